@@ -1,0 +1,83 @@
+"""Configuration, read from the environment.
+
+Only two variables matter for a deployment: ``DATABASE_URL`` (default: a
+SQLite file in the instance folder) and ``SECRET_KEY`` (required outside
+development). Everything else has a sensible default.
+"""
+
+from __future__ import annotations
+
+import os
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def normalise_database_url(url: str) -> str:
+    """Open ``postgresql://`` URLs with psycopg 3 (SQLAlchemy defaults to psycopg2)."""
+    if url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://") :]
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url[len("postgresql://") :]
+    return url
+
+
+class Config:
+    ENV_NAME = "production"
+    SECRET_KEY = os.environ.get("SECRET_KEY")
+    SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: instance-folder SQLite
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # Secure cookies by default; SECURE_COOKIES=0 for intranets without TLS (logged as a warning).
+    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", True)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    WTF_CSRF_TIME_LIMIT = None
+    BABEL_DEFAULT_LOCALE = "zh"
+    BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"
+    LANGUAGES = ("zh", "en")
+    # Flask-Limiter: memory:// is per process; use redis://… when running several workers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = False
+    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    PER_PAGE = 50
+    MAX_PER_PAGE = 500
+    LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Reverse proxies: number of X-Forwarded-For hops to trust (0: none).
+    PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0") or 0)
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
+    SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
+    REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+
+class TestingConfig(Config):
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-not-secret"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_SECURE = False
+    WTF_CSRF_ENABLED = False
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+CONFIGS = {
+    "production": Config,
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+}
+
+
+def config_for(name: str | None = None) -> type[Config]:
+    name = name or os.environ.get("APP_ENV", "production")
+    try:
+        return CONFIGS[name]
+    except KeyError:
+        raise RuntimeError(f"APP_ENV must be one of {', '.join(CONFIGS)}, not {name!r}") from None

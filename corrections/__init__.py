@@ -1,0 +1,154 @@
+"""社区矫正与安置帮教案件管理系统: the application factory."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+
+from flask import Flask, request, session
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+from config import config_for, normalise_database_url
+
+log = logging.getLogger("corrections")
+
+
+def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
+    root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(root, "instance"),
+        template_folder=os.path.join(root, "templates"),
+    )
+    app.config.from_object(config_for(config_name))
+    if overrides:
+        app.config.update(overrides)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.json.ensure_ascii = False  # Chinese text verbatim in JSON
+    app.json.sort_keys = False
+    _configure_logging(app)
+    _configure_database(app)
+    _configure_secrets(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errors(app)
+    register_cli(app)
+    register_template_helpers(app)
+    if app.config.get("PROXY_FIX_HOPS"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    return app
+
+
+def _configure_logging(app: Flask) -> None:
+    level = app.config.get("LOG_LEVEL", "INFO")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log.setLevel(level)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+
+def _configure_database(app: Flask) -> None:
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        uri = "sqlite:///" + os.path.join(app.instance_path, "corrections.db")
+    uri = normalise_database_url(uri)
+    app.config["SQLALCHEMY_DATABASE_URI"] = uri
+    options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    if uri.startswith("sqlite"):
+        options.setdefault("connect_args", {}).setdefault("timeout", 30)
+    else:
+        options.setdefault("pool_pre_ping", True)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+
+
+@event.listens_for(Engine, "connect")
+def _sqlite_pragmas(dbapi_connection, connection_record):  # noqa: ARG001
+    """WAL and a busy timeout, so web workers and the scheduler share one file safely."""
+    import sqlite3
+
+    if isinstance(dbapi_connection, sqlite3.Connection):
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+
+def _configure_secrets(app: Flask) -> None:
+    if not app.config.get("SECRET_KEY"):
+        if os.environ.get("FLASK_RUN_FROM_CLI") == "true":
+            # Management commands (db upgrade, users create …) use no sessions.
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
+        else:
+            raise RuntimeError(
+                "SECRET_KEY is not set. Set it in the environment (APP_ENV=development "
+                "uses a built-in key for local use only)."
+            )
+    if not app.config.get("SESSION_COOKIE_SECURE"):
+        log.warning(
+            "Secure session cookies are OFF (SECURE_COOKIES=0 or development): "
+            "only acceptable on a trusted intranet without TLS."
+        )
+
+
+def register_extensions(app: Flask) -> None:
+    from corrections import models  # noqa: F401  (every model, for Alembic)
+    from corrections.auth.services import load_session_user
+    from corrections.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_session_user)
+
+    def select_locale():
+        lang = request.args.get("lang") or session.get("lang")
+        if lang in app.config["LANGUAGES"]:
+            return lang
+        return app.config["BABEL_DEFAULT_LOCALE"]
+
+    babel.init_app(
+        app,
+        locale_selector=select_locale,
+        default_translation_directories=os.path.join(app.root_path, "translations"),
+    )
+
+
+def register_blueprints(app: Flask) -> None:
+    from corrections.api import bp as api_bp
+    from corrections.audit.routes import bp as audit_bp
+    from corrections.auth.admin import bp as admin_bp
+    from corrections.auth.routes import bp as auth_bp
+    from corrections.main import bp as main_bp
+    from corrections.people.routes import bp as people_bp
+
+    for bp in (main_bp, auth_bp, admin_bp, people_bp, audit_bp):
+        app.register_blueprint(bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+
+
+def register_errors(app: Flask) -> None:
+    from corrections.web import register_error_pages
+
+    register_error_pages(app)
+
+
+def register_cli(app: Flask) -> None:
+    from corrections.cli import register
+
+    register(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from corrections.web import register_template_helpers
+
+    register_template_helpers(app)

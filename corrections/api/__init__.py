@@ -1,0 +1,106 @@
+"""JSON API v1 (API.md). Thin: parse, call services, render.
+
+Errors are ``{"error": {"code", "message", "fields"?}}``. When several apply,
+401 comes before 403, 404, 400, 422 and 409: each endpoint checks the role,
+then finds the record in scope, then parses the body, then calls the service.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import gettext as _
+
+from corrections.auth.services import user_for_token
+from corrections.errors import DomainError, Forbidden, ValidationFailed
+from corrections.extensions import csrf, db
+from corrections.web import Page, api_error
+
+bp = Blueprint("api", __name__)
+csrf.exempt(bp)
+
+
+class BadRequest(DomainError):
+    status = 400
+    code = "bad_request"
+
+
+@bp.before_request
+def authenticate():
+    if request.endpoint == "api.openapi":
+        return None
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    user = user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+    if user is None:
+        return api_error(401, "unauthorized", _("缺少或无效的 API 令牌。"))
+    g.api_user = user
+    return None
+
+
+@bp.errorhandler(DomainError)
+def domain_error(e: DomainError):
+    db.session.rollback()
+    return jsonify({"error": e.to_dict()}), e.status
+
+
+def current_api_user():
+    return g.api_user
+
+
+def require(predicate: bool, message: str | None = None) -> None:
+    if not predicate:
+        raise Forbidden(message or _("您的角色不能执行此操作。"))
+
+
+def require_writer() -> None:
+    require(current_api_user().can_write, _("只读账号不能修改数据。"))
+
+
+def json_body() -> dict[str, Any]:
+    data = request.get_json(silent=True)
+    if data is None:
+        raise BadRequest(_("请求体不是有效的 JSON。"))
+    if not isinstance(data, dict):
+        raise ValidationFailed(_("请求体应为 JSON 对象。"))
+    return data
+
+
+def page_from_args() -> tuple[int, int]:
+    cfg = current_app.config
+    errors = {}
+    values = {}
+    for key, default in (("page", 1), ("per_page", cfg["PER_PAGE"])):
+        raw = request.args.get(key)
+        try:
+            values[key] = default if raw in (None, "") else int(raw)
+            if values[key] < 1:
+                raise ValueError
+        except ValueError:
+            errors[key] = _("应为正整数。")
+    if errors:
+        raise ValidationFailed(_("分页参数不对。"), fields=errors)
+    return values["page"], min(values["per_page"], cfg["MAX_PER_PAGE"])
+
+
+def page_json(page: Page, render) -> dict:
+    return {
+        "items": [render(item) for item in page.items],
+        "page": page.page,
+        "per_page": page.per_page,
+        "total": page.total,
+    }
+
+
+def created(body: dict):
+    db.session.commit()
+    return jsonify(body), 201
+
+
+def ok(body: dict):
+    return jsonify(body), 200
+
+
+# Register the resource modules (they attach routes to ``bp``).
+from corrections.api import openapi, people, stations  # noqa: E402,F401

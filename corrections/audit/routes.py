@@ -1,0 +1,57 @@
+"""Admin page listing audit events with filters."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from corrections import clock
+from corrections.audit.models import AuditEvent
+from corrections.audit.services import verify_chain
+from corrections.web import page_args, paginate
+
+bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
+
+
+def _parse_day(value: str | None):
+    try:
+        return datetime.strptime(value, "%Y-%m-%d").date() if value else None
+    except ValueError:
+        return None
+
+
+@bp.route("/")
+@login_required
+def index():
+    if not current_user.is_admin:
+        abort(403)
+    query = select(AuditEvent).order_by(AuditEvent.id.desc())
+    filters = {
+        k: (request.args.get(k) or "").strip()
+        for k in ("username", "action", "entity_type", "entity_id", "from", "to")
+    }
+    if filters["username"]:
+        query = query.where(AuditEvent.username == filters["username"])
+    if filters["action"]:
+        query = query.where(AuditEvent.action.like(filters["action"].replace("%", "") + "%"))
+    if filters["entity_type"]:
+        query = query.where(AuditEvent.entity_type == filters["entity_type"])
+    if filters["entity_id"].isdigit():
+        query = query.where(AuditEvent.entity_id == int(filters["entity_id"]))
+    start, end = _parse_day(filters["from"]), _parse_day(filters["to"])
+    if start:
+        query = query.where(
+            AuditEvent.occurred_at >= datetime.combine(start, time.min, clock.CHINA)
+        )
+    if end:
+        query = query.where(
+            AuditEvent.occurred_at
+            < datetime.combine(end + timedelta(days=1), time.min, clock.CHINA)
+        )
+    page, per_page = page_args()
+    events = paginate(query, page, per_page)
+    chain = verify_chain() if request.args.get("verify") else None
+    return render_template("audit/index.html", events=events, filters=filters, chain=chain)

@@ -1,0 +1,1 @@
+"""Units, stations, users, roles, login, API tokens and scope()."""

@@ -1,0 +1,332 @@
+"""Admin pages: units (county bureaus), stations (司法所) and users."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from wtforms import BooleanField, HiddenField, PasswordField, SelectField, StringField
+
+from corrections.auth import services
+from corrections.auth.models import ROLES, ApiToken, Station, Unit, User
+from corrections.errors import DomainError, NotFound, ValidationFailed
+from corrections.extensions import db
+from corrections.forms import MultiCheckboxField
+from corrections.web import page_args, paginate
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+
+def admin_required(view):
+    @wraps(view)
+    @login_required
+    def wrapper(*args, **kwargs):
+        if not current_user.is_admin:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def _apply_errors(form: FlaskForm, error: DomainError) -> None:
+    db.session.rollback()
+    for field, message in error.fields.items():
+        if field in form:
+            form[field].errors = list(form[field].errors) + [message]
+    flash(error.message, "danger")
+
+
+def _get(model, record_id: int):
+    obj = db.session.get(model, record_id)
+    if obj is None:
+        raise NotFound(_("记录不存在。"))
+    return obj
+
+
+def _units():
+    return db.session.execute(select(Unit).order_by(Unit.id)).scalars().all()
+
+
+# --- units -------------------------------------------------------------------
+
+
+class UnitForm(FlaskForm):
+    version = HiddenField()
+    name = StringField(_l("单位名称"))
+    active = BooleanField(_l("启用"), default=True)
+
+
+@bp.route("/units", methods=["GET", "POST"])
+@admin_required
+def units():
+    form = UnitForm()
+    if form.validate_on_submit():
+        try:
+            services.create_unit(current_user, form.name.data)
+        except DomainError as e:
+            _apply_errors(form, e)
+        else:
+            db.session.commit()
+            flash(_("已添加单位。"), "success")
+            return redirect(url_for("admin.units"))
+    return render_template("auth/units.html", units=_units(), form=form)
+
+
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@admin_required
+def edit_unit(unit_id: int):
+    unit = _get(Unit, unit_id)
+    form = UnitForm(obj=unit if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            services.update_unit(
+                current_user,
+                unit,
+                version=form.version.data,
+                name=form.name.data,
+                active=form.active.data,
+            )
+        except DomainError as e:
+            _apply_errors(form, e)
+        else:
+            db.session.commit()
+            flash(_("已保存。"), "success")
+            return redirect(url_for("admin.units"))
+    return render_template("auth/unit_form.html", unit=unit, form=form)
+
+
+# --- stations ----------------------------------------------------------------
+
+
+class StationForm(FlaskForm):
+    version = HiddenField()
+    code = StringField(_l("代码"))
+    name = StringField(_l("名称"))
+    unit = SelectField(_l("所属单位"), coerce=int, validate_choice=False)
+    active = BooleanField(_l("启用"), default=True)
+
+
+@bp.route("/stations", methods=["GET", "POST"])
+@admin_required
+def stations():
+    form = StationForm()
+    form.unit.choices = [(u.id, u.name) for u in _units()]
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
+        try:
+            services.create_station(current_user, form.code.data, form.name.data, unit)
+        except DomainError as e:
+            _apply_errors(form, e)
+        else:
+            db.session.commit()
+            flash(_("已添加司法所。"), "success")
+            return redirect(url_for("admin.stations"))
+    rows = db.session.execute(
+        select(Station).options(selectinload(Station.unit)).order_by(Station.unit_id, Station.code)
+    ).scalars()
+    return render_template("auth/stations.html", stations=rows, form=form)
+
+
+@bp.route("/stations/<int:station_id>", methods=["GET", "POST"])
+@admin_required
+def edit_station(station_id: int):
+    station = _get(Station, station_id)
+    form = StationForm(obj=station if request.method == "GET" else None)
+    form.unit.choices = [(station.unit_id, station.unit.name)]
+    if form.validate_on_submit():
+        try:
+            services.update_station(
+                current_user,
+                station,
+                version=form.version.data,
+                name=form.name.data,
+                active=form.active.data,
+            )
+        except DomainError as e:
+            _apply_errors(form, e)
+        else:
+            db.session.commit()
+            flash(_("已保存。"), "success")
+            return redirect(url_for("admin.stations"))
+    return render_template("auth/station_form.html", station=station, form=form)
+
+
+# --- users -------------------------------------------------------------------
+
+
+def role_choices():
+    return [
+        ("officer", _l("司法所工作人员")),
+        ("supervisor", _l("县局主管")),
+        ("viewer", _l("只读查看")),
+        ("admin", _l("系统管理员")),
+    ]
+
+
+class UserForm(FlaskForm):
+    version = HiddenField()
+    username = StringField(_l("用户名"))
+    display_name = StringField(_l("姓名"))
+    password = PasswordField(_l("初始密码"))
+    role = SelectField(_l("角色"), choices=role_choices, validate_choice=False)
+    unit = SelectField(_l("单位"), coerce=int, validate_choice=False)
+    stations = MultiCheckboxField(_l("司法所（工作人员必选）"), coerce=int, validate_choice=False)
+    active = BooleanField(_l("启用"), default=True)
+
+
+class ResetPasswordForm(FlaskForm):
+    new_password = PasswordField(_l("新密码"))
+
+
+def _user_form_choices(form: UserForm) -> None:
+    form.unit.choices = [(u.id, u.name) for u in _units()]
+    form.stations.choices = [
+        (s.id, f"{s.unit.name} · {s.name}")
+        for s in db.session.execute(
+            select(Station)
+            .options(selectinload(Station.unit))
+            .order_by(Station.unit_id, Station.code)
+        ).scalars()
+    ]
+
+
+def _stations_from(ids) -> list[Station]:
+    if not ids:
+        return []
+    return list(db.session.execute(select(Station).where(Station.id.in_(ids))).scalars())
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@admin_required
+def users():
+    form = UserForm()
+    _user_form_choices(form)
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
+        try:
+            services.create_user(
+                current_user,
+                form.username.data,
+                form.password.data,
+                form.role.data,
+                stations=_stations_from(form.stations.data),
+                unit=unit,
+                display_name=form.display_name.data,
+            )
+        except DomainError as e:
+            _apply_errors(form, e)
+        else:
+            db.session.commit()
+            flash(_("已添加用户。"), "success")
+            return redirect(url_for("admin.users"))
+    page, per_page = page_args()
+    query = select(User).options(selectinload(User.stations), selectinload(User.unit))
+    q = (request.args.get("q") or "").strip()
+    if q:
+        query = query.where(
+            User.username.contains(q, autoescape=True)
+            | User.display_name.contains(q, autoescape=True)
+        )
+    listing = paginate(query.order_by(User.username), page, per_page)
+    return render_template("auth/users.html", users=listing, form=form, q=q, roles=ROLES)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def edit_user(user_id: int):
+    user = _get(User, user_id)
+    form = UserForm(obj=user if request.method == "GET" else None)
+    _user_form_choices(form)
+    if request.method == "GET":
+        form.unit.data = user.unit_id
+        form.stations.data = [s.id for s in user.stations]
+    if form.validate_on_submit():
+        unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
+        try:
+            if unit is None:
+                raise ValidationFailed(_("请选择单位。"), fields={"unit": _("必填")})
+            services.update_user(
+                current_user,
+                user,
+                version=form.version.data,
+                role=form.role.data,
+                display_name=form.display_name.data,
+                stations=_stations_from(form.stations.data),
+                unit=unit,
+                active=form.active.data,
+            )
+        except DomainError as e:
+            _apply_errors(form, e)
+        else:
+            db.session.commit()
+            flash(_("已保存。"), "success")
+            return redirect(url_for("admin.edit_user", user_id=user.id))
+    tokens = (
+        db.session.execute(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "auth/user_form.html",
+        user=user,
+        form=form,
+        reset=ResetPasswordForm(),
+        tokens=tokens,
+        new_secret=None,
+    )
+
+
+@bp.route("/users/<int:user_id>/password", methods=["POST"])
+@admin_required
+def reset_password(user_id: int):
+    user = _get(User, user_id)
+    form = ResetPasswordForm()
+    try:
+        services.set_password(current_user, user, form.new_password.data or "")
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "danger")
+    else:
+        db.session.commit()
+        flash(_("密码已重置，该用户需要重新登录。"), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/tokens", methods=["POST"])
+@admin_required
+def issue_user_token(user_id: int):
+    user = _get(User, user_id)
+    try:
+        _token, secret = services.issue_token(current_user, user, request.form.get("name", ""))
+    except DomainError as e:
+        db.session.rollback()
+        flash(e.message, "danger")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    db.session.commit()
+    form = UserForm(obj=user)
+    _user_form_choices(form)
+    form.unit.data = user.unit_id
+    form.stations.data = [s.id for s in user.stations]
+    tokens = (
+        db.session.execute(
+            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
+        )
+        .scalars()
+        .all()
+    )
+    return render_template(
+        "auth/user_form.html",
+        user=user,
+        form=form,
+        reset=ResetPasswordForm(),
+        tokens=tokens,
+        new_secret=secret,
+    )

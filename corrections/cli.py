@@ -1,0 +1,159 @@
+"""Command-line interface (API.md): stations, users, tokens, demo, audit, backup."""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import sys
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy import select
+
+from corrections.errors import DomainError
+from corrections.extensions import db
+
+
+def _fail(error: DomainError):
+    db.session.rollback()
+    detail = "; ".join(f"{k}: {v}" for k, v in error.fields.items())
+    raise click.ClickException(f"{error.message} {detail}".strip())
+
+
+stations_cli = AppGroup("stations", help="司法所 (stations).")
+users_cli = AppGroup("users", help="Users and API tokens.")
+audit_cli = AppGroup("audit", help="The audit log.")
+
+
+@stations_cli.command("create")
+@click.argument("code")
+@click.argument("name")
+@click.option("--unit", "unit_name", default=None, help="County bureau (default: the default unit)")
+def stations_create(code: str, name: str, unit_name: str | None):
+    from corrections.auth import services
+
+    try:
+        unit = services.unit_by_name(unit_name)
+        station = services.create_station(None, code, name, unit)
+    except DomainError as e:
+        _fail(e)
+    db.session.commit()
+    click.echo(f"station {station.code} {station.name} ({unit.name})")
+
+
+@users_cli.command("create")
+@click.argument("username")
+@click.option(
+    "--role", required=True, type=click.Choice(["admin", "supervisor", "officer", "viewer"])
+)
+@click.option("--password", required=True)
+@click.option("--station", "stations", multiple=True, help="Station code (officers: one or more)")
+@click.option("--unit", "unit_name", default=None)
+@click.option("--name", "display_name", default="")
+def users_create(username, role, password, stations, unit_name, display_name):
+    from corrections.auth import services
+
+    try:
+        found = []
+        for code in stations:
+            station = services.station_by_code(code)
+            if station is None:
+                raise click.ClickException(f"unknown station code: {code}")
+            found.append(station)
+        unit = services.unit_by_name(unit_name) if unit_name else None
+        user = services.create_user(
+            None, username, password, role, stations=found, unit=unit, display_name=display_name
+        )
+    except DomainError as e:
+        _fail(e)
+    db.session.commit()
+    click.echo(f"user {user.username} ({user.role})")
+
+
+@users_cli.command("token")
+@click.argument("username")
+@click.option("--name", default="cli")
+def users_token(username: str, name: str):
+    """Issue a new API token; the token is the last line of stdout."""
+    from corrections.auth import services
+
+    try:
+        user = services.user_by_username(username)
+        _token, secret = services.issue_token(user, user, name)
+    except DomainError as e:
+        _fail(e)
+    db.session.commit()
+    click.echo(f"token for {user.username} (shown once; store it safely):")
+    click.echo(secret)
+
+
+@audit_cli.command("verify")
+def audit_verify():
+    """Walk the hash chain; report the first broken link."""
+    from corrections.audit.services import verify_chain
+
+    report = verify_chain()
+    if report.ok:
+        click.echo(f"audit chain OK: {report.checked} events")
+        return
+    click.echo(
+        f"audit chain BROKEN at event {report.broken_at}: {report.reason} "
+        f"({report.checked} events before it are intact)"
+    )
+    sys.exit(1)
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
+def demo_command(if_empty: bool):
+    """Load a realistic demo county (idempotent)."""
+    from corrections.auth.models import User
+    from corrections.demo import load_demo
+
+    if if_empty and db.session.execute(select(User.id).limit(1)).first() is not None:
+        click.echo("database has users already; demo not loaded")
+        return
+    summary = load_demo()
+    db.session.commit()
+    click.echo(json.dumps(summary, ensure_ascii=False))
+
+
+@click.command("backup")
+@click.argument("path")
+def backup_command(path: str):
+    """A consistent copy of the SQLite database (online backup API)."""
+    uri = current_app.config["SQLALCHEMY_DATABASE_URI"]
+    if not uri.startswith("sqlite"):
+        raise click.ClickException(
+            "PostgreSQL: use pg_dump, e.g. `pg_dump --format=custom --file=PATH DBNAME`; "
+            "restore with `pg_restore --clean --dbname=DBNAME PATH`. See docs/operations.md."
+        )
+    source_path = db.engine.url.database
+    if not source_path or source_path == ":memory:":
+        raise click.ClickException(
+            "This SQLite database is in memory; there is nothing to back up."
+        )
+    target = os.path.abspath(path)
+    if os.path.exists(target):
+        raise click.ClickException(f"{target} exists; choose a new file name.")
+    source = sqlite3.connect(source_path)
+    dest = sqlite3.connect(target)
+    try:
+        with dest:
+            source.backup(dest)
+        check = dest.execute("PRAGMA integrity_check").fetchone()[0]
+    finally:
+        dest.close()
+        source.close()
+    if check != "ok":
+        raise click.ClickException(f"backup written but integrity_check says: {check}")
+    click.echo(f"backup written to {target} (integrity ok)")
+
+
+def register(app: Flask) -> None:
+    for group in (stations_cli, users_cli, audit_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(demo_command)
+    app.cli.add_command(backup_command)

@@ -1,0 +1,5 @@
+"""Imports every feature's models so Alembic and create_all() see them all."""
+
+from corrections.audit.models import AuditEvent  # noqa: F401
+from corrections.auth.models import ApiToken, Station, Unit, User, user_stations  # noqa: F401
+from corrections.people.models import Person  # noqa: F401

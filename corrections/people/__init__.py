@@ -1,0 +1,1 @@
+"""The person file (一人一档)."""

@@ -1,0 +1,81 @@
+"""The person form. Validation rules live in people.services; the form only carries data."""
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+
+from corrections.forms import MultiCheckboxField
+
+
+def flag_choices():
+    return [
+        ("gang", _l("涉黑涉恶")),
+        ("repeat_offender", _l("累犯")),
+        ("drugs", _l("涉毒")),
+        ("cult", _l("涉邪")),
+        ("three_no", _l("三无人员")),
+    ]
+
+
+def household_choices():
+    return [
+        ("", _l("（未填）")),
+        ("urban", _l("城镇")),
+        ("rural", _l("农村")),
+        ("other", _l("其他")),
+    ]
+
+
+def education_choices():
+    return [
+        ("", _l("（未填）")),
+        ("college", _l("大专及以上")),
+        ("high_school", _l("高中或中专")),
+        ("middle_school", _l("初中")),
+        ("primary_or_less", _l("小学及以下")),
+    ]
+
+
+def employment_choices():
+    return [
+        ("", _l("（未填）")),
+        ("student", _l("在校")),
+        ("employed", _l("就业")),
+        ("unemployed", _l("无业")),
+    ]
+
+
+class PersonForm(FlaskForm):
+    version = HiddenField()
+    name = StringField(_l("姓名"))
+    id_number = StringField(_l("公民身份号码"))
+    ethnicity = StringField(_l("民族"))
+    phone = StringField(_l("联系电话"))
+    household_type = SelectField(_l("户籍类型"), choices=household_choices, validate_choice=False)
+    household_address = StringField(_l("户籍地"))
+    residence_address = StringField(_l("居住地"))
+    same_address = BooleanField(_l("户籍地与居住地相同"))
+    education = SelectField(_l("文化程度"), choices=education_choices, validate_choice=False)
+    employment = SelectField(_l("就业就学"), choices=employment_choices, validate_choice=False)
+    emergency_contact = StringField(_l("紧急联系人（姓名、关系、电话）"))
+    flags = MultiCheckboxField(_l("风险标记"), choices=flag_choices, validate_choice=False)
+    station = SelectField(_l("登记司法所"), choices=[], validate_choice=False)
+    notes = TextAreaField(_l("备注"))
+
+    def data_for_service(self) -> dict:
+        keys = [
+            "name",
+            "id_number",
+            "ethnicity",
+            "phone",
+            "household_type",
+            "household_address",
+            "residence_address",
+            "same_address",
+            "education",
+            "employment",
+            "emergency_contact",
+            "flags",
+            "notes",
+        ]
+        return {k: self[k].data for k in keys}

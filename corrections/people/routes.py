@@ -1,0 +1,139 @@
+"""People pages: list and search, register, view, edit."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from corrections import clock
+from corrections.auth.models import Station
+from corrections.auth.scope import get_in_scope, scope
+from corrections.errors import Conflict, DomainError
+from corrections.extensions import db
+from corrections.people import idnumber, services
+from corrections.people.forms import PersonForm
+from corrections.people.models import Person
+from corrections.web import page_args, paginate
+
+bp = Blueprint("people", __name__, url_prefix="/people")
+
+
+def _station_choices():
+    stations = db.session.execute(
+        scope(select(Station).where(Station.active.is_(True)), current_user).order_by(Station.code)
+    ).scalars()
+    return [("", _("（不指定）"))] + [(s.code, f"{s.name}（{s.code}）") for s in stations]
+
+
+def _show_errors(form: PersonForm, error: DomainError) -> None:
+    for field, message in error.fields.items():
+        if field in form:
+            form[field].errors = list(form[field].errors) + [message]
+
+
+@bp.route("/")
+@login_required
+def index():
+    q = request.args.get("q", "")
+    page, per_page = page_args()
+    people = paginate(services.search_people(current_user, q), page, per_page)
+    return render_template("people/index.html", people=people, q=q)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    if not current_user.can_write:
+        abort(403)
+    form = PersonForm()
+    form.station.choices = _station_choices()
+    existing = None
+    if form.validate_on_submit():
+        station = db.session.execute(
+            select(Station).where(Station.code == form.station.data)
+        ).scalar_one_or_none()
+        try:
+            person = services.create_person(current_user, form.data_for_service(), station)
+        except Conflict as e:
+            db.session.rollback()
+            _show_errors(form, e)
+            existing = _existing_in_scope(getattr(e, "existing_id", None))
+            flash(e.message, "danger")
+        except DomainError as e:
+            db.session.rollback()
+            _show_errors(form, e)
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            _flash_area_notice(person)
+            flash(_("已登记 %(name)s。", name=person.name), "success")
+            return redirect(url_for("people.show", person_id=person.id))
+    return render_template("people/form.html", form=form, person=None, existing=existing)
+
+
+def _existing_in_scope(person_id: int | None):
+    """The duplicate's file if the user may open it; ``False`` if it exists out of scope."""
+    if person_id is None:
+        return None
+    found = db.session.execute(
+        scope(select(Person).where(Person.id == person_id), current_user, Person)
+    ).scalar_one_or_none()
+    return found if found is not None else False
+
+
+def _flash_area_notice(person: Person) -> None:
+    info = idnumber.parse(person.id_number)
+    if info.notice:
+        flash(str(info.notice), "warning")
+
+
+@bp.route("/<int:person_id>")
+@login_required
+def show(person_id: int):
+    person = get_in_scope(Person, person_id, current_user)
+    info = idnumber.parse(person.id_number)
+    return render_template(
+        "people/show.html",
+        person=person,
+        id_info=info,
+        age=person.age_on(clock.today()),
+        minor=person.is_minor_on(clock.today()),
+        cases=[],
+    )
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit(person_id: int):
+    person = get_in_scope(Person, person_id, current_user)
+    if not current_user.can_write:
+        abort(403)
+    form = PersonForm(obj=person if request.method == "GET" else None)
+    form.station.choices = _station_choices()
+    if request.method == "GET":
+        form.flags.data = person.flags
+        form.version.data = person.version
+        form.household_type.data = person.household_type or ""
+        form.education.data = person.education or ""
+        form.employment.data = person.employment or ""
+    existing = None
+    if form.validate_on_submit():
+        try:
+            services.update_person(current_user, person, form.version.data, form.data_for_service())
+        except Conflict as e:
+            db.session.rollback()
+            _show_errors(form, e)
+            existing = _existing_in_scope(getattr(e, "existing_id", None))
+            flash(e.message, "danger")
+        except DomainError as e:
+            db.session.rollback()
+            _show_errors(form, e)
+            flash(e.message, "danger")
+        else:
+            db.session.commit()
+            _flash_area_notice(person)
+            flash(_("已保存。"), "success")
+            return redirect(url_for("people.show", person_id=person.id))
+    return render_template("people/form.html", form=form, person=person, existing=existing)

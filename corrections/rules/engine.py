@@ -1,0 +1,658 @@
+"""The due-date engine: the one definition of "due" and "overdue" (DOMAIN.md §3.5, §4).
+
+Everything here is a pure function of case facts, a rule table and a date.
+Stored state (`next_due_on` on the case row), SQL fast paths and the
+`cc.overdue` / `rs.overdue` figures must agree with it.
+
+Semantics, for a case and a date D:
+
+* The case is active on D when it was received (resettlement: handed over) on
+  or before D and has not ended on or before D.
+* Requirements in force on D follow the rule table in force on D, the level in
+  force on D (corrections), the correction type (``health_report`` only for
+  ``temporary_release``) and the key status on D (resettlement ``visit``).
+* ``last`` is the latest of: the satisfying non-voided contacts dated on or
+  before D; the reception (handover) date; the date the level in force on D
+  took effect, when it was a change; the date the key status in force on D
+  took effect, when it was a change; and, for ``face_to_face`` only, a return
+  from leave (销假) on or before D. ``due_on = last + every_days``.
+* Overdue on D when ``D > due_on``, by ``(D - due_on).days`` days.
+* On approved leave on D (approved, ``starts_on <= D <= ends_on``, not returned
+  before D) only ``remote_report`` applies; the others are reported with
+  ``paused=True`` and never count as overdue.
+
+The level (or key status) recorded when the case was created is not a
+"change": it holds from the case's first date, so only later dated records
+restart the windows. Consecutive records with the same value count as one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Literal
+
+from .dates import days_in_range
+
+__all__ = [
+    "CORRECTION",
+    "RESETTLEMENT",
+    "REQUIREMENTS",
+    "CONTACT_KINDS",
+    "DEFAULT_EFFECTIVE_FROM",
+    "ContactRule",
+    "ContactFact",
+    "LevelPeriod",
+    "LeaveFact",
+    "KeyPeriod",
+    "CaseFacts",
+    "DueState",
+    "rule_in_force",
+    "level_on",
+    "is_key_on",
+    "is_active_on",
+    "on_leave_on",
+    "due_dates_on",
+    "overdue_on",
+    "next_due",
+    "on_time_rate",
+    "default_contact_rules",
+    "default_deadlines",
+]
+
+CORRECTION = "correction"
+RESETTLEMENT = "resettlement"
+
+Programme = Literal["correction", "resettlement"]
+Anchor = Literal["contact", "reception", "level_change", "leave_return", "handover", "key_change"]
+
+# Display order of requirements and contact kinds.
+REQUIREMENTS = ("face_to_face", "remote_report", "field_visit", "health_report", "visit")
+CONTACT_KINDS = (
+    "phone",
+    "video",
+    "info_check",
+    "written_report",
+    "report_in_person",
+    "field_visit",
+)
+
+# Requirements that still apply while the person is away on approved leave.
+_APPLIES_ON_LEAVE = frozenset({"remote_report"})
+# Requirements that a return from leave (销假, in person) satisfies.
+_MET_BY_LEAVE_RETURN = frozenset({"face_to_face"})
+
+DEFAULT_EFFECTIVE_FROM = date(1900, 1, 1)
+
+
+# --------------------------------------------------------------------------- facts
+
+
+@dataclass(frozen=True)
+class ContactRule:
+    """One row of the contact rule table: "at least one of `satisfied_by` every N days".
+
+    `level`, `correction_type` and `is_key` narrow the rule; None means any.
+    A row with `every_days <= 0` withdraws the requirement from `effective_from` on.
+    """
+
+    id: int | str
+    programme: Programme
+    requirement: str
+    level: str | None
+    correction_type: str | None
+    is_key: bool | None
+    satisfied_by: frozenset[str]
+    every_days: int
+    effective_from: date
+
+
+@dataclass(frozen=True)
+class ContactFact:
+    occurred_on: date
+    kind: str
+    voided: bool = False
+
+
+@dataclass(frozen=True)
+class LevelPeriod:
+    effective_on: date
+    level: str
+
+
+@dataclass(frozen=True)
+class LeaveFact:
+    starts_on: date
+    ends_on: date
+    approved: bool
+    returned_on: date | None = None
+
+
+@dataclass(frozen=True)
+class KeyPeriod:
+    effective_on: date
+    is_key: bool
+
+
+@dataclass(frozen=True)
+class CaseFacts:
+    """What the engine needs to know about one case.
+
+    `received_on` is the reception date (corrections) or `handed_over_on`
+    (resettlement); None means not received / not handed over yet.
+    `ended_on` is the release, termination, transfer-out or end date.
+    """
+
+    programme: Programme
+    received_on: date | None
+    ended_on: date | None = None
+    correction_type: str | None = None
+    levels: tuple[LevelPeriod, ...] = ()
+    contacts: tuple[ContactFact, ...] = ()
+    leaves: tuple[LeaveFact, ...] = ()
+    key_periods: tuple[KeyPeriod, ...] = ()
+
+
+# --------------------------------------------------------------------------- explanations
+
+_LEVEL_ZH = {"strict": "严管", "normal": "普管", "lenient": "宽管"}
+_LEVEL_EN = {"strict": "Strict", "normal": "Normal", "lenient": "Lenient"}
+_TYPE_ZH = {
+    "control": "管制",
+    "probation": "缓刑",
+    "parole": "假释",
+    "temporary_release": "暂予监外执行",
+}
+_TYPE_EN = {
+    "control": "Control",
+    "probation": "Probation",
+    "parole": "Parole",
+    "temporary_release": "Temporary release",
+}
+_REQ_ZH = {
+    "face_to_face": "面对面",
+    "remote_report": "远程报告",
+    "field_visit": "实地查访",
+    "health_report": "病情报告",
+    "visit": "见面走访",
+}
+_REQ_EN = {
+    "face_to_face": "face-to-face contact",
+    "remote_report": "remote report",
+    "field_visit": "field visit",
+    "health_report": "health report",
+    "visit": "in-person visit",
+}
+_KIND_ZH = {
+    "report_in_person": "当面报告",
+    "field_visit": "实地查访",
+    "phone": "电话报告",
+    "video": "视频报告",
+    "info_check": "信息化核查",
+    "written_report": "书面报告",
+}
+_KIND_EN = {
+    "report_in_person": "report in person",
+    "field_visit": "field visit",
+    "phone": "phone report",
+    "video": "video report",
+    "info_check": "information check",
+    "written_report": "written report",
+}
+_ANCHOR_ZH = {
+    "reception": "入矫接收",
+    "level_change": "管理等级调整",
+    "leave_return": "销假",
+    "handover": "衔接",
+    "key_change": "重点帮教状态变更",
+}
+_ANCHOR_EN = {
+    "reception": "reception",
+    "level_change": "level change",
+    "leave_return": "return from leave",
+    "handover": "handover",
+    "key_change": "change of key status",
+}
+
+
+def _ordered_kinds(kinds: Iterable[str]) -> list[str]:
+    order = {k: i for i, k in enumerate(CONTACT_KINDS)}
+    return sorted(kinds, key=lambda k: (order.get(k, len(order)), k))
+
+
+def _join(words: list[str], last_sep: str, sep: str) -> str:
+    if len(words) <= 1:
+        return "".join(words)
+    return sep.join(words[:-1]) + last_sep + words[-1]
+
+
+@dataclass(frozen=True)
+class DueState:
+    """One requirement of one case on one date, with what it was computed from."""
+
+    requirement: str
+    due_on: date
+    last_on: date
+    anchor: Anchor
+    anchor_kind: str | None
+    every_days: int
+    rule_id: int | str
+    overdue_days: int = 0
+    paused: bool = False
+    # Context for explanations and API output.
+    last_contact_on: date | None = None
+    level: str | None = None
+    is_key: bool | None = None
+    satisfied_by: frozenset[str] = field(default_factory=frozenset)
+    programme: Programme = CORRECTION
+    rule_correction_type: str | None = None
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.overdue_days > 0
+
+    def _scope(self, lang: str) -> str:
+        zh = lang == "zh"
+        if self.rule_correction_type:
+            table = _TYPE_ZH if zh else _TYPE_EN
+            return table.get(self.rule_correction_type, self.rule_correction_type)
+        if self.programme == RESETTLEMENT:
+            if self.is_key is None:
+                return ""
+            if zh:
+                return "重点帮教对象" if self.is_key else "一般帮教对象"
+            return "Key person" if self.is_key else "Non-key person"
+        if self.level:
+            table = _LEVEL_ZH if zh else _LEVEL_EN
+            return table.get(self.level, self.level)
+        return ""
+
+    def explain(self, lang: str = "zh") -> str:
+        """A plain sentence: which rule, which last contact (or anchor), which window."""
+        if lang == "zh":
+            kinds = [_KIND_ZH.get(k, k) for k in _ordered_kinds(self.satisfied_by)]
+            requirement = _REQ_ZH.get(self.requirement, self.requirement)
+            rule = f"每{self.every_days}天至少一次{requirement}"
+            if kinds:
+                rule += f"（{_join(kinds, '或', '、')}）"
+            if self.anchor == "contact":
+                kind = _KIND_ZH.get(self.anchor_kind or "", self.anchor_kind or "")
+                since = f"上次：{self.last_on.isoformat()} {kind}".rstrip()
+            elif self.anchor == "leave_return":
+                since = f"上次：{self.last_on.isoformat()} 销假"
+            else:
+                since = f"自{self.last_on.isoformat()}{_ANCHOR_ZH[self.anchor]}起算"
+            parts = [rule, since, f"应于{self.due_on.isoformat()}前"]
+            if self.paused:
+                parts.append("请假外出期间暂停")
+            elif self.overdue_days:
+                parts.append(f"已逾期{self.overdue_days}天")
+            scope = self._scope("zh")
+            return (f"{scope}：" if scope else "") + "；".join(parts)
+
+        kinds = [_KIND_EN.get(k, k) for k in _ordered_kinds(self.satisfied_by)]
+        requirement = _REQ_EN.get(self.requirement, self.requirement)
+        rule = f"at least one {requirement}"
+        if kinds:
+            rule += f" ({_join(kinds, ' or ', ', ')})"
+        rule += f" every {self.every_days} days"
+        if self.anchor == "contact":
+            kind = _KIND_EN.get(self.anchor_kind or "", self.anchor_kind or "")
+            since = f"last: {self.last_on.isoformat()} {kind}".rstrip()
+        elif self.anchor == "leave_return":
+            since = f"last: {self.last_on.isoformat()} return from leave"
+        else:
+            since = f"counted from {self.last_on.isoformat()} ({_ANCHOR_EN[self.anchor]})"
+        parts = [rule, since, f"due by {self.due_on.isoformat()}"]
+        if self.paused:
+            parts.append("paused while on leave")
+        elif self.overdue_days:
+            parts.append(f"overdue by {self.overdue_days} days")
+        scope = self._scope("en")
+        text = "; ".join(parts)
+        return f"{scope}: {text}" if scope else text[0].upper() + text[1:]
+
+
+# --------------------------------------------------------------------------- lookups
+
+
+def _matches(value: object, wanted: object) -> bool:
+    return value is None or value == wanted
+
+
+def rule_in_force(
+    rules: Iterable[ContactRule],
+    programme: str,
+    requirement: str,
+    level: str | None,
+    correction_type: str | None,
+    is_key: bool | None,
+    on: date,
+) -> ContactRule | None:
+    """The rule row for this requirement in force on `on`: the latest `effective_from` ≤ `on`.
+
+    Among rows with the same `effective_from`, the more specific one wins.
+    Returns None when no row applies, or when the row in force withdraws the
+    requirement (`every_days <= 0`).
+    """
+    best: ContactRule | None = None
+    best_key: tuple = ()
+    for rule in rules:
+        if rule.programme != programme or rule.requirement != requirement:
+            continue
+        if rule.effective_from > on:
+            continue
+        if not (
+            _matches(rule.level, level)
+            and _matches(rule.correction_type, correction_type)
+            and _matches(rule.is_key, is_key)
+        ):
+            continue
+        specificity = sum(x is not None for x in (rule.level, rule.correction_type, rule.is_key))
+        key = (rule.effective_from, specificity)
+        if best is None or key > best_key:
+            best, best_key = rule, key
+    if best is None or best.every_days <= 0:
+        return None
+    return best
+
+
+def _run_start(periods: Sequence, value_attr: str, on: date):
+    """(value in force on `on`, start of its run if that run is a change, else None).
+
+    `periods` are dated records; the earliest one is the value recorded at
+    creation and holds from the case's first date. Consecutive records with the
+    same value form one run.
+    """
+    ordered = sorted(periods, key=lambda p: p.effective_on)
+    if not ordered:
+        return None, None
+    current_index = None
+    for i, period in enumerate(ordered):
+        if period.effective_on <= on:
+            current_index = i
+    if current_index is None:
+        # Before the first record: the initial value holds from the case's first date.
+        return getattr(ordered[0], value_attr), None
+    value = getattr(ordered[current_index], value_attr)
+    start = current_index
+    while start > 0 and getattr(ordered[start - 1], value_attr) == value:
+        start -= 1
+    if start == 0:
+        return value, None
+    return value, ordered[start].effective_on
+
+
+def level_on(levels: Sequence[LevelPeriod], on: date) -> str | None:
+    """The supervision level in force on `on` (the initial level holds before any change)."""
+    value, _ = _run_start(levels, "level", on)
+    return value
+
+
+def is_key_on(key_periods: Sequence[KeyPeriod], on: date) -> bool:
+    """Key status (重点帮教) on `on`; a case with no key record is not key."""
+    value, _ = _run_start(key_periods, "is_key", on)
+    return bool(value)
+
+
+def is_active_on(case: CaseFacts, on: date) -> bool:
+    """Received (handed over) on or before `on` and not ended on or before `on`."""
+    if case.received_on is None or case.received_on > on:
+        return False
+    return case.ended_on is None or on < case.ended_on
+
+
+def on_leave_on(leaves: Iterable[LeaveFact], on: date) -> bool:
+    """Away on approved leave on `on`: approved, `starts_on <= on <= ends_on`, not returned
+    before `on` (returning on `on` itself still counts as away that day)."""
+    for leave in leaves:
+        if not leave.approved or not (leave.starts_on <= on <= leave.ends_on):
+            continue
+        if leave.returned_on is None or leave.returned_on >= on:
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------- the engine
+
+
+def _requirements_in_force(rules: Iterable[ContactRule], programme: str, on: date) -> list[str]:
+    codes = {r.requirement for r in rules if r.programme == programme and r.effective_from <= on}
+    order = {code: i for i, code in enumerate(REQUIREMENTS)}
+    return sorted(codes, key=lambda c: (order.get(c, len(order)), c))
+
+
+# On equal dates the most informative anchor is reported.
+_ANCHOR_PRIORITY = {
+    "contact": 4,
+    "leave_return": 3,
+    "level_change": 2,
+    "key_change": 2,
+    "reception": 1,
+    "handover": 1,
+}
+
+
+def due_dates_on(case: CaseFacts, rules: Sequence[ContactRule], on: date) -> list[DueState]:
+    """Every requirement of `case` in force on `on`, with its due date (DOMAIN.md §3.5).
+
+    Empty when the case is not active on `on`.
+    """
+    if not is_active_on(case, on):
+        return []
+    assert case.received_on is not None
+    rules = tuple(rules)
+    level, level_changed_on = _run_start(case.levels, "level", on)
+    is_key_value, key_changed_on = _run_start(case.key_periods, "is_key", on)
+    is_key = bool(is_key_value)
+    away = on_leave_on(case.leaves, on)
+    start_anchor: Anchor = "handover" if case.programme == RESETTLEMENT else "reception"
+
+    contacts = sorted(
+        (c for c in case.contacts if not c.voided and c.occurred_on <= on),
+        key=lambda c: c.occurred_on,
+    )
+    returns = [
+        leave.returned_on
+        for leave in case.leaves
+        if leave.approved and leave.returned_on is not None and leave.returned_on <= on
+    ]
+    last_return = max(returns) if returns else None
+
+    states: list[DueState] = []
+    for requirement in _requirements_in_force(rules, case.programme, on):
+        rule = rule_in_force(
+            rules, case.programme, requirement, level, case.correction_type, is_key, on
+        )
+        if rule is None:
+            continue
+
+        last_contact: ContactFact | None = None
+        for contact in reversed(contacts):
+            if contact.kind in rule.satisfied_by:
+                last_contact = contact
+                break
+
+        candidates: list[tuple[date, int, Anchor, str | None]] = [
+            (case.received_on, _ANCHOR_PRIORITY[start_anchor], start_anchor, None)
+        ]
+        if last_contact is not None:
+            candidates.append(
+                (
+                    last_contact.occurred_on,
+                    _ANCHOR_PRIORITY["contact"],
+                    "contact",
+                    last_contact.kind,
+                )
+            )
+        if level_changed_on is not None:
+            candidates.append(
+                (level_changed_on, _ANCHOR_PRIORITY["level_change"], "level_change", None)
+            )
+        if key_changed_on is not None:
+            candidates.append((key_changed_on, _ANCHOR_PRIORITY["key_change"], "key_change", None))
+        if requirement in _MET_BY_LEAVE_RETURN and last_return is not None:
+            candidates.append((last_return, _ANCHOR_PRIORITY["leave_return"], "leave_return", None))
+        last_on, _, anchor, anchor_kind = max(candidates, key=lambda c: (c[0], c[1]))
+
+        due_on = last_on + timedelta(days=rule.every_days)
+        paused = away and requirement not in _APPLIES_ON_LEAVE
+        overdue_days = 0 if paused else max(0, (on - due_on).days)
+        states.append(
+            DueState(
+                requirement=requirement,
+                due_on=due_on,
+                last_on=last_on,
+                anchor=anchor,
+                anchor_kind=anchor_kind,
+                every_days=rule.every_days,
+                rule_id=rule.id,
+                overdue_days=overdue_days,
+                paused=paused,
+                last_contact_on=last_contact.occurred_on if last_contact else None,
+                level=level,
+                is_key=is_key if case.programme == RESETTLEMENT else None,
+                satisfied_by=rule.satisfied_by,
+                programme=case.programme,
+                rule_correction_type=rule.correction_type,
+            )
+        )
+    return states
+
+
+def overdue_on(case: CaseFacts, rules: Sequence[ContactRule], on: date) -> list[DueState]:
+    """The requirements of `case` overdue on `on` (`on > due_on`, not paused)."""
+    return [s for s in due_dates_on(case, rules, on) if s.overdue_days > 0]
+
+
+def next_due(
+    case: CaseFacts, rules: Sequence[ContactRule], on: date
+) -> tuple[date | None, bool, int]:
+    """What the case row stores: (earliest due date among non-paused requirements,
+    whether any is overdue, the largest number of days overdue)."""
+    active = [s for s in due_dates_on(case, rules, on) if not s.paused]
+    if not active:
+        return None, False, 0
+    worst = max(s.overdue_days for s in active)
+    return min(s.due_on for s in active), worst > 0, worst
+
+
+def on_time_rate(
+    cases: Iterable[CaseFacts], rules: Sequence[ContactRule], start: date, end: date
+) -> tuple[int, int]:
+    """(on-time triples, all triples) over (active case, requirement, day) for days in [start, end].
+
+    A paused requirement does not apply that day, so it is not a triple.
+    """
+    rules = tuple(rules)
+    ok = total = 0
+    for case in cases:
+        for day in days_in_range(start, end):
+            for state in due_dates_on(case, rules, day):
+                if state.paused:
+                    continue
+                total += 1
+                if state.overdue_days == 0:
+                    ok += 1
+    return ok, total
+
+
+# --------------------------------------------------------------------------- defaults
+
+
+def default_contact_rules() -> list[ContactRule]:
+    """The default contact rule table (DOMAIN.md §3.5 and §4), to be seeded into the database."""
+    f2f = frozenset({"report_in_person", "field_visit"})
+    remote = frozenset({"phone", "video", "info_check", "report_in_person", "field_visit"})
+    visit = frozenset({"field_visit"})
+    health = frozenset({"written_report", "report_in_person"})
+    rows = [
+        ("strict", "face_to_face", f2f, 7),
+        ("strict", "field_visit", visit, 30),
+        ("normal", "face_to_face", f2f, 30),
+        ("normal", "remote_report", remote, 7),
+        ("normal", "field_visit", visit, 60),
+        ("lenient", "face_to_face", f2f, 60),
+        ("lenient", "remote_report", remote, 30),
+        ("lenient", "field_visit", visit, 90),
+    ]
+    rules = [
+        ContactRule(
+            id=f"correction.{level}.{requirement}",
+            programme=CORRECTION,
+            requirement=requirement,
+            level=level,
+            correction_type=None,
+            is_key=None,
+            satisfied_by=kinds,
+            every_days=days,
+            effective_from=DEFAULT_EFFECTIVE_FROM,
+        )
+        for level, requirement, kinds, days in rows
+    ]
+    rules.append(
+        ContactRule(
+            id="correction.temporary_release.health_report",
+            programme=CORRECTION,
+            requirement="health_report",
+            level=None,
+            correction_type="temporary_release",
+            is_key=None,
+            satisfied_by=health,
+            every_days=30,
+            effective_from=DEFAULT_EFFECTIVE_FROM,
+        )
+    )
+    for key, days in ((True, 30), (False, 90)):
+        rules.append(
+            ContactRule(
+                id=f"resettlement.{'key' if key else 'other'}.visit",
+                programme=RESETTLEMENT,
+                requirement="visit",
+                level=None,
+                correction_type=None,
+                is_key=key,
+                satisfied_by=frozenset({"field_visit", "report_in_person"}),
+                every_days=days,
+                effective_from=DEFAULT_EFFECTIVE_FROM,
+            )
+        )
+    return rules
+
+
+def default_deadlines() -> dict[str, int]:
+    """Default deadlines, limits, monthly hours and periods (DOMAIN.md §3–§4), key → value.
+
+    Days are calendar days unless the key says working days (`assessment_*`);
+    `*_months` are calendar months, `*_years` years, `*_hours` hours per month.
+    Seeded as effective-dated rows (from `DEFAULT_EFFECTIVE_FROM`).
+    """
+    return {
+        "report_days": 10,
+        "transfer_report_days": 7,
+        "assessment_days": 10,
+        "assessment_fast_track_days": 5,
+        "handover_alert_days": 7,
+        "term_end_checklist_days": 30,
+        "resettlement_period_end_alert_days": 30,
+        "monitoring_max_months": 3,
+        "medical_review_months": 3,
+        "leave_station_max_days": 7,
+        "leave_county_max_days": 30,
+        "leave_window_months": 2,
+        "leave_window_max_days": 30,
+        "frequent_permit_months": 6,
+        "education_hours_strict": 8,
+        "education_hours_normal": 8,
+        "education_hours_lenient": 4,
+        "public_service_hours_strict": 8,
+        "public_service_hours_normal": 8,
+        "public_service_hours_lenient": 4,
+        "resettlement_years_prison": 5,
+        "resettlement_years_detention_center": 5,
+        "resettlement_years_control": 3,
+        "resettlement_years_probation": 3,
+        "resettlement_years_parole": 5,
+        "resettlement_years_temporary_release": 5,
+    }

@@ -1,0 +1,249 @@
+"""Sanction and level-change suggestions (DOMAIN.md §3.4, §3.8).
+
+The system suggests; people decide. Nothing here records or changes anything.
+
+Sanction ladder used for a new violation:
+
+* late report, 脱管 or overdue return from leave of at most 10 days → 训诫
+  (admonition); more than 10 days → 警告 (warning); a missed medical review
+  or another violation without a length → 训诫;
+* a violation that would be an admonition when one admonition (or a
+  warning) is already on record → warning (the second 训诫 becomes 警告);
+* a violation after two warnings on record → 提请撤销 for probation and
+  parole, 提请收监 for temporary release, 提请治安管理处罚 for control;
+* 脱管 longer than one calendar month for probation or parole → 提请撤销;
+* temporary release: a missed medical review after a warning → 提请收监.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from .dates import add_months
+from .engine import LevelPeriod
+
+__all__ = [
+    "ViolationFacts",
+    "Suggestion",
+    "SanctionFact",
+    "LevelSuggestion",
+    "suggest_sanctions",
+    "suggest_level_changes",
+]
+
+# Most severe first.
+_SEVERITY = (
+    "custody_request",
+    "revocation_request",
+    "police_penalty_request",
+    "warning",
+    "admonition",
+)
+
+
+@dataclass(frozen=True)
+class ViolationFacts:
+    """A violation being considered on `on`, and the sanctions already on record.
+
+    `late_report_days`: days the report (报到) was late (0 = not late).
+    `absconded_since` / `found_on`: the 脱管 incident (found_on None = still missing).
+    `overdue_return_days`: days past a leave's end without 销假.
+    `missed_medical_review`: a 保外就医 re-examination not submitted.
+    `other_violation`: any other breach of supervision rules.
+    `prior_admonitions` / `prior_warnings`: non-voided ones already decided in this case.
+    """
+
+    correction_type: str
+    on: date
+    late_report_days: int = 0
+    absconded_since: date | None = None
+    found_on: date | None = None
+    overdue_return_days: int = 0
+    missed_medical_review: bool = False
+    other_violation: bool = False
+    prior_admonitions: int = 0
+    prior_warnings: int = 0
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    kind: str
+    reason_zh: str
+    reason_en: str
+
+
+def _absconded_days(facts: ViolationFacts) -> int | None:
+    if facts.absconded_since is None:
+        return None
+    until = facts.found_on or facts.on
+    return max(0, (until - facts.absconded_since).days)
+
+
+def suggest_sanctions(facts: ViolationFacts, short_days: int = 10) -> list[Suggestion]:
+    """Sanctions to suggest for the violation in `facts`, most severe first (DOMAIN.md §3.8)."""
+    found: dict[str, Suggestion] = {}
+
+    def add(kind: str, zh: str, en: str) -> None:
+        found.setdefault(kind, Suggestion(kind, zh, en))
+
+    # What the violation alone would call for.
+    base: list[tuple[str, str, str]] = []
+    lengths = [
+        ("late_report", facts.late_report_days, "未按时报到", "late report"),
+        ("absconded", _absconded_days(facts), "脱管", "absconding"),
+        (
+            "overdue_return",
+            facts.overdue_return_days,
+            "外出逾期未销假",
+            "overdue return from leave",
+        ),
+    ]
+    for code, days, zh, en in lengths:
+        if days is None or (code != "absconded" and days <= 0):
+            continue
+        if days > short_days:
+            base.append(("warning", f"{zh}{days}天，超过{short_days}天", f"{en} of {days} days"))
+        elif days > 0:
+            base.append(("admonition", f"{zh}{days}天", f"{en} of {days} days"))
+        else:
+            base.append(("admonition", zh, en))
+    if facts.missed_medical_review:
+        base.append(("admonition", "未按时提交病情复查情况", "missed medical review"))
+    if facts.other_violation:
+        base.append(("admonition", "违反监督管理规定", "breach of supervision rules"))
+    if not base:
+        return []
+
+    ctype = facts.correction_type
+    if facts.prior_warnings >= 2:
+        reason_zh = f"已受{facts.prior_warnings}次警告仍不改正"
+        reason_en = f"{facts.prior_warnings} warnings on record and still not corrected"
+        if ctype in ("probation", "parole"):
+            add("revocation_request", f"{reason_zh}，可提请撤销缓刑/假释", reason_en)
+        elif ctype == "temporary_release":
+            add("custody_request", f"{reason_zh}，可提请收监执行", reason_en)
+        else:
+            add("police_penalty_request", f"{reason_zh}，可提请治安管理处罚", reason_en)
+
+    absconded = _absconded_days(facts)
+    if (
+        absconded is not None
+        and ctype in ("probation", "parole")
+        and facts.absconded_since is not None
+        and (facts.found_on or facts.on) > add_months(facts.absconded_since, 1)
+    ):
+        add(
+            "revocation_request",
+            f"脱管超过一个月（{absconded}天），可提请撤销缓刑/假释",
+            f"absconded for more than a month ({absconded} days): revocation request",
+        )
+
+    if ctype == "temporary_release" and facts.missed_medical_review and facts.prior_warnings >= 1:
+        add(
+            "custody_request",
+            "受警告后仍未提交病情复查情况，可提请收监执行",
+            "medical review still missing after a warning: custody request",
+        )
+
+    for kind, zh, en in base:
+        if kind == "admonition" and (facts.prior_admonitions >= 1 or facts.prior_warnings >= 1):
+            add(
+                "warning",
+                f"{zh}，此前已受训诫或警告仍不改正，可给予警告",
+                f"{en}, after an earlier admonition or warning: warning",
+            )
+        elif kind == "warning":
+            add("warning", f"{zh}，可给予警告", f"{en}: warning")
+        else:
+            add("admonition", f"{zh}，可给予训诫", f"{en}: admonition")
+
+    return sorted(found.values(), key=lambda s: _SEVERITY.index(s.kind))
+
+
+# --------------------------------------------------------------------------- levels
+
+
+@dataclass(frozen=True)
+class SanctionFact:
+    kind: str
+    decided_on: date
+    voided: bool = False
+
+
+@dataclass(frozen=True)
+class LevelSuggestion:
+    """`kind`: `review` (consider relaxing the level) or `tighten`; `to_level` when specific."""
+
+    kind: str
+    to_level: str | None
+    reason_zh: str
+    reason_en: str
+
+
+def _current_run(levels: Sequence[LevelPeriod], on: date) -> tuple[str | None, date | None, bool]:
+    """(level on `on`, the date its run started, whether that run is the initial level)."""
+    ordered = sorted(levels, key=lambda p: p.effective_on)
+    current = None
+    for i, period in enumerate(ordered):
+        if period.effective_on <= on:
+            current = i
+    if current is None:
+        if not ordered:
+            return None, None, True
+        return ordered[0].level, None, True
+    start = current
+    while start > 0 and ordered[start - 1].level == ordered[current].level:
+        start -= 1
+    return ordered[current].level, ordered[start].effective_on, start == 0
+
+
+def suggest_level_changes(
+    received_on: date,
+    levels: Sequence[LevelPeriod],
+    sanctions: Iterable[SanctionFact],
+    on: date,
+    review_after_months: int = 2,
+) -> list[LevelSuggestion]:
+    """Level changes to suggest on `on` (DOMAIN.md §3.4); suggestions only.
+
+    * strict for `review_after_months` since intake (or since the case was last
+      made strict) → consider adjusting the level;
+    * a second admonition while not strict → strict. Only an admonition dated on
+      or after the current level took effect triggers it, so a level relaxed after
+      that is not re-suggested until another admonition.
+    """
+    level, run_start, initial = _current_run(levels, on)
+    suggestions: list[LevelSuggestion] = []
+
+    since = received_on if initial or run_start is None else max(run_start, received_on)
+    if level == "strict" and on >= add_months(since, review_after_months):
+        if initial:
+            zh = "入矫已满两个月，可考虑调整管理等级"
+            en = "Two months since intake: consider adjusting the supervision level"
+        else:
+            zh = "严管已满两个月，可考虑调整管理等级"
+            en = "Two months under strict supervision: consider adjusting the supervision level"
+        if review_after_months != 2:
+            zh = zh.replace("两个月", f"{review_after_months}个月")
+            en = en.replace("Two months", f"{review_after_months} months")
+        suggestions.append(LevelSuggestion("review", None, zh, en))
+
+    admonitions = sorted(
+        s.decided_on
+        for s in sanctions
+        if s.kind == "admonition" and not s.voided and s.decided_on <= on
+    )
+    if level != "strict" and len(admonitions) >= 2:
+        level_start = run_start or received_on
+        if any(d >= level_start for d in admonitions[1:]):
+            suggestions.append(
+                LevelSuggestion(
+                    "tighten",
+                    "strict",
+                    "第二次受到训诫，可考虑调整为严管",
+                    "Second admonition: consider strict supervision",
+                )
+            )
+    return suggestions

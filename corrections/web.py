@@ -1,0 +1,194 @@
+"""Shared web plumbing: error pages, pagination, template helpers."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from math import ceil
+
+from flask import current_app, jsonify, render_template, request
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import func, select
+from sqlalchemy.sql import Select
+
+from corrections import clock
+from corrections.errors import DomainError
+from corrections.extensions import db
+from corrections.labels import label
+from corrections.people.idnumber import mask
+
+log = logging.getLogger("corrections")
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def api_error(status: int, code: str, message: str, **extra):
+    body = {"code": code, "message": message}
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return jsonify({"error": body}), status
+
+
+def _error_messages(status: int) -> tuple[str, str]:
+    messages = {
+        400: _("请求有误，请检查后重试。"),
+        403: _("您没有权限执行此操作。"),
+        404: _("页面或记录不存在，或不在您的管辖范围内。"),
+        405: _("不支持此请求方式。"),
+        413: _("上传的文件太大。"),
+        429: _("尝试次数过多，请稍后再试。"),
+        500: _("系统内部错误，已记录。请稍后重试或联系管理员。"),
+    }
+    titles = {
+        400: _("请求有误"),
+        403: _("无权访问"),
+        404: _("页面不存在"),
+        405: _("方法不允许"),
+        413: _("文件太大"),
+        429: _("操作太频繁"),
+        500: _("系统出错了"),
+    }
+    return titles.get(status, str(status)), messages.get(status, "")
+
+
+_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    429: "too_many_requests",
+    500: "server_error",
+}
+
+
+def register_error_pages(app) -> None:
+    def render(status: int, message: str | None = None):
+        title, default_message = _error_messages(status)
+        if wants_json():
+            return api_error(status, _CODES.get(status, "error"), message or default_message)
+        return (
+            render_template(
+                "errors/error.html", status=status, title=title, message=message or default_message
+            ),
+            status,
+        )
+
+    for status in (400, 403, 404, 405, 413):
+        app.register_error_handler(status, lambda e, s=status: render(s))
+
+    @app.errorhandler(429)
+    def too_many(e):
+        if request.endpoint == "auth.login":
+            from corrections.auth.forms import LoginForm
+
+            message = _("登录失败次数过多，请1分钟后再试。")
+            return render_template("auth/login.html", form=LoginForm(), throttled=message), 429
+        return render(429)
+
+    @app.errorhandler(500)
+    def server_error(e):
+        db.session.rollback()
+        return render(500)
+
+    @app.errorhandler(DomainError)
+    def domain_error(e: DomainError):
+        db.session.rollback()
+        if wants_json():
+            return jsonify({"error": e.to_dict()}), e.status
+        return (
+            render_template(
+                "errors/error.html",
+                status=e.status,
+                title=_error_messages(e.status)[0] if e.status in (403, 404) else _("无法完成操作"),
+                message=e.message,
+            ),
+            e.status,
+        )
+
+
+@dataclass
+class Page:
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page)) if self.per_page else 1
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def page_args(default: int | None = None) -> tuple[int, int]:
+    cfg = current_app.config
+    try:
+        page = max(1, int(request.args.get("page", 1)))
+    except ValueError:
+        page = 1
+    try:
+        per_page = int(request.args.get("per_page", default or cfg["PER_PAGE"]))
+    except ValueError:
+        per_page = default or cfg["PER_PAGE"]
+    per_page = max(1, min(per_page, cfg["MAX_PER_PAGE"]))
+    return page, per_page
+
+
+def paginate(query: Select, page: int, per_page: int) -> Page:
+    total = db.session.execute(
+        select(func.count()).select_from(query.order_by(None).subquery())
+    ).scalar_one()
+    items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    return Page(list(items), page, per_page, total)
+
+
+def role_label(role: str) -> str:
+    return {
+        "admin": _("系统管理员"),
+        "supervisor": _("县局主管"),
+        "officer": _("司法所工作人员"),
+        "viewer": _("只读查看"),
+    }.get(role, role)
+
+
+def localtime(moment) -> str:
+    """A UTC timestamp shown in China local time."""
+    if moment is None:
+        return ""
+    from datetime import UTC
+
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(clock.CHINA).strftime("%Y-%m-%d %H:%M")
+
+
+def register_template_helpers(app) -> None:
+    app.context_processor(template_helpers)
+    app.add_template_filter(localtime, "localtime")
+
+
+def template_helpers() -> dict:
+    def show_id(number: str | None) -> str:
+        if current_user.is_authenticated and current_user.sees_full_id_numbers:
+            return number or ""
+        return mask(number)
+
+    return {
+        "show_id": show_id,
+        "role_label": role_label,
+        "flag_label": lambda code: label("flag", code),
+        "choice_label": label,
+        "current_locale": str(get_locale() or "zh"),
+        "today": clock.today(),
+    }
