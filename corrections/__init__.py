@@ -6,7 +6,7 @@ import logging
 import os
 import secrets
 
-from flask import Flask, request, session
+from flask import Flask, has_request_context, request, session
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -111,6 +111,8 @@ def register_extensions(app: Flask) -> None:
     login_manager.user_loader(load_session_user)
 
     def select_locale():
+        if not has_request_context():  # CLI and scheduled jobs speak the default language
+            return app.config["BABEL_DEFAULT_LOCALE"]
         lang = request.args.get("lang") or session.get("lang")
         if lang in app.config["LANGUAGES"]:
             return lang

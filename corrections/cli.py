@@ -9,7 +9,7 @@ import sys
 
 import click
 from flask import Flask, current_app
-from flask.cli import AppGroup
+from flask.cli import AppGroup, with_appcontext
 from sqlalchemy import select
 
 from corrections.errors import DomainError
@@ -106,6 +106,7 @@ def audit_verify():
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
 def demo_command(if_empty: bool):
     """Load a realistic demo county (idempotent)."""
@@ -121,6 +122,7 @@ def demo_command(if_empty: bool):
 
 
 @click.command("backup")
+@with_appcontext
 @click.argument("path")
 def backup_command(path: str):
     """A consistent copy of the SQLite database (online backup API)."""

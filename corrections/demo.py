@@ -94,8 +94,6 @@ def load_demo(seed: int = 2026) -> dict:
             seq = 900 + (serial % 50) * 2 + (0 if want_female else 1)  # 9xx: fictional
             area = AREA_CODES[index % len(AREA_CODES)]
             number = make_fictional(area, birth, seq)
-            if db.session.execute(select(Person.id).where(Person.id_number == number)).first():
-                continue
             name = (
                 rng.choice(SURNAMES)
                 + rng.choice(GIVEN)
@@ -112,34 +110,34 @@ def load_demo(seed: int = 2026) -> dict:
                 flags.append("drugs")
             if rng.random() < 0.04:
                 flags.append("three_no")
-            people.create_person(
-                officer_for[code],
-                {
-                    "name": name,
-                    "id_number": number,
-                    "ethnicity": rng.choice(ETHNICITIES),
-                    "phone": f"13{rng.randrange(100000000, 999999999)}",
-                    "household_type": rng.choice(["urban", "rural", "rural"]),
-                    "household_address": f"示范县{town}{rng.choice('东南西北')}村{rng.randrange(1, 60)}号",
-                    "residence_address": "",
-                    "same_address": rng.random() < 0.8,
-                    "education": rng.choice(
-                        [
-                            "college",
-                            "high_school",
-                            "middle_school",
-                            "middle_school",
-                            "primary_or_less",
-                        ]
-                    ),
-                    "employment": rng.choice(["employed", "employed", "unemployed", "student"])
-                    if n
-                    else "employed",
-                    "emergency_contact": f"{rng.choice(SURNAMES)}某（家属） 13{rng.randrange(100000000, 999999999)}",
-                    "flags": flags,
-                },
-                stations[code],
-            )
+            data = {
+                "name": name,
+                "id_number": number,
+                "ethnicity": rng.choice(ETHNICITIES),
+                "phone": f"13{rng.randrange(100000000, 999999999)}",
+                "household_type": rng.choice(["urban", "rural", "rural"]),
+                "household_address": f"示范县{town}{rng.choice('东南西北')}村{rng.randrange(1, 60)}号",
+                "residence_address": "",
+                "same_address": rng.random() < 0.8,
+                "education": rng.choice(
+                    [
+                        "college",
+                        "high_school",
+                        "middle_school",
+                        "middle_school",
+                        "primary_or_less",
+                    ]
+                ),
+                "employment": rng.choice(["employed", "employed", "unemployed", "student"])
+                if n
+                else "employed",
+                "emergency_contact": f"{rng.choice(SURNAMES)}某（家属） 13{rng.randrange(100000000, 999999999)}",
+                "flags": flags,
+            }
+            # Every random draw happens before this check, so a rerun replays the same county.
+            if db.session.execute(select(Person.id).where(Person.id_number == number)).first():
+                continue
+            people.create_person(officer_for[code], data, stations[code])
             created["people"] += 1
     db.session.flush()
     return {

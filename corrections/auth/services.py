@@ -7,7 +7,7 @@ import re
 import secrets
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from corrections import clock
@@ -255,7 +255,8 @@ def authenticate(username: str, password: str) -> User | None:
         return None
     if not user.active:
         return None
-    user.last_login_at = clock.now_utc()
+    # A plain UPDATE: logging in is not an edit and must not bump the row's version.
+    db.session.execute(update(User).where(User.id == user.id).values(last_login_at=clock.now_utc()))
     return user
 
 

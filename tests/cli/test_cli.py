@@ -1,0 +1,128 @@
+"""The command line of API.md, plus backup and audit verify."""
+
+import json
+import sqlite3
+
+import pytest
+from sqlalchemy import func, select
+
+from corrections.auth.models import Station, User
+from corrections.extensions import db
+from corrections.people.models import Person
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def test_stations_and_users_create(app, runner):
+    r = runner.invoke(args=["stations", "create", "CG", "城关司法所"])
+    assert r.exit_code == 0, r.output
+    r = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "chen",
+            "--role",
+            "officer",
+            "--password",
+            "pw-123456",
+            "--station",
+            "CG",
+        ]
+    )
+    assert r.exit_code == 0, r.output
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == "chen")).scalar_one()
+        assert [s.code for s in user.stations] == ["CG"]
+
+
+def test_station_in_named_unit_and_unknown_unit(app, runner, world):
+    world.unit("邻县司法局")
+    assert (
+        runner.invoke(args=["stations", "create", "LX", "邻县所", "--unit", "邻县司法局"]).exit_code
+        == 0
+    )
+    bad = runner.invoke(args=["stations", "create", "ZZ", "某所", "--unit", "没有这个局"])
+    assert bad.exit_code != 0 and "不存在" in bad.output
+    with app.app_context():
+        assert db.session.execute(select(Station.code).where(Station.code == "ZZ")).first() is None
+
+
+def test_officer_without_station_is_refused(app, runner):
+    r = runner.invoke(
+        args=["users", "create", "x1", "--role", "officer", "--password", "pw-123456"]
+    )
+    assert r.exit_code != 0
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(User)).scalar_one() == 0
+
+
+def test_token_is_last_line_and_works(app, runner):
+    runner.invoke(
+        args=["users", "create", "boss", "--role", "supervisor", "--password", "pw-123456"]
+    )
+    r = runner.invoke(args=["users", "token", "boss"])
+    assert r.exit_code == 0
+    token = r.output.strip().splitlines()[-1]
+    response = app.test_client().get("/api/v1/people", headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 200
+
+
+def test_demo_is_idempotent(app, runner):
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    summary = json.loads(first.output.strip().splitlines()[-1])
+    assert summary["created"]["people"] >= 60 and summary["created"]["stations"] >= 3
+    with app.app_context():
+        people = db.session.execute(select(func.count()).select_from(Person)).scalar_one()
+        roles = set(db.session.execute(select(User.role)).scalars())
+    assert roles == {"admin", "supervisor", "officer", "viewer"}
+    second = runner.invoke(args=["demo"])
+    assert json.loads(second.output.strip().splitlines()[-1])["created"] == {
+        "stations": 0,
+        "users": 0,
+        "people": 0,
+    }
+    with app.app_context():
+        assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == people
+    skipped = runner.invoke(args=["demo", "--if-empty"])
+    assert "not loaded" in skipped.output
+
+
+def test_demo_ids_are_valid_and_fictional(app, runner):
+    from corrections.people.idnumber import parse
+
+    runner.invoke(args=["demo"])
+    with app.app_context():
+        numbers = db.session.execute(select(Person.id_number)).scalars().all()
+    assert all(parse(n).number == n for n in numbers)
+    assert all(n[14] == "9" for n in numbers)  # serials 9xx mark them fictional
+
+
+def test_audit_verify(app, runner):
+    runner.invoke(args=["demo"])
+    r = runner.invoke(args=["audit", "verify"])
+    assert r.exit_code == 0 and "OK" in r.output
+    with app.app_context():
+        db.session.execute(db.text("UPDATE audit_events SET action = 'x' WHERE id = 3"))
+        db.session.commit()
+    r = runner.invoke(args=["audit", "verify"])
+    assert r.exit_code == 1 and "BROKEN at event 3" in r.output
+
+
+def test_backup_sqlite_and_restore(app, runner, tmp_path):
+    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        r = runner.invoke(args=["backup", str(tmp_path / "x.db")])
+        assert r.exit_code != 0 and "pg_dump" in r.output
+        return
+    runner.invoke(args=["demo"])
+    target = tmp_path / "backup.db"
+    r = runner.invoke(args=["backup", str(target)])
+    assert r.exit_code == 0, r.output
+    copy = sqlite3.connect(target)
+    assert copy.execute("SELECT count(*) FROM people").fetchone()[0] >= 60
+    copy.close()
+    again = runner.invoke(args=["backup", str(target)])
+    assert again.exit_code != 0 and "exists" in again.output
