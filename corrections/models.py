@@ -3,3 +3,22 @@
 from corrections.audit.models import AuditEvent  # noqa: F401
 from corrections.auth.models import ApiToken, Station, Unit, User, user_stations  # noqa: F401
 from corrections.people.models import Person  # noqa: F401
+from corrections.rules.models import ContactRuleRow, DeadlineRuleRow  # noqa: F401
+from corrections.supervision.models import (  # noqa: F401
+    CaseLevel,
+    ChecklistItem,
+    Contact,
+    CorrectionCase,
+    CorrectionPlan,
+    DocumentCounter,
+    Incident,
+    IncidentSearch,
+    Leave,
+    MedicalReview,
+    MonitoringEpisode,
+    MonitoringExtension,
+    OfficerAssignment,
+    Sanction,
+    StationMove,
+    TeamMember,
+)

@@ -9,13 +9,17 @@ from corrections.auth.models import Unit
 from corrections.auth.services import DEFAULT_UNIT_NAME
 from corrections.extensions import db
 
-# Features append callables that insert their default rows when missing.
-SEEDERS: list = []
+
+
+def _seeders():
+    from corrections.rules.models import seed_rule_tables
+
+    return [seed_rule_tables]
 
 
 def seed_reference_data() -> None:
     if db.session.execute(select(Unit.id).where(Unit.is_default.is_(True))).first() is None:
         db.session.add(Unit(name=DEFAULT_UNIT_NAME, is_default=True, active=True))
         db.session.flush()
-    for seeder in SEEDERS:
+    for seeder in _seeders():
         seeder()

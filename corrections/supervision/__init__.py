@@ -1,0 +1,1 @@
+"""社区矫正 cases: intake, levels, contacts, sanctions, leave, incidents, monitoring, endings."""
