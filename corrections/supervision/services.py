@@ -123,6 +123,56 @@ def case_facts(case: CorrectionCase, until: date | None = None) -> engine.CaseFa
     )
 
 
+def case_facts_many(
+    cases: list[CorrectionCase], until: date | None = None
+) -> dict[int, engine.CaseFacts]:
+    """``case_facts`` for many cases in a few queries (lists, overdue_on).
+
+    Only the latest contact of each kind is loaded: the engine only ever uses the
+    latest satisfying contact, so the answer is the same as with every contact.
+    """
+    contacts: dict[int, list] = {c.id: [] for c in cases}
+    levels: dict[int, list] = {c.id: [] for c in cases}
+    leaves: dict[int, list] = {c.id: [] for c in cases}
+    ids = list(contacts)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for case_id, kind, last in db.session.execute(
+            select(Contact.case_id, Contact.kind, func.max(Contact.occurred_on))
+            .where(
+                Contact.case_id.in_(chunk),
+                Contact.voided_at.is_(None),
+                *([Contact.occurred_on <= until] if until else []),
+            )
+            .group_by(Contact.case_id, Contact.kind)
+        ):
+            contacts[case_id].append(engine.ContactFact(last, kind))
+        for case_id, effective_on, level in db.session.execute(
+            select(CaseLevel.case_id, CaseLevel.effective_on, CaseLevel.level)
+            .where(CaseLevel.case_id.in_(chunk), CaseLevel.status == "approved")
+            .order_by(CaseLevel.effective_on, CaseLevel.id)
+        ):
+            levels[case_id].append(engine.LevelPeriod(effective_on, level))
+        for case_id, s, e, r in db.session.execute(
+            select(Leave.case_id, Leave.starts_on, Leave.ends_on, Leave.returned_on).where(
+                Leave.case_id.in_(chunk), Leave.status == "approved", Leave.kind == "leave"
+            )
+        ):
+            leaves[case_id].append(engine.LeaveFact(s, e, True, r))
+    return {
+        case.id: engine.CaseFacts(
+            programme=engine.CORRECTION,
+            received_on=case.received_on,
+            ended_on=case.ended_on,
+            correction_type=case.correction_type,
+            levels=tuple(levels[case.id]),
+            contacts=tuple(contacts[case.id]),
+            leaves=tuple(leaves[case.id]),
+        )
+        for case in cases
+    }
+
+
 def due_states(case: CorrectionCase, on: date | None = None) -> list[engine.DueState]:
     on = on or clock.today()
     return engine.due_dates_on(case_facts(case, on), contact_rules(), on)
@@ -1207,9 +1257,10 @@ def extend_monitoring(
     approved_by = f.text("approved_by", required=True, limit=100)
     extended_on = f.date("extended_on", required=False) or clock.today()
     if new_end:
+        # Renewable "by up to 3 months": the current end plus 3 months (clamped to month end).
         limit = deadline_rules.monitoring_max_end(
-            episode.ends_on + timedelta(days=1), deadline("monitoring_max_months", episode.ends_on)
-        ) - timedelta(days=1)
+            episode.ends_on, deadline("monitoring_max_months", episode.ends_on)
+        )
         if new_end <= episode.ends_on:
             f.error("ends_on", _("延长后的结束日期应晚于%(d)s。", d=episode.ends_on.isoformat()))
         elif new_end > limit:
@@ -1418,17 +1469,10 @@ def checklist(case: CorrectionCase) -> dict[str, ChecklistItem | None]:
 
 
 def _check_end_date(f: Fields, key: str, when: date | None, case: CorrectionCase) -> None:
+    # Only the limits API.md states: not after today, not before reception. Contacts
+    # already recorded after this date stay in the file (the engine stops at the end).
     _not_future(f, key, when)
     _not_before_reception(f, key, when, case)
-    if when is None:
-        return
-    later = db.session.execute(
-        select(func.max(Contact.occurred_on)).where(
-            Contact.case_id == case.id, Contact.voided_at.is_(None)
-        )
-    ).scalar()
-    if later and later > when:
-        f.error(key, _("已有%(d)s的联系记录，结束日期不能早于它。", d=later.isoformat()))
 
 
 def _end(

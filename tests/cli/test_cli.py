@@ -75,6 +75,7 @@ def test_demo_is_idempotent(app, runner):
     assert first.exit_code == 0, first.output
     summary = json.loads(first.output.strip().splitlines()[-1])
     assert summary["created"]["people"] >= 60 and summary["created"]["stations"] >= 3
+    assert summary["created"]["cases"] >= 45
     with app.app_context():
         people = db.session.execute(select(func.count()).select_from(Person)).scalar_one()
         roles = set(db.session.execute(select(User.role)).scalars())
@@ -84,6 +85,7 @@ def test_demo_is_idempotent(app, runner):
         "stations": 0,
         "users": 0,
         "people": 0,
+        "cases": 0,
     }
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == people

@@ -26,8 +26,13 @@ def test_received_case_is_active_with_intake_level(ctx, person_id):
 
 
 def test_expected_case_then_received_late(ctx, person_id):
-    case = open_case(person_id, received_on=None, judgment_effective_on="2026-11-01",
-                     term_start="2026-11-01", term_end="2027-11-01")
+    case = open_case(
+        person_id,
+        received_on=None,
+        judgment_effective_on="2026-11-01",
+        term_start="2026-11-01",
+        term_end="2027-11-01",
+    )
     assert case.status == "expected"
     assert case.report_deadline == d("2026-11-11")
     assert services.missed_intake(case, d("2026-11-11")) is False  # the deadline day itself
@@ -38,9 +43,15 @@ def test_expected_case_then_received_late(ctx, person_id):
 
 
 def test_transfer_in_deadline_is_seven_days_from_notice_and_never_missed(ctx, person_id):
-    case = open_case(person_id, received_on=None, source="transfer_in", notified_on="2026-11-01",
-                     judgment_effective_on="2025-06-01", term_start="2025-06-01",
-                     term_end="2027-06-01")
+    case = open_case(
+        person_id,
+        received_on=None,
+        source="transfer_in",
+        notified_on="2026-11-01",
+        judgment_effective_on="2025-06-01",
+        term_start="2025-06-01",
+        term_end="2027-06-01",
+    )
     assert case.report_deadline == d("2026-11-08")
     assert services.missed_intake(case, d("2026-11-25")) is False
 
@@ -104,15 +115,23 @@ def test_supervisor_creates_without_officer_then_assigns(ctx, person_id):
 
 
 def test_contact_on_expected_case_refused(ctx, person_id):
-    case = open_case(person_id, received_on=None, judgment_effective_on="2026-11-20",
-                     term_start="2026-11-20", term_end="2027-11-20")
+    case = open_case(
+        person_id,
+        received_on=None,
+        judgment_effective_on="2026-11-20",
+        term_start="2026-11-20",
+        term_end="2027-11-20",
+    )
     with pytest.raises(RuleViolation):
         services.record_contact(user("off1"), case, {"kind": "phone", "occurred_on": "2026-11-24"})
 
 
 def test_level_history_query(ctx, person_id):
     case = open_case(person_id)
-    assert db.session.execute(
-        select(func.count()).select_from(CaseLevel).where(CaseLevel.case_id == case.id)
-    ).scalar_one() == 1
+    assert (
+        db.session.execute(
+            select(func.count()).select_from(CaseLevel).where(CaseLevel.case_id == case.id)
+        ).scalar_one()
+        == 1
+    )
     assert clock.today() == d("2026-11-25")
