@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 
-from corrections.forms import MultiCheckboxField
+from corrections.forms import MarkRequired, MultiCheckboxField
 
 
 def flag_choices():
@@ -47,8 +47,8 @@ def employment_choices():
 
 class PersonForm(FlaskForm):
     version = HiddenField()
-    name = StringField(_l("姓名"))
-    id_number = StringField(_l("公民身份号码"))
+    name = StringField(_l("姓名"), validators=[MarkRequired()])
+    id_number = StringField(_l("公民身份号码"), validators=[MarkRequired()])
     ethnicity = StringField(_l("民族"))
     phone = StringField(_l("联系电话"))
     household_type = SelectField(_l("户籍类型"), choices=household_choices, validate_choice=False)

@@ -49,6 +49,8 @@ def new():
         abort(403)
     form = PersonForm()
     form.station.choices = _station_choices()
+    if request.method == "GET" and current_user.is_officer and len(current_user.stations) == 1:
+        form.station.data = current_user.stations[0].code
     existing = None
     if form.validate_on_submit():
         station = db.session.execute(
@@ -92,6 +94,8 @@ def _flash_area_notice(person: Person) -> None:
 @bp.route("/<int:person_id>")
 @login_required
 def show(person_id: int):
+    from corrections.supervision.routes import person_cases
+
     person = get_in_scope(Person, person_id, current_user)
     info = idnumber.parse(person.id_number)
     return render_template(
@@ -100,7 +104,7 @@ def show(person_id: int):
         id_info=info,
         age=person.age_on(clock.today()),
         minor=person.is_minor_on(clock.today()),
-        cases=[],
+        cases=person_cases(person),
     )
 
 

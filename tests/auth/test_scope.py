@@ -65,11 +65,13 @@ def test_get_in_scope_is_not_found_outside(app, registered):
         assert get_in_scope(Person, pid, _user("far")).name == "丙"
 
 
+def _codes(username):
+    return set(db.session.execute(scope(select(Station.code), _user(username), Station)).scalars())
+
+
 def test_station_scope(app, county):
     with app.app_context():
-        codes = lambda u: set(
-            db.session.execute(scope(select(Station.code), _user(u), Station)).scalars()
-        )  # noqa: E731
+        codes = _codes
         assert codes("off1") == {"S1"}
         assert codes("boss") == {"S1", "S2"}
         assert codes("far") == {"T1"}

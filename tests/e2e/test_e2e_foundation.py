@@ -198,7 +198,7 @@ def test_the_language_switch_changes_the_page_language_and_back(
     expect(page.locator("#lang-switch")).to_have_text("English")
 
     page.click("#lang-switch")
-    expect(page).to_have_url(f"{live_server}/people/?")
+    expect(page).to_have_url(re.compile(r"/people/\??$"))  # back on the same page
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(nav.get_by_role("link", name="People", exact=True)).to_be_visible()
     expect(nav.get_by_role("link", name="Home", exact=True)).to_be_visible()
@@ -312,9 +312,7 @@ def test_main_pages_render_at_both_sizes(new_page, live_server, station_world, v
     _login(admin, "admin")
     if viewport == "phone":
         admin.locator(".navbar-toggler").click()
-    admin.get_by_role("button", name="系统管理").or_(
-        admin.get_by_role("link", name="系统管理")
-    ).click()
+    admin.get_by_role("button", name="系统管理").click()
     admin.locator(".dropdown-menu").get_by_role("link", name="用户").click()
     expect(admin).to_have_url(f"{live_server}/admin/users")
     table = admin.locator("#users-table")
