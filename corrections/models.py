@@ -22,3 +22,14 @@ from corrections.supervision.models import (  # noqa: F401
     StationMove,
     TeamMember,
 )
+from corrections.activities.models import Activity, Attendance  # noqa: F401
+from corrections.assessments.models import Assessment, AssessmentExtension  # noqa: F401
+from corrections.resettlement.models import (  # noqa: F401
+    Assistance,
+    KeyStatusChange,
+    LostContact,
+    LostContactSearch,
+    ResettlementCase,
+    ResettlementContact,
+)
+from corrections.rules.holidays import HolidayEntry, HolidayYear  # noqa: F401

@@ -1,0 +1,1 @@
+"""Education, public service, counselling and assistance sessions (场次) and attendances (人次)."""

@@ -1,0 +1,232 @@
+"""Activities: one form records a session for a whole group; monthly hours against targets."""
+
+from __future__ import annotations
+
+import calendar as month_calendar
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import func, or_, select
+
+from corrections import clock
+from corrections.activities.models import ACTIVITY_KINDS, Activity, Attendance
+from corrections.audit.services import record, snapshot
+from corrections.auth.models import User
+from corrections.auth.scope import scope
+from corrections.errors import NotFound, RuleViolation
+from corrections.extensions import db
+from corrections.rules import engine
+from corrections.rules.tables import deadline
+from corrections.supervision.models import CorrectionCase
+from corrections.supervision.services import (
+    _not_future,
+    _station_for,
+    case_facts,
+    require_writer,
+)
+from corrections.validation import Fields
+
+TARGET_KINDS = ("education", "public_service")
+
+
+def _hours(f: Fields, key: str) -> Decimal | None:
+    value = f.data.get(key)
+    try:
+        hours = (
+            Decimal(str(value)) if value not in (None, "") and not isinstance(value, bool) else None
+        )
+    except InvalidOperation:
+        hours = None
+    if hours is None or hours <= 0 or hours > 24 or hours != hours.quantize(Decimal("0.1")):
+        f.error(key, _("时长应为0.1到24之间的小时数（最多一位小数）。"))
+        return None
+    return hours
+
+
+def record_activity(actor: User, data: dict[str, Any]) -> Activity:
+    require_writer(actor)
+    f = Fields(data)
+    station = _station_for(f, actor, data.get("station"))
+    kind = f.choice("kind", ACTIVITY_KINDS)
+    held_on = f.date("held_on")
+    hours = _hours(f, "hours")
+    topic = f.text("topic", limit=200)
+    place = f.text("place", limit=200)
+    note = f.text("note", limit=2000)
+    _not_future(f, "held_on", held_on)
+    attendees = data.get("attendees")
+    ids: list[int] = []
+    if not isinstance(attendees, list) or not attendees:
+        f.error("attendees", _("请至少选择一名参加人员。"))
+    elif not all(isinstance(a, int) and not isinstance(a, bool) for a in attendees):
+        f.error("attendees", _("参加人员应为矫正案件编号的列表。"))
+    else:
+        ids = list(dict.fromkeys(attendees))
+    if ids and held_on:
+        found = (
+            db.session.execute(
+                scope(
+                    select(CorrectionCase).where(CorrectionCase.id.in_(ids)), actor, CorrectionCase
+                )
+            )
+            .scalars()
+            .all()
+        )
+        by_id = {c.id: c for c in found}
+        missing = [i for i in ids if i not in by_id]
+        inactive = [
+            by_id[i].person.name for i in ids if i in by_id and not _active_on(by_id[i], held_on)
+        ]
+        if missing:
+            f.error(
+                "attendees",
+                _("案件不存在或不在您的范围内：%(ids)s。", ids=", ".join(map(str, missing))),
+            )
+        elif inactive:
+            f.error(
+                "attendees",
+                _("这些人员在%(d)s不在矫：%(n)s。", d=held_on.isoformat(), n="、".join(inactive)),
+            )
+    f.raise_if_errors()
+    activity = Activity(
+        station_id=station.id,
+        kind=kind,
+        held_on=held_on,
+        hours=hours,
+        topic=topic,
+        place=place,
+        note=note,
+        recorded_by_id=actor.id,
+    )
+    activity.attendances = [Attendance(case_id=i, hours=hours) for i in ids]
+    db.session.add(activity)
+    db.session.flush()
+    after = snapshot(activity)
+    after["attendees"] = ids
+    record(actor, "activity.create", "activity", activity.id, None, after)
+    return activity
+
+
+def _active_on(case: CorrectionCase, on: date) -> bool:
+    return (
+        case.received_on is not None
+        and case.received_on <= on
+        and (case.ended_on is None or on < case.ended_on)
+    )
+
+
+def void_activity(actor: User, activity: Activity, data: dict[str, Any]) -> Activity:
+    require_writer(actor)
+    f = Fields(data)
+    reason = f.text("reason", required=True, limit=500)
+    f.raise_if_errors()
+    if activity.is_void:
+        raise RuleViolation(_("该记录已作废。"), code="already_void")
+    before = snapshot(activity)
+    activity.voided_at, activity.void_reason, activity.voided_by_id = (
+        clock.now_utc(),
+        reason,
+        actor.id,
+    )
+    db.session.flush()
+    record(actor, "activity.void", "activity", activity.id, before, snapshot(activity))
+    return activity
+
+
+def get_activity(user: User, activity_id: int) -> Activity:
+    activity = db.session.execute(
+        scope(select(Activity).where(Activity.id == activity_id), user, Activity)
+    ).scalar_one_or_none()
+    if activity is None:
+        raise NotFound(_("记录不存在，或不在您的管辖范围内。"))
+    return activity
+
+
+def month_bounds(year: int, month: int) -> tuple[date, date]:
+    return date(year, month, 1), date(year, month, month_calendar.monthrange(year, month)[1])
+
+
+def monthly_hours(case_ids: list[int], year: int, month: int) -> dict[int, dict[str, Decimal]]:
+    """Hours credited per case and kind in one month (voided sessions excluded). One query."""
+    start, end = month_bounds(year, month)
+    rows = db.session.execute(
+        select(Attendance.case_id, Activity.kind, func.sum(Attendance.hours))
+        .join(Activity, Activity.id == Attendance.activity_id)
+        .where(
+            Attendance.case_id.in_(case_ids),
+            Activity.held_on.between(start, end),
+            Activity.voided_at.is_(None),
+        )
+        .group_by(Attendance.case_id, Activity.kind)
+    ).all()
+    result: dict[int, dict[str, Decimal]] = {i: {} for i in case_ids}
+    for case_id, kind, total in rows:
+        result[case_id][kind] = Decimal(total or 0)
+    return result
+
+
+def monthly_targets(case: CorrectionCase, year: int, month: int) -> dict[str, int] | None:
+    """Targets by the level in force on the month's last day (None when not active then)."""
+    _start, end = month_bounds(year, month)
+    if case.received_on is None or case.received_on > end:
+        return None
+    level = engine.level_on(case_facts(case).levels, end) or case.level
+    return {kind: deadline(f"{kind}_hours_{level}", end) for kind in TARGET_KINDS} | {
+        "level": level
+    }
+
+
+def case_month_summary(case: CorrectionCase, year: int, month: int) -> dict | None:
+    targets = monthly_targets(case, year, month)
+    if targets is None:
+        return None
+    hours = monthly_hours([case.id], year, month)[case.id]
+    return {
+        "level": targets["level"],
+        "rows": [
+            {
+                "kind": k,
+                "hours": hours.get(k, Decimal(0)),
+                "target": targets[k],
+                "met": hours.get(k, Decimal(0)) >= targets[k],
+            }
+            for k in TARGET_KINDS
+        ],
+    }
+
+
+def below_target(user: User, year: int, month: int, station_id: int | None = None) -> list[dict]:
+    """Cases active during the month whose education or public-service hours are below target."""
+    start, end = month_bounds(year, month)
+    query = select(CorrectionCase).where(
+        CorrectionCase.received_on <= end,
+        or_(CorrectionCase.ended_on.is_(None), CorrectionCase.ended_on > end),
+        CorrectionCase.status.in_(("active", "released", "terminated", "transferred_out")),
+    )
+    if station_id is not None:
+        query = query.where(CorrectionCase.station_id == station_id)
+    cases = (
+        db.session.execute(
+            scope(query, user, CorrectionCase).order_by(
+                CorrectionCase.station_id, CorrectionCase.id
+            )
+        )
+        .scalars()
+        .all()
+    )
+    hours = monthly_hours([c.id for c in cases], year, month) if cases else {}
+    out = []
+    for case in cases:
+        targets = monthly_targets(case, year, month)
+        if targets is None:
+            continue
+        short = {
+            k: (hours[case.id].get(k, Decimal(0)), targets[k])
+            for k in TARGET_KINDS
+            if hours[case.id].get(k, Decimal(0)) < targets[k]
+        }
+        if short:
+            out.append({"case": case, "level": targets["level"], "short": short})
+    return out

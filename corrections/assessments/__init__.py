@@ -1,0 +1,1 @@
+"""调查评估: pre-sentence investigations commissioned by courts, procuratorates, police, prisons."""

@@ -1,0 +1,186 @@
+"""调查评估 services: register, extend, complete, and start a case from a completed one."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from corrections import clock
+from corrections.assessments.models import COMMISSIONERS, OPINIONS, Assessment, AssessmentExtension
+from corrections.audit.services import record, snapshot
+from corrections.auth.models import User
+from corrections.auth.scope import scope
+from corrections.errors import RuleViolation
+from corrections.extensions import db
+from corrections.people import idnumber
+from corrections.people.models import Person
+from corrections.rules import workdays
+from corrections.rules.holidays import calendar
+from corrections.rules.tables import deadline
+from corrections.supervision.models import CORRECTION_TYPES
+from corrections.supervision.services import _not_future, _station_for, require_writer
+from corrections.validation import Fields
+
+
+def compute_due(assessment: Assessment, cal=None) -> tuple[date | None, str | None]:
+    return workdays.assessment_due(
+        assessment.received_on,
+        assessment.fast_track,
+        assessment.extension_days,
+        cal or calendar(),
+        base_days=deadline("assessment_days", assessment.received_on),
+        fast_track_days=deadline("assessment_fast_track_days", assessment.received_on),
+    )
+
+
+def _refresh_due(assessment: Assessment, cal=None) -> None:
+    assessment.due_on, assessment.due_note = compute_due(assessment, cal)
+
+
+def register_assessment(actor: User, data: dict[str, Any]) -> Assessment:
+    require_writer(actor)
+    f = Fields(data)
+    station = _station_for(f, actor, data.get("station"))
+    name = f.text("name", required=True, limit=100)
+    raw_id = data.get("id_number")
+    number = None
+    if raw_id not in (None, ""):
+        if not isinstance(raw_id, str):
+            f.error("id_number", _("应为文字。"))
+        else:
+            try:
+                number = idnumber.parse(raw_id, today=clock.today()).number
+            except idnumber.InvalidIdNumber as e:
+                f.error("id_number", str(e.message))
+    commissioned_by = f.choice("commissioned_by", COMMISSIONERS)
+    body = f.text("commissioning_body", limit=200)
+    crime = f.text("crime", limit=200)
+    proposed_type = f.choice("proposed_type", CORRECTION_TYPES, required=False)
+    received_on = f.date("received_on")
+    fast_track = f.boolean("fast_track")
+    _not_future(f, "received_on", received_on)
+    f.raise_if_errors()
+    person_id = None
+    if number:
+        person_id = db.session.execute(
+            select(Person.id).where(Person.id_number == number)
+        ).scalar_one_or_none()
+    assessment = Assessment(
+        station_id=station.id,
+        person_id=person_id,
+        name=name,
+        id_number=number,
+        commissioned_by=commissioned_by,
+        commissioning_body=body,
+        crime=crime,
+        proposed_type=proposed_type,
+        received_on=received_on,
+        fast_track=fast_track,
+        created_by_id=actor.id,
+    )
+    db.session.add(assessment)
+    db.session.flush()
+    _refresh_due(assessment)
+    db.session.flush()
+    record(actor, "assessment.create", "assessment", assessment.id, None, snapshot(assessment))
+    return assessment
+
+
+def extend_assessment(actor: User, assessment: Assessment, data: dict[str, Any]) -> Assessment:
+    require_writer(actor)
+    f = Fields(data)
+    days = f.integer("working_days", minimum=1, maximum=30)
+    reason = f.text("reason", required=True, limit=1000)
+    f.raise_if_errors()
+    if assessment.completed_on is not None:
+        raise RuleViolation(_("调查评估已完成，不能延期。"), code="completed")
+    before = snapshot(assessment)
+    assessment.extensions.append(
+        AssessmentExtension(
+            working_days=days, reason=reason, extended_on=clock.today(), created_by_id=actor.id
+        )
+    )
+    db.session.flush()
+    _refresh_due(assessment)
+    db.session.flush()
+    record(actor, "assessment.extend", "assessment", assessment.id, before, snapshot(assessment))
+    return assessment
+
+
+def complete_assessment(actor: User, assessment: Assessment, data: dict[str, Any]) -> Assessment:
+    require_writer(actor)
+    f = Fields(data)
+    completed_on = f.date("completed_on")
+    opinion = f.choice("opinion", OPINIONS)
+    note = f.text("opinion_note", limit=4000)
+    _not_future(f, "completed_on", completed_on)
+    if completed_on and completed_on < assessment.received_on:
+        f.error("completed_on", _("完成日期不能早于收到委托的日期。"))
+    f.raise_if_errors()
+    if assessment.completed_on is not None:
+        raise RuleViolation(_("调查评估已完成。"), code="completed")
+    before = snapshot(assessment)
+    assessment.completed_on, assessment.opinion, assessment.opinion_note = (
+        completed_on,
+        opinion,
+        note,
+    )
+    db.session.flush()
+    record(actor, "assessment.complete", "assessment", assessment.id, before, snapshot(assessment))
+    return assessment
+
+
+def recompute_open_due_dates() -> int:
+    """Fill in (or correct) the due dates of open investigations after a calendar change."""
+    cal = calendar()
+    changed = 0
+    for assessment in db.session.execute(
+        select(Assessment).where(Assessment.completed_on.is_(None))
+    ).scalars():
+        before = (assessment.due_on, assessment.due_note)
+        _refresh_due(assessment, cal)
+        changed += before != (assessment.due_on, assessment.due_note)
+    db.session.flush()
+    return changed
+
+
+def days_left(assessment: Assessment, on: date | None = None) -> int | None:
+    if assessment.due_on is None or assessment.completed_on is not None:
+        return None
+    return (assessment.due_on - (on or clock.today())).days
+
+
+def is_overdue(assessment: Assessment, on: date | None = None) -> bool:
+    left = days_left(assessment, on)
+    return left is not None and left < 0
+
+
+def open_assessments(user: User, overdue_on: date | None = None):
+    """Open investigations in scope, overdue ones first, then by due date (open-ended last)."""
+    query = select(Assessment).where(Assessment.completed_on.is_(None))
+    if overdue_on is not None:
+        query = query.where(Assessment.due_on < overdue_on)
+    return scope(query, user, Assessment).order_by(
+        Assessment.due_on.is_(None), Assessment.due_on, Assessment.id
+    )
+
+
+def case_data_from(assessment: Assessment) -> dict[str, Any]:
+    """What a completed investigation carries into a new correction case."""
+    return {
+        "person_id": assessment.person_id,
+        "station": assessment.station.code,
+        "correction_type": assessment.proposed_type,
+        "crime": assessment.crime,
+        "decision_body": assessment.commissioning_body,
+    }
+
+
+def link_case(actor: User, assessment: Assessment, case_id: int) -> None:
+    before = snapshot(assessment)
+    assessment.correction_case_id = case_id
+    db.session.flush()
+    record(actor, "assessment.link_case", "assessment", assessment.id, before, snapshot(assessment))

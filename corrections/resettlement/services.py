@@ -1,0 +1,542 @@
+"""安置帮教 services: notice, release, verification, handover, support, ending."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from corrections import clock
+from corrections.audit.services import record, snapshot
+from corrections.auth.models import User
+from corrections.auth.scope import scope
+from corrections.errors import Conflict, NotFound, RuleViolation
+from corrections.extensions import db
+from corrections.people.models import Person
+from corrections.resettlement.models import (
+    ASSISTANCE_KINDS,
+    CONTACT_KINDS,
+    END_REASONS,
+    HANDOVER_METHODS,
+    PLACEMENTS,
+    SOURCES,
+    VERIFICATION_RESULTS,
+    Assistance,
+    KeyStatusChange,
+    LostContact,
+    LostContactSearch,
+    ResettlementCase,
+    ResettlementContact,
+)
+from corrections.rules import deadlines as deadline_rules
+from corrections.rules import engine
+from corrections.rules.tables import contact_rules, deadline, deadlines
+from corrections.supervision.models import CORRECTION_TYPES, ChecklistItem, CorrectionCase
+from corrections.supervision.services import _not_future, _station_for, require_writer
+from corrections.validation import Fields
+
+# --------------------------------------------------------------------------- state
+
+
+def case_facts(case: ResettlementCase, until: date | None = None) -> engine.CaseFacts:
+    contacts = db.session.execute(
+        select(ResettlementContact.occurred_on, ResettlementContact.kind).where(
+            ResettlementContact.case_id == case.id,
+            ResettlementContact.voided_at.is_(None),
+            *([ResettlementContact.occurred_on <= until] if until else []),
+        )
+    ).all()
+    keys = db.session.execute(
+        select(KeyStatusChange.effective_on, KeyStatusChange.is_key)
+        .where(KeyStatusChange.case_id == case.id)
+        .order_by(KeyStatusChange.effective_on, KeyStatusChange.id)
+    ).all()
+    return engine.CaseFacts(
+        programme=engine.RESETTLEMENT,
+        received_on=case.handed_over_on,
+        ended_on=case.ended_on,
+        contacts=tuple(engine.ContactFact(o, k) for o, k in contacts),
+        key_periods=tuple(engine.KeyPeriod(e, k) for e, k in keys),
+    )
+
+
+def due_states(case: ResettlementCase, on: date | None = None) -> list[engine.DueState]:
+    on = on or clock.today()
+    return engine.due_dates_on(case_facts(case, on), contact_rules(), on)
+
+
+def refresh_due_state(case: ResettlementCase, on: date | None = None) -> bool:
+    on = on or clock.today()
+    facts = case_facts(case, on)
+    values = engine.next_due(facts, contact_rules(), on)
+    changed = (case.next_due_on, case.is_overdue, case.overdue_days) != values
+    case.next_due_on, case.is_overdue, case.overdue_days = values
+    case.is_key = engine.is_key_on(facts.key_periods, on) if facts.key_periods else case.is_key
+    case.due_computed_on = on
+    return changed
+
+
+def handover_overdue(case: ResettlementCase, on: date | None = None) -> bool:
+    """Released but not handed over within 7 days (default)."""
+    if case.released_on is None or case.is_ended:
+        return False
+    return deadline_rules.is_handover_overdue(
+        case.released_on,
+        case.handed_over_on,
+        on or clock.today(),
+        deadline("handover_alert_days", case.released_on),
+    )
+
+
+def period_ending_soon(case: ResettlementCase, on: date | None = None) -> bool:
+    if case.period_ends_on is None or case.is_ended:
+        return False
+    on = on or clock.today()
+    opens = deadline_rules.resettlement_end_alert_opens_on(
+        case.period_ends_on, deadline("resettlement_period_end_alert_days", case.period_ends_on)
+    )
+    return on >= opens
+
+
+def key_without_escort(case: ResettlementCase) -> bool:
+    """必接必送: a key person should be escorted from the gate."""
+    return case.is_key and case.handed_over_on is not None and case.handover_method != "escorted"
+
+
+def _period_ends_on(source: str, released_on: date | None, correction_type: str | None):
+    if released_on is None:
+        return None
+    periods = deadline_rules.resettlement_periods(deadlines(released_on))
+    return deadline_rules.resettlement_period_ends_on(source, released_on, correction_type, periods)
+
+
+def _last_correction_type(person_id: int) -> str | None:
+    return db.session.execute(
+        select(CorrectionCase.correction_type)
+        .where(CorrectionCase.person_id == person_id, CorrectionCase.ended_on.is_not(None))
+        .order_by(CorrectionCase.ended_on.desc(), CorrectionCase.id.desc())
+        .limit(1)
+    ).scalar_one_or_none()
+
+
+def _require_open(case: ResettlementCase, on: date | None = None) -> None:
+    if case.is_ended and (on is None or on > case.ended_on):
+        raise RuleViolation(
+            _("该帮教案件已于%(d)s结束。", d=case.ended_on.isoformat()), code="case_ended"
+        )
+
+
+def _require_released(case: ResettlementCase) -> None:
+    if case.released_on is None:
+        raise RuleViolation(_("尚未登记释放，请先登记释放日期。"), code="not_released")
+
+
+# --------------------------------------------------------------------------- create
+
+
+def create_case(actor: User, data: dict[str, Any]) -> ResettlementCase:
+    require_writer(actor)
+    f = Fields(data)
+    person = None
+    person_id = data.get("person_id")
+    if isinstance(person_id, int) and not isinstance(person_id, bool):
+        person = db.session.execute(
+            scope(select(Person).where(Person.id == person_id), actor, Person)
+        ).scalar_one_or_none()
+    if person is None:
+        f.error("person_id", _("人员不存在或不在您的范围内。"))
+    station = _station_for(f, actor, data.get("station"))
+    source = f.choice("source", SOURCES)
+    released_on = f.date("released_on", required=False)
+    expected_on = f.date("expected_release_on", required=False)
+    notice_on = f.date("notice_received_on", required=False)
+    facility = f.text("facility", limit=200)
+    crime = f.text("crime", limit=200)
+    sentence = f.text("sentence", limit=200)
+    is_key = f.boolean("is_key")
+    key_reason = f.text("key_reason", limit=1000)
+    recommendation = f.text("recommendation", limit=4000)
+    ctype = f.choice("correction_type", CORRECTION_TYPES, required=False)
+    _not_future(f, "released_on", released_on)
+    _not_future(f, "notice_received_on", notice_on)
+    if released_on is None and expected_on is None:
+        f.error("expected_release_on", _("请填写释放日期或预计释放日期。"))
+    f.raise_if_errors()
+    if source == "correction" and ctype is None:
+        ctype = _last_correction_type(person.id)
+        if ctype is None:
+            raise RuleViolation(
+                _("系统中没有该人员已结束的社区矫正案件，请填写原矫正类别（correction_type）。"),
+                fields={"correction_type": _("必填")},
+                code="correction_type_needed",
+            )
+    open_case = db.session.execute(
+        select(ResettlementCase.id).where(
+            ResettlementCase.person_id == person.id, ResettlementCase.status != "ended"
+        )
+    ).scalar_one_or_none()
+    if open_case is not None:
+        raise Conflict(
+            _("%(n)s 已有未结束的安置帮教案件。", n=person.name),
+            existing_id=open_case,
+            code="active_case_exists",
+        )
+    case = ResettlementCase(
+        person_id=person.id,
+        station_id=station.id,
+        officer_id=actor.id if actor.is_officer else None,
+        source=source,
+        correction_type=ctype if source == "correction" else None,
+        facility=facility,
+        crime=crime,
+        sentence=sentence,
+        notice_received_on=notice_on,
+        expected_release_on=expected_on,
+        released_on=released_on,
+        period_ends_on=_period_ends_on(source, released_on, ctype),
+        is_key=is_key,
+        key_reason=key_reason,
+        recommendation=recommendation,
+        status="released" if released_on else "expected",
+        created_by_id=actor.id,
+        correction_case_id=data.get("correction_case_id")
+        if isinstance(data.get("correction_case_id"), int)
+        else None,
+    )
+    db.session.add(case)
+    db.session.flush()
+    first_day = released_on or notice_on or expected_on or clock.today()
+    db.session.add(
+        KeyStatusChange(
+            case_id=case.id,
+            effective_on=first_day,
+            is_key=is_key,
+            reason=key_reason or _("登记时确定"),
+            recorded_by_id=actor.id,
+        )
+    )
+    db.session.flush()
+    refresh_due_state(case)
+    record(actor, "resettlement.create", "resettlement_case", case.id, None, snapshot(case))
+    return case
+
+
+def from_correction(actor: User, correction: CorrectionCase, data: dict[str, Any]):
+    """A released correction case becomes a resettlement case in one step."""
+    if correction.status != "released":
+        raise RuleViolation(_("只有已解除矫正的案件可以转入安置帮教。"), code="not_released")
+    appraisal = db.session.execute(
+        select(ChecklistItem.note).where(
+            ChecklistItem.case_id == correction.id, ChecklistItem.item == "appraisal"
+        )
+    ).scalar_one_or_none()
+    payload = {
+        "person_id": correction.person_id,
+        "station": correction.station.code,
+        "source": "correction",
+        "correction_type": correction.correction_type,
+        "released_on": correction.ended_on,
+        "crime": correction.crime,
+        "sentence": correction.sentence,
+        "recommendation": appraisal or "",
+        "correction_case_id": correction.id,
+        "is_key": False,
+    }
+    payload.update({k: v for k, v in (data or {}).items() if k in ("is_key", "key_reason")})
+    return create_case(actor, payload)
+
+
+def release(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
+    require_writer(actor)
+    f = Fields(data)
+    released_on = f.date("released_on")
+    _not_future(f, "released_on", released_on)
+    f.raise_if_errors()
+    if case.released_on is not None:
+        raise RuleViolation(_("释放日期已登记。"), code="already_released")
+    _require_open(case)
+    before = snapshot(case)
+    case.released_on = released_on
+    case.status = "released"
+    case.period_ends_on = _period_ends_on(case.source, released_on, case.correction_type)
+    db.session.flush()
+    refresh_due_state(case)
+    record(actor, "resettlement.release", "resettlement_case", case.id, before, snapshot(case))
+    return case
+
+
+def set_key(actor: User, case: ResettlementCase, data: dict[str, Any]) -> KeyStatusChange:
+    require_writer(actor)
+    f = Fields(data)
+    effective_on = f.date("effective_on")
+    is_key = f.boolean("is_key")
+    if "is_key" not in data:
+        f.error("is_key", _("请选择是否重点。"))
+    reason = f.text("reason", required=True, limit=1000)
+    _not_future(f, "effective_on", effective_on)
+    f.raise_if_errors()
+    _require_open(case, effective_on)
+    row = KeyStatusChange(
+        case_id=case.id,
+        effective_on=effective_on,
+        is_key=is_key,
+        reason=reason,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    before = snapshot(case)
+    refresh_due_state(case)
+    if is_key:
+        case.key_reason = reason
+    record(actor, "resettlement.key", "resettlement_case", case.id, before, snapshot(case))
+    return row
+
+
+def verify(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
+    require_writer(actor)
+    f = Fields(data)
+    verified_on = f.date("verified_on")
+    result = f.choice("result", VERIFICATION_RESULTS)
+    _not_future(f, "verified_on", verified_on)
+    f.raise_if_errors()
+    _require_open(case, verified_on)
+    before = snapshot(case)
+    case.verified_on, case.verification_result = verified_on, result
+    db.session.flush()
+    record(actor, "resettlement.verify", "resettlement_case", case.id, before, snapshot(case))
+    return case
+
+
+def handover(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
+    require_writer(actor)
+    f = Fields(data)
+    handed_over_on = f.date("handed_over_on")
+    method = f.choice("method", HANDOVER_METHODS)
+    _not_future(f, "handed_over_on", handed_over_on)
+    if handed_over_on and case.released_on and handed_over_on < case.released_on:
+        f.error(
+            "handed_over_on", _("衔接日期不能早于释放日期 %(d)s。", d=case.released_on.isoformat())
+        )
+    f.raise_if_errors()
+    _require_released(case)
+    _require_open(case, handed_over_on)
+    if case.handed_over_on is not None:
+        raise RuleViolation(_("已经衔接。"), code="already_handed_over")
+    before = snapshot(case)
+    case.handed_over_on, case.handover_method = handed_over_on, method
+    if case.status == "released":
+        case.status = "active"
+    db.session.flush()
+    refresh_due_state(case)
+    record(actor, "resettlement.handover", "resettlement_case", case.id, before, snapshot(case))
+    return case
+
+
+# --------------------------------------------------------------------------- support
+
+
+def record_contact(actor: User, case: ResettlementCase, data: dict[str, Any]):
+    require_writer(actor)
+    f = Fields(data)
+    kind = f.choice("kind", CONTACT_KINDS)
+    occurred_on = f.date("occurred_on")
+    note = f.text("note", limit=2000)
+    _not_future(f, "occurred_on", occurred_on)
+    if occurred_on and case.released_on and occurred_on < case.released_on:
+        f.error("occurred_on", _("不能早于释放日期 %(d)s。", d=case.released_on.isoformat()))
+    f.raise_if_errors()
+    _require_released(case)
+    _require_open(case, occurred_on)
+    contact = ResettlementContact(
+        case_id=case.id, kind=kind, occurred_on=occurred_on, note=note, recorded_by_id=actor.id
+    )
+    db.session.add(contact)
+    db.session.flush()
+    refresh_due_state(case)
+    record(
+        actor, "resettlement.contact", "resettlement_contact", contact.id, None, snapshot(contact)
+    )
+    return contact
+
+
+def add_assistance(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Assistance:
+    require_writer(actor)
+    f = Fields(data)
+    kind = f.choice("kind", ASSISTANCE_KINDS)
+    given_on = f.date("given_on")
+    note = f.text("note", limit=2000)
+    amount = None
+    raw = data.get("amount")
+    if raw not in (None, ""):
+        try:
+            amount = Decimal(str(raw)) if not isinstance(raw, bool) else None
+        except InvalidOperation:
+            amount = None
+        if (
+            amount is None
+            or amount < 0
+            or amount > Decimal("10000000")
+            or (amount != amount.quantize(Decimal("0.01")))
+        ):
+            f.error("amount", _("金额应为不小于0的数字（最多两位小数）。"))
+    _not_future(f, "given_on", given_on)
+    if given_on and case.released_on and given_on < case.released_on:
+        f.error("given_on", _("不能早于释放日期 %(d)s。", d=case.released_on.isoformat()))
+    f.raise_if_errors()
+    _require_released(case)
+    _require_open(case, given_on)
+    row = Assistance(
+        case_id=case.id,
+        kind=kind,
+        given_on=given_on,
+        amount=amount,
+        note=note,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(actor, "resettlement.assistance", "assistance", row.id, None, snapshot(row))
+    return row
+
+
+VOIDABLE = {"contact": ResettlementContact, "assistance": Assistance}
+
+
+def void_record(
+    actor: User, case: ResettlementCase, kind: str, record_id: int, data: dict[str, Any]
+):
+    require_writer(actor)
+    obj = db.session.get(VOIDABLE[kind], record_id)
+    if obj is None or obj.case_id != case.id:
+        raise NotFound(_("记录不存在。"))
+    f = Fields(data)
+    reason = f.text("reason", required=True, limit=500)
+    f.raise_if_errors()
+    if obj.is_void:
+        raise RuleViolation(_("该记录已作废。"), code="already_void")
+    before = snapshot(obj)
+    obj.voided_at, obj.void_reason, obj.voided_by_id = clock.now_utc(), reason, actor.id
+    db.session.flush()
+    refresh_due_state(case)
+    record(actor, f"resettlement.void_{kind}", kind, obj.id, before, snapshot(obj))
+    return obj
+
+
+def set_placement(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
+    require_writer(actor)
+    f = Fields(data)
+    placement = f.choice("placement", PLACEMENTS)
+    f.raise_if_errors()
+    _require_open(case)
+    before = snapshot(case)
+    case.placement = placement
+    db.session.flush()
+    record(actor, "resettlement.placement", "resettlement_case", case.id, before, snapshot(case))
+    return case
+
+
+def report_lost(actor: User, case: ResettlementCase, data: dict[str, Any]) -> LostContact:
+    require_writer(actor)
+    f = Fields(data)
+    lost_on = f.date("lost_on")
+    note = f.text("note", limit=2000)
+    _not_future(f, "lost_on", lost_on)
+    f.raise_if_errors()
+    _require_released(case)
+    _require_open(case, lost_on)
+    if db.session.execute(
+        select(LostContact.id).where(LostContact.case_id == case.id, LostContact.found_on.is_(None))
+    ).first():
+        raise RuleViolation(_("已有未结束的失联记录。"), code="incident_open")
+    row = LostContact(case_id=case.id, lost_on=lost_on, note=note, recorded_by_id=actor.id)
+    db.session.add(row)
+    db.session.flush()
+    record(actor, "resettlement.lost", "lost_contact", row.id, None, snapshot(row))
+    return row
+
+
+def _lost(case: ResettlementCase, lost_id: int) -> LostContact:
+    row = db.session.get(LostContact, lost_id)
+    if row is None or row.case_id != case.id:
+        raise NotFound(_("记录不存在。"))
+    return row
+
+
+def log_lost_search(actor: User, case: ResettlementCase, lost_id: int, data: dict[str, Any]):
+    require_writer(actor)
+    lost = _lost(case, lost_id)
+    f = Fields(data)
+    searched_on = f.date("searched_on")
+    method = f.choice("method", ("phone", "location", "home_visit", "family", "bulletin", "other"))
+    note = f.text("note", limit=2000)
+    _not_future(f, "searched_on", searched_on)
+    if searched_on and searched_on < lost.lost_on:
+        f.error("searched_on", _("不能早于失联日期。"))
+    f.raise_if_errors()
+    if lost.found_on is not None:
+        raise RuleViolation(_("失联已结束。"), code="incident_closed")
+    row = LostContactSearch(
+        lost_contact_id=lost.id,
+        searched_on=searched_on,
+        method=method,
+        note=note,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(row)
+    if method == "bulletin" and lost.bulletin_issued_on is None:
+        lost.bulletin_issued_on = searched_on
+    db.session.flush()
+    record(actor, "resettlement.lost_search", "lost_contact", lost.id, None, snapshot(row))
+    return row
+
+
+def close_lost(actor: User, case: ResettlementCase, lost_id: int, data: dict[str, Any]):
+    require_writer(actor)
+    lost = _lost(case, lost_id)
+    f = Fields(data)
+    found_on = f.date("found_on")
+    outcome = f.text("outcome", required=True, limit=2000)
+    _not_future(f, "found_on", found_on)
+    if found_on and found_on < lost.lost_on:
+        f.error("found_on", _("不能早于失联日期。"))
+    f.raise_if_errors()
+    if lost.found_on is not None:
+        raise RuleViolation(_("失联已结束。"), code="incident_closed")
+    before = snapshot(lost)
+    lost.found_on, lost.outcome = found_on, outcome
+    db.session.flush()
+    record(actor, "resettlement.lost_close", "lost_contact", lost.id, before, snapshot(lost))
+    return lost
+
+
+def end_case(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
+    require_writer(actor)
+    f = Fields(data)
+    ended_on = f.date("ended_on")
+    reason = f.choice("reason", END_REASONS)
+    _not_future(f, "ended_on", ended_on)
+    if ended_on and case.released_on and ended_on < case.released_on:
+        f.error("ended_on", _("结束日期不能早于释放日期。"))
+    if reason == "expiry" and ended_on and case.period_ends_on and ended_on < case.period_ends_on:
+        f.error(
+            "ended_on",
+            _("期满结束的日期不能早于帮教期满日 %(d)s。", d=case.period_ends_on.isoformat()),
+        )
+    f.raise_if_errors()
+    if case.is_ended:
+        raise RuleViolation(_("该帮教案件已结束。"), code="case_ended")
+    before = snapshot(case)
+    case.status, case.ended_on, case.end_reason = "ended", ended_on, reason
+    db.session.flush()
+    refresh_due_state(case)
+    record(actor, "resettlement.end", "resettlement_case", case.id, before, snapshot(case))
+    return case
+
+
+def not_handed_over_since(on: date | None = None) -> date:
+    on = on or clock.today()
+    return on - timedelta(days=deadline("handover_alert_days", on))
