@@ -1,8 +1,19 @@
 """Imports every feature's models so Alembic and create_all() see them all."""
 
+from corrections.activities.models import Activity, Attendance  # noqa: F401
+from corrections.assessments.models import Assessment, AssessmentExtension  # noqa: F401
 from corrections.audit.models import AuditEvent  # noqa: F401
 from corrections.auth.models import ApiToken, Station, Unit, User, user_stations  # noqa: F401
 from corrections.people.models import Person  # noqa: F401
+from corrections.resettlement.models import (  # noqa: F401
+    Assistance,
+    KeyStatusChange,
+    LostContact,
+    LostContactSearch,
+    ResettlementCase,
+    ResettlementContact,
+)
+from corrections.rules.holidays import HolidayEntry, HolidayYear  # noqa: F401
 from corrections.rules.models import ContactRuleRow, DeadlineRuleRow  # noqa: F401
 from corrections.supervision.models import (  # noqa: F401
     CaseLevel,
@@ -22,14 +33,3 @@ from corrections.supervision.models import (  # noqa: F401
     StationMove,
     TeamMember,
 )
-from corrections.activities.models import Activity, Attendance  # noqa: F401
-from corrections.assessments.models import Assessment, AssessmentExtension  # noqa: F401
-from corrections.resettlement.models import (  # noqa: F401
-    Assistance,
-    KeyStatusChange,
-    LostContact,
-    LostContactSearch,
-    ResettlementCase,
-    ResettlementContact,
-)
-from corrections.rules.holidays import HolidayEntry, HolidayYear  # noqa: F401
