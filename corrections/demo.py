@@ -141,6 +141,9 @@ def load_demo(seed: int = 2026) -> dict:
             created["people"] += 1
     db.session.flush()
     created["cases"] = load_demo_cases(rng, users)
+    created["assessments"] = load_demo_assessments(rng, users)
+    created["activities"] = load_demo_activities(rng, users)
+    created["resettlement"] = load_demo_resettlement(rng, users)
     db.session.flush()
     return {
         "unit": unit.name,
@@ -442,3 +445,237 @@ def add_months_safe(day: date, months: int) -> date:
     from corrections.rules.dates import add_months
 
     return add_months(day, months)
+
+
+# --------------------------------------------------------------------------- issue 4 data
+
+
+def load_demo_assessments(rng: random.Random, users: dict[str, User]) -> int:
+    from corrections import clock
+    from corrections.assessments import services as av
+    from corrections.assessments.models import Assessment
+
+    if db.session.execute(select(Assessment.id).limit(1)).first():
+        return 0
+    today = clock.today()
+    created = 0
+    officers = [u for u in users.values() if u.is_officer]
+    for n in range(14):
+        officer = officers[n % len(officers)]
+        station = officer.stations[n % len(officer.stations)]
+        received = today - timedelta(days=rng.randint(1, 120))
+        crime, _cat = rng.choice(CRIMES)
+        name = rng.choice(SURNAMES) + rng.choice(GIVEN) + rng.choice(GIVEN)
+        assessment = av.register_assessment(
+            officer,
+            {
+                "station": station.code,
+                "name": name,
+                "crime": crime,
+                "commissioned_by": rng.choice(
+                    ["court", "court", "court", "procuratorate", "prison"]
+                ),
+                "commissioning_body": "示范县人民法院",
+                "received_on": received,
+                "fast_track": rng.random() < 0.3,
+                "proposed_type": "probation",
+            },
+        )
+        created += 1
+        if received < today - timedelta(days=20) and rng.random() < 0.85:
+            done = min(today, (assessment.due_on or today) - timedelta(days=rng.randint(0, 3)))
+            av.complete_assessment(
+                officer,
+                assessment,
+                {
+                    "completed_on": max(done, received),
+                    "opinion": rng.choice(["suitable", "suitable", "suitable", "unsuitable"]),
+                    "opinion_note": "家庭、社区同意接收，具备监管条件",
+                },
+            )
+        elif rng.random() < 0.3:
+            av.extend_assessment(
+                officer, assessment, {"working_days": 5, "reason": "被告人居住地需进一步核实"}
+            )
+    return created
+
+
+def load_demo_activities(rng: random.Random, users: dict[str, User]) -> int:
+    from corrections import clock
+    from corrections.activities import services as acts
+    from corrections.activities.models import Activity
+    from corrections.supervision.models import CorrectionCase
+
+    if db.session.execute(select(Activity.id).limit(1)).first():
+        return 0
+    today = clock.today()
+    created = 0
+    topics = {
+        "education": ["法治教育：社区矫正法解读", "警示教育", "道德讲堂", "禁毒宣传"],
+        "public_service": ["社区环境清洁", "敬老院志愿服务", "交通文明劝导"],
+        "counselling": ["心理健康讲座", "个别心理辅导"],
+        "assistance": ["就业技能培训", "临时救助"],
+    }
+    for officer in (u for u in users.values() if u.is_officer):
+        for station in officer.stations:
+            for months_back in range(6, -1, -1):
+                first = (today.replace(day=1) - timedelta(days=28 * months_back)).replace(day=5)
+                for kind, hours in (("education", 4), ("public_service", 4), ("counselling", 2)):
+                    for session in range(2 if kind != "counselling" else 1):
+                        held = first + timedelta(days=10 * session + rng.randint(0, 4))
+                        if held > today:
+                            continue
+                        cases = (
+                            db.session.execute(
+                                select(CorrectionCase).where(
+                                    CorrectionCase.station_id == station.id,
+                                    CorrectionCase.received_on <= held,
+                                    (CorrectionCase.ended_on.is_(None))
+                                    | (CorrectionCase.ended_on > held),
+                                )
+                            )
+                            .scalars()
+                            .all()
+                        )
+                        attendees = [c.id for c in cases if rng.random() < 0.8]
+                        if not attendees:
+                            continue
+                        acts.record_activity(
+                            officer,
+                            {
+                                "station": station.code,
+                                "kind": kind,
+                                "held_on": held,
+                                "hours": hours,
+                                "topic": rng.choice(topics[kind]),
+                                "attendees": attendees,
+                            },
+                        )
+                        created += 1
+    return created
+
+
+def load_demo_resettlement(rng: random.Random, users: dict[str, User]) -> int:
+    """Released prisoners: notices, releases, handovers, visits and assistance."""
+    from corrections import clock
+    from corrections.resettlement import services as rs
+    from corrections.resettlement.models import ResettlementCase
+    from corrections.supervision.models import CorrectionCase
+
+    if db.session.execute(select(ResettlementCase.id).limit(1)).first():
+        return 0
+    today = clock.today()
+    boss = users["zhuguan"]
+    created = 0
+    # People without a correction case are released prisoners in this demo.
+    with_case = select(CorrectionCase.person_id)
+    free = (
+        db.session.execute(select(Person).where(Person.id.not_in(with_case)).order_by(Person.id))
+        .scalars()
+        .all()
+    )
+    plans = ["notice", "not_handed_over", "active", "active", "active", "ending"]
+    for person, plan in zip(free, plans, strict=False):
+        officer = next(
+            u for u in users.values() if u.is_officer and person.registered_station in u.stations
+        )
+        station = person.registered_station.code
+        key = "gang" in person.flags or rng.random() < 0.2
+        if plan == "notice":
+            rs.create_case(
+                officer,
+                {
+                    "person_id": person.id,
+                    "station": station,
+                    "source": "prison",
+                    "facility": "省第四监狱",
+                    "expected_release_on": today + timedelta(days=20),
+                    "notice_received_on": today - timedelta(days=8),
+                    "crime": "抢劫罪",
+                    "is_key": True,
+                    "key_reason": "暴力犯罪，监狱建议列为重点",
+                },
+            )
+        elif plan == "not_handed_over":
+            rs.create_case(
+                officer,
+                {
+                    "person_id": person.id,
+                    "station": station,
+                    "source": "detention_center",
+                    "facility": "县看守所",
+                    "released_on": today - timedelta(days=10),
+                    "crime": "盗窃罪",
+                },
+            )
+        else:
+            released = (
+                today - timedelta(days=rng.randint(90, 400))
+                if plan == "active"
+                else today.replace(year=today.year - 5) + timedelta(days=15)
+            )
+            case = rs.create_case(
+                officer,
+                {
+                    "person_id": person.id,
+                    "station": station,
+                    "source": "prison",
+                    "facility": rng.choice(["省第一监狱", "省女子监狱", "省第四监狱"]),
+                    "released_on": released,
+                    "crime": rng.choice(CRIMES)[0],
+                    "is_key": key,
+                    "key_reason": "涉黑涉恶" if key else "",
+                    "notice_received_on": released - timedelta(days=30),
+                },
+            )
+            rs.verify(
+                officer, case, {"verified_on": released - timedelta(days=20), "result": "verified"}
+            )
+            rs.handover(
+                officer,
+                case,
+                {
+                    "handed_over_on": released,
+                    "method": "escorted" if key else rng.choice(["family", "self_report"]),
+                },
+            )
+            every = 28 if key else 85
+            day = released + timedelta(days=rng.randint(10, every))
+            while day <= today - timedelta(days=rng.randint(0, 20)):
+                rs.record_contact(
+                    officer,
+                    case,
+                    {
+                        "kind": rng.choice(["field_visit", "report_in_person"]),
+                        "occurred_on": day,
+                        "note": "走访了解就业和家庭情况",
+                    },
+                )
+                day += timedelta(days=rng.randint(every - 10, every))
+            rs.add_assistance(
+                officer,
+                case,
+                {
+                    "kind": rng.choice(["employment", "training", "relief"]),
+                    "given_on": released + timedelta(days=20),
+                    "amount": 500 if rng.random() < 0.5 else None,
+                },
+            )
+            rs.set_placement(
+                officer, case, {"placement": rng.choice(["employed", "self_employed", "unplaced"])}
+            )
+        created += 1
+    # Released correction cases move into resettlement in one step.
+    for correction in (
+        db.session.execute(
+            select(CorrectionCase)
+            .where(CorrectionCase.status == "released")
+            .order_by(CorrectionCase.id)
+        )
+        .scalars()
+        .all()[:4]
+    ):
+        case = rs.from_correction(boss, correction, {})
+        rs.handover(boss, case, {"handed_over_on": correction.ended_on, "method": "self_report"})
+        created += 1
+    return created
