@@ -47,6 +47,14 @@ class Config:
     PER_PAGE = 50
     MAX_PER_PAGE = 500
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # Reminder delivery channels beyond the inbox; each is off unless configured.
+    SMTP_HOST = os.environ.get("SMTP_HOST")
+    SMTP_PORT = int(os.environ.get("SMTP_PORT", "25") or 25)
+    SMTP_FROM = os.environ.get("SMTP_FROM", "reminders@localhost")
+    SMTP_USER = os.environ.get("SMTP_USER")
+    SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
+    SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
+    WEBHOOK_URL = os.environ.get("WEBHOOK_URL")
     # Reverse proxies: number of X-Forwarded-For hops to trust (0: none).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0") or 0)
 

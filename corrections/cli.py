@@ -25,6 +25,37 @@ def _fail(error: DomainError):
 stations_cli = AppGroup("stations", help="司法所 (stations).")
 users_cli = AppGroup("users", help="Users and API tokens.")
 audit_cli = AppGroup("audit", help="The audit log.")
+jobs_cli = AppGroup("jobs", help="Scheduled jobs (reminders, nightly recompute).")
+
+
+@jobs_cli.command("run")
+def jobs_run():
+    """Run the scheduler in the foreground (one per deployment)."""
+    from corrections.reminders.scheduler import AlreadyRunning, run_scheduler
+
+    try:
+        run_scheduler(current_app._get_current_object())
+    except AlreadyRunning as e:
+        click.echo(f"scheduler not started: {e}", err=True)
+        sys.exit(1)
+
+
+@jobs_cli.command("run-once")
+@click.argument("name")
+@click.option("--date", "day", default=None, help="YYYY-MM-DD (default: today, China time)")
+def jobs_run_once(name: str, day: str | None):
+    """Run one job now for one day; prints a JSON summary on the last line."""
+    from datetime import date as date_type
+
+    from corrections.reminders.jobs import JOBS, run_job
+
+    if name not in JOBS:
+        raise click.ClickException(f"unknown job {name}; jobs: {', '.join(JOBS)}")
+    try:
+        on = date_type.fromisoformat(day) if day else None
+    except ValueError:
+        raise click.ClickException(f"--date must be YYYY-MM-DD, not {day!r}") from None
+    click.echo(json.dumps(run_job(name, on), ensure_ascii=False, default=str))
 
 
 @stations_cli.command("create")
@@ -155,7 +186,7 @@ def backup_command(path: str):
 
 
 def register(app: Flask) -> None:
-    for group in (stations_cli, users_cli, audit_cli):
+    for group in (stations_cli, users_cli, audit_cli, jobs_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)

@@ -216,6 +216,12 @@ _ANCHOR_EN = {
 }
 
 
+def requirement_label(requirement: str, lang: str = "zh") -> str:
+    """The requirement's name for messages (notifications are written in Chinese)."""
+    table = _REQ_ZH if lang == "zh" else _REQ_EN
+    return table.get(requirement, requirement)
+
+
 def _ordered_kinds(kinds: Iterable[str]) -> list[str]:
     order = {k: i for i, k in enumerate(CONTACT_KINDS)}
     return sorted(kinds, key=lambda k: (order.get(k, len(order)), k))

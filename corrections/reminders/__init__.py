@@ -1,0 +1,1 @@
+"""Scheduled jobs, notifications and their delivery (inbox, e-mail, webhook)."""

@@ -1,0 +1,374 @@
+"""Scheduled jobs. Each is idempotent for a day: running it twice creates nothing new.
+
+``run_job(name, on)`` records every run (JobRun: start, duration, outcome) and
+returns the summary the CLI prints: ``{"job": name, "date": "...", "created": N, ...}``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import traceback
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from corrections import clock
+from corrections.assessments.models import Assessment
+from corrections.extensions import db
+from corrections.reminders.models import JobRun
+from corrections.reminders.services import Recipients, deliver_pending, enqueue_since, notify
+from corrections.resettlement import services as resettlement
+from corrections.resettlement.models import ResettlementCase
+from corrections.rules import engine
+from corrections.rules.holidays import calendar
+from corrections.rules.tables import contact_rules, deadline
+from corrections.supervision import services as supervision
+from corrections.supervision.models import CorrectionCase, Leave, MonitoringEpisode
+
+log = logging.getLogger("corrections.jobs")
+BATCH = 1000
+
+
+def _iter(query):
+    """Stream rows in id batches so a province never sits in memory at once."""
+    model = query.column_descriptions[0]["entity"]
+    last = 0
+    while True:
+        rows = (
+            db.session.execute(query.where(model.id > last).order_by(model.id).limit(BATCH))
+            .scalars()
+            .all()
+        )
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+def _name(case) -> str:
+    return case.person.name
+
+
+# --------------------------------------------------------------------------- daily reminders
+
+
+def daily_reminders(on: date) -> dict:
+    started = clock.now_utc()
+    who = Recipients()
+    rules = contact_rules()
+    counts: dict[str, int] = {}
+
+    def add(kind, n):
+        counts[kind] = counts.get(kind, 0) + n
+
+    tomorrow = on + timedelta(days=1)
+    # Contact requirements: only cases whose earliest due date is tomorrow or earlier.
+    corrections_due = select(CorrectionCase).where(
+        CorrectionCase.status == "active", CorrectionCase.next_due_on <= tomorrow
+    )
+    for case in _iter(corrections_due):
+        for state in engine.due_dates_on(supervision.case_facts(case, on), rules, on):
+            _contact_notice(add, who, case, "correction", state, on, tomorrow)
+    resettlement_due = select(ResettlementCase).where(
+        ResettlementCase.status == "active", ResettlementCase.next_due_on <= tomorrow
+    )
+    for case in _iter(resettlement_due):
+        for state in engine.due_dates_on(resettlement.case_facts(case, on), rules, on):
+            _contact_notice(add, who, case, "resettlement", state, on, tomorrow)
+
+    # 漏管: the report deadline passed without reception.
+    missed = select(CorrectionCase).where(
+        CorrectionCase.status == "expected",
+        CorrectionCase.source != "transfer_in",
+        CorrectionCase.report_deadline < on,
+    )
+    for case in _iter(missed):
+        add(
+            "missed_intake",
+            notify(
+                who.for_case(case.station_id, case.officer_id, True),
+                key=f"missed_intake:{case.id}",
+                kind="missed_intake",
+                programme="correction",
+                case_id=case.id,
+                due_on=case.report_deadline,
+                message=f"{_name(case)} 应于{case.report_deadline}前报到，至今未报到（漏管），请立即组织查找。",
+            ),
+        )
+
+    # 调查评估 due within 2 working days, or overdue.
+    cal = calendar()
+    soon = cal.add_working_days(on, 2) or on + timedelta(days=2)
+    open_assessments = select(Assessment).where(
+        Assessment.completed_on.is_(None), Assessment.due_on.is_not(None), Assessment.due_on <= soon
+    )
+    for item in _iter(open_assessments):
+        overdue = item.due_on < on
+        kind = "assessment_overdue" if overdue else "assessment_due_soon"
+        text = (
+            f"调查评估（{item.name}）已超过期限{item.due_on}，请尽快完成。"
+            if overdue
+            else f"调查评估（{item.name}）应于{item.due_on}前完成。"
+        )
+        add(
+            kind,
+            notify(
+                who.for_case(item.station_id, None, overdue),
+                key=f"{kind}:{item.id}:{item.due_on}",
+                kind=kind,
+                programme="assessment",
+                case_id=item.id,
+                due_on=item.due_on,
+                message=text,
+            ),
+        )
+
+    # Leave not returned by its end date.
+    late = select(Leave).where(
+        Leave.status == "approved",
+        Leave.kind == "leave",
+        Leave.returned_on.is_(None),
+        Leave.ends_on < on,
+    )
+    for leave in _iter(late):
+        case = db.session.get(CorrectionCase, leave.case_id)
+        if case.status != "active":
+            continue
+        add(
+            "leave_not_returned",
+            notify(
+                who.for_case(case.station_id, case.officer_id, True),
+                key=f"leave_not_returned:{leave.id}",
+                kind="leave_not_returned",
+                programme="correction",
+                case_id=case.id,
+                due_on=leave.ends_on,
+                message=f"{_name(case)} 外出应于{leave.ends_on}返回，至今未销假。",
+            ),
+        )
+
+    # Term ending within 30 days: the release checklist opens.
+    window = deadline("term_end_checklist_days", on)
+    ending = select(CorrectionCase).where(
+        CorrectionCase.status == "active",
+        CorrectionCase.term_end >= on,
+        CorrectionCase.term_end <= on + timedelta(days=window),
+    )
+    for case in _iter(ending):
+        add(
+            "term_ending",
+            notify(
+                who.for_case(case.station_id, case.officer_id, False),
+                key=f"term_ending:{case.id}:{case.term_end}",
+                kind="term_ending",
+                programme="correction",
+                case_id=case.id,
+                due_on=case.term_end,
+                message=f"{_name(case)} 矫正期将于{case.term_end}届满，请办理解除前各项工作。",
+            ),
+        )
+
+    # 保外就医 medical re-examination due within 7 days or overdue.
+    medical = select(CorrectionCase).where(
+        CorrectionCase.status == "active",
+        CorrectionCase.correction_type == "temporary_release",
+        CorrectionCase.grounds == "medical",
+    )
+    for case in _iter(medical):
+        due = supervision.medical_review_due(case)
+        if due is None or (due - on).days > 7:
+            continue
+        add(
+            "medical_review_due",
+            notify(
+                who.for_case(case.station_id, case.officer_id, due < on),
+                key=f"medical_review_due:{case.id}:{due}",
+                kind="medical_review_due",
+                programme="correction",
+                case_id=case.id,
+                due_on=due,
+                message=f"{_name(case)} 病情复查应于{due}前完成。",
+            ),
+        )
+
+    # Electronic monitoring ending within 7 days.
+    monitoring = select(MonitoringEpisode).where(
+        MonitoringEpisode.removed_on.is_(None),
+        MonitoringEpisode.ends_on >= on,
+        MonitoringEpisode.ends_on <= on + timedelta(days=7),
+    )
+    for episode in _iter(monitoring):
+        case = db.session.get(CorrectionCase, episode.case_id)
+        if case.status != "active":
+            continue
+        add(
+            "monitoring_ending",
+            notify(
+                who.for_case(case.station_id, case.officer_id, False),
+                key=f"monitoring_ending:{episode.id}:{episode.ends_on}",
+                kind="monitoring_ending",
+                programme="correction",
+                case_id=case.id,
+                due_on=episode.ends_on,
+                message=f"{_name(case)} 电子定位将于{episode.ends_on}到期，请决定解除或延长。",
+            ),
+        )
+
+    # Released prisoners not handed over within 7 days.
+    handover_days = deadline("handover_alert_days", on)
+    waiting = select(ResettlementCase).where(
+        ResettlementCase.status == "released",
+        ResettlementCase.handed_over_on.is_(None),
+        ResettlementCase.released_on < on - timedelta(days=handover_days),
+    )
+    for case in _iter(waiting):
+        add(
+            "not_handed_over",
+            notify(
+                who.for_case(case.station_id, case.officer_id, True),
+                key=f"not_handed_over:{case.id}",
+                kind="not_handed_over",
+                programme="resettlement",
+                case_id=case.id,
+                due_on=case.released_on + timedelta(days=handover_days),
+                message=f"{_name(case)} 已于{case.released_on}释放，超过{handover_days}天未衔接。",
+            ),
+        )
+
+    # Resettlement period ending within 30 days.
+    alert = deadline("resettlement_period_end_alert_days", on)
+    period = select(ResettlementCase).where(
+        ResettlementCase.status != "ended",
+        ResettlementCase.period_ends_on >= on,
+        ResettlementCase.period_ends_on <= on + timedelta(days=alert),
+    )
+    for case in _iter(period):
+        add(
+            "resettlement_period_ending",
+            notify(
+                who.for_case(case.station_id, case.officer_id, False),
+                key=f"resettlement_period_ending:{case.id}:{case.period_ends_on}",
+                kind="resettlement_period_ending",
+                programme="resettlement",
+                case_id=case.id,
+                due_on=case.period_ends_on,
+                message=f"{_name(case)} 帮教期将于{case.period_ends_on}届满。",
+            ),
+        )
+
+    queued = enqueue_since(started)
+    return {"created": sum(counts.values()), "by_kind": counts, "queued": queued}
+
+
+def _contact_notice(add, who, case, programme, state, on, tomorrow) -> None:
+    if state.paused:
+        return
+    label = engine.requirement_label(state.requirement)
+    if state.due_on == tomorrow:
+        add(
+            "contact_due_tomorrow",
+            notify(
+                who.for_case(case.station_id, case.officer_id, False),
+                key=f"contact_due:{programme}:{case.id}:{state.requirement}:{state.due_on}",
+                kind="contact_due_tomorrow",
+                programme=programme,
+                case_id=case.id,
+                due_on=state.due_on,
+                message=f"{_name(case)} 的{label}明天（{state.due_on}）到期。",
+            ),
+        )
+    elif state.due_on < on:
+        add(
+            "contact_overdue",
+            notify(
+                who.for_case(case.station_id, case.officer_id, True),
+                key=f"contact_overdue:{programme}:{case.id}:{state.requirement}:{state.due_on}",
+                kind="contact_overdue",
+                programme=programme,
+                case_id=case.id,
+                due_on=state.due_on,
+                message=f"{_name(case)} 的{label}已于{state.due_on}到期未完成（逾期）。",
+            ),
+        )
+
+
+# --------------------------------------------------------------------------- nightly recompute
+
+
+def recompute_due(on: date) -> dict:
+    """Recompute every open case's stored due state from its history; log what it corrected."""
+    updated = corrected = 0
+    queries = (
+        (
+            select(CorrectionCase).where(CorrectionCase.status.in_(("active", "expected"))),
+            supervision.refresh_due_state,
+        ),
+        (
+            select(ResettlementCase).where(ResettlementCase.status != "ended"),
+            resettlement.refresh_due_state,
+        ),
+    )
+    for query, refresh in queries:
+        for case in _iter(query):
+            before = (case.next_due_on, case.is_overdue, case.overdue_days)
+            computed_for = case.due_computed_on
+            if refresh(case, on):
+                updated += 1
+                if computed_for == on or before[0] != case.next_due_on:
+                    corrected += 1
+                    log.warning(
+                        "recompute_due: %s %s stored %s, history says %s",
+                        case.__tablename__,
+                        case.id,
+                        before,
+                        (case.next_due_on, case.is_overdue, case.overdue_days),
+                    )
+            case.due_computed_on = on
+        db.session.flush()
+    return {"created": updated, "corrected": corrected}
+
+
+def deliver(on: date) -> dict:
+    result = deliver_pending()
+    return {"created": result["sent"], **result}
+
+
+JOBS = {"daily_reminders": daily_reminders, "recompute_due": recompute_due, "deliver": deliver}
+
+
+def run_job(name: str, on: date | None = None) -> dict:
+    if name not in JOBS:
+        raise KeyError(name)
+    on = on or clock.today()
+    run = JobRun(job=name, run_date=on, started_at=clock.now_utc(), outcome="running")
+    db.session.add(run)
+    db.session.commit()
+    run_id = run.id
+    began = time.monotonic()
+    try:
+        result = JOBS[name](on)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        run = db.session.get(JobRun, run_id)
+        run.outcome, run.error = "error", traceback.format_exc()[-4000:]
+        run.duration_ms = int((time.monotonic() - began) * 1000)
+        db.session.commit()
+        raise
+    run = db.session.get(JobRun, run_id)
+    run.outcome, run.created = "ok", int(result.get("created", 0))
+    run.duration_ms = int((time.monotonic() - began) * 1000)
+    run.detail = result
+    db.session.commit()
+    return {"job": name, "date": on.isoformat(), **result, "duration_ms": run.duration_ms}
+
+
+def last_runs() -> list[JobRun]:
+    rows = []
+    for name in JOBS:
+        run = db.session.execute(
+            select(JobRun).where(JobRun.job == name).order_by(JobRun.id.desc()).limit(1)
+        ).scalar_one_or_none()
+        rows.append((name, run))
+    return rows
