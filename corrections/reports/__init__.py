@@ -1,0 +1,1 @@
+"""The figures that work reports cite, the monthly summary, the workbook."""

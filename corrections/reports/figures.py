@@ -1,0 +1,545 @@
+"""The one registry of figures (DOMAIN.md §5). Nothing else in the code counts these.
+
+Period figures count events dated in ``[start, end]`` (both inclusive); stock
+figures are the state at the end of ``end``. Each figure is one aggregate query
+grouped by station, so a report for a county gets every station's column and
+the total in the same pass. A correction case counts at the station it was at
+on the event's date (station moves are dated); a session counts at its own
+station. Voided records never count. ``cc.overdue`` and ``rs.overdue`` follow
+the due-date engine exactly, on any date.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy.sql import ColumnElement, Select
+
+from corrections.activities.models import Activity, Attendance
+from corrections.assessments.models import Assessment
+from corrections.extensions import db
+from corrections.people.models import Person
+from corrections.resettlement.models import (
+    Assistance,
+    KeyStatusChange,
+    ResettlementCase,
+    ResettlementContact,
+)
+from corrections.rules import engine
+from corrections.rules.tables import contact_rules
+from corrections.supervision.models import (
+    CORRECTION_TYPES,
+    LEVELS,
+    CaseLevel,
+    Contact,
+    CorrectionCase,
+    Incident,
+    Leave,
+    Sanction,
+    StationMove,
+)
+
+CC = CorrectionCase
+RC = ResettlementCase
+
+
+def station_at(on) -> ColumnElement:
+    """SQL: the station a correction case was at on ``on`` (a date or a date column)."""
+    moved_to = (
+        select(StationMove.to_station_id)
+        .where(StationMove.case_id == CC.id, StationMove.moved_on <= on)
+        .order_by(StationMove.moved_on.desc(), StationMove.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    first_from = (
+        select(StationMove.from_station_id)
+        .where(StationMove.case_id == CC.id)
+        .order_by(StationMove.moved_on, StationMove.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(moved_to, first_from, CC.station_id)
+
+
+def level_at(on) -> ColumnElement:
+    """SQL: the approved level of a correction case in force on ``on``."""
+    in_force = (
+        select(CaseLevel.level)
+        .where(
+            CaseLevel.case_id == CC.id, CaseLevel.status == "approved", CaseLevel.effective_on <= on
+        )
+        .order_by(CaseLevel.effective_on.desc(), CaseLevel.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    first = (
+        select(CaseLevel.level)
+        .where(CaseLevel.case_id == CC.id, CaseLevel.status == "approved")
+        .order_by(CaseLevel.effective_on, CaseLevel.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(in_force, first)
+
+
+def key_at(on) -> ColumnElement:
+    """SQL: a resettlement case's key status on ``on`` (the first record holds from the start)."""
+    in_force = (
+        select(KeyStatusChange.is_key)
+        .where(KeyStatusChange.case_id == RC.id, KeyStatusChange.effective_on <= on)
+        .order_by(KeyStatusChange.effective_on.desc(), KeyStatusChange.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    first = (
+        select(KeyStatusChange.is_key)
+        .where(KeyStatusChange.case_id == RC.id)
+        .order_by(KeyStatusChange.effective_on, KeyStatusChange.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    return func.coalesce(in_force, first, RC.is_key)
+
+
+def cc_on_register(on) -> ColumnElement:
+    return and_(CC.received_on <= on, or_(CC.ended_on.is_(None), CC.ended_on > on))
+
+
+def rc_on_register(on) -> ColumnElement:
+    return and_(RC.released_on <= on, or_(RC.ended_on.is_(None), RC.ended_on > on))
+
+
+@dataclass(frozen=True)
+class Figure:
+    key: str
+    kind: str  # "period" | "stock"
+    label: str  # Chinese, as reports print it
+    unit: str  # 人 / 例 / 人次 / 场次 / 次
+    # (start, end) -> SELECT (station_id, value) grouped by station; or None for engine figures
+    query: Callable[[date, date], Select] | None = None
+    # distinct-people figures: the total is not the sum of stations
+    distinct: Callable[[date, date], Select] | None = None
+
+
+def _count_by(station: ColumnElement, *where, count=None, frm=None) -> Select:
+    value = count if count is not None else func.count()
+    query = select(station.label("station_id"), value.label("value"))
+    if frm is not None:
+        query = query.select_from(frm)
+    return query.where(*where).group_by(station)
+
+
+def _cc_period(date_col, *where):
+    return lambda s, e: _count_by(station_at(date_col), date_col.between(s, e), *where)
+
+
+def _sanction(kind: str):
+    return lambda s, e: _count_by(
+        station_at(Sanction.decided_on),
+        Sanction.kind == kind,
+        Sanction.status == "decided",
+        Sanction.voided_at.is_(None),
+        Sanction.decided_on.between(s, e),
+        frm=Sanction.__table__.join(CC.__table__, CC.id == Sanction.case_id),
+    )
+
+
+def _contacts(kinds=None):
+    def query(s, e):
+        where = [Contact.voided_at.is_(None), Contact.occurred_on.between(s, e)]
+        if kinds:
+            where.append(Contact.kind.in_(kinds))
+        return _count_by(
+            station_at(Contact.occurred_on),
+            *where,
+            frm=Contact.__table__.join(CC.__table__, CC.id == Contact.case_id),
+        )
+
+    return query
+
+
+def _sessions(kind):
+    return lambda s, e: _count_by(
+        Activity.station_id,
+        Activity.kind == kind,
+        Activity.voided_at.is_(None),
+        Activity.held_on.between(s, e),
+    )
+
+
+def _attendances(kind):
+    return lambda s, e: _count_by(
+        Activity.station_id,
+        Activity.kind == kind,
+        Activity.voided_at.is_(None),
+        Activity.held_on.between(s, e),
+        frm=Attendance.__table__.join(Activity.__table__, Activity.id == Attendance.activity_id),
+    )
+
+
+def _incidents(kind):
+    return lambda s, e: _count_by(
+        station_at(Incident.occurred_on),
+        Incident.kind == kind,
+        Incident.occurred_on.between(s, e),
+        frm=Incident.__table__.join(CC.__table__, CC.id == Incident.case_id),
+    )
+
+
+def _rs_assisted(kind=None):
+    def where(s, e):
+        conditions = [Assistance.voided_at.is_(None), Assistance.given_on.between(s, e)]
+        if kind:
+            conditions.append(Assistance.kind == kind)
+        return conditions
+
+    join = Assistance.__table__.join(RC.__table__, RC.id == Assistance.case_id)
+
+    def grouped(s, e):
+        return _count_by(
+            RC.station_id, *where(s, e), count=func.count(func.distinct(RC.person_id)), frm=join
+        )
+
+    def total(s, e):
+        return (
+            select(
+                literal(None).label("station_id"),
+                func.count(func.distinct(RC.person_id)).label("value"),
+            )
+            .select_from(join)
+            .where(*where(s, e))
+        )
+
+    return grouped, total
+
+
+def _on_register_of_type(correction_type: str):
+    return lambda s, e: _count_by(
+        station_at(e), cc_on_register(e), CC.correction_type == correction_type
+    )
+
+
+def _on_register_at_level(level: str):
+    return lambda s, e: _count_by(station_at(e), cc_on_register(e), level_at(e) == level)
+
+
+_assisted = _rs_assisted()
+_subsistence = _rs_assisted("subsistence")
+_employment = _rs_assisted("employment")
+
+FIGURES: list[Figure] = [
+    Figure(
+        "cc.assessments_received",
+        "period",
+        "调查评估委托",
+        "例",
+        lambda s, e: _count_by(Assessment.station_id, Assessment.received_on.between(s, e)),
+    ),
+    Figure(
+        "cc.assessments_completed",
+        "period",
+        "开展调查评估",
+        "例",
+        lambda s, e: _count_by(Assessment.station_id, Assessment.completed_on.between(s, e)),
+    ),
+    Figure(
+        "cc.received",
+        "period",
+        "接收社区矫正对象",
+        "人",
+        _cc_period(CC.received_on, CC.source != "transfer_in"),
+    ),
+    Figure(
+        "cc.transferred_in",
+        "period",
+        "变更执行地转入",
+        "人",
+        _cc_period(CC.received_on, CC.source == "transfer_in"),
+    ),
+    Figure(
+        "cc.released",
+        "period",
+        "解除社区矫正",
+        "人",
+        _cc_period(CC.ended_on, CC.status == "released"),
+    ),
+    Figure(
+        "cc.terminated",
+        "period",
+        "终止社区矫正",
+        "人",
+        _cc_period(CC.ended_on, CC.status == "terminated"),
+    ),
+    Figure(
+        "cc.transferred_out",
+        "period",
+        "变更执行地转出",
+        "人",
+        _cc_period(CC.ended_on, CC.status == "transferred_out"),
+    ),
+    Figure(
+        "cc.missed_intake",
+        "period",
+        "漏管",
+        "人",
+        _cc_period(
+            CC.report_deadline,
+            CC.source != "transfer_in",
+            or_(CC.received_on.is_(None), CC.received_on > CC.report_deadline),
+        ),
+    ),
+    Figure("cc.contacts", "period", "联系记录", "次", _contacts()),
+    Figure(
+        "cc.contacts_in_person",
+        "period",
+        "见面核查",
+        "人次",
+        _contacts(("report_in_person", "field_visit")),
+    ),
+    Figure("cc.commendations", "period", "表扬", "人次", _sanction("commendation")),
+    Figure("cc.admonitions", "period", "训诫", "人次", _sanction("admonition")),
+    Figure("cc.warnings", "period", "警告", "人次", _sanction("warning")),
+    Figure(
+        "cc.police_penalty_requests",
+        "period",
+        "提请治安管理处罚",
+        "人次",
+        _sanction("police_penalty_request"),
+    ),
+    Figure(
+        "cc.revocation_requests",
+        "period",
+        "提请撤销缓刑、假释",
+        "人次",
+        _sanction("revocation_request"),
+    ),
+    Figure("cc.custody_requests", "period", "提请收监执行", "人次", _sanction("custody_request")),
+    Figure("cc.education_sessions", "period", "教育学习场次", "场次", _sessions("education")),
+    Figure("cc.education_attendances", "period", "教育学习人次", "人次", _attendances("education")),
+    Figure(
+        "cc.public_service_sessions", "period", "公益活动场次", "场次", _sessions("public_service")
+    ),
+    Figure(
+        "cc.public_service_attendances",
+        "period",
+        "公益活动人次",
+        "人次",
+        _attendances("public_service"),
+    ),
+    Figure(
+        "cc.counselling_attendances",
+        "period",
+        "心理咨询、心理辅导",
+        "人次",
+        _attendances("counselling"),
+    ),
+    Figure("cc.assistance_attendances", "period", "帮困扶助", "人次", _attendances("assistance")),
+    Figure("cc.absconded_new", "period", "新发生脱管", "人", _incidents("absconded")),
+    Figure("cc.reoffended", "period", "重新犯罪", "人", _incidents("reoffended")),
+    Figure(
+        "cc.on_register",
+        "stock",
+        "在册社区矫正对象",
+        "人",
+        lambda s, e: _count_by(station_at(e), cc_on_register(e)),
+    ),
+    *[
+        Figure(f"cc.on_register.{t}", "stock", label, "人", _on_register_of_type(t))
+        for t, label in zip(
+            CORRECTION_TYPES, ("其中管制", "其中缓刑", "其中假释", "其中暂予监外执行"), strict=True
+        )
+    ],
+    *[
+        Figure(f"cc.on_register.{lv}", "stock", label, "人", _on_register_at_level(lv))
+        for lv, label in zip(LEVELS, ("其中严管", "其中普管", "其中宽管"), strict=True)
+    ],
+    Figure(
+        "cc.on_leave",
+        "stock",
+        "外出请假中",
+        "人",
+        lambda s, e: _count_by(
+            station_at(e),
+            cc_on_register(e),
+            Leave.status == "approved",
+            Leave.kind == "leave",
+            Leave.starts_on <= e,
+            or_(Leave.returned_on.is_(None), Leave.returned_on > e),
+            count=func.count(func.distinct(CC.id)),
+            frm=Leave.__table__.join(CC.__table__, CC.id == Leave.case_id),
+        ),
+    ),
+    Figure(
+        "cc.absconded_open",
+        "stock",
+        "脱管未归案",
+        "人",
+        lambda s, e: _count_by(
+            station_at(e),
+            Incident.kind == "absconded",
+            Incident.occurred_on <= e,
+            or_(Incident.closed_on.is_(None), Incident.closed_on > e),
+            frm=Incident.__table__.join(CC.__table__, CC.id == Incident.case_id),
+        ),
+    ),
+    Figure("cc.overdue", "stock", "逾期未按要求联系", "人"),
+    Figure(
+        "rs.notices_received",
+        "period",
+        "收到刑满释放人员通知书",
+        "人",
+        lambda s, e: _count_by(RC.station_id, RC.notice_received_on.between(s, e)),
+    ),
+    Figure(
+        "rs.handed_over",
+        "period",
+        "衔接",
+        "人",
+        lambda s, e: _count_by(RC.station_id, RC.handed_over_on.between(s, e)),
+    ),
+    Figure(
+        "rs.escorted",
+        "period",
+        "必接必送",
+        "人",
+        lambda s, e: _count_by(
+            RC.station_id, RC.handed_over_on.between(s, e), RC.handover_method == "escorted"
+        ),
+    ),
+    Figure(
+        "rs.contacts_in_person",
+        "period",
+        "见面核查、上门走访",
+        "人次",
+        lambda s, e: _count_by(
+            RC.station_id,
+            ResettlementContact.voided_at.is_(None),
+            ResettlementContact.occurred_on.between(s, e),
+            ResettlementContact.kind.in_(("field_visit", "report_in_person")),
+            frm=ResettlementContact.__table__.join(
+                RC.__table__, RC.id == ResettlementContact.case_id
+            ),
+        ),
+    ),
+    Figure("rs.assisted", "period", "救助帮扶", "人", _assisted[0], _assisted[1]),
+    Figure("rs.subsistence", "period", "纳入低保", "人", _subsistence[0], _subsistence[1]),
+    Figure("rs.employment", "period", "推荐就业", "人", _employment[0], _employment[1]),
+    Figure(
+        "rs.ended",
+        "period",
+        "解除帮教",
+        "人",
+        lambda s, e: _count_by(RC.station_id, RC.ended_on.between(s, e)),
+    ),
+    Figure(
+        "rs.on_register",
+        "stock",
+        "在册安置帮教对象",
+        "人",
+        lambda s, e: _count_by(RC.station_id, rc_on_register(e)),
+    ),
+    Figure(
+        "rs.on_register_key",
+        "stock",
+        "其中重点安置帮教对象",
+        "名",
+        lambda s, e: _count_by(RC.station_id, rc_on_register(e), key_at(e).is_(True)),
+    ),
+    Figure(
+        "rs.on_register_gang",
+        "stock",
+        "其中涉黑涉恶人员",
+        "名",
+        lambda s, e: _count_by(
+            RC.station_id,
+            rc_on_register(e),
+            Person.flag_gang.is_(True),
+            frm=RC.__table__.join(Person.__table__, Person.id == RC.person_id),
+        ),
+    ),
+    Figure("rs.overdue", "stock", "逾期未走访", "人"),
+]
+BY_KEY = {f.key: f for f in FIGURES}
+KEYS = [f.key for f in FIGURES]
+
+
+@dataclass
+class Result:
+    totals: dict[str, int]
+    by_station: dict[int, dict[str, int]]
+
+
+def compute(
+    start: date, end: date, station_ids: Iterable[int] | None, keys: Iterable[str] | None = None
+) -> Result:
+    """Every figure for the period, per station and in total, limited to ``station_ids``
+    (None: every station)."""
+    allowed = set(station_ids) if station_ids is not None else None
+    totals: dict[str, int] = {}
+    by_station: dict[int, dict[str, int]] = defaultdict(dict)
+    for figure in (BY_KEY[k] for k in (keys or KEYS)):
+        if figure.query is None:
+            per = _engine_overdue(figure.key, end, allowed)
+        else:
+            per = {}
+            for station_id, value in db.session.execute(figure.query(start, end)).all():
+                if station_id is None or (allowed is not None and station_id not in allowed):
+                    continue
+                per[station_id] = int(value or 0)
+        for station_id, value in per.items():
+            by_station[station_id][figure.key] = value
+        if figure.distinct is not None:
+            totals[figure.key] = _distinct_total(figure, start, end, allowed)
+        else:
+            totals[figure.key] = sum(per.values())
+    return Result(totals, dict(by_station))
+
+
+def _distinct_total(figure: Figure, start, end, allowed) -> int:
+    query = figure.distinct(start, end)
+    if allowed is not None:
+        query = query.where(RC.station_id.in_(allowed))
+    return int(db.session.execute(query).one().value or 0)
+
+
+def _engine_overdue(key: str, on: date, allowed) -> dict[int, int]:
+    """Cases overdue on ``on`` per the engine, grouped by their station on that day."""
+    rules = contact_rules()
+    per: dict[int, int] = defaultdict(int)
+    if key == "cc.overdue":
+        from corrections.supervision.services import case_facts_many
+
+        query = select(CC, station_at(on).label("station_at")).where(cc_on_register(on))
+        rows = db.session.execute(query).all()
+        for chunk in _chunks(rows, 500):
+            facts = case_facts_many([row[0] for row in chunk], on)
+            for case_row, station_id in chunk:
+                if allowed is not None and station_id not in allowed:
+                    continue
+                if engine.overdue_on(facts[case_row.id], rules, on):
+                    per[station_id] += 1
+    else:
+        from corrections.resettlement.services import case_facts
+
+        query = select(RC).where(
+            RC.handed_over_on <= on, or_(RC.ended_on.is_(None), RC.ended_on > on)
+        )
+        if allowed is not None:
+            query = query.where(RC.station_id.in_(allowed))
+        for rcase in db.session.execute(query).scalars():
+            if engine.overdue_on(case_facts(rcase, on), rules, on):
+                per[rcase.station_id] += 1
+    return dict(per)
+
+
+def _chunks(rows, size):
+    for i in range(0, len(rows), size):
+        yield rows[i : i + size]
+
+
+__all__ = ["BY_KEY", "FIGURES", "KEYS", "Result", "compute"]
