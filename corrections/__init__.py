@@ -126,16 +126,28 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
+    from corrections.activities.routes import bp as activities_bp
     from corrections.api import bp as api_bp
+    from corrections.assessments.routes import bp as assessments_bp
     from corrections.audit.routes import bp as audit_bp
     from corrections.auth.admin import bp as admin_bp
     from corrections.auth.routes import bp as auth_bp
     from corrections.main import bp as main_bp
     from corrections.people.routes import bp as people_bp
+    from corrections.reminders.routes import bp as reminders_bp
+    from corrections.resettlement.routes import bp as resettlement_bp
+    from corrections.rules.routes import bp as rules_bp
+    from corrections.supervision.routes import bp as supervision_bp
 
     for bp in (main_bp, auth_bp, admin_bp, people_bp, audit_bp):
         app.register_blueprint(bp)
     app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(rules_bp)
+    app.register_blueprint(supervision_bp)
+    app.register_blueprint(resettlement_bp)
+    app.register_blueprint(assessments_bp)
+    app.register_blueprint(activities_bp)
+    app.register_blueprint(reminders_bp)
 
 
 def register_errors(app: Flask) -> None:

@@ -19,7 +19,215 @@ LABELS = {
         "primary_or_less": _l("小学及以下"),
     },
     "employment": {"student": _l("在校"), "employed": _l("就业"), "unemployed": _l("无业")},
+    # --- 安置帮教 (resettlement); contact kinds use "contact_kind" ------------------
+    "rs_source": {
+        "prison": _l("监狱刑满释放"),
+        "detention_center": _l("看守所刑满释放"),
+        "correction": _l("社区矫正期满"),
+    },
+    "rs_status": {
+        "expected": _l("待释放"),
+        "released": _l("已释放待衔接"),
+        "active": _l("帮教中"),
+        "ended": _l("已结束"),
+    },
+    "verification_result": {
+        "verified": _l("核查属实"),
+        "false_identity": _l("身份不实"),
+        "false_address": _l("地址不实"),
+        "not_local": _l("非本地（移交）"),
+    },
+    "handover_method": {
+        "escorted": _l("必接必送（监所门口接回）"),
+        "family": _l("家属接回"),
+        "station_pickup": _l("司法所接回"),
+        "self_report": _l("自行报到"),
+    },
+    "assistance_kind": {
+        "relief": _l("临时救助"),
+        "subsistence": _l("纳入低保"),
+        "employment": _l("推荐就业"),
+        "training": _l("技能培训"),
+        "housing": _l("过渡性安置"),
+        "legal_aid": _l("法律援助"),
+        "other": _l("其他"),
+    },
+    "placement": {
+        "employed": _l("就业"),
+        "self_employed": _l("自主创业"),
+        "studying": _l("就学"),
+        "subsistence": _l("纳入低保"),
+        "unplaced": _l("未安置"),
+    },
+    "rs_end_reason": {
+        "expiry": _l("帮教期满"),
+        "death": _l("死亡"),
+        "reoffended": _l("重新犯罪"),
+        "transferred": _l("迁出本县"),
+    },
+    "rs_search_method": {
+        "phone": _l("电话联系"),
+        "location": _l("定位查找"),
+        "home_visit": _l("上门查找"),
+        "family": _l("联系家属"),
+        "bulletin": _l("发布协查通报"),
+        "other": _l("其他"),
+    },
+    # --- 社区矫正 (supervision) ------------------------------------------------
+    "correction_type": {
+        "control": _l("管制"),
+        "probation": _l("缓刑"),
+        "parole": _l("假释"),
+        "temporary_release": _l("暂予监外执行"),
+    },
+    "grounds": {
+        "medical": _l("保外就医"),
+        "pregnancy": _l("怀孕或哺乳"),
+        "self_care": _l("生活不能自理"),
+    },
+    "crime_category": {
+        "state_security": _l("危害国家安全"),
+        "public_safety": _l("危害公共安全"),
+        "market_order": _l("破坏社会主义市场经济秩序"),
+        "personal_rights": _l("侵犯公民人身权利、民主权利"),
+        "property": _l("侵犯财产"),
+        "social_order": _l("妨害社会管理秩序"),
+        "corruption": _l("贪污贿赂"),
+        "malfeasance": _l("渎职"),
+        "other": _l("其他"),
+    },
+    "case_status": {
+        "expected": _l("待报到"),
+        "active": _l("在矫"),
+        "released": _l("已解除"),
+        "terminated": _l("已终止"),
+        "transferred_out": _l("已变更执行地"),
+    },
+    "source": {
+        "self_report": _l("自行报到"),
+        "escorted": _l("监狱或公安押送"),
+        "fetched": _l("司法所接回"),
+        "transfer_in": _l("变更执行地转入"),
+    },
+    "level": {"strict": _l("严管"), "normal": _l("普管"), "lenient": _l("宽管")},
+    "level_status": {
+        "proposed": _l("待审批"),
+        "approved": _l("已批准"),
+        "refused": _l("未批准"),
+    },
+    "contact_kind": {
+        "report_in_person": _l("当面报告"),
+        "field_visit": _l("实地查访"),
+        "phone": _l("电话报告"),
+        "video": _l("视频报告"),
+        "info_check": _l("信息化核查"),
+        "written_report": _l("书面报告"),
+    },
+    "requirement": {
+        "face_to_face": _l("面对面"),
+        "remote_report": _l("远程报告"),
+        "field_visit": _l("实地查访"),
+        "health_report": _l("病情报告"),
+        "visit": _l("见面走访"),
+    },
+    "sanction_kind": {
+        "commendation": _l("表扬"),
+        "admonition": _l("训诫"),
+        "warning": _l("警告"),
+        "police_penalty_request": _l("提请治安管理处罚"),
+        "revocation_request": _l("提请撤销缓刑、假释"),
+        "custody_request": _l("提请收监执行"),
+    },
+    "sanction_status": {
+        "proposed": _l("待审批"),
+        "decided": _l("已决定"),
+        "rejected": _l("未批准"),
+    },
+    "outcome": {"granted": _l("准予"), "refused": _l("不予准许")},
+    "leave_kind": {"leave": _l("请假外出"), "frequent_permit": _l("经常性跨市县活动")},
+    "leave_reason": {
+        "medical": _l("就医"),
+        "schooling": _l("就学"),
+        "litigation": _l("诉讼"),
+        "family": _l("家庭事务"),
+        "work": _l("工作事务"),
+    },
+    "leave_tier": {
+        "station": _l("司法所审批"),
+        "county": _l("县局审批"),
+        "above_county": _l("报市局审批"),
+    },
+    "leave_status": {
+        "applied": _l("待审批"),
+        "approved": _l("已批准"),
+        "refused": _l("未批准"),
+    },
+    "incident_kind": {
+        "absconded": _l("脱管"),
+        "reoffended": _l("重新犯罪"),
+        "detained": _l("被其他机关羁押"),
+    },
+    "search_method": {
+        "phone": _l("电话联系"),
+        "location": _l("定位查找"),
+        "home_visit": _l("上门查找"),
+        "family": _l("联系家属"),
+        "other": _l("其他"),
+    },
+    "release_reason": {"expiry": _l("期满解除"), "pardon": _l("赦免")},
+    "termination_reason": {
+        "probation_revoked": _l("撤销缓刑"),
+        "parole_revoked": _l("撤销假释"),
+        "custody": _l("收监执行"),
+        "death": _l("死亡"),
+    },
+    "end_reason": {
+        "expiry": _l("期满解除"),
+        "pardon": _l("赦免"),
+        "probation_revoked": _l("撤销缓刑"),
+        "parole_revoked": _l("撤销假释"),
+        "custody": _l("收监执行"),
+        "death": _l("死亡"),
+        "transfer": _l("变更执行地"),
+    },
+    "checklist_item": {
+        "self_assessment": _l("个人总结"),
+        "appraisal": _l("司法所书面鉴定（含安置帮教建议）"),
+        "announcement": _l("解除宣告"),
+        "certificate": _l("解除社区矫正证明书"),
+        "notice_decision_body": _l("通知决定机关"),
+        "notice_procuratorate": _l("通知检察院"),
+        "notice_police": _l("通知公安机关"),
+    },
+    "monitoring_ground": {
+        "prohibition_breach": _l("违反禁止令"),
+        "unapproved_departure": _l("无正当理由未经批准离开所居住市县"),
+        "refused_report_after_warning": _l("受到警告后仍拒不按规定报告"),
+        "police_penalty": _l("受到治安管理处罚"),
+        "pending_revocation": _l("拟提请撤销缓刑、假释或收监执行"),
+    },
+    # --- 调查评估 and activities ------------------------------------------------
+    "commissioned_by": {
+        "court": _l("人民法院"),
+        "procuratorate": _l("人民检察院"),
+        "police": _l("公安机关"),
+        "prison": _l("监狱管理机关"),
+    },
+    "opinion": {"suitable": _l("适宜社区矫正"), "unsuitable": _l("不适宜社区矫正")},
+    "activity_kind": {
+        "education": _l("教育学习"),
+        "public_service": _l("公益活动"),
+        "counselling": _l("心理咨询辅导"),
+        "assistance": _l("帮困扶助"),
+    },
 }
+
+
+def choices(kind: str, codes=None, blank=None) -> list[tuple[str, object]]:
+    """Select-field choices for an enum, in the registry's order (or ``codes``' order)."""
+    table = LABELS[kind]
+    items = [(code, table.get(code, code)) for code in (codes or table)]
+    return ([("", blank)] if blank is not None else []) + items
 
 
 def label(kind: str, code: str | None) -> str:

@@ -7,13 +7,19 @@ from urllib.parse import urlparse
 from flask import Blueprint, current_app, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required
 
+from corrections.extensions import db
+
 bp = Blueprint("main", __name__)
 
 
 @bp.route("/")
 @login_required
 def home():
-    return render_template("home.html", user=current_user)
+    from corrections.reminders import dashboard, services
+
+    day = dashboard.my_day(current_user) if current_user.is_officer else None
+    recent = db.session.execute(services.inbox(current_user).limit(5)).scalars().all()
+    return render_template("home.html", user=current_user, day=day, recent=recent)
 
 
 @bp.route("/lang/<code>")

@@ -6,6 +6,7 @@ from corrections.audit.models import AuditEvent  # noqa: F401
 from corrections.auth.models import ApiToken, Station, Unit, User, user_stations  # noqa: F401
 from corrections.people.models import Person  # noqa: F401
 from corrections.reminders.models import Delivery, JobRun, Notification  # noqa: F401
+from corrections.reports.models import ClosedMonth  # noqa: F401
 from corrections.resettlement.models import (  # noqa: F401
     Assistance,
     KeyStatusChange,

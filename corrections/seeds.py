@@ -10,7 +10,6 @@ from corrections.auth.services import DEFAULT_UNIT_NAME
 from corrections.extensions import db
 
 
-
 def _seeders():
     from corrections.rules.models import seed_rule_tables
 

@@ -63,13 +63,24 @@ def app(tmp_path_factory):
 
 
 def _clear(application) -> None:
+    """Empty every table and restart ids. On PostgreSQL, DELETE with triggers off and setval
+    is much faster than TRUNCATE for the handful of rows a test writes."""
     with application.app_context():
-        tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+        tables = [t for t in reversed(db.metadata.sorted_tables)]
         if db.engine.dialect.name == "postgresql":
-            db.session.execute(text(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE"))
+            db.session.execute(text("SET session_replication_role = replica"))
+            for table in tables:
+                db.session.execute(text(f"DELETE FROM {table.name}"))
+                if "id" in table.c and table.c.id.primary_key:
+                    db.session.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"
+                        )
+                    )
+            db.session.execute(text("SET session_replication_role = DEFAULT"))
         else:
-            for name in tables:
-                db.session.execute(text(f"DELETE FROM {name}"))
+            for table in tables:
+                db.session.execute(text(f"DELETE FROM {table.name}"))
         from corrections.seeds import seed_reference_data
 
         seed_reference_data()

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
+from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.activities.models import ACTIVITY_KINDS, Activity, Attendance
@@ -17,6 +18,7 @@ from corrections.auth.models import User
 from corrections.auth.scope import scope
 from corrections.errors import NotFound, RuleViolation
 from corrections.extensions import db
+from corrections.people.models import Person
 from corrections.rules import engine
 from corrections.rules.tables import deadline
 from corrections.supervision.models import CorrectionCase
@@ -107,6 +109,23 @@ def record_activity(actor: User, data: dict[str, Any]) -> Activity:
     after["attendees"] = ids
     record(actor, "activity.create", "activity", activity.id, None, after)
     return activity
+
+
+def attendee_candidates(actor: User, station_id: int, on: date) -> list[CorrectionCase]:
+    """The station's cases active on ``on`` (the same test as ``_active_on``), by name:
+    the people a session's form offers as attendees."""
+    query = (
+        select(CorrectionCase)
+        .join(Person, Person.id == CorrectionCase.person_id)
+        .where(
+            CorrectionCase.station_id == station_id,
+            CorrectionCase.received_on <= on,
+            or_(CorrectionCase.ended_on.is_(None), CorrectionCase.ended_on > on),
+        )
+        .options(selectinload(CorrectionCase.person))
+        .order_by(Person.name, CorrectionCase.id)
+    )
+    return db.session.execute(scope(query, actor, CorrectionCase)).scalars().all()
 
 
 def _active_on(case: CorrectionCase, on: date) -> bool:

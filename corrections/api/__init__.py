@@ -7,16 +7,21 @@ then finds the record in scope, then parses the body, then calls the service.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.exc import StaleDataError
 
 from corrections.auth.services import user_for_token
 from corrections.errors import DomainError, Forbidden, ValidationFailed
 from corrections.extensions import csrf, db
 from corrections.web import Page, api_error
 
+log = logging.getLogger("corrections")
+API_PREFIX = "/api/v1"
 bp = Blueprint("api", __name__)
 csrf.exempt(bp)
 
@@ -26,16 +31,33 @@ class BadRequest(DomainError):
     code = "bad_request"
 
 
+def _token_user():
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, secret = header.partition(" ")
+    return user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+
+
+def _unauthorized():
+    return api_error(401, "unauthorized", _("缺少或无效的 API 令牌。"))
+
+
 @bp.before_request
 def authenticate():
     if request.endpoint == "api.openapi":
         return None
-    header = request.headers.get("Authorization", "")
-    scheme, _sep, secret = header.partition(" ")
-    user = user_for_token(secret.strip()) if scheme.lower() == "bearer" else None
+    user = _token_user()
     if user is None:
-        return api_error(401, "unauthorized", _("缺少或无效的 API 令牌。"))
+        return _unauthorized()
     g.api_user = user
+    return None
+
+
+@bp.before_app_request
+def authenticate_unrouted():
+    """An unknown path or method under /api/v1 is a 401 too without a valid token (401 first)."""
+    unrouted = request.url_rule is None and request.path.startswith(API_PREFIX + "/")
+    if unrouted and _token_user() is None:
+        return _unauthorized()
     return None
 
 
@@ -43,6 +65,21 @@ def authenticate():
 def domain_error(e: DomainError):
     db.session.rollback()
     return jsonify({"error": e.to_dict()}), e.status
+
+
+@bp.errorhandler(StaleDataError)
+def stale_row(e: StaleDataError):
+    """Someone else's update committed between our version check and our write."""
+    db.session.rollback()
+    return api_error(409, "stale_version", _("该记录已被他人修改，请刷新后重试。"))
+
+
+@bp.errorhandler(IntegrityError)
+def integrity_error(e: IntegrityError):
+    """A unique key taken by a concurrent request after our checks ran."""
+    db.session.rollback()
+    log.warning("API %s %s: integrity error answered 409: %s", request.method, request.path, e.orig)
+    return api_error(409, "conflict", _("与他人同时提交的记录冲突，请刷新后重试。"))
 
 
 def current_api_user():
@@ -103,4 +140,14 @@ def ok(body: dict):
 
 
 # Register the resource modules (they attach routes to ``bp``).
-from corrections.api import openapi, people, stations  # noqa: E402,F401
+from corrections.api import (  # noqa: E402,F401
+    activities,
+    assessments,
+    corrections,
+    notifications,
+    openapi,
+    people,
+    reports,
+    resettlements,
+    stations,
+)

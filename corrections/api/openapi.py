@@ -194,6 +194,12 @@ def spec() -> dict:
                 "birth_date": {"type": "string", "format": "date"},
                 "registered_station": {"type": "string", "nullable": True},
                 "cases": {"type": "array", "items": {"type": "object"}},
+                "notices": {
+                    "type": "array",
+                    "items": {"type": "string"},
+                    "description": "On a single person: notices about the ID number "
+                    "(e.g. an area code not in the current list); never a refusal",
+                },
                 **PERSON_FIELDS,
             },
         },

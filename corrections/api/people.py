@@ -1,6 +1,9 @@
 from flask import request
 from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
+from corrections import clock
 from corrections.api import (
     bp,
     created,
@@ -13,14 +16,23 @@ from corrections.api import (
 )
 from corrections.auth.scope import get_in_scope, station_in_scope
 from corrections.auth.services import station_by_code
-from corrections.errors import ValidationFailed
+from corrections.errors import Duplicate, ValidationFailed
 from corrections.extensions import db
-from corrections.people import services
+from corrections.people import idnumber, services
 from corrections.people.models import Person
 from corrections.web import paginate
 
 # Features add the person's cases to the person's JSON: fn(person, user) -> list[dict].
 CASE_SERIALIZERS: list = []
+
+
+def id_notices(person: Person) -> list[str]:
+    """Notices about a valid ID number (an unknown area code is a notice, not a refusal)."""
+    try:
+        notice = idnumber.parse(person.id_number).notice
+    except idnumber.InvalidIdNumber:  # stored before a rule change: say so, do not fail
+        return [_("身份证号码未通过现行校验，请核对。")]
+    return [str(notice)] if notice else []
 
 
 def person_json(person: Person, *, with_cases: bool = False) -> dict:
@@ -42,9 +54,11 @@ def person_json(person: Person, *, with_cases: bool = False) -> dict:
         "emergency_contact": person.emergency_contact,
         "notes": person.notes,
         "flags": person.flags,
+        "minor": person.is_minor_on(clock.today()),  # 未成年, derived from the birth date
         "registered_station": person.registered_station.code if person.registered_station else None,
     }
     if with_cases:
+        body["notices"] = id_notices(person)
         cases = []
         for serialise in CASE_SERIALIZERS:
             cases.extend(serialise(person, current_api_user()))
@@ -78,8 +92,29 @@ def create_person():
                 _("司法所代码无效或不在您的范围内。"), fields={"station": _("无效")}
             )
     payload = {k: v for k, v in data.items() if k != "station"}
-    person = services.create_person(user, payload, station)
+    try:
+        person = services.create_person(user, payload, station)
+        db.session.commit()
+    except IntegrityError:
+        # Registered by someone else between our duplicate check and our insert.
+        db.session.rollback()
+        _duplicate_after_race(payload.get("id_number"))
+        raise
     return created(person_json(person, with_cases=True))
+
+
+def _duplicate_after_race(raw: object) -> None:
+    """Raise the usual 409 with ``existing_id`` if ``raw`` is now registered."""
+    number = idnumber.normalise(raw) if isinstance(raw, str) else None
+    existing = db.session.execute(
+        select(Person.id).where(Person.id_number == number)
+    ).scalar_one_or_none()
+    if existing is not None:
+        raise Duplicate(
+            _("身份证号码 %(n)s 已经登记过，一人只建一档。", n=idnumber.mask(number)),
+            existing_id=existing,
+            fields={"id_number": _("已登记")},
+        )
 
 
 @bp.patch("/people/<int:person_id>")
@@ -88,9 +123,12 @@ def update_person(person_id: int):
     user = current_api_user()
     person = get_in_scope(Person, person_id, user)
     data = json_body()
-    if "version" not in data:
-        raise ValidationFailed(_("缺少版本号（version）。"), fields={"version": _("必填")})
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ValidationFailed(
+            _("缺少版本号（version）或不是整数。"), fields={"version": _("必填，整数")}
+        )
     payload = {k: v for k, v in data.items() if k != "version"}
-    services.update_person(user, person, data["version"], payload)
+    services.update_person(user, person, version, payload)
     db.session.commit()
     return ok(person_json(person, with_cases=True))

@@ -6,6 +6,7 @@ import hashlib
 import re
 import secrets
 
+from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -124,6 +125,12 @@ def station_by_code(code: str | None) -> Station | None:
 # --- users -----------------------------------------------------------------
 
 
+def hash_password(password: str) -> str:
+    """scrypt by default; the test configuration picks a cheap method (PASSWORD_HASH_METHOD)."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD") if has_app_context() else None
+    return generate_password_hash(password, method=method or "scrypt")
+
+
 def _validate_password(password: str) -> None:
     if not password or len(password) < MIN_PASSWORD:
         raise ValidationFailed(
@@ -175,7 +182,7 @@ def create_user(
     user = User(
         username=username,
         display_name=(display_name or "").strip()[:100],
-        password_hash=generate_password_hash(password),
+        password_hash=hash_password(password),
         role=role,
         unit=unit,
         stations=stations if role == "officer" else [],
@@ -226,7 +233,7 @@ def set_password(actor: User, user: User, new_password: str) -> None:
     """An admin resets another user's password."""
     _require_admin(actor)
     _validate_password(new_password)
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = hash_password(new_password)
     user.session_nonce += 1
     db.session.flush()
     record(actor, "user.reset_password", "user", user.id, None, None)
@@ -238,7 +245,7 @@ def change_own_password(user: User, current: str, new_password: str) -> None:
     _validate_password(new_password)
     if current == new_password:
         raise ValidationFailed(_("新密码不能与当前密码相同。"), fields={"new_password": _("相同")})
-    user.password_hash = generate_password_hash(new_password)
+    user.password_hash = hash_password(new_password)
     user.session_nonce += 1
     db.session.flush()
     record(user, "user.change_password", "user", user.id, None, None)

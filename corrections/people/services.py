@@ -141,6 +141,12 @@ def _apply(person: Person, clean: dict[str, Any], info: idnumber.IdInfo | None) 
 def create_person(actor: User, data: dict[str, Any], station: Station | None = None) -> Person:
     if not actor.can_write:
         raise Forbidden(_("只读账号不能登记人员。"))
+    unknown = sorted(set(data) - set(EDITABLE))
+    if unknown:
+        raise ValidationFailed(
+            _("不认识这些字段：%(f)s。", f=", ".join(unknown)),
+            fields={f: _("未知字段") for f in unknown},
+        )
     clean, info = _clean(data, partial=False)
     if station is not None and not station_in_scope(actor, station):
         raise ValidationFailed(_("所选司法所不在您的管辖范围内。"), fields={"station": _("无效")})

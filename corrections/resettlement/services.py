@@ -63,6 +63,45 @@ def case_facts(case: ResettlementCase, until: date | None = None) -> engine.Case
     )
 
 
+def case_facts_many(
+    cases: list[ResettlementCase], until: date | None = None
+) -> dict[int, engine.CaseFacts]:
+    """``case_facts`` for many cases in two queries per 500 cases (lists, overdue scans)."""
+    contacts: dict[int, list[engine.ContactFact]] = {c.id: [] for c in cases}
+    keys: dict[int, list[engine.KeyPeriod]] = {c.id: [] for c in cases}
+    ids = list(contacts)
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        for case_id, occurred_on, kind in db.session.execute(
+            select(
+                ResettlementContact.case_id,
+                ResettlementContact.occurred_on,
+                ResettlementContact.kind,
+            ).where(
+                ResettlementContact.case_id.in_(chunk),
+                ResettlementContact.voided_at.is_(None),
+                *([ResettlementContact.occurred_on <= until] if until else []),
+            )
+        ):
+            contacts[case_id].append(engine.ContactFact(occurred_on, kind))
+        for case_id, effective_on, is_key in db.session.execute(
+            select(KeyStatusChange.case_id, KeyStatusChange.effective_on, KeyStatusChange.is_key)
+            .where(KeyStatusChange.case_id.in_(chunk))
+            .order_by(KeyStatusChange.effective_on, KeyStatusChange.id)
+        ):
+            keys[case_id].append(engine.KeyPeriod(effective_on, is_key))
+    return {
+        case.id: engine.CaseFacts(
+            programme=engine.RESETTLEMENT,
+            received_on=case.handed_over_on,
+            ended_on=case.ended_on,
+            contacts=tuple(contacts[case.id]),
+            key_periods=tuple(keys[case.id]),
+        )
+        for case in cases
+    }
+
+
 def due_states(case: ResettlementCase, on: date | None = None) -> list[engine.DueState]:
     on = on or clock.today()
     return engine.due_dates_on(case_facts(case, on), contact_rules(), on)
@@ -165,8 +204,10 @@ def create_case(actor: User, data: dict[str, Any]) -> ResettlementCase:
     if released_on is None and expected_on is None:
         f.error("expected_release_on", _("请填写释放日期或预计释放日期。"))
     f.raise_if_errors()
-    if source == "correction" and ctype is None:
-        ctype = _last_correction_type(person.id)
+    if source == "correction":
+        # API.md: the type of the last ended correction case in the system decides;
+        # the correction_type field only stands in when that case is not in the system.
+        ctype = _last_correction_type(person.id) or ctype
         if ctype is None:
             raise RuleViolation(
                 _("系统中没有该人员已结束的社区矫正案件，请填写原矫正类别（correction_type）。"),

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from corrections.audit.services import record, snapshot
 from corrections.db import Base, TimestampMixin
-from corrections.errors import Forbidden, RuleViolation
+from corrections.errors import Forbidden, NotFound, RuleViolation
 from corrections.extensions import db
 from corrections.rules.workdays import WorkdayCalendar
 from corrections.validation import Fields
@@ -61,6 +61,20 @@ def add_entry(actor, data) -> HolidayEntry:
     _after_calendar_change()
     record(actor, "holiday.add", "holiday_entry", entry.id, None, snapshot(entry))
     return entry
+
+
+def remove_entry(actor, entry_id: int) -> None:
+    """Take back a mistaken entry; open deadlines are recomputed without it."""
+    if not actor.is_admin:
+        raise Forbidden(_("只有系统管理员可以维护节假日表。"))
+    entry = db.session.get(HolidayEntry, entry_id)
+    if entry is None:
+        raise NotFound(_("记录不存在。"))
+    before = snapshot(entry)
+    db.session.delete(entry)
+    db.session.flush()
+    _after_calendar_change()
+    record(actor, "holiday.remove", "holiday_entry", entry_id, before, None)
 
 
 def declare_year(actor, year: int) -> HolidayYear:

@@ -37,7 +37,14 @@ ENDED_STATUSES = ("released", "terminated", "transferred_out")
 SOURCES = ("self_report", "escorted", "fetched", "transfer_in")
 LEVELS = ("strict", "normal", "lenient")
 DECISION_BODIES = ("court", "prison", "police", "other")
-CONTACT_KINDS = ("report_in_person", "field_visit", "phone", "video", "info_check", "written_report")
+CONTACT_KINDS = (
+    "report_in_person",
+    "field_visit",
+    "phone",
+    "video",
+    "info_check",
+    "written_report",
+)
 SANCTION_KINDS = (
     "commendation",
     "admonition",
@@ -371,4 +378,3 @@ class DocumentCounter(Base):
     last_number: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index("uq_document_counters_key", "unit_id", "year", "kind", unique=True),)
-

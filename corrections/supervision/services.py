@@ -466,8 +466,16 @@ def reassign_caseload(
 
     require_decider(actor, _("调整责任人需要县局主管操作。"))
     f = Fields({"from": from_username, "to": to_username})
-    source = _officer_for(f, from_username, None) if from_username else None
-    if source is None and not f.errors:
+    # The departing officer's account may already be deactivated: that is when this is needed.
+    source = None
+    if from_username:
+        source = db.session.execute(
+            select(User).where(User.username == from_username)
+        ).scalar_one_or_none()
+        if source is None or not source.is_officer:
+            source = None
+            f.error("from", _("“%(u)s”不是司法所工作人员。", u=from_username))
+    else:
         f.error("from", _("请选择原责任人。"))
     target = _officer_for(Fields({}), to_username, None) if to_username else None
     if target is None:
@@ -1609,4 +1617,3 @@ def suggestions(case: CorrectionCase, on: date | None = None) -> dict[str, list]
         on,
     )
     return {"sanctions": sanction_rules.suggest_sanctions(facts), "levels": level_suggestions}
-

@@ -143,7 +143,6 @@ def test_token_is_stored_as_sha256_digest_only(county, app):
 
 def test_web_session_cookie_does_not_authenticate_the_api(county, client):
     county.login(client, "admin")
-    assert client.get("/").status_code == 200
     assert_error(client.get("/api/v1/people"), 401)
     response = client.post("/api/v1/stations", json={"code": "X1", "name": "新所"})
     assert_error(response, 401)
@@ -151,7 +150,7 @@ def test_web_session_cookie_does_not_authenticate_the_api(county, client):
         assert services.station_by_code("X1") is None
 
 
-def test_401_comes_before_every_other_error(county, client, make_id):
+def test_401_comes_before_every_other_error(county, client):
     # Would be 403 (viewer), 404 (missing), 400 (not JSON) or 422 (missing fields) with a token.
     assert_error(client.post("/api/v1/people", data="not json"), 401)
     assert_error(client.get("/api/v1/people/999999"), 401)
@@ -160,11 +159,19 @@ def test_401_comes_before_every_other_error(county, client, make_id):
     assert_error(client.post("/api/v1/stations", json={}), 401)
 
 
-def test_unknown_api_path_and_method_answer_json_errors(county):
+def test_unknown_api_path_and_method_answer_json_errors(county, client):
     api = county.api("admin")
-    assert_error(api.get("/no-such-thing"), 404)
+    assert_error(api.get("/no-such-thing"), 404, "not_found")
+    assert_error(api.get("/people/abc"), 404, "not_found")
     response = api.client.delete("/api/v1/people", headers=api.headers)
-    assert_error(response, 405)
+    assert_error(response, 405, "method_not_allowed")
+    # Without a token, 401 comes first even where there is no route.
+    assert_error(client.get("/api/v1/no-such-thing"), 401, "unauthorized")
+    assert_error(client.delete("/api/v1/people"), 401, "unauthorized")
+    bad = {"Authorization": "Bearer cc_wrong"}
+    assert_error(client.get("/api/v1/no-such-thing", headers=bad), 401)
+    # The web UI's own 404 is untouched.
+    assert client.get("/no-such-page").status_code == 404
 
 
 def test_openapi_needs_no_token(county, client):
@@ -185,3 +192,17 @@ def test_api_user_is_the_tokens_user(county, app):
             person.registered_by_id
             == db.session.execute(select(User.id).where(User.username == "boss")).scalar_one()
         )
+
+
+def test_token_requests_are_not_throttled(county):
+    api = county.api("off1")
+    statuses = {api.get("/stations").status_code for _ in range(40)}
+    assert statuses == {200}
+
+
+def test_json_out_is_utf8_verbatim(county):
+    api = county.api("off1")
+    response = api.post("/people", json={"name": "𠮷田·买买提", "id_number": "110101199001011237"})
+    assert response.status_code == 201
+    assert response.mimetype == "application/json"
+    assert "𠮷田·买买提".encode() in response.data  # not \\u-escaped

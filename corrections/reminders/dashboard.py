@@ -1,0 +1,300 @@
+"""What the two daily screens show: an officer's day and a supervisor's overview.
+
+Lists read the stored due state (``next_due_on``) through indexes and are
+paginated; only the rows on screen are explained by the engine.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from corrections import clock
+from corrections.assessments.models import Assessment
+from corrections.auth.models import Station, User
+from corrections.auth.scope import scope
+from corrections.extensions import db
+from corrections.resettlement import services as resettlement
+from corrections.resettlement.models import ResettlementCase
+from corrections.rules import engine
+from corrections.rules.tables import contact_rules, deadline
+from corrections.supervision import services as supervision
+from corrections.supervision.models import (
+    CaseLevel,
+    CorrectionCase,
+    Incident,
+    Leave,
+    Sanction,
+)
+
+PROGRAMMES = {"correction": CorrectionCase, "resettlement": ResettlementCase}
+
+
+def _open(model):
+    return model.status == "active"
+
+
+def overdue_query(
+    user: User,
+    programme: str = "correction",
+    *,
+    on: date | None = None,
+    station_id: int | None = None,
+    officer_id: int | None = None,
+    level: str | None = None,
+    correction_type: str | None = None,
+):
+    """Active cases overdue on ``on`` (stored earliest due date before it), most days first."""
+    on = on or clock.today()
+    model = PROGRAMMES[programme]
+    query = select(model).where(_open(model), model.next_due_on < on)
+    if station_id:
+        query = query.where(model.station_id == station_id)
+    if officer_id:
+        query = query.where(model.officer_id == officer_id)
+    if programme == "correction":
+        if level:
+            query = query.where(CorrectionCase.level == level)
+        if correction_type:
+            query = query.where(CorrectionCase.correction_type == correction_type)
+    query = query.options(
+        selectinload(model.person), selectinload(model.station), selectinload(model.officer)
+    )
+    return scope(query, user, model).order_by(model.next_due_on, model.id)
+
+
+def explain_overdue(case, programme: str, on: date | None = None, lang: str = "zh") -> list:
+    """The overdue requirements of one case with their explanations (engine, on demand)."""
+    on = on or clock.today()
+    module = supervision if programme == "correction" else resettlement
+    states = engine.due_dates_on(module.case_facts(case, on), contact_rules(), on)
+    return [(s, s.explain(lang)) for s in states if s.overdue_days > 0]
+
+
+def overdue_counts(user: User, programme: str = "correction", on: date | None = None):
+    """Overdue cases per station and per officer (one GROUP BY each)."""
+    on = on or clock.today()
+    model = PROGRAMMES[programme]
+    base = scope(select(model.id).where(_open(model), model.next_due_on < on), user, model)
+    ids = base.subquery()
+    by_station = db.session.execute(
+        select(Station.id, Station.name, func.count(model.id))
+        .join(model, model.station_id == Station.id)
+        .where(model.id.in_(select(ids.c.id)))
+        .group_by(Station.id, Station.name)
+        .order_by(Station.name)
+    ).all()
+    by_officer = db.session.execute(
+        select(
+            model.officer_id,
+            func.coalesce(User.display_name, User.username),
+            User.username,
+            func.count(model.id),
+        )
+        .outerjoin(User, User.id == model.officer_id)
+        .where(model.id.in_(select(ids.c.id)))
+        .group_by(model.officer_id, User.display_name, User.username)
+        .order_by(func.count(model.id).desc())
+    ).all()
+    return by_station, by_officer
+
+
+def headline_counts(user: User, on: date | None = None) -> dict[str, int]:
+    on = on or clock.today()
+
+    def count(query, model):
+        return db.session.execute(
+            select(func.count()).select_from(scope(query, user, model).subquery())
+        ).scalar_one()
+
+    cc, rc = CorrectionCase, ResettlementCase
+    return {
+        "active": count(select(cc.id).where(cc.status == "active"), cc),
+        "overdue": count(select(cc.id).where(cc.status == "active", cc.next_due_on < on), cc),
+        "missed_intake": count(
+            select(cc.id).where(
+                cc.status == "expected", cc.source != "transfer_in", cc.report_deadline < on
+            ),
+            cc,
+        ),
+        "absconded": count(
+            select(cc.id).where(
+                cc.status == "active",
+                cc.id.in_(
+                    select(Incident.case_id).where(
+                        Incident.kind == "absconded", Incident.closed_on.is_(None)
+                    )
+                ),
+            ),
+            cc,
+        ),
+        "pending_levels": count(
+            select(cc.id)
+            .join(CaseLevel, CaseLevel.case_id == cc.id)
+            .where(CaseLevel.status == "proposed"),
+            cc,
+        ),
+        "pending_sanctions": count(
+            select(cc.id)
+            .join(Sanction, Sanction.case_id == cc.id)
+            .where(Sanction.status == "proposed", Sanction.voided_at.is_(None)),
+            cc,
+        ),
+        "pending_leave": count(
+            select(cc.id)
+            .join(Leave, Leave.case_id == cc.id)
+            .where(Leave.status == "applied", Leave.tier != "station"),
+            cc,
+        ),
+        "rs_overdue": count(select(rc.id).where(rc.status == "active", rc.next_due_on < on), rc),
+        "rs_not_handed_over": count(
+            select(rc.id).where(
+                rc.status == "released",
+                rc.released_on < on - timedelta(days=deadline("handover_alert_days", on)),
+            ),
+            rc,
+        ),
+    }
+
+
+def on_time_rates(user: User, days: int = 30, on: date | None = None) -> dict[str, list]:
+    """On-time rate (DOMAIN.md §3.5) per station and per officer over the last ``days`` days.
+
+    Evaluated with the engine over the correction cases active at some point in
+    the window; returns rows (label, ok, total, rate) sorted worst first.
+    """
+    on = on or clock.today()
+    start = on - timedelta(days=days - 1)
+    cases = (
+        db.session.execute(
+            scope(
+                select(CorrectionCase).where(
+                    CorrectionCase.received_on <= on,
+                    or_(CorrectionCase.ended_on.is_(None), CorrectionCase.ended_on > start),
+                ),
+                user,
+                CorrectionCase,
+            ).options(selectinload(CorrectionCase.station), selectinload(CorrectionCase.officer))
+        )
+        .scalars()
+        .all()
+    )
+    rules = contact_rules()
+    station_groups: dict[str, list] = defaultdict(list)
+    officer_groups: dict[str, list] = defaultdict(list)
+    for case in cases:
+        facts = supervision.case_facts(case, on)
+        station_groups[case.station.name].append(facts)
+        officer_groups[case.officer.label if case.officer else "（未指定）"].append(facts)
+
+    def rows(groups):
+        out = []
+        for name, facts in groups.items():
+            ok, total = engine.on_time_rate(facts, rules, start, on)
+            out.append((name, ok, total, (ok / total) if total else None))
+        return sorted(out, key=lambda r: (r[3] is None, r[3] if r[3] is not None else 0))
+
+    all_facts = [f for group in station_groups.values() for f in group]
+    ok, total = engine.on_time_rate(all_facts, rules, start, on) if all_facts else (0, 0)
+    return {
+        "stations": rows(station_groups),
+        "officers": rows(officer_groups),
+        "overall": (ok, total, (ok / total) if total else None),
+        "start": start,
+        "end": on,
+    }
+
+
+def my_day(user: User, on: date | None = None) -> dict:
+    """An officer's day: overdue (most days first), due today, due this week, open deadlines."""
+    on = on or clock.today()
+    week = on + timedelta(days=7)
+    mine = CorrectionCase.officer_id == user.id if user.is_officer else True
+
+    def cases(*where, order=CorrectionCase.next_due_on, limit=100):
+        query = select(CorrectionCase).where(CorrectionCase.status == "active", mine, *where)
+        query = query.options(selectinload(CorrectionCase.person))
+        return (
+            db.session.execute(
+                scope(query, user, CorrectionCase).order_by(order, CorrectionCase.id).limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+
+    rs_mine = ResettlementCase.officer_id == user.id if user.is_officer else True
+
+    def rs_cases(*where):
+        query = select(ResettlementCase).where(ResettlementCase.status == "active", rs_mine, *where)
+        query = query.options(selectinload(ResettlementCase.person))
+        return (
+            db.session.execute(
+                scope(query, user, ResettlementCase)
+                .order_by(ResettlementCase.next_due_on)
+                .limit(100)
+            )
+            .scalars()
+            .all()
+        )
+
+    expected = (
+        db.session.execute(
+            scope(
+                select(CorrectionCase).where(CorrectionCase.status == "expected"),
+                user,
+                CorrectionCase,
+            )
+            .order_by(CorrectionCase.report_deadline)
+            .limit(50)
+            .options(selectinload(CorrectionCase.person))
+        )
+        .scalars()
+        .all()
+    )
+    assessments = (
+        db.session.execute(
+            scope(select(Assessment).where(Assessment.completed_on.is_(None)), user, Assessment)
+            .order_by(Assessment.due_on.is_(None), Assessment.due_on)
+            .limit(50)
+        )
+        .scalars()
+        .all()
+    )
+    leaves = db.session.execute(
+        scope(
+            select(CorrectionCase)
+            .join(Leave, Leave.case_id == CorrectionCase.id)
+            .where(
+                CorrectionCase.status == "active",
+                Leave.status == "approved",
+                Leave.kind == "leave",
+                Leave.returned_on.is_(None),
+                Leave.ends_on <= week,
+            ),
+            user,
+            CorrectionCase,
+        )
+        .add_columns(Leave.ends_on)
+        .order_by(Leave.ends_on)
+        .limit(50)
+    ).all()
+    term_window = deadline("term_end_checklist_days", on)
+    return {
+        "overdue": cases(CorrectionCase.next_due_on < on),
+        "today": cases(CorrectionCase.next_due_on == on),
+        "week": cases(and_(CorrectionCase.next_due_on > on, CorrectionCase.next_due_on <= week)),
+        "rs_overdue": rs_cases(ResettlementCase.next_due_on < on),
+        "rs_week": rs_cases(
+            and_(ResettlementCase.next_due_on >= on, ResettlementCase.next_due_on <= week)
+        ),
+        "expected": expected,
+        "assessments": assessments,
+        "leaves": leaves,
+        "term_ending": cases(
+            CorrectionCase.term_end <= on + timedelta(days=term_window),
+            order=CorrectionCase.term_end,
+        ),
+    }

@@ -1,0 +1,262 @@
+"""The inbox, the supervisor dashboard (with CSV export) and the admins' job status page."""
+
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from corrections import clock
+from corrections.auth.models import Station, User
+from corrections.auth.scope import scope
+from corrections.extensions import db
+from corrections.people.idnumber import mask
+from corrections.reminders import dashboard, services
+from corrections.reminders.jobs import last_runs
+from corrections.reminders.models import KINDS
+from corrections.web import page_args, paginate
+
+bp = Blueprint("reminders", __name__)
+
+
+def case_url(note) -> str | None:
+    if note.case_id is None:
+        return None
+    endpoint = {
+        "correction": "supervision.show",
+        "resettlement": "resettlement.show",
+        "assessment": "assessments.show",
+    }.get(note.programme)
+    try:
+        key = {"assessment": "assessment_id"}.get(note.programme, "case_id")
+        return url_for(endpoint, **{key: note.case_id}) if endpoint else None
+    except Exception:  # a feature's pages not installed: no link rather than a 500
+        return None
+
+
+@bp.route("/notifications/")
+@login_required
+def inbox():
+    status = request.args.get("status", "unread")
+    kind = request.args.get("kind") or None
+    page, per_page = page_args()
+    notes = paginate(
+        services.inbox(current_user, "all" if status == "all" else "unread", kind), page, per_page
+    )
+    return render_template(
+        "reminders/inbox.html",
+        notes=notes,
+        status=status,
+        kind=kind,
+        kinds=KINDS,
+        case_url=case_url,
+    )
+
+
+@bp.route("/notifications/<int:note_id>/read", methods=["POST"])
+@login_required
+def read(note_id: int):
+    note = services.mark_read(current_user, note_id)
+    db.session.commit()
+    target = request.form.get("next")
+    if target == "case" and case_url(note):
+        return redirect(case_url(note))
+    return redirect(request.referrer or url_for("reminders.inbox"))
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def read_all():
+    services.mark_all_read(current_user)
+    db.session.commit()
+    return redirect(url_for("reminders.inbox"))
+
+
+def _filters():
+    args = request.args
+    station = args.get("station") or None
+    station_id = None
+    if station:
+        station_id = db.session.execute(
+            scope(select(Station.id).where(Station.code == station), current_user, Station)
+        ).scalar_one_or_none()
+    officer = args.get("officer") or None
+    officer_id = None
+    if officer:
+        officer_id = db.session.execute(
+            select(User.id).where(User.username == officer)
+        ).scalar_one_or_none()
+    programme = (
+        args.get("programme") if args.get("programme") in dashboard.PROGRAMMES else ("correction")
+    )
+    return {
+        "programme": programme,
+        "station_id": station_id,
+        "officer_id": officer_id,
+        "level": args.get("level") or None,
+        "correction_type": args.get("type") or None,
+    }, {
+        "station": station,
+        "officer": officer,
+        "programme": programme,
+        "level": args.get("level") or "",
+        "type": args.get("type") or "",
+    }
+
+
+def _supervisor_only():
+    if not (current_user.can_decide or current_user.is_viewer):
+        abort(403)
+
+
+@bp.route("/dashboard")
+@login_required
+def overview():
+    _supervisor_only()
+    filters, shown = _filters()
+    programme = filters.pop("programme")
+    page, per_page = page_args()
+    rows = paginate(dashboard.overdue_query(current_user, programme, **filters), page, per_page)
+    lang = str(get_locale() or "zh")
+    explained = {c.id: dashboard.explain_overdue(c, programme, lang=lang) for c in rows.items}
+    by_station, by_officer = dashboard.overdue_counts(current_user, programme)
+    stations = (
+        db.session.execute(scope(select(Station), current_user, Station).order_by(Station.code))
+        .scalars()
+        .all()
+    )
+    officers = (
+        db.session.execute(
+            select(User)
+            .where(
+                User.role == "officer",
+                User.active.is_(True),
+                User.unit_id == current_user.unit_id if not current_user.is_admin else True,
+            )
+            .order_by(User.username)
+        )
+        .scalars()
+        .all()
+    )
+    rates = dashboard.on_time_rates(current_user) if request.args.get("rates", "1") == "1" else None
+    return render_template(
+        "reminders/dashboard.html",
+        rows=rows,
+        explained=explained,
+        by_station=by_station,
+        by_officer=by_officer,
+        counts=dashboard.headline_counts(current_user),
+        rates=rates,
+        stations=stations,
+        officers=officers,
+        shown=shown,
+        today=clock.today(),
+        programme=programme,
+    )
+
+
+@bp.route("/dashboard/overdue.csv")
+@login_required
+def overdue_csv():
+    _supervisor_only()
+    filters, _shown = _filters()
+    programme = filters.pop("programme")
+    today = clock.today()
+    query = dashboard.overdue_query(current_user, programme, **filters)
+    full_ids = current_user.sees_full_id_numbers
+
+    def generate():
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(
+            [
+                _("姓名"),
+                _("公民身份号码"),
+                _("司法所"),
+                _("责任人"),
+                _("最早到期日"),
+                _("逾期天数"),
+                _("说明"),
+            ]
+        )
+        yield "\ufeff" + buffer.getvalue()  # BOM so Excel opens UTF-8 Chinese correctly
+        last_id = 0
+        while True:
+            batch = db.session.execute(query.limit(500).offset(last_id)).scalars().all()
+            if not batch:
+                break
+            for case in batch:
+                buffer.seek(0)
+                buffer.truncate()
+                reasons = "；".join(text for _s, text in dashboard.explain_overdue(case, programme))
+                writer.writerow(
+                    [
+                        case.person.name,
+                        case.person.id_number if full_ids else mask(case.person.id_number),
+                        case.station.name,
+                        case.officer.label if case.officer else "",
+                        case.next_due_on.isoformat(),
+                        (today - case.next_due_on).days,
+                        reasons,
+                    ]
+                )
+                yield buffer.getvalue()
+            last_id += len(batch)
+
+    name = f"overdue-{programme}-{today.isoformat()}.csv"
+    return Response(
+        stream_with_context(generate()),
+        mimetype="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f"attachment; filename={name}"},
+    )
+
+
+@bp.route("/admin/jobs")
+@login_required
+def jobs():
+    if not current_user.is_admin:
+        abort(403)
+    return render_template("reminders/jobs.html", runs=last_runs())
+
+
+KIND_LABELS = {
+    "contact_due_tomorrow": _l("明日到期"),
+    "contact_overdue": _l("逾期未联系"),
+    "missed_intake": _l("漏管"),
+    "assessment_due_soon": _l("调查评估将到期"),
+    "assessment_overdue": _l("调查评估逾期"),
+    "leave_not_returned": _l("外出逾期未归"),
+    "term_ending": _l("矫正期将满"),
+    "medical_review_due": _l("病情复查"),
+    "monitoring_ending": _l("电子定位到期"),
+    "not_handed_over": _l("释放未衔接"),
+    "resettlement_period_ending": _l("帮教期将满"),
+}
+
+
+@bp.app_context_processor
+def reminder_helpers():
+    def unread():
+        if not current_user.is_authenticated:
+            return 0
+        return services.unread_count(current_user)
+
+    return {
+        "unread_notifications": unread,
+        "notification_label": lambda kind: str(KIND_LABELS.get(kind, kind)),
+    }

@@ -1,0 +1,289 @@
+"""Chinese labels for the rule tables (programmes, requirements, contact kinds, deadline keys).
+
+Also the bounds an admin may set for each deadline key: the key's unit says what
+the number means (calendar days, working days, months, years, hours per month).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask_babel import lazy_gettext as _l
+
+from corrections.rules import engine
+
+PROGRAMMES = {engine.CORRECTION: _l("社区矫正"), engine.RESETTLEMENT: _l("安置帮教")}
+LEVELS = {"strict": _l("严管"), "normal": _l("普管"), "lenient": _l("宽管")}
+CORRECTION_TYPES = {
+    "control": _l("管制"),
+    "probation": _l("缓刑"),
+    "parole": _l("假释"),
+    "temporary_release": _l("暂予监外执行"),
+}
+REQUIREMENTS = {
+    "face_to_face": _l("面对面"),
+    "remote_report": _l("远程报告"),
+    "field_visit": _l("实地查访"),
+    "health_report": _l("病情报告"),
+    "visit": _l("见面走访"),
+}
+CONTACT_KINDS = {
+    "report_in_person": _l("当面报告"),
+    "field_visit": _l("实地查访"),
+    "phone": _l("电话报告"),
+    "video": _l("视频报告"),
+    "info_check": _l("信息化核查"),
+    "written_report": _l("书面报告"),
+}
+# Which requirements each programme has (DOMAIN.md §3.5, §4).
+PROGRAMME_REQUIREMENTS = {
+    engine.CORRECTION: ("face_to_face", "remote_report", "field_visit", "health_report"),
+    engine.RESETTLEMENT: ("visit",),
+}
+
+
+@dataclass(frozen=True)
+class DeadlineKey:
+    key: str
+    label: object  # lazy string
+    group: object
+    unit: object
+    minimum: int
+    maximum: int
+
+
+_INTAKE = _l("入矫与调查评估")
+_LEAVE = _l("请假外出与审批")
+_SUPERVISION = _l("监管措施与解矫")
+_HOURS = _l("每月教育学习与公益活动")
+_RESETTLEMENT = _l("安置帮教")
+_DAYS, _WORKDAYS, _MONTHS, _YEARS, _HOURS_UNIT = (
+    _l("天"),
+    _l("工作日"),
+    _l("个月"),
+    _l("年"),
+    _l("小时"),
+)
+
+DEADLINE_KEYS: dict[str, DeadlineKey] = {
+    k.key: k
+    for k in (
+        DeadlineKey("report_days", _l("报到期限（天）"), _INTAKE, _DAYS, 1, 90),
+        DeadlineKey(
+            "transfer_report_days", _l("变更执行地后报到期限（天）"), _INTAKE, _DAYS, 1, 90
+        ),
+        DeadlineKey("assessment_days", _l("调查评估期限（工作日）"), _INTAKE, _WORKDAYS, 1, 60),
+        DeadlineKey(
+            "assessment_fast_track_days",
+            _l("速裁案件调查评估期限（工作日）"),
+            _INTAKE,
+            _WORKDAYS,
+            1,
+            60,
+        ),
+        DeadlineKey(
+            "leave_station_max_days", _l("司法所可批准的请假天数上限"), _LEAVE, _DAYS, 1, 90
+        ),
+        DeadlineKey(
+            "leave_county_max_days", _l("县局单次批准的请假天数上限"), _LEAVE, _DAYS, 1, 365
+        ),
+        DeadlineKey("leave_window_months", _l("累计请假统计期（月）"), _LEAVE, _MONTHS, 1, 24),
+        DeadlineKey(
+            "leave_window_max_days",
+            _l("统计期内累计请假天数上限（超过须市局审批）"),
+            _LEAVE,
+            _DAYS,
+            1,
+            730,
+        ),
+        DeadlineKey(
+            "frequent_permit_months",
+            _l("经常性跨市县活动许可有效期（月）"),
+            _LEAVE,
+            _MONTHS,
+            1,
+            24,
+        ),
+        DeadlineKey(
+            "monitoring_max_months",
+            _l("电子定位每次批准最长期限（月）"),
+            _SUPERVISION,
+            _MONTHS,
+            1,
+            12,
+        ),
+        DeadlineKey(
+            "medical_review_months",
+            _l("保外就医病情复查间隔（月）"),
+            _SUPERVISION,
+            _MONTHS,
+            1,
+            12,
+        ),
+        DeadlineKey(
+            "term_end_checklist_days",
+            _l("期满前开启解矫清单（天）"),
+            _SUPERVISION,
+            _DAYS,
+            0,
+            365,
+        ),
+        DeadlineKey(
+            "education_hours_strict",
+            _l("每月教育学习时长（严管，小时）"),
+            _HOURS,
+            _HOURS_UNIT,
+            0,
+            200,
+        ),
+        DeadlineKey(
+            "education_hours_normal",
+            _l("每月教育学习时长（普管，小时）"),
+            _HOURS,
+            _HOURS_UNIT,
+            0,
+            200,
+        ),
+        DeadlineKey(
+            "education_hours_lenient",
+            _l("每月教育学习时长（宽管，小时）"),
+            _HOURS,
+            _HOURS_UNIT,
+            0,
+            200,
+        ),
+        DeadlineKey(
+            "public_service_hours_strict",
+            _l("每月公益活动时长（严管，小时）"),
+            _HOURS,
+            _HOURS_UNIT,
+            0,
+            200,
+        ),
+        DeadlineKey(
+            "public_service_hours_normal",
+            _l("每月公益活动时长（普管，小时）"),
+            _HOURS,
+            _HOURS_UNIT,
+            0,
+            200,
+        ),
+        DeadlineKey(
+            "public_service_hours_lenient",
+            _l("每月公益活动时长（宽管，小时）"),
+            _HOURS,
+            _HOURS_UNIT,
+            0,
+            200,
+        ),
+        DeadlineKey(
+            "handover_alert_days",
+            _l("释放后未衔接提醒（天）"),
+            _RESETTLEMENT,
+            _DAYS,
+            1,
+            90,
+        ),
+        DeadlineKey(
+            "resettlement_period_end_alert_days",
+            _l("帮教期满前提醒（天）"),
+            _RESETTLEMENT,
+            _DAYS,
+            0,
+            365,
+        ),
+        DeadlineKey(
+            "resettlement_years_prison",
+            _l("帮教期（刑满释放，年）"),
+            _RESETTLEMENT,
+            _YEARS,
+            1,
+            20,
+        ),
+        DeadlineKey(
+            "resettlement_years_detention_center",
+            _l("帮教期（看守所释放，年）"),
+            _RESETTLEMENT,
+            _YEARS,
+            1,
+            20,
+        ),
+        DeadlineKey(
+            "resettlement_years_control",
+            _l("帮教期（管制期满，年）"),
+            _RESETTLEMENT,
+            _YEARS,
+            1,
+            20,
+        ),
+        DeadlineKey(
+            "resettlement_years_probation",
+            _l("帮教期（缓刑期满，年）"),
+            _RESETTLEMENT,
+            _YEARS,
+            1,
+            20,
+        ),
+        DeadlineKey(
+            "resettlement_years_parole",
+            _l("帮教期（假释期满，年）"),
+            _RESETTLEMENT,
+            _YEARS,
+            1,
+            20,
+        ),
+        DeadlineKey(
+            "resettlement_years_temporary_release",
+            _l("帮教期（暂予监外执行期满，年）"),
+            _RESETTLEMENT,
+            _YEARS,
+            1,
+            20,
+        ),
+    )
+}
+
+
+def ordered_kinds(kinds) -> list[str]:
+    order = {k: i for i, k in enumerate(engine.CONTACT_KINDS)}
+    return sorted(kinds, key=lambda k: (order.get(k, len(order)), k))
+
+
+def scope_label(programme: str, level, correction_type, is_key) -> str:
+    """Who a contact rule row applies to, e.g. "严管", "暂予监外执行", "重点帮教对象"."""
+    if programme == engine.RESETTLEMENT:
+        if is_key is None:
+            return str(_l("全部帮教对象"))
+        return str(_l("重点帮教对象") if is_key else _l("一般帮教对象"))
+    level_text = str(LEVELS.get(level, level)) if level else None
+    if correction_type:
+        type_text = str(CORRECTION_TYPES.get(correction_type, correction_type))
+        return f"{type_text}（{level_text}）" if level_text else type_text
+    return level_text or str(_l("各管理等级"))
+
+
+def contact_rule_text(row) -> str:
+    """One readable line: "严管 · 面对面 · 当面报告或实地查访 · 每7天 · 自1900-01-01起"."""
+    kinds = [str(CONTACT_KINDS.get(k, k)) for k in ordered_kinds(_kinds(row.satisfied_by))]
+    if len(kinds) > 1:
+        kinds_text = "、".join(kinds[:-1]) + str(_l("或")) + kinds[-1]
+    else:
+        kinds_text = "".join(kinds)
+    if row.every_days > 0:
+        frequency = str(_l("每%(n)d天", n=row.every_days))
+    else:
+        frequency = str(_l("不再要求"))
+    parts = [
+        scope_label(row.programme, row.level, row.correction_type, row.is_key),
+        str(REQUIREMENTS.get(row.requirement, row.requirement)),
+        kinds_text,
+        frequency,
+        str(_l("自%(d)s起", d=row.effective_from.isoformat())),
+    ]
+    return " · ".join(parts)
+
+
+def _kinds(value) -> list[str]:
+    if isinstance(value, str):
+        return [k for k in value.split(",") if k]
+    return list(value)
