@@ -94,18 +94,46 @@ def _flash_area_notice(person: Person) -> None:
 @bp.route("/<int:person_id>")
 @login_required
 def show(person_id: int):
+    from corrections.resettlement.routes import person_rs_cases
     from corrections.supervision.routes import person_cases
 
     person = get_in_scope(Person, person_id, current_user)
     info = idnumber.parse(person.id_number)
+    cases = person_cases(person)
+    rs_cases = person_rs_cases(person)
     return render_template(
         "people/show.html",
         person=person,
         id_info=info,
         age=person.age_on(clock.today()),
         minor=person.is_minor_on(clock.today()),
-        cases=person_cases(person),
+        cases=cases,
+        rs_cases=rs_cases,
+        timeline=person_timeline(cases, rs_cases),
+        show_all=bool(request.args.get("all")),
     )
+
+
+ROUTINE_KINDS = ("contact",)  # routine contacts stay on the case pages; milestones come here
+
+
+def person_timeline(cases, rs_cases) -> list[tuple]:
+    """Every case of the person, correction and resettlement, as one timeline, newest first:
+    (entry, programme, case) with routine contacts left on the case pages."""
+    from corrections.resettlement.timeline import case_timeline as rs_timeline
+    from corrections.supervision.timeline import case_timeline as cc_timeline
+
+    rows = []
+    for case in cases:
+        rows += [(e, "correction", case) for e in cc_timeline(case) if e.kind not in ROUTINE_KINDS]
+    for case in rs_cases:
+        rows += [
+            (e, "resettlement", case) for e in rs_timeline(case) if e.kind not in ROUTINE_KINDS
+        ]
+    rows.sort(
+        key=lambda row: (row[0].on, row[0].stamp.timestamp() if row[0].stamp else 0), reverse=True
+    )
+    return rows
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])

@@ -285,7 +285,15 @@ def new():
         _("（默认：本人；主管登记时暂不指定）") if current_user.is_officer else _("（暂不指定）")
     )
     fixed = None
+    assessment = None
+    assessment_id = request.args.get("assessment", type=int)
+    if assessment_id:
+        from corrections.assessments.models import Assessment
+
+        assessment = get_in_scope(Assessment, assessment_id, current_user)
     person_id = request.values.get("person_id", type=int)
+    if person_id is None and assessment is not None and assessment.person_id:
+        person_id = assessment.person_id
     if person_id:
         fixed = get_in_scope(Person, person_id, current_user)
         form.person_id.data = str(fixed.id)
@@ -295,6 +303,8 @@ def new():
         form.level.data = form.level.data or "strict"
         if current_user.is_officer and len(current_user.stations) == 1:
             form.station.data = current_user.stations[0].code
+        if assessment is not None:
+            _prefill_from_assessment(form, assessment)
     existing = None
     status = 200
     if form.validate_on_submit():
@@ -320,6 +330,10 @@ def new():
             _flash_error(e, leftover)
             status = e.status
         else:
+            if assessment is not None and assessment.correction_case_id is None:
+                from corrections.assessments.services import link_case
+
+                link_case(current_user, assessment, case.id)
             db.session.commit()
             flash(_("已建立 %(name)s 的社区矫正案件。", name=person.name), "success")
             if person.id_number:
@@ -331,6 +345,21 @@ def new():
         render_template("supervision/new.html", form=form, fixed=fixed, existing=existing),
         status,
     )
+
+
+def _prefill_from_assessment(form: IntakeForm, assessment) -> None:
+    """A completed investigation carries its station, type, crime and decision body over."""
+    from corrections.assessments.services import case_data_from
+
+    data = case_data_from(assessment)
+    form.station.data = data["station"]
+    form.correction_type.data = data["correction_type"] or form.correction_type.data
+    form.crime.data = data["crime"]
+    form.decision_body.data = data["decision_body"]
+    if not data["person_id"]:
+        form.person_mode.data = "new"
+        form.name.data = assessment.name
+        form.id_number.data = assessment.id_number or ""
 
 
 def _existing(error: DomainError, existing_id: int):
