@@ -199,6 +199,15 @@ def index():
             CorrectionCase.source != "transfer_in",
             CorrectionCase.report_deadline < today,
         )
+    if args.get("absconded"):
+        query = query.where(
+            CorrectionCase.status == "active",
+            CorrectionCase.id.in_(
+                select(Incident.case_id).where(
+                    Incident.kind == "absconded", Incident.closed_on.is_(None)
+                )
+            ),
+        )
     if args.get("mine"):
         query = query.where(CorrectionCase.officer_id == current_user.id)
     q = (args.get("q") or "").strip()

@@ -107,3 +107,37 @@ def test_notifications_api(app, world, person_id, female_id):
     assert api.get("/notifications?status=bogus").status_code == 422
     assert world.api("off2").post(f"/notifications/{item['id']}/read").status_code == 404
     assert app.test_client().get("/api/v1/notifications").status_code == 401
+
+
+def test_every_dashboard_tile_links_to_a_list_that_agrees(app, client, world, person_id, female_id):
+    import re
+
+    from corrections.supervision import services as sv
+    from tests.supervision.conftest import user
+
+    with app.app_context():
+        case = open_case(person_id, received_on="2026-11-10")
+        sv.open_incident(user("off1"), case, {"kind": "absconded", "occurred_on": "2026-11-20"})
+        open_case(
+            female_id,
+            received_on=None,
+            judgment_effective_on="2026-11-01",
+            term_start="2026-11-01",
+            term_end="2027-11-01",
+        )
+        db.session.commit()
+    world.login(client, "boss")
+    page = client.get("/dashboard?rates=0").get_data(as_text=True)
+    tiles = re.findall(
+        r'<a class="card[^"]*" href="([^"]+)">\s*<div class="card-body py-2">\s*'
+        r'<div class="small text-muted">([^<]+)</div>\s*'
+        r'<div class="fs-3[^"]*">(\d+)</div>',
+        page,
+    )
+    assert len(tiles) == 9
+    for href, title, value in tiles:
+        listing = client.get(href.replace("&amp;", "&"))
+        assert listing.status_code == 200, (title, href)
+        if title in ("漏管", "脱管", "逾期未联系") and int(value):
+            text = listing.get_data(as_text=True)
+            assert ("李梅" if title == "漏管" else "张三") in text, title
