@@ -26,6 +26,19 @@ def normalise_database_url(url: str) -> str:
     return url
 
 
+# TrueType CJK fonts that ReportLab can embed (TrueType outlines, not CFF), most common first.
+CJK_FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",  # fonts-wqy-zenhei
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",  # fonts-wqy-microhei
+    "/usr/share/fonts/truetype/arphic/uming.ttc",  # fonts-arphic-uming
+    "/usr/share/fonts/truetype/droid/DroidSansFallbackFull.ttf",  # fonts-droid-fallback
+)
+
+
+def _first_existing(paths) -> str | None:
+    return next((p for p in paths if os.path.isfile(p)), None)
+
+
 class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
@@ -55,8 +68,15 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
     WEBHOOK_URL = os.environ.get("WEBHOOK_URL")
+    # Attachments live outside the database (default: <instance>/attachments).
+    ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
+    MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "20") or 20)
     # Reverse proxies: number of X-Forwarded-For hops to trust (0: none).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0") or 0)
+    # Printable PDFs embed this TrueType CJK font (a .ttf, or a .ttc whose first face is used);
+    # when it is unset and none of the usual Debian fonts exists, ReportLab's built-in
+    # STSong-Light CID font is used (not embedded).
+    CJK_FONT_PATH = os.environ.get("CJK_FONT_PATH") or _first_existing(CJK_FONT_CANDIDATES)
 
 
 class DevelopmentConfig(Config):

@@ -1,0 +1,1 @@
+"""Official documents generated from the records, attachments, and ledger imports."""
