@@ -28,6 +28,7 @@ from corrections.people.models import Person
 from corrections.rules import deadlines as deadline_rules
 from corrections.rules.deadlines import leave_days
 from corrections.rules.tables import deadline
+from corrections.activities.services import case_month_summary
 from corrections.supervision import services
 from corrections.supervision.forms import CASE_FORMS, CaseloadForm, IntakeForm
 from corrections.supervision.models import (
@@ -637,6 +638,9 @@ def _render_case(case: CorrectionCase, bound=None, status: int = 200, section: s
         "section": section,
         "today": today,
         "timeline_limit": None if request.args.get("timeline") == "all" else TIMELINE_LIMIT,
+        "month_hours": case_month_summary(case, today.year, today.month)
+        if case.status == "active"
+        else None,
     }
     return render_template("supervision/show.html", **context), status
 

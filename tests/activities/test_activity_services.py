@@ -99,3 +99,24 @@ def test_voided_session_stops_counting(ctx, person_id):
     acts.void_activity(user("off1"), activity, {"reason": "重复录入"})
     db.session.commit()
     assert acts.monthly_hours([a.id], 2026, 10)[a.id] == {}
+
+
+def test_case_page_shows_this_months_hours(app, client, world, person_id):
+    with app.app_context():
+        a = open_case(person_id)
+        acts.record_activity(
+            user("off1"),
+            {
+                "station": "S1",
+                "kind": "education",
+                "held_on": "2026-11-10",
+                "hours": 3,
+                "attendees": [a.id],
+            },
+        )
+        db.session.commit()
+        case_id = a.id
+    world.login(client, "off1")
+    page = client.get(f"/corrections/{case_id}").get_data(as_text=True)
+    block = page.split('id="month-hours"')[1][:1500]
+    assert "3.0 / 8" in block and "未达标" in block
