@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from corrections import clock
+from corrections.activities.services import case_month_summary
 from corrections.auth.models import Station, User, user_stations
 from corrections.auth.scope import allowed_station_ids, get_in_scope, scope
 from corrections.errors import DomainError, Forbidden, NotFound, ValidationFailed
@@ -28,7 +29,6 @@ from corrections.people.models import Person
 from corrections.rules import deadlines as deadline_rules
 from corrections.rules.deadlines import leave_days
 from corrections.rules.tables import deadline
-from corrections.activities.services import case_month_summary
 from corrections.supervision import services
 from corrections.supervision.forms import CASE_FORMS, CaseloadForm, IntakeForm
 from corrections.supervision.models import (
