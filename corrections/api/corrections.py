@@ -16,7 +16,6 @@ from datetime import date
 from typing import Any
 
 from flask import jsonify, request
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -32,6 +31,7 @@ from corrections.api import (
     require_writer,
 )
 from corrections.api import openapi as doc
+from corrections.api.common import due_json, iso, lang, overdue_json
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.auth.models import Station, User
 from corrections.auth.scope import get_in_scope, scope, station_in_scope
@@ -65,33 +65,6 @@ from corrections.validation import Fields
 from corrections.web import Page, paginate
 
 # --------------------------------------------------------------------------- rendering
-
-
-def _iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _lang() -> str:
-    return "en" if str(get_locale() or "zh").startswith("en") else "zh"
-
-
-def _due_json(state: engine.DueState, lang: str) -> dict:
-    return {
-        "requirement": state.requirement,
-        "due_on": state.due_on.isoformat(),
-        "last_contact_on": _iso(state.last_contact_on),
-        "days_overdue": state.overdue_days,
-        "paused": state.paused,
-        "explanation": state.explain(lang),
-    }
-
-
-def _overdue_json(state: engine.DueState) -> dict:
-    return {
-        "requirement": state.requirement,
-        "due_on": state.due_on.isoformat(),
-        "days_overdue": state.overdue_days,
-    }
 
 
 def _approved_levels(case_ids: list[int]) -> dict[int, list[dict]]:
@@ -130,20 +103,20 @@ def _case_fields(case: CorrectionCase, today: date) -> dict:
         "decision_body": case.decision_body,
         "decision_document": case.decision_document,
         "prohibitions": case.prohibitions,
-        "judgment_effective_on": _iso(case.judgment_effective_on),
-        "term_start": _iso(case.term_start),
-        "term_end": _iso(case.term_end),
-        "notified_on": _iso(case.notified_on),
+        "judgment_effective_on": iso(case.judgment_effective_on),
+        "term_start": iso(case.term_start),
+        "term_end": iso(case.term_end),
+        "notified_on": iso(case.notified_on),
         "source": case.source,
-        "report_deadline": _iso(case.report_deadline),
-        "received_on": _iso(case.received_on),
+        "report_deadline": iso(case.report_deadline),
+        "received_on": iso(case.received_on),
         "received_on_time": case.received_on_time,
-        "announced_on": _iso(case.announced_on),
+        "announced_on": iso(case.announced_on),
         "status": case.status,
         "missed_intake": services.missed_intake(case, today),
         "past_term_end": services.past_term_end(case, today),
-        "medical_review_due_on": _iso(services.medical_review_due(case)),
-        "ended_on": _iso(case.ended_on),
+        "medical_review_due_on": iso(services.medical_review_due(case)),
+        "ended_on": iso(case.ended_on),
         "end_reason": case.end_reason,
         "transfer_destination": case.transfer_destination,
     }
@@ -157,14 +130,14 @@ def render_cases(cases: list[CorrectionCase]) -> list[dict]:
     rules = contact_rules()
     facts = services.case_facts_many(cases, today)
     levels = _approved_levels([c.id for c in cases])
-    lang = _lang()
+    language = lang()
     out = []
     for case in cases:
         body = _case_fields(case, today)
         body["level"] = engine.level_on(facts[case.id].levels, today) or case.level
         body["levels"] = levels.get(case.id, [])
         body["due"] = [
-            _due_json(s, lang) for s in engine.due_dates_on(facts[case.id], rules, today)
+            due_json(s, language) for s in engine.due_dates_on(facts[case.id], rules, today)
         ]
         out.append(body)
     return out
@@ -195,14 +168,14 @@ def sanction_json(sanction: Sanction) -> dict:
         "case_id": sanction.case_id,
         "kind": sanction.kind,
         "status": sanction.status,
-        "decided_on": _iso(sanction.decided_on),
+        "decided_on": iso(sanction.decided_on),
         "reason": sanction.reason,
         "investigation": sanction.investigation,
         "document_number": sanction.document_number,
         "is_request": sanction.is_request,
         "outcome": sanction.outcome,
         "granted": None if sanction.outcome is None else sanction.outcome == "granted",
-        "outcome_on": _iso(sanction.outcome_on),
+        "outcome_on": iso(sanction.outcome_on),
         "voided": sanction.is_void,
         "void_reason": sanction.void_reason,
     }
@@ -226,8 +199,8 @@ def leave_json(leave: Leave) -> dict:
         "tier": leave.tier,
         "status": leave.status,
         "approved": None if leave.status == "applied" else leave.status == "approved",
-        "decided_on": _iso(leave.decided_on),
-        "returned_on": _iso(leave.returned_on),
+        "decided_on": iso(leave.decided_on),
+        "returned_on": iso(leave.returned_on),
         "return_overdue": services.return_overdue(leave),
     }
 
@@ -240,9 +213,9 @@ def incident_json(incident: Incident) -> dict:
         "kind": incident.kind,
         "occurred_on": incident.occurred_on.isoformat(),
         "note": incident.note,
-        "police_notified_on": _iso(incident.police_notified_on),
-        "procuratorate_notified_on": _iso(incident.procuratorate_notified_on),
-        "closed_on": _iso(incident.closed_on),
+        "police_notified_on": iso(incident.police_notified_on),
+        "procuratorate_notified_on": iso(incident.procuratorate_notified_on),
+        "closed_on": iso(incident.closed_on),
         "outcome": incident.outcome,
         "open": incident.closed_on is None,
     }
@@ -257,7 +230,7 @@ def level_json(row: CaseLevel) -> dict:
         "from_level": row.from_level,
         "reason": row.reason,
         "status": row.status,
-        "decided_on": _iso(row.decided_on),
+        "decided_on": iso(row.decided_on),
     }
 
 
@@ -282,11 +255,11 @@ def person_cases(person, user: User) -> list[dict]:
             "station": case.station.code,
             "officer": case.officer.username if case.officer else None,
             "level": case.level,
-            "term_start": _iso(case.term_start),
-            "term_end": _iso(case.term_end),
-            "received_on": _iso(case.received_on),
+            "term_start": iso(case.term_start),
+            "term_end": iso(case.term_end),
+            "received_on": iso(case.received_on),
             "missed_intake": services.missed_intake(case, today),
-            "ended_on": _iso(case.ended_on),
+            "ended_on": iso(case.ended_on),
             "end_reason": case.end_reason,
         }
         for case in db.session.execute(query).scalars()
@@ -450,7 +423,7 @@ def _overdue_page(user, on, status, level, station, page, per_page, eager):
     cases = [by_id[i] for i, _s in window]
     items = render_cases(cases)
     for item, (_id, overdue) in zip(items, window, strict=True):
-        item["overdue"] = [_overdue_json(s) for s in overdue]
+        item["overdue"] = [overdue_json(s) for s in overdue]
     return page_json(Page(items, page, per_page, len(hits)), lambda item: item)
 
 
