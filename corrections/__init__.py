@@ -133,6 +133,8 @@ def register_blueprints(app: Flask) -> None:
     from corrections.auth.admin import bp as admin_bp
     from corrections.auth.routes import bp as auth_bp
     from corrections.main import bp as main_bp
+    from corrections.paperwork.attachment_routes import bp as attachments_bp
+    from corrections.paperwork.routes import bp as documents_bp
     from corrections.people.routes import bp as people_bp
     from corrections.reminders.routes import bp as reminders_bp
     from corrections.resettlement.routes import bp as resettlement_bp
@@ -148,6 +150,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(assessments_bp)
     app.register_blueprint(activities_bp)
     app.register_blueprint(reminders_bp)
+    app.register_blueprint(attachments_bp)
+    app.register_blueprint(__import__("corrections.reports.routes", fromlist=["bp"]).bp)
+    app.register_blueprint(documents_bp)
+    app.register_blueprint(__import__("corrections.paperwork.import_routes", fromlist=["bp"]).bp)
 
 
 def register_errors(app: Flask) -> None:

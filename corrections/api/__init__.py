@@ -143,7 +143,9 @@ def ok(body: dict):
 from corrections.api import (  # noqa: E402,F401
     activities,
     assessments,
+    attachments,
     corrections,
+    documents,
     notifications,
     openapi,
     people,

@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Select
@@ -115,122 +116,197 @@ def rc_on_register(on) -> ColumnElement:
 
 
 @dataclass(frozen=True)
+class Source:
+    """The records behind a figure: rows of ``entity`` (joined by ``frm`` when the station or a
+    condition needs another table) meeting ``where``, each counted at ``station``. ``per`` is set
+    when the figure counts distinct values (a case, a person) rather than rows; ``on`` is the date
+    a row counts by. The grouped count and the drill-down rows are both built from this."""
+
+    entity: Any
+    station: ColumnElement
+    where: tuple
+    frm: Any = None
+    per: ColumnElement | None = None
+    on: ColumnElement | None = None
+
+    def _from(self, query: Select) -> Select:
+        return query.select_from(self.frm) if self.frm is not None else query
+
+    def grouped(self) -> Select:
+        """SELECT (station_id, value) grouped by station."""
+        value = func.count(func.distinct(self.per)) if self.per is not None else func.count()
+        query = select(self.station.label("station_id"), value.label("value"))
+        return self._from(query).where(*self.where).group_by(self.station)
+
+    def distinct_total(self, station_ids: Iterable[int] | None) -> Select:
+        """SELECT the number of distinct ``per`` over the stations (the total of a
+        distinct-people figure is not the sum of its stations)."""
+        query = select(
+            literal(None).label("station_id"), func.count(func.distinct(self.per)).label("value")
+        )
+        query = self._from(query).where(*self.where)
+        if station_ids is not None:
+            query = query.where(self.station.in_(list(station_ids)))
+        return query
+
+    def rows(self, station_ids: Iterable[int] | None) -> Select:
+        """The rows behind the number: ``(entity, station_id)``; for a distinct figure one row
+        per ``per`` value: ``(group_id, station_id, records, first_on, last_on)``."""
+        if self.per is not None:
+            query = select(
+                self.per.label("group_id"),
+                func.min(self.station).label("station_id"),
+                func.count().label("records"),
+                func.min(self.on).label("first_on"),
+                func.max(self.on).label("last_on"),
+            )
+        else:
+            query = select(self.entity, self.station.label("station_id"))
+        query = self._from(query).where(*self.where)
+        if station_ids is not None:
+            query = query.where(self.station.in_(list(station_ids)))
+        if self.per is not None:
+            return query.group_by(self.per).order_by(func.max(self.on).desc(), self.per)
+        order = [self.on.desc()] if self.on is not None else []
+        return query.order_by(*order, self.entity.id.desc())
+
+    def members(self, values: Iterable, station_ids: Iterable[int] | None) -> Select:
+        """For a distinct figure: the records behind the given ``per`` values (each row
+        ``(entity, group_id)``), meeting the same conditions."""
+        query = select(self.entity, self.per.label("group_id"))
+        query = self._from(query).where(*self.where, self.per.in_(list(values)))
+        if station_ids is not None:
+            query = query.where(self.station.in_(list(station_ids)))
+        return query.order_by(self.on, self.entity.id)
+
+
+@dataclass(frozen=True)
 class Figure:
     key: str
     kind: str  # "period" | "stock"
     label: str  # Chinese, as reports print it
     unit: str  # 人 / 例 / 人次 / 场次 / 次
-    # (start, end) -> SELECT (station_id, value) grouped by station; or None for engine figures
-    query: Callable[[date, date], Select] | None = None
+    # (start, end) -> the Source of its records; None for the engine figures (overdue)
+    source: Callable[[date, date], Source] | None = None
     # distinct-people figures: the total is not the sum of stations
-    distinct: Callable[[date, date], Select] | None = None
+    distinct_people: bool = False
 
+    @property
+    def engine(self) -> bool:
+        return self.source is None
 
-def _count_by(station: ColumnElement, *where, count=None, frm=None) -> Select:
-    value = count if count is not None else func.count()
-    query = select(station.label("station_id"), value.label("value"))
-    if frm is not None:
-        query = query.select_from(frm)
-    return query.where(*where).group_by(station)
+    def query(self, start: date, end: date) -> Select:
+        """SELECT (station_id, value) grouped by station."""
+        return self.source(start, end).grouped()
+
+    def distinct(self, start: date, end: date, station_ids=None) -> Select:
+        return self.source(start, end).distinct_total(station_ids)
+
+    def rows(self, start: date, end: date, station_ids: Iterable[int] | None = None) -> Select:
+        """The records behind the figure, from the same conditions as its count."""
+        if self.source is not None:
+            return self.source(start, end).rows(station_ids)
+        allowed = set(station_ids) if station_ids is not None else None
+        ids = [i for per in overdue_cases(self.key, end, allowed).values() for i in per]
+        model, station = (CC, station_at(end)) if self.key == "cc.overdue" else (RC, RC.station_id)
+        return (
+            select(model, station.label("station_id"))
+            .where(model.id.in_(ids))
+            .order_by(model.next_due_on, model.id)
+        )
 
 
 def _cc_period(date_col, *where):
-    return lambda s, e: _count_by(station_at(date_col), date_col.between(s, e), *where)
+    return lambda s, e: Source(
+        CC, station_at(date_col), (date_col.between(s, e), *where), on=date_col
+    )
 
 
 def _sanction(kind: str):
-    return lambda s, e: _count_by(
+    return lambda s, e: Source(
+        Sanction,
         station_at(Sanction.decided_on),
-        Sanction.kind == kind,
-        Sanction.status == "decided",
-        Sanction.voided_at.is_(None),
-        Sanction.decided_on.between(s, e),
+        (
+            Sanction.kind == kind,
+            Sanction.status == "decided",
+            Sanction.voided_at.is_(None),
+            Sanction.decided_on.between(s, e),
+        ),
         frm=Sanction.__table__.join(CC.__table__, CC.id == Sanction.case_id),
+        on=Sanction.decided_on,
     )
 
 
 def _contacts(kinds=None):
-    def query(s, e):
+    def source(s, e):
         where = [Contact.voided_at.is_(None), Contact.occurred_on.between(s, e)]
         if kinds:
             where.append(Contact.kind.in_(kinds))
-        return _count_by(
+        return Source(
+            Contact,
             station_at(Contact.occurred_on),
-            *where,
+            tuple(where),
             frm=Contact.__table__.join(CC.__table__, CC.id == Contact.case_id),
+            on=Contact.occurred_on,
         )
 
-    return query
+    return source
 
 
 def _sessions(kind):
-    return lambda s, e: _count_by(
+    return lambda s, e: Source(
+        Activity,
         Activity.station_id,
-        Activity.kind == kind,
-        Activity.voided_at.is_(None),
-        Activity.held_on.between(s, e),
+        (Activity.kind == kind, Activity.voided_at.is_(None), Activity.held_on.between(s, e)),
+        on=Activity.held_on,
     )
 
 
 def _attendances(kind):
-    return lambda s, e: _count_by(
+    return lambda s, e: Source(
+        Attendance,
         Activity.station_id,
-        Activity.kind == kind,
-        Activity.voided_at.is_(None),
-        Activity.held_on.between(s, e),
+        (Activity.kind == kind, Activity.voided_at.is_(None), Activity.held_on.between(s, e)),
         frm=Attendance.__table__.join(Activity.__table__, Activity.id == Attendance.activity_id),
+        on=Activity.held_on,
     )
 
 
 def _incidents(kind):
-    return lambda s, e: _count_by(
+    return lambda s, e: Source(
+        Incident,
         station_at(Incident.occurred_on),
-        Incident.kind == kind,
-        Incident.occurred_on.between(s, e),
+        (Incident.kind == kind, Incident.occurred_on.between(s, e)),
         frm=Incident.__table__.join(CC.__table__, CC.id == Incident.case_id),
+        on=Incident.occurred_on,
     )
 
 
 def _rs_assisted(kind=None):
-    def where(s, e):
-        conditions = [Assistance.voided_at.is_(None), Assistance.given_on.between(s, e)]
+    def source(s, e):
+        where = [Assistance.voided_at.is_(None), Assistance.given_on.between(s, e)]
         if kind:
-            conditions.append(Assistance.kind == kind)
-        return conditions
-
-    join = Assistance.__table__.join(RC.__table__, RC.id == Assistance.case_id)
-
-    def grouped(s, e):
-        return _count_by(
-            RC.station_id, *where(s, e), count=func.count(func.distinct(RC.person_id)), frm=join
+            where.append(Assistance.kind == kind)
+        return Source(
+            Assistance,
+            RC.station_id,
+            tuple(where),
+            frm=Assistance.__table__.join(RC.__table__, RC.id == Assistance.case_id),
+            per=RC.person_id,
+            on=Assistance.given_on,
         )
 
-    def total(s, e):
-        return (
-            select(
-                literal(None).label("station_id"),
-                func.count(func.distinct(RC.person_id)).label("value"),
-            )
-            .select_from(join)
-            .where(*where(s, e))
-        )
-
-    return grouped, total
+    return source
 
 
-def _on_register_of_type(correction_type: str):
-    return lambda s, e: _count_by(
-        station_at(e), cc_on_register(e), CC.correction_type == correction_type
-    )
+def _cc_stock(*where):
+    return lambda s, e: Source(CC, station_at(e), (cc_on_register(e), *where), on=CC.received_on)
 
 
-def _on_register_at_level(level: str):
-    return lambda s, e: _count_by(station_at(e), cc_on_register(e), level_at(e) == level)
+def _rc(where_of, on=None, frm=None):
+    """A resettlement-case figure: ``where_of(s, e)`` gives the conditions."""
+    return lambda s, e: Source(RC, RC.station_id, tuple(where_of(s, e)), frm=frm, on=on)
 
-
-_assisted = _rs_assisted()
-_subsistence = _rs_assisted("subsistence")
-_employment = _rs_assisted("employment")
 
 FIGURES: list[Figure] = [
     Figure(
@@ -238,14 +314,24 @@ FIGURES: list[Figure] = [
         "period",
         "调查评估委托",
         "例",
-        lambda s, e: _count_by(Assessment.station_id, Assessment.received_on.between(s, e)),
+        lambda s, e: Source(
+            Assessment,
+            Assessment.station_id,
+            (Assessment.received_on.between(s, e),),
+            on=Assessment.received_on,
+        ),
     ),
     Figure(
         "cc.assessments_completed",
         "period",
         "开展调查评估",
         "例",
-        lambda s, e: _count_by(Assessment.station_id, Assessment.completed_on.between(s, e)),
+        lambda s, e: Source(
+            Assessment,
+            Assessment.station_id,
+            (Assessment.completed_on.between(s, e),),
+            on=Assessment.completed_on,
+        ),
     ),
     Figure(
         "cc.received",
@@ -346,16 +432,22 @@ FIGURES: list[Figure] = [
         "stock",
         "在册社区矫正对象",
         "人",
-        lambda s, e: _count_by(station_at(e), cc_on_register(e)),
+        _cc_stock(),
     ),
     *[
-        Figure(f"cc.on_register.{t}", "stock", label, "人", _on_register_of_type(t))
+        Figure(f"cc.on_register.{t}", "stock", label, "人", _cc_stock(CC.correction_type == t))
         for t, label in zip(
             CORRECTION_TYPES, ("其中管制", "其中缓刑", "其中假释", "其中暂予监外执行"), strict=True
         )
     ],
     *[
-        Figure(f"cc.on_register.{lv}", "stock", label, "人", _on_register_at_level(lv))
+        Figure(
+            f"cc.on_register.{lv}",
+            "stock",
+            label,
+            "人",
+            lambda s, e, lv=lv: _cc_stock(level_at(e) == lv)(s, e),
+        )
         for lv, label in zip(LEVELS, ("其中严管", "其中普管", "其中宽管"), strict=True)
     ],
     Figure(
@@ -363,15 +455,19 @@ FIGURES: list[Figure] = [
         "stock",
         "外出请假中",
         "人",
-        lambda s, e: _count_by(
+        lambda s, e: Source(
+            Leave,
             station_at(e),
-            cc_on_register(e),
-            Leave.status == "approved",
-            Leave.kind == "leave",
-            Leave.starts_on <= e,
-            or_(Leave.returned_on.is_(None), Leave.returned_on > e),
-            count=func.count(func.distinct(CC.id)),
+            (
+                cc_on_register(e),
+                Leave.status == "approved",
+                Leave.kind == "leave",
+                Leave.starts_on <= e,
+                or_(Leave.returned_on.is_(None), Leave.returned_on > e),
+            ),
             frm=Leave.__table__.join(CC.__table__, CC.id == Leave.case_id),
+            per=CC.id,
+            on=Leave.starts_on,
         ),
     ),
     Figure(
@@ -379,12 +475,16 @@ FIGURES: list[Figure] = [
         "stock",
         "脱管未归案",
         "人",
-        lambda s, e: _count_by(
+        lambda s, e: Source(
+            Incident,
             station_at(e),
-            Incident.kind == "absconded",
-            Incident.occurred_on <= e,
-            or_(Incident.closed_on.is_(None), Incident.closed_on > e),
+            (
+                Incident.kind == "absconded",
+                Incident.occurred_on <= e,
+                or_(Incident.closed_on.is_(None), Incident.closed_on > e),
+            ),
             frm=Incident.__table__.join(CC.__table__, CC.id == Incident.case_id),
+            on=Incident.occurred_on,
         ),
     ),
     Figure("cc.overdue", "stock", "逾期未按要求联系", "人"),
@@ -393,22 +493,23 @@ FIGURES: list[Figure] = [
         "period",
         "收到刑满释放人员通知书",
         "人",
-        lambda s, e: _count_by(RC.station_id, RC.notice_received_on.between(s, e)),
+        _rc(lambda s, e: [RC.notice_received_on.between(s, e)], on=RC.notice_received_on),
     ),
     Figure(
         "rs.handed_over",
         "period",
         "衔接",
         "人",
-        lambda s, e: _count_by(RC.station_id, RC.handed_over_on.between(s, e)),
+        _rc(lambda s, e: [RC.handed_over_on.between(s, e)], on=RC.handed_over_on),
     ),
     Figure(
         "rs.escorted",
         "period",
         "必接必送",
         "人",
-        lambda s, e: _count_by(
-            RC.station_id, RC.handed_over_on.between(s, e), RC.handover_method == "escorted"
+        _rc(
+            lambda s, e: [RC.handed_over_on.between(s, e), RC.handover_method == "escorted"],
+            on=RC.handed_over_on,
         ),
     ),
     Figure(
@@ -416,49 +517,52 @@ FIGURES: list[Figure] = [
         "period",
         "见面核查、上门走访",
         "人次",
-        lambda s, e: _count_by(
+        lambda s, e: Source(
+            ResettlementContact,
             RC.station_id,
-            ResettlementContact.voided_at.is_(None),
-            ResettlementContact.occurred_on.between(s, e),
-            ResettlementContact.kind.in_(("field_visit", "report_in_person")),
+            (
+                ResettlementContact.voided_at.is_(None),
+                ResettlementContact.occurred_on.between(s, e),
+                ResettlementContact.kind.in_(("field_visit", "report_in_person")),
+            ),
             frm=ResettlementContact.__table__.join(
                 RC.__table__, RC.id == ResettlementContact.case_id
             ),
+            on=ResettlementContact.occurred_on,
         ),
     ),
-    Figure("rs.assisted", "period", "救助帮扶", "人", _assisted[0], _assisted[1]),
-    Figure("rs.subsistence", "period", "纳入低保", "人", _subsistence[0], _subsistence[1]),
-    Figure("rs.employment", "period", "推荐就业", "人", _employment[0], _employment[1]),
+    Figure("rs.assisted", "period", "救助帮扶", "人", _rs_assisted(), True),
+    Figure("rs.subsistence", "period", "纳入低保", "人", _rs_assisted("subsistence"), True),
+    Figure("rs.employment", "period", "推荐就业", "人", _rs_assisted("employment"), True),
     Figure(
         "rs.ended",
         "period",
         "解除帮教",
         "人",
-        lambda s, e: _count_by(RC.station_id, RC.ended_on.between(s, e)),
+        _rc(lambda s, e: [RC.ended_on.between(s, e)], on=RC.ended_on),
     ),
     Figure(
         "rs.on_register",
         "stock",
         "在册安置帮教对象",
         "人",
-        lambda s, e: _count_by(RC.station_id, rc_on_register(e)),
+        _rc(lambda s, e: [rc_on_register(e)], on=RC.released_on),
     ),
     Figure(
         "rs.on_register_key",
         "stock",
         "其中重点安置帮教对象",
         "名",
-        lambda s, e: _count_by(RC.station_id, rc_on_register(e), key_at(e).is_(True)),
+        _rc(lambda s, e: [rc_on_register(e), key_at(e).is_(True)], on=RC.released_on),
     ),
     Figure(
         "rs.on_register_gang",
         "stock",
         "其中涉黑涉恶人员",
         "名",
-        lambda s, e: _count_by(
-            RC.station_id,
-            rc_on_register(e),
-            Person.flag_gang.is_(True),
+        _rc(
+            lambda s, e: [rc_on_register(e), Person.flag_gang.is_(True)],
+            on=RC.released_on,
             frm=RC.__table__.join(Person.__table__, Person.id == RC.person_id),
         ),
     ),
@@ -483,8 +587,8 @@ def compute(
     totals: dict[str, int] = {}
     by_station: dict[int, dict[str, int]] = defaultdict(dict)
     for figure in (BY_KEY[k] for k in (keys or KEYS)):
-        if figure.query is None:
-            per = _engine_overdue(figure.key, end, allowed)
+        if figure.engine:
+            per = {sid: len(ids) for sid, ids in overdue_cases(figure.key, end, allowed).items()}
         else:
             per = {}
             for station_id, value in db.session.execute(figure.query(start, end)).all():
@@ -493,24 +597,19 @@ def compute(
                 per[station_id] = int(value or 0)
         for station_id, value in per.items():
             by_station[station_id][figure.key] = value
-        if figure.distinct is not None:
-            totals[figure.key] = _distinct_total(figure, start, end, allowed)
+        if figure.distinct_people:
+            query = figure.distinct(start, end, allowed)
+            totals[figure.key] = int(db.session.execute(query).one().value or 0)
         else:
             totals[figure.key] = sum(per.values())
     return Result(totals, dict(by_station))
 
 
-def _distinct_total(figure: Figure, start, end, allowed) -> int:
-    query = figure.distinct(start, end)
-    if allowed is not None:
-        query = query.where(RC.station_id.in_(allowed))
-    return int(db.session.execute(query).one().value or 0)
-
-
-def _engine_overdue(key: str, on: date, allowed) -> dict[int, int]:
-    """Cases overdue on ``on`` per the engine, grouped by their station on that day."""
+def overdue_cases(key: str, on: date, allowed: set[int] | None) -> dict[int, list[int]]:
+    """The ids of the cases overdue on ``on`` per the engine (``cc.overdue`` or ``rs.overdue``),
+    grouped by their station on that day. The figure and its drill-down both come from here."""
     rules = contact_rules()
-    per: dict[int, int] = defaultdict(int)
+    per: dict[int, list[int]] = defaultdict(list)
     if key == "cc.overdue":
         from corrections.supervision.services import case_facts_many
 
@@ -522,8 +621,8 @@ def _engine_overdue(key: str, on: date, allowed) -> dict[int, int]:
                 if allowed is not None and station_id not in allowed:
                     continue
                 if engine.overdue_on(facts[case_row.id], rules, on):
-                    per[station_id] += 1
-    else:
+                    per[station_id].append(case_row.id)
+    elif key == "rs.overdue":
         from corrections.resettlement.services import case_facts
 
         query = select(RC).where(
@@ -533,7 +632,9 @@ def _engine_overdue(key: str, on: date, allowed) -> dict[int, int]:
             query = query.where(RC.station_id.in_(allowed))
         for rcase in db.session.execute(query).scalars():
             if engine.overdue_on(case_facts(rcase, on), rules, on):
-                per[rcase.station_id] += 1
+                per[rcase.station_id].append(rcase.id)
+    else:
+        raise KeyError(key)
     return dict(per)
 
 
@@ -542,4 +643,4 @@ def _chunks(rows, size):
         yield rows[i : i + size]
 
 
-__all__ = ["BY_KEY", "FIGURES", "KEYS", "Result", "compute"]
+__all__ = ["BY_KEY", "FIGURES", "KEYS", "Figure", "Result", "Source", "compute", "overdue_cases"]

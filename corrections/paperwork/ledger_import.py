@@ -1,0 +1,610 @@
+"""Importing existing ledgers (台账) from .xlsx and .csv files.
+
+Three steps, shared by the web pages and ``flask import``:
+
+1. ``read_table`` reads the file (xlsx via openpyxl read-only; csv in UTF-8 with
+   or without BOM, else GB18030/GBK) and finds the header row;
+2. ``guess_mapping`` maps each header to a field (the user may override it);
+3. ``run_import`` validates every row by running the real services (people,
+   supervision, resettlement) in one transaction.  A dry run always rolls the
+   transaction back; a real import commits only when no row has a problem
+   (all or nothing) and then writes one summary audit event besides the
+   services' own per-record events.
+
+The services raise their DomainErrors before they add anything to the session,
+so a refused row leaves nothing behind that later rows could trip over; any
+problem at all ends in a rollback of the whole transaction.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import select
+
+from corrections import clock
+from corrections.audit.services import record
+from corrections.auth.models import Station, User
+from corrections.auth.scope import scope, station_in_scope
+from corrections.errors import DomainError
+from corrections.extensions import db
+from corrections.people import idnumber
+from corrections.people import services as people_services
+from corrections.people.models import Person
+from corrections.resettlement import services as resettlement_services
+from corrections.supervision import services as supervision_services
+
+# --------------------------------------------------------------------------- fields
+
+# field key -> (Chinese label, recognised headers after normalisation)
+FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "name": ("姓名", ("姓名", "名字", "矫正对象姓名", "帮教对象姓名", "对象姓名")),
+    "id_number": (
+        "身份证号",
+        ("身份证号", "身份证号码", "公民身份号码", "公民身份证号码", "身份证", "证件号码"),
+    ),
+    "sex": ("性别（由身份证号推出，忽略）", ("性别",)),
+    "ethnicity": ("民族", ("民族",)),
+    "phone": ("联系电话", ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式")),
+    "household_address": ("户籍地", ("户籍地", "户籍地址", "户籍所在地", "户籍")),
+    "residence_address": (
+        "居住地",
+        ("居住地", "居住地址", "现居住地", "现住址", "居住地详址", "经常居住地"),
+    ),
+    "programme": ("台账类型", ("类别", "台账类型", "对象类别", "人员类别", "业务类型")),
+    "correction_type": ("矫正类别", ("矫正类别", "矫正类型", "刑罚执行类别", "原矫正类别")),
+    "crime": ("罪名", ("罪名", "犯罪名称", "所犯罪名")),
+    "sentence": ("原判刑罚", ("原判刑罚", "原判刑期", "刑期", "判处刑罚", "原判")),
+    "judgment_effective_on": (
+        "判决生效日期",
+        ("判决生效日期", "判决生效日", "裁定生效日期", "决定生效日期", "生效日期"),
+    ),
+    "term_start": (
+        "矫正期限起",
+        ("矫正期限起", "矫正起始日期", "矫正开始日期", "矫正起日", "矫正期起", "起始日期"),
+    ),
+    "term_end": (
+        "矫正期限止",
+        ("矫正期限止", "矫正结束日期", "矫正终止日期", "矫正止日", "矫正期止", "结束日期"),
+    ),
+    "received_on": ("接收日期", ("接收日期", "报到日期", "入矫日期", "接收报到日期")),
+    "level": ("管理等级", ("管理等级", "管理类别", "监管等级", "管控等级")),
+    "station": ("司法所", ("司法所", "所属司法所", "管辖司法所", "司法所代码", "负责司法所")),
+    "last_contact": (
+        "最近联系日期",
+        (
+            "最后一次见面",
+            "最后一次见面日期",
+            "最近联系日期",
+            "最后联系日期",
+            "最近见面日期",
+            "最近走访日期",
+        ),
+    ),
+    "released_on": ("释放日期", ("释放日期", "刑满释放日期", "出狱日期", "解除日期")),
+    "facility": ("原服刑场所", ("原服刑场所", "服刑场所", "原羁押场所", "释放单位")),
+    "is_key": ("是否重点", ("是否重点", "重点帮教对象", "是否重点帮教", "重点对象")),
+    "handed_over_on": ("衔接日期", ("衔接日期", "衔接时间", "接回日期")),
+}
+FIELD_LABELS = {key: label for key, (label, _) in FIELDS.items()}
+
+CORRECTION_TYPES = {
+    "管制": "control",
+    "缓刑": "probation",
+    "假释": "parole",
+    "暂予监外执行": "temporary_release",
+    "暂外": "temporary_release",
+    "监外执行": "temporary_release",
+}
+LEVELS = {"严管": "strict", "普管": "normal", "宽管": "lenient"}
+YES = {"是", "y", "yes", "true", "1", "重点", "√"}
+NO = {"否", "n", "no", "false", "0", "非重点", ""}
+
+PROGRESS_EVERY = 25
+
+
+def _norm_header(text: Any) -> str:
+    text = "" if text is None else str(text)
+    text = re.sub(r"[（(][^）)]*[）)]", "", text)  # 联系电话（手机）
+    return re.sub(r"[\s*:：★※]", "", text)
+
+
+_HEADER_INDEX = {_norm_header(h): key for key, (_, hs) in FIELDS.items() for h in hs}
+
+
+def recognise(header: Any) -> str | None:
+    return _HEADER_INDEX.get(_norm_header(header))
+
+
+def guess_mapping(headers: list[str]) -> dict[int, str]:
+    """Column index -> field key for every recognised header (first one wins)."""
+    mapping: dict[int, str] = {}
+    taken: set[str] = set()
+    for i, h in enumerate(headers):
+        key = recognise(h)
+        if key and key not in taken:
+            mapping[i] = key
+            taken.add(key)
+    return mapping
+
+
+# --------------------------------------------------------------------------- reading
+
+
+class ImportFileError(ValueError):
+    """The file cannot be read at all (wrong type, encoding, no header row)."""
+
+
+@dataclass
+class Table:
+    headers: list[str]
+    rows: list[tuple[int, list[Any]]]  # (spreadsheet line number, cells)
+
+
+def decode_csv(raw: bytes) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFileError("无法识别CSV文件的编码（支持 UTF-8 与 GBK/GB18030）。")
+
+
+def _raw_rows(filename: str, raw: bytes) -> Iterable[list[Any]]:
+    lower = filename.lower()
+    if lower.endswith(".xlsx") or lower.endswith(".xlsm"):
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
+        except Exception as e:  # noqa: BLE001 — zip / xml errors of a broken file
+            raise ImportFileError(f"无法读取Excel文件：{e}") from e
+        sheet = book.worksheets[0]
+        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
+        book.close()
+        return rows
+    if lower.endswith(".csv") or lower.endswith(".txt"):
+        text = decode_csv(raw)
+        first = text.split("\n", 1)[0]
+        delimiter = max(",\t;", key=first.count)  # Excel writes "," (or tabs/semicolons)
+        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    raise ImportFileError("只支持 .xlsx 与 .csv 文件（.xls 请先另存为 .xlsx）。")
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def read_table(filename: str, raw: bytes) -> Table:
+    """Find the header row (a title row above it is skipped) and the data rows."""
+    rows = list(_raw_rows(filename, raw))
+    header_at = None
+    for i, row in enumerate(rows[:15]):
+        if sum(1 for c in row if recognise(c)) >= 2:
+            header_at = i
+            break
+    if header_at is None:
+        raise ImportFileError("前15行中找不到表头（至少应有“姓名”“身份证号”等两列）。")
+    headers = ["" if h is None else str(h).strip() for h in rows[header_at]]
+    data = []
+    for i, row in enumerate(rows[header_at + 1 :], start=header_at + 2):
+        if all(_blank(c) for c in row):
+            continue
+        cells = list(row) + [None] * (len(headers) - len(row))
+        data.append((i, cells[: max(len(headers), 1)]))
+    return Table(headers=headers, rows=data)
+
+
+# --------------------------------------------------------------------------- cell values
+
+_DATE_RE = re.compile(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$")
+_EXCEL_EPOCH = date(1899, 12, 30)
+
+
+class CellError(ValueError):
+    pass
+
+
+def parse_date(value: Any) -> date | None:
+    """Excel dates, 2026-01-05, 2026/1/5, 2026.1.5, 2026年1月5日, 20260105."""
+    if _blank(value):
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 100000 and float(value).is_integer():
+            return _EXCEL_EPOCH + timedelta(days=int(value))
+        raise CellError(f"“{value}”不是日期")
+    text = str(value).strip()
+    text = re.sub(r"\s+0{1,2}:00(:00)?$", "", text)  # "2026-01-05 00:00:00"
+    m = _DATE_RE.match(text)
+    if not m and re.fullmatch(r"\d{8}", text):
+        m = re.match(r"(\d{4})(\d{2})(\d{2})", text)
+    if not m:
+        raise CellError(f"“{text[:20]}”不是可识别的日期格式")
+    try:
+        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        raise CellError(f"日期“{text[:20]}”不存在") from None
+
+
+def _text(value: Any) -> str:
+    if _blank(value):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()[:10]
+    return str(value).strip()
+
+
+# --------------------------------------------------------------------------- the run
+
+
+@dataclass
+class RowResult:
+    line: int
+    name: str
+    id_masked: str
+    programme: str | None
+    problems: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Report:
+    dry_run: bool
+    total: int = 0
+    rows: list[RowResult] = field(default_factory=list)
+    people: int = 0
+    people_existing: int = 0
+    correction_cases: int = 0
+    resettlement_cases: int = 0
+    handovers: int = 0
+    contacts: int = 0
+    committed: bool = False
+
+    @property
+    def problem_rows(self) -> list[RowResult]:
+        return [r for r in self.rows if r.problems]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problem_rows
+
+    def summary(self) -> dict:
+        return {
+            "rows": self.total,
+            "rows_with_problems": len(self.problem_rows),
+            "people": self.people,
+            "people_existing": self.people_existing,
+            "correction_cases": self.correction_cases,
+            "resettlement_cases": self.resettlement_cases,
+            "handovers": self.handovers,
+            "contacts": self.contacts,
+        }
+
+
+def _field_messages(error: DomainError, prefix: str = "") -> list[str]:
+    fields_map = {
+        "person_id": "人员",
+        "id_number": "身份证号",
+        "name": "姓名",
+        "station": "司法所",
+        "correction_type": "矫正类别",
+        "judgment_effective_on": "判决生效日期",
+        "term_start": "矫正期限起",
+        "term_end": "矫正期限止",
+        "received_on": "接收日期",
+        "occurred_on": "最近联系日期",
+        "handed_over_on": "衔接日期",
+        "released_on": "释放日期",
+        "expected_release_on": "释放日期",
+        "level": "管理等级",
+    }
+    if error.fields:
+        return [
+            f"{prefix}{fields_map.get(k, FIELD_LABELS.get(k, k))}：{v}"
+            for k, v in error.fields.items()
+        ]
+    return [f"{prefix}{error.message}"]
+
+
+class _Row:
+    """One row's cells by field key, with converters that collect problems."""
+
+    def __init__(self, cells: list[Any], mapping: dict[int, str]):
+        self.values: dict[str, Any] = {}
+        for i, key in mapping.items():
+            if key == "sex" or i >= len(cells):
+                continue
+            self.values[key] = cells[i]
+        self.problems: list[str] = []
+
+    def text(self, key: str) -> str:
+        return _text(self.values.get(key))
+
+    def date(self, key: str) -> date | None:
+        try:
+            return parse_date(self.values.get(key))
+        except CellError as e:
+            self.problems.append(f"{FIELD_LABELS[key]}：{e}")
+            return None
+
+
+def _find_station(value: str, actor: User, default: Station | None) -> tuple[Station | None, str]:
+    if not value:
+        if default is not None:
+            return default, ""
+        return None, "司法所：未填写"
+    found = (
+        db.session.execute(select(Station).where((Station.code == value) | (Station.name == value)))
+        .scalars()
+        .all()
+    )
+    if not found:
+        return None, f"司法所：“{value}”不存在"
+    mine = [st for st in found if station_in_scope(actor, st)]
+    if not mine:
+        return None, f"司法所：“{value}”不在您的管辖范围内"
+    if len(mine) > 1:
+        return None, f"司法所：“{value}”有重名，请填写司法所代码"
+    return mine[0], ""
+
+
+def _programme(row: _Row) -> str | None:
+    value = row.text("programme")
+    if "安置" in value or "帮教" in value or "刑满" in value:
+        return "resettlement"
+    if "矫正" in value:
+        return "correction"
+    if value:
+        row.problems.append(f"台账类型：“{value}”应为“社区矫正”或“安置帮教”")
+        return None
+    if row.text("correction_type") and not row.text("released_on"):
+        return "correction"
+    if row.text("released_on") or row.text("facility"):
+        return "resettlement"
+    return "correction"
+
+
+def _import_row(actor: User, row: _Row, default_station: Station | None, report: Report) -> None:
+    """Run the services for one row; problems go into ``row.problems``."""
+    name = row.text("name")
+    raw_id = row.text("id_number")
+    if not name:
+        row.problems.append("姓名：未填写")
+    info = None
+    if isinstance(row.values.get("id_number"), int | float):
+        row.problems.append(
+            "身份证号：被Excel存成了数字（后几位会丢失），请把该列设为文本后重新填写"
+        )
+    elif not raw_id:
+        row.problems.append("身份证号：未填写")
+    else:
+        try:
+            info = idnumber.parse(raw_id, today=clock.today())
+        except idnumber.InvalidIdNumber as e:
+            row.problems.append(f"身份证号：{e.message}")
+    station, station_problem = _find_station(row.text("station"), actor, default_station)
+    if station_problem:
+        row.problems.append(station_problem)
+    programme = _programme(row)
+    ctype_text = row.text("correction_type")
+    ctype = CORRECTION_TYPES.get(ctype_text) if ctype_text else None
+    if ctype_text and ctype is None:
+        row.problems.append(f"矫正类别：“{ctype_text}”应为管制、缓刑、假释或暂予监外执行")
+    level_text = row.text("level")
+    level = LEVELS.get(level_text) if level_text else None
+    if level_text and level is None:
+        row.problems.append(f"管理等级：“{level_text}”应为严管、普管或宽管")
+    dates = {
+        k: row.date(k)
+        for k in (
+            "judgment_effective_on",
+            "term_start",
+            "term_end",
+            "received_on",
+            "last_contact",
+            "released_on",
+            "handed_over_on",
+        )
+    }
+    today = clock.today()
+    for key in ("received_on", "last_contact", "released_on", "handed_over_on"):
+        if dates[key] and dates[key] > today:
+            row.problems.append(f"{FIELD_LABELS[key]}：不能晚于今天（{dates[key].isoformat()}）")
+    if dates["term_start"] and dates["term_end"] and dates["term_end"] <= dates["term_start"]:
+        row.problems.append("矫正期限止：应晚于矫正期限起")
+    key_text = row.text("is_key").lower()
+    if key_text not in YES | NO:
+        row.problems.append(f"是否重点：“{row.text('is_key')}”应为“是”或“否”")
+    if row.problems or info is None or station is None or programme is None:
+        return
+
+    # -- the person: reuse one already registered (in scope), else register
+    existing = db.session.execute(
+        select(Person).where(Person.id_number == info.number)
+    ).scalar_one_or_none()
+    if existing is not None:
+        visible = db.session.execute(
+            scope(select(Person.id).where(Person.id == existing.id), actor, Person)
+        ).scalar_one_or_none()
+        if visible is None:
+            row.problems.append("身份证号：该人员已在其他单位登记，不在您的管辖范围内")
+            return
+        person = existing
+        report.people_existing += 1
+    else:
+        data = {"name": name, "id_number": info.number}
+        for key in ("ethnicity", "phone", "household_address", "residence_address"):
+            if row.text(key):
+                data[key] = row.text(key)
+        try:
+            person = people_services.create_person(actor, data, station)
+        except DomainError as e:
+            row.problems.extend(_field_messages(e))
+            return
+        report.people += 1
+
+    note = "台账导入"
+    if programme == "correction":
+        start = dates["term_start"]
+        data = {
+            "person_id": person.id,
+            "station": station.code,
+            "correction_type": ctype,
+            "crime": row.text("crime"),
+            "sentence": row.text("sentence"),
+            "judgment_effective_on": dates["judgment_effective_on"],
+            "term_start": start,
+            "term_end": dates["term_end"],
+            # an open case in a ledger has been received: the reception date, else the start
+            "received_on": dates["received_on"] or start,
+            "level": level or "normal",
+        }
+        try:
+            case = supervision_services.create_case(actor, data)
+        except DomainError as e:
+            row.problems.extend(_field_messages(e))
+            return
+        report.correction_cases += 1
+        if dates["last_contact"]:
+            try:
+                supervision_services.record_contact(
+                    actor,
+                    case,
+                    {"kind": "field_visit", "occurred_on": dates["last_contact"], "note": note},
+                )
+            except DomainError as e:
+                row.problems.extend(_field_messages(e, "最近联系："))
+                return
+            report.contacts += 1
+        return
+
+    facility = row.text("facility")
+    data = {
+        "person_id": person.id,
+        "station": station.code,
+        "source": "correction"
+        if ctype
+        else "detention_center"
+        if "看守所" in facility
+        else "prison",
+        "released_on": dates["released_on"],
+        "facility": facility,
+        "crime": row.text("crime"),
+        "sentence": row.text("sentence"),
+        "is_key": key_text in YES,
+    }
+    if ctype:
+        data["correction_type"] = ctype
+    try:
+        rcase = resettlement_services.create_case(actor, data)
+    except DomainError as e:
+        row.problems.extend(_field_messages(e))
+        return
+    report.resettlement_cases += 1
+    if dates["handed_over_on"]:
+        try:
+            resettlement_services.handover(
+                actor, rcase, {"handed_over_on": dates["handed_over_on"], "method": "self_report"}
+            )
+        except DomainError as e:
+            row.problems.extend(_field_messages(e, "衔接："))
+            return
+        report.handovers += 1
+    if dates["last_contact"]:
+        try:
+            resettlement_services.record_contact(
+                actor,
+                rcase,
+                {"kind": "field_visit", "occurred_on": dates["last_contact"], "note": note},
+            )
+        except DomainError as e:
+            row.problems.extend(_field_messages(e, "最近联系："))
+            return
+        report.contacts += 1
+
+
+def check_mapping(mapping: dict[int, str]) -> list[str]:
+    """Problems with the mapping itself: a field mapped twice, required ones missing."""
+    problems = []
+    seen: dict[str, int] = {}
+    for i, key in mapping.items():
+        if key not in FIELDS:
+            problems.append(f"第{i + 1}列：未知字段“{key}”")
+        elif key in seen:
+            problems.append(f"“{FIELD_LABELS[key]}”对应了多列")
+        seen[key] = i
+    for key in ("name", "id_number"):
+        if key not in seen:
+            problems.append(f"缺少“{FIELD_LABELS[key]}”列")
+    return problems
+
+
+def run_import(
+    actor: User,
+    table: Table,
+    mapping: dict[int, str],
+    *,
+    dry_run: bool,
+    filename: str = "",
+    progress: Callable[[int, int], None] | None = None,
+) -> Report:
+    """Validate (dry run) or import every row; all or nothing."""
+    report = Report(dry_run=dry_run, total=len(table.rows))
+    mapping_problems = check_mapping(mapping)
+    if mapping_problems:
+        report.rows.append(RowResult(0, "", "", None, mapping_problems))
+        return report
+    default_station = None
+    if actor.is_officer and len(actor.stations) == 1:
+        default_station = actor.stations[0]
+    seen: dict[tuple[str, str], int] = {}
+    db.session.rollback()  # start from a clean transaction
+    try:
+        for n, (line, cells) in enumerate(table.rows, start=1):
+            row = _Row(cells, mapping)
+            number = idnumber.normalise(row.text("id_number"))
+            programme = _programme(_Row(cells, mapping))
+            result = RowResult(
+                line, row.text("name"), idnumber.mask(number) if number else "", programme
+            )
+            if number and (number, programme or "") in seen:
+                row.problems.append(f"身份证号：与第{seen[(number, programme or '')]}行重复")
+            else:
+                if number:
+                    seen[(number, programme or "")] = line
+                if actor.can_write:
+                    _import_row(actor, row, default_station, report)
+                else:
+                    row.problems.append("只读账号不能导入")
+            result.problems = row.problems
+            report.rows.append(result)
+            if progress and (n % PROGRESS_EVERY == 0 or n == report.total):
+                progress(n, report.total)
+        if dry_run or not report.ok:
+            db.session.rollback()
+            return report
+        record(
+            actor,
+            "ledger.import",
+            "ledger_import",
+            None,
+            None,
+            {"file": filename[:200], **report.summary()},
+        )
+        db.session.commit()
+        report.committed = True
+        return report
+    except Exception:
+        db.session.rollback()
+        raise

@@ -1,0 +1,247 @@
+"""What every printable report shares: the CJK font, paragraph styles, the page frame with
+its running header and "第 i 页 共 N 页" footer, and table helpers.
+
+DESIGN.md: embed a TrueType CJK font when one is found (``CJK_FONT_PATH``; Debian's
+fonts-wqy-zenhei works with ``TTFont(..., subfontIndex=0)`` and subsets to a few KB),
+else fall back to ReportLab's built-in ``STSong-Light`` CID font (not embedded).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+import os
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from flask import current_app
+from reportlab.lib import colors
+from reportlab.lib import textsplit as rl_textsplit
+from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import mm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen import canvas as pdfcanvas
+from reportlab.platypus import Paragraph, SimpleDocTemplate, Table, TableStyle
+from reportlab.platypus import paragraph as rl_paragraph
+
+from corrections import clock
+
+log = logging.getLogger("corrections")
+CID_FONT = "STSong-Light"
+_lock = threading.Lock()
+_fonts: dict[str, str] = {}  # path -> registered font name
+
+# Chinese line-breaking (避头): ReportLab's CJK wrapper lets a full-width comma or semicolon
+# start a line; with these in its "cannot start a line" set they hang at the line's end.
+_CANNOT_START = "，。、；：！？）》」』】〕…％"
+for _module in (rl_textsplit, rl_paragraph):  # one-fragment and several-fragment paragraphs
+    _module.ALL_CANNOT_START += "".join(
+        c for c in _CANNOT_START if c not in _module.ALL_CANNOT_START
+    )
+
+INK = colors.HexColor("#1a1a1a")
+RULE = colors.HexColor("#555555")
+GRID = colors.HexColor("#8c8c8c")
+HEAD_BG = colors.HexColor("#e6e9ee")
+SECTION_BG = colors.HexColor("#f3f4f6")
+MUTED = colors.HexColor("#666666")
+
+
+@dataclass(frozen=True)
+class Font:
+    name: str
+    embedded: bool
+
+
+def cjk_font(path: str | None = None) -> Font:
+    """The CJK font to print with: the TrueType file at ``path`` (default: the app's
+    ``CJK_FONT_PATH``) when it loads, else the built-in CID font."""
+    if path is None:
+        path = current_app.config.get("CJK_FONT_PATH")
+    with _lock:
+        if path and os.path.isfile(path):
+            name = _fonts.get(path)
+            if name is None:
+                name = "CJK-" + hashlib.sha1(path.encode()).hexdigest()[:8]
+                try:
+                    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+                except Exception as exc:  # CFF/OpenType or damaged: fall back, say so once
+                    log.warning(
+                        "CJK font %s cannot be embedded (%s); using %s", path, exc, CID_FONT
+                    )
+                    name = ""
+                _fonts[path] = name
+            if name:
+                return Font(name, True)
+        elif path and path not in _fonts:
+            _fonts[path] = ""
+            log.warning("CJK_FONT_PATH %s does not exist; using %s", path, CID_FONT)
+        if CID_FONT not in pdfmetrics.getRegisteredFontNames():
+            pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
+        return Font(CID_FONT, False)
+
+
+class Styles:
+    """Paragraph styles in one font; CJK line breaking everywhere."""
+
+    def __init__(self, font: str):
+        self.font = font
+
+        def style(name, size, leading=None, align=TA_LEFT, color=INK, **kw):
+            return ParagraphStyle(
+                name,
+                fontName=font,
+                fontSize=size,
+                leading=leading or size * 1.35,
+                alignment=align,
+                textColor=color,
+                wordWrap="CJK",
+                **kw,
+            )
+
+        self.title = style("title", 17, 24, TA_CENTER, spaceAfter=2)
+        self.subtitle = style("subtitle", 12, 17, TA_CENTER, spaceAfter=2)
+        self.meta = style("meta", 9, 13, TA_CENTER, color=MUTED)
+        self.h2 = style("h2", 12.5, 18, spaceBefore=10, spaceAfter=5)
+        self.body = style("body", 10.5, 19, TA_JUSTIFY, firstLineIndent=21)
+        self.note = style("note", 8.5, 12, color=MUTED)
+        self.cell = style("cell", 8.5, 11)
+        self.cell_center = style("cell_center", 8.5, 11, TA_CENTER)
+        self.cell_right = style("cell_right", 8.5, 11, TA_RIGHT)
+        self.head = style("head", 8.5, 10.5, TA_CENTER)
+        self.small_head = style("small_head", 7.5, 9, TA_CENTER)
+
+
+def china_now() -> datetime:
+    return clock.now_utc().astimezone(clock.CHINA)
+
+
+def cn_date(day: date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def cn_month(day: date) -> str:
+    return f"{day.year}年{day.month}月"
+
+
+def unit_name(stations) -> str:
+    """The issuing unit: the bureau of the stations (several bureaux: all of them)."""
+    names = sorted({s.unit.name for s in stations})
+    if len(names) == 1:
+        return names[0]
+    return "、".join(names) if 1 < len(names) <= 2 else "全部单位"
+
+
+def _numbered_canvas(font: str, header: str, footer_left: str) -> type[pdfcanvas.Canvas]:
+    """A canvas that draws the running header (from page 2) and the footer
+    "第 i 页 共 N 页" once the page count is known."""
+
+    class NumberedCanvas(pdfcanvas.Canvas):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self._pages: list[dict] = []
+
+        def showPage(self):  # noqa: N802 (ReportLab's name)
+            self._pages.append(dict(self.__dict__))
+            self._startPage()
+
+        def save(self):
+            total = len(self._pages)
+            for number, state in enumerate(self._pages, start=1):
+                self.__dict__.update(state)
+                self._decorate(number, total)
+                super().showPage()
+            super().save()
+
+        def _decorate(self, number: int, total: int) -> None:
+            width, height = self._pagesize
+            left, right = 18 * mm, width - 18 * mm
+            self.saveState()
+            self.setFillColor(MUTED)
+            self.setStrokeColor(RULE)
+            self.setLineWidth(0.4)
+            if number > 1:
+                self.setFont(font, 8.5)
+                self.drawCentredString(width / 2, height - 11 * mm, header)
+                self.line(left, height - 12.8 * mm, right, height - 12.8 * mm)
+            self.line(left, 13.5 * mm, right, 13.5 * mm)
+            self.setFont(font, 8.5)
+            self.drawCentredString(width / 2, 9 * mm, f"第 {number} 页 共 {total} 页")
+            self.setFont(font, 7.5)
+            self.drawString(left, 9 * mm, footer_left)
+            self.restoreState()
+
+    return NumberedCanvas
+
+
+def build_pdf(
+    story: list,
+    *,
+    font: str,
+    title: str,
+    header: str,
+    generated: datetime,
+    landscape_pages: bool = False,
+    subject: str = "",
+) -> bytes:
+    """Lay out ``story`` on A4 with the shared header and footer; return the PDF bytes."""
+    buffer = io.BytesIO()
+    size = landscape(A4) if landscape_pages else A4
+    doc = SimpleDocTemplate(
+        buffer,
+        pagesize=size,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=17 * mm,
+        bottomMargin=18 * mm,
+        title=title,
+        author="矫正帮教管理系统",
+        subject=subject or title,
+        creator="矫正帮教管理系统",
+        initialFontName=font,  # else every page references Helvetica
+    )
+    footer_left = f"生成时间：{generated:%Y-%m-%d %H:%M}（北京时间）"
+    doc.build(story, canvasmaker=_numbered_canvas(font, header, footer_left))
+    return buffer.getvalue()
+
+
+def frame_width(landscape_pages: bool = False) -> float:
+    size = landscape(A4) if landscape_pages else A4
+    return size[0] - 36 * mm
+
+
+def grid_style(font: str, header_rows: int = 1, extra: Sequence[tuple] = ()) -> TableStyle:
+    commands = [
+        ("FONTNAME", (0, 0), (-1, -1), font),
+        ("FONTSIZE", (0, 0), (-1, -1), 8.5),
+        ("GRID", (0, 0), (-1, -1), 0.4, GRID),
+        ("BOX", (0, 0), (-1, -1), 0.8, RULE),
+        ("BACKGROUND", (0, 0), (-1, header_rows - 1), HEAD_BG),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 2.2),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 2.6),
+        ("LEFTPADDING", (0, 0), (-1, -1), 3),
+        ("RIGHTPADDING", (0, 0), (-1, -1), 3),
+    ]
+    return TableStyle(commands + list(extra))
+
+
+def chunks(items: list, size: int) -> list[list]:
+    return [items[i : i + size] for i in range(0, len(items), size)] or [[]]
+
+
+def number_cell(value, styles: Styles) -> Paragraph:
+    return Paragraph("" if value is None else str(value), styles.cell_right)
+
+
+def table(rows: list[list], widths: list[float], style: TableStyle, repeat: int = 1, **kw) -> Table:
+    result = Table(rows, colWidths=widths, repeatRows=repeat, hAlign="CENTER", **kw)
+    result.setStyle(style)
+    return result
