@@ -6,12 +6,13 @@ other fixtures, so ``world`` builds data the browser then sees. CSRF is on
 while a browser test runs (proving the forms carry tokens) and off again
 afterwards, as the rest of the suite expects.
 
-Screenshots go to ``E2E_SHOTS`` (default ``/tmp/shots``), outside the repository.
+Screenshots go to ``E2E_SHOTS`` (default: ``shots`` in the system temp folder), outside the repository.
 """
 
 from __future__ import annotations
 
 import os
+import tempfile
 import threading
 from pathlib import Path
 
@@ -29,7 +30,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORTS = {"desktop": {"width": 1280, "height": 800}, "phone": {"width": 390, "height": 844}}
-SHOTS = Path(os.environ.get("E2E_SHOTS", "/tmp/shots"))
+SHOTS = Path(os.environ.get("E2E_SHOTS") or Path(tempfile.gettempdir()) / "shots")
 
 
 def pytest_collection_modifyitems(items):
