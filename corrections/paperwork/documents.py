@@ -819,7 +819,7 @@ def _lock_sequence(unit_id: int, year: int, kind: str) -> None:
 
 def _take_number(document: GeneratedDocument) -> int:
     """Give ``document`` the next serial of its sequence. On PostgreSQL an advisory lock
-    serialises the sequence; on SQLite the placeholder insert takes the write lock first
+    serialises the sequence; on SQLite inserting the row first (serial 0) takes the write lock
     (pysqlite opens the transaction at the first write), so the max below is current."""
     _lock_sequence(document.unit_id, document.year, document.kind)
     document.serial = 0
