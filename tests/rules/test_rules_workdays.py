@@ -121,3 +121,14 @@ def test_calendar_without_the_package():
     # Plain weekdays: 2023-09-28 + 10 working days, no holidays known.
     assert cal.add_working_days(date(2023, 9, 28), 10) == date(2023, 10, 12)
     assert cal.is_workday(date(2024, 1, 2)) is None
+
+
+def test_spring_festival_2024_with_make_up_sunday():
+    # 2024: holiday 02-10..02-17; Sunday 02-18 a make-up workday. Receipt Thursday 02-08:
+    # 02-09 (1), 02-18 (2), 02-19..02-23 (3-7), 02-26..02-28 (8-10).
+    from corrections.rules.workdays import WorkdayCalendar
+
+    calendar = WorkdayCalendar()
+    assert calendar.is_workday(date(2024, 2, 18)) is True
+    assert calendar.is_workday(date(2024, 2, 12)) is False
+    assert calendar.add_working_days(date(2024, 2, 8), 10) == date(2024, 2, 28)
