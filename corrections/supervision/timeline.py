@@ -387,6 +387,27 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
             )
         )
 
+    from corrections.paperwork.attachment_routes import kind_label
+    from corrections.paperwork.models import Attachment
+
+    attachments = db.session.execute(
+        select(Attachment).where(
+            Attachment.programme == "correction", Attachment.case_id == case.id
+        )
+    ).scalars()
+    for a in attachments:
+        out.append(
+            Entry(
+                _local_date(a.uploaded_at),
+                "attachment",
+                _("附件：%(k)s %(f)s", k=kind_label(a.kind), f=a.filename),
+                a.note,
+                names.user(a.uploaded_by_id),
+                void_reason=a.void_reason if a.is_void else None,
+                stamp=a.uploaded_at,
+            )
+        )
+
     def key(e: Entry):
         stamp = e.stamp.timestamp() if e.stamp else 0
         return (e.on, stamp)
