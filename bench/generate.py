@@ -1929,9 +1929,20 @@ def generate(
         "long_history_officer": gen.usernames.get(long_case.officers[-1][1]) if long_case else None,
         "password": PASSWORD,
     }
-    path = json_path or os.path.join(HERE, "last_generate.json")
-    with open(path, "w", encoding="utf-8") as fh:
-        json.dump(summary, fh, ensure_ascii=False, indent=1)
+    # last_generate.json, plus one file per database (generate_postgresql_bench_province.json …) so a
+    # runner can find the summary of each database it measures.
+    stem = os.path.splitext(summary["database"] or "db")[0]
+    paths = (
+        [json_path]
+        if json_path
+        else [
+            os.path.join(HERE, "last_generate.json"),
+            os.path.join(HERE, f"generate_{dialect}_{stem}.json"),
+        ]
+    )
+    for path in paths:
+        with open(path, "w", encoding="utf-8") as fh:
+            json.dump(summary, fh, ensure_ascii=False, indent=1)
     print(json.dumps(summary, ensure_ascii=False), flush=True)
     return summary
 
