@@ -2,7 +2,9 @@
 
 ``record()`` must be the last statement of a write's transaction: it takes a
 transaction-scoped lock (PostgreSQL advisory lock; SQLite serialises writers
-already), reads the previous hash and chains the new event to it.
+already), reads the previous hash and chains the new event to it.  Inside a
+``deferred_writes()`` block (bulk imports) the events are chained together when
+the block ends (corrections/deferred.py).
 """
 
 from __future__ import annotations
@@ -85,11 +87,11 @@ def record(
     before: dict | None = None,
     after: dict | None = None,
 ) -> AuditEvent:
-    db.session.flush()
-    _lock_chain()
-    prev = db.session.execute(
-        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
-    ).scalar_one_or_none()
+    from corrections import deferred
+
+    pending = deferred.current()
+    if pending is None:
+        db.session.flush()
     addr = ""
     if has_request_context():
         addr = (request.remote_addr or "")[:64]
@@ -103,12 +105,28 @@ def record(
         entity_id=entity_id,
         before=_json_safe(before),
         after=_json_safe(after),
-        prev_hash=prev or GENESIS,
     )
-    event.hash = compute_hash(event)
-    db.session.add(event)
-    db.session.flush()
+    if pending is not None:  # chained when the deferred block ends
+        pending.audit_events.append(event)
+        return event
+    chain_events([event])
     return event
+
+
+def chain_events(events: list[AuditEvent]) -> None:
+    """Link ``events`` (in order) to the end of the chain and store them."""
+    if not events:
+        return
+    _lock_chain()
+    prev = db.session.execute(
+        select(AuditEvent.hash).order_by(AuditEvent.id.desc()).limit(1)
+    ).scalar_one_or_none()
+    prev = prev or GENESIS
+    for event in events:
+        event.prev_hash = prev
+        event.hash = prev = compute_hash(event)
+    db.session.add_all(events)  # the unit of work inserts them in this order: ids follow the chain
+    db.session.flush()
 
 
 @dataclass

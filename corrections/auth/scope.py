@@ -77,7 +77,9 @@ def scope(query: Select, user: User, entity: type | None = None) -> Select:
     if user.is_admin:
         return query
     if entity is Person:
-        return query.where(person_clause(user))
+        from corrections.deferred import memoised
+
+        return query.where(memoised(("person_clause", user.id), lambda: person_clause(user)))
     stations = allowed_station_ids(user)
     if entity is Station:
         return query.where(Station.id.in_(stations))

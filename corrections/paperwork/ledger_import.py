@@ -32,6 +32,7 @@ from corrections import clock
 from corrections.audit.services import record
 from corrections.auth.models import Station, User
 from corrections.auth.scope import scope, station_in_scope
+from corrections.deferred import deferred_writes, memoised
 from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.people import idnumber
@@ -344,10 +345,15 @@ def _find_station(value: str, actor: User, default: Station | None) -> tuple[Sta
         if default is not None:
             return default, ""
         return None, "司法所：未填写"
-    found = (
-        db.session.execute(select(Station).where((Station.code == value) | (Station.name == value)))
-        .scalars()
-        .all()
+    found = memoised(
+        ("import_station", value),
+        lambda: (
+            db.session.execute(
+                select(Station).where((Station.code == value) | (Station.name == value))
+            )
+            .scalars()
+            .all()
+        ),
     )
     if not found:
         return None, f"司法所：“{value}”不存在"
@@ -568,29 +574,12 @@ def run_import(
     default_station = None
     if actor.is_officer and len(actor.stations) == 1:
         default_station = actor.stations[0]
-    seen: dict[tuple[str, str], int] = {}
     db.session.rollback()  # start from a clean transaction
     try:
-        for n, (line, cells) in enumerate(table.rows, start=1):
-            row = _Row(cells, mapping)
-            number = idnumber.normalise(row.text("id_number"))
-            programme = _programme(_Row(cells, mapping))
-            result = RowResult(
-                line, row.text("name"), idnumber.mask(number) if number else "", programme
-            )
-            if number and (number, programme or "") in seen:
-                row.problems.append(f"身份证号：与第{seen[(number, programme or '')]}行重复")
-            else:
-                if number:
-                    seen[(number, programme or "")] = line
-                if actor.can_write:
-                    _import_row(actor, row, default_station, report)
-                else:
-                    row.problems.append("只读账号不能导入")
-            result.problems = row.problems
-            report.rows.append(result)
-            if progress and (n % PROGRESS_EVERY == 0 or n == report.total):
-                progress(n, report.total)
+        with deferred_writes() as pending:
+            _import_rows(actor, table, mapping, default_station, report, progress)
+            if dry_run or not report.ok:
+                pending.discard()  # rolled back below: no need to finish the writes
         if dry_run or not report.ok:
             db.session.rollback()
             return report
@@ -608,3 +597,34 @@ def run_import(
     except Exception:
         db.session.rollback()
         raise
+
+
+def _import_rows(
+    actor: User,
+    table: Table,
+    mapping: dict[int, str],
+    default_station: Station | None,
+    report: Report,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    seen: dict[tuple[str, str], int] = {}
+    for n, (line, cells) in enumerate(table.rows, start=1):
+        row = _Row(cells, mapping)
+        number = idnumber.normalise(row.text("id_number"))
+        programme = _programme(_Row(cells, mapping))
+        result = RowResult(
+            line, row.text("name"), idnumber.mask(number) if number else "", programme
+        )
+        if number and (number, programme or "") in seen:
+            row.problems.append(f"身份证号：与第{seen[(number, programme or '')]}行重复")
+        else:
+            if number:
+                seen[(number, programme or "")] = line
+            if actor.can_write:
+                _import_row(actor, row, default_station, report)
+            else:
+                row.problems.append("只读账号不能导入")
+        result.problems = row.problems
+        report.rows.append(result)
+        if progress and (n % PROGRESS_EVERY == 0 or n == report.total):
+            progress(n, report.total)

@@ -7,9 +7,9 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from corrections import clock
+from corrections import clock, deferred
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.auth.scope import scope
@@ -35,7 +35,12 @@ from corrections.rules import deadlines as deadline_rules
 from corrections.rules import engine
 from corrections.rules.tables import contact_rules, deadline, deadlines
 from corrections.supervision.models import CORRECTION_TYPES, ChecklistItem, CorrectionCase
-from corrections.supervision.services import _not_future, _station_for, require_writer
+from corrections.supervision.services import (
+    _not_future,
+    _station_for,
+    bulk_refresh,
+    require_writer,
+)
 from corrections.validation import Fields
 
 # --------------------------------------------------------------------------- state
@@ -66,22 +71,28 @@ def case_facts(case: ResettlementCase, until: date | None = None) -> engine.Case
 def case_facts_many(
     cases: list[ResettlementCase], until: date | None = None
 ) -> dict[int, engine.CaseFacts]:
-    """``case_facts`` for many cases in two queries per 500 cases (lists, overdue scans)."""
+    """``case_facts`` for many cases in two queries per 500 cases (lists, overdue scans).
+
+    Only the latest contact of each kind is loaded: the engine only ever uses the
+    latest satisfying contact, so the answer is the same as with every contact.
+    """
     contacts: dict[int, list[engine.ContactFact]] = {c.id: [] for c in cases}
     keys: dict[int, list[engine.KeyPeriod]] = {c.id: [] for c in cases}
     ids = list(contacts)
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
-        for case_id, occurred_on, kind in db.session.execute(
+        for case_id, kind, occurred_on in db.session.execute(
             select(
                 ResettlementContact.case_id,
-                ResettlementContact.occurred_on,
                 ResettlementContact.kind,
-            ).where(
+                func.max(ResettlementContact.occurred_on),
+            )
+            .where(
                 ResettlementContact.case_id.in_(chunk),
                 ResettlementContact.voided_at.is_(None),
                 *([ResettlementContact.occurred_on <= until] if until else []),
             )
+            .group_by(ResettlementContact.case_id, ResettlementContact.kind)
         ):
             contacts[case_id].append(engine.ContactFact(occurred_on, kind))
         for case_id, effective_on, is_key in db.session.execute(
@@ -108,9 +119,27 @@ def due_states(case: ResettlementCase, on: date | None = None) -> list[engine.Du
 
 
 def refresh_due_state(case: ResettlementCase, on: date | None = None) -> bool:
+    """Store the engine's answer on the case; True when something changed.
+
+    Inside ``deferred_writes()`` the case is refreshed with the others at the end.
+    """
+    if on is None and deferred.defer_refresh(case, refresh_due_states):
+        return False
     on = on or clock.today()
-    facts = case_facts(case, on)
-    values = engine.next_due(facts, contact_rules(), on)
+    return _store_due_state(case, case_facts(case, on), contact_rules(), on)
+
+
+def refresh_due_states(
+    cases: list[ResettlementCase], on: date | None = None
+) -> list[ResettlementCase]:
+    """``refresh_due_state`` for many cases in a few queries; returns those that changed."""
+    return bulk_refresh(cases, on, case_facts_many, _store_due_state)
+
+
+def _store_due_state(
+    case: ResettlementCase, facts: engine.CaseFacts, rules: list, on: date
+) -> bool:
+    values = engine.next_due(facts, rules, on)
     changed = (case.next_due_on, case.is_overdue, case.overdue_days) != values
     case.next_due_on, case.is_overdue, case.overdue_days = values
     case.is_key = engine.is_key_on(facts.key_periods, on) if facts.key_periods else case.is_key

@@ -7,13 +7,14 @@ audit event last. Routes (UI and API) only parse input and call these.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from corrections import clock
+from corrections import clock, deferred
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import Station, User
 from corrections.auth.scope import station_in_scope
@@ -179,10 +180,35 @@ def due_states(case: CorrectionCase, on: date | None = None) -> list[engine.DueS
 
 
 def refresh_due_state(case: CorrectionCase, on: date | None = None) -> bool:
-    """Store the engine's answer on the case; True when something changed."""
+    """Store the engine's answer on the case; True when something changed.
+
+    Inside ``deferred_writes()`` the case is refreshed with the others at the end.
+    """
+    if on is None and deferred.defer_refresh(case, refresh_due_states):
+        return False
     on = on or clock.today()
-    facts = case_facts(case, on)
-    next_due_on, overdue, days = engine.next_due(facts, contact_rules(), on)
+    return _store_due_state(case, case_facts(case, on), contact_rules(), on)
+
+
+def refresh_due_states(cases: list[CorrectionCase], on: date | None = None) -> list[CorrectionCase]:
+    """``refresh_due_state`` for many cases in a few queries; returns those that changed."""
+    return bulk_refresh(cases, on, case_facts_many, _store_due_state)
+
+
+def bulk_refresh(cases: list, on: date | None, facts_many: Callable, store: Callable) -> list:
+    """Store the due state of ``cases`` 500 at a time (both programmes use it)."""
+    on = on or clock.today()
+    rules = contact_rules()
+    changed = []
+    for start in range(0, len(cases), 500):
+        chunk = cases[start : start + 500]
+        facts = facts_many(chunk, on)
+        changed += [c for c in chunk if store(c, facts[c.id], rules, on)]
+    return changed
+
+
+def _store_due_state(case: CorrectionCase, facts: engine.CaseFacts, rules: list, on: date) -> bool:
+    next_due_on, overdue, days = engine.next_due(facts, rules, on)
     level = engine.level_on(facts.levels, on) or case.level
     changed = (case.next_due_on, case.is_overdue, case.overdue_days, case.level) != (
         next_due_on,
@@ -245,7 +271,12 @@ def _station_for(fields: Fields, actor: User, code: Any, key: str = "station") -
     if not isinstance(code, str) or not code:
         fields.error(key, _("请选择司法所。"))
         return None
-    station = db.session.execute(select(Station).where(Station.code == code)).scalar_one_or_none()
+    station = deferred.memoised(
+        ("station", code),
+        lambda: db.session.execute(
+            select(Station).where(Station.code == code)
+        ).scalar_one_or_none(),
+    )
     if station is None or not station_in_scope(actor, station):
         fields.error(key, _("司法所代码无效或不在您的范围内。"))
         return None
@@ -336,6 +367,8 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
         status="expected",
         created_by_id=actor.id,
     )
+    if received_on is not None:
+        _set_received(case, received_on, source)
     db.session.add(case)
     db.session.flush()
     db.session.add(
@@ -358,19 +391,21 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
             assigned_by_id=actor.id,
         )
     )
-    if received_on is not None:
-        _mark_received(case, received_on, source)
     refresh_due_state(case)
     db.session.flush()
     record(actor, "correction.create", "correction_case", case.id, None, snapshot(case))
     return case
 
 
-def _mark_received(case: CorrectionCase, received_on: date, source: str) -> None:
+def _set_received(case: CorrectionCase, received_on: date, source: str) -> None:
     case.received_on = received_on
     case.source = source
     case.received_on_time = received_on <= case.report_deadline
     case.status = "active"
+
+
+def _mark_received(case: CorrectionCase, received_on: date, source: str) -> None:
+    _set_received(case, received_on, source)
     intake_level = db.session.execute(
         select(CaseLevel).where(CaseLevel.case_id == case.id).order_by(CaseLevel.id).limit(1)
     ).scalar_one()

@@ -397,3 +397,53 @@ def test_xlsx_numeric_id_and_tab_separated_csv(county, ctx):
     text = "\n".join("\t".join(str(c) for c in r) for r in [HEADERS, *clean_rows()])
     table = li.read_table("a.csv", text.encode("gb18030"))
     assert table.headers == HEADERS and len(table.rows) == 3
+
+
+# --------------------------------------------------------------------------- scale
+
+
+def _ledger(n: int) -> list[list]:
+    """``n`` clean rows: four in five open correction cases, the rest resettlement."""
+    rows = []
+    for i in range(n):
+        number = make_id(f"19{60 + i % 40:02d}0{1 + i % 9}1{i % 9}", f"{i % 1000:03d}",
+                         f"11{(i // 1000) % 100:02d}05")  # fmt: skip
+        if i % 5 == 4:
+            rows.append(resettlement_row(**{"序号": i + 1, "姓名": f"帮教{i}",
+                                            "公民身份号码": number}))  # fmt: skip
+        else:
+            rows.append(row(**{"序号": i + 1, "姓名": f"对象{i}", "公民身份号码": number}))
+    return rows
+
+
+def test_5000_row_import_within_a_minute(county, ctx):
+    import time
+
+    n = 5000
+    data = csv_bytes(_ledger(n))
+    before = counts()
+    started = time.monotonic()
+    report = run("boss", data)
+    elapsed = time.monotonic() - started
+    assert report.ok, [r.problems for r in report.problem_rows][:3]
+    assert report.committed
+    db.session.rollback()
+    after = counts()
+    assert after["people"] == before["people"] + n
+    assert after["correction_cases"] == before["correction_cases"] + n * 4 // 5
+    assert after["resettlement_cases"] == before["resettlement_cases"] + n // 5
+    assert elapsed < 60, f"5,000 rows took {elapsed:.1f} s"
+    # the deferred writes ended up as the per-row services would have left them
+    from corrections.audit.services import verify_chain
+    from corrections.resettlement import services as rs
+    from corrections.supervision import services as ss
+
+    assert verify_chain().ok
+    events = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar_one()
+    assert events >= before["audit_events"] + 5000 + 4000 + 1000 + 1
+    cases = db.session.execute(select(CorrectionCase)).scalars().all()
+    assert {c.next_due_on is not None for c in cases} == {True}
+    assert not any(ss.refresh_due_state(c, date(2026, 11, 25)) for c in cases)
+    rcases = db.session.execute(select(ResettlementCase)).scalars().all()
+    assert not any(rs.refresh_due_state(c, date(2026, 11, 25)) for c in rcases)
+    db.session.rollback()
