@@ -1,6 +1,8 @@
 """GET /documents/{kind}?case_id=&record_id= : generate an official document as PDF.
 
-Generating assigns a document number, so it is a write: viewers get 403.
+Generating assigns a document number, so it is a write: viewers get 403. (A sanction's
+decision or request carries the sanction's own number instead of taking one.) Every
+generated PDF is kept: GET /generated-documents/{id} returns that same file again.
 """
 
 from flask import request
@@ -9,7 +11,7 @@ from corrections.api import bp, current_api_user
 from corrections.api.openapi import EXTRA_PATHS
 from corrections.extensions import db
 from corrections.paperwork import documents
-from corrections.paperwork.routes import pdf_response
+from corrections.paperwork.routes import pdf_response, stored_response
 
 
 @bp.get("/documents/<kind>")
@@ -21,6 +23,12 @@ def generate_document(kind: str):
     return pdf_response(document, pdf)
 
 
+@bp.get("/generated-documents/<int:document_id>")
+def download_generated_document(document_id: int):
+    document, path = documents.open_for_download(current_api_user(), document_id)
+    return stored_response(document, path)
+
+
 _ERR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 EXTRA_PATHS["/documents/{kind}"] = {
     "get": {
@@ -28,7 +36,11 @@ EXTRA_PATHS["/documents/{kind}"] = {
         "description": "Kinds: "
         + ", ".join(f"{k} ({v.title})" for k, v in documents.KINDS.items())
         + ". case_id is a correction case, a resettlement case or (assessment_opinion) an "
-        "assessment; record_id names the leave or sanction for the kinds made from one.",
+        "assessment; record_id names the leave or sanction for the kinds made from one. "
+        "Each call is a new document with a new number, except a sanction's decision or "
+        "request, which carries the sanction's own document_number. The PDF is kept: "
+        "the response's Content-Disposition names document-{id}.pdf, and "
+        "GET /generated-documents/{id} returns the same file again.",
         "parameters": [
             {
                 "name": "kind",
@@ -51,6 +63,34 @@ EXTRA_PATHS["/documents/{kind}"] = {
                 "description": "The records are not in the state the document needs",
                 "content": _ERR,
             },
+        },
+    }
+}
+EXTRA_PATHS["/generated-documents/{document_id}"] = {
+    "get": {
+        "summary": "Download a generated document again: the same stored PDF, the same number",
+        "description": "The file as it was generated; its SHA-256 is verified before it is "
+        "returned (500 checksum_mismatch if the stored file was altered or is missing).",
+        "parameters": [
+            {
+                "name": "document_id",
+                "in": "path",
+                "required": True,
+                "schema": {"type": "integer"},
+            },
+        ],
+        "responses": {
+            "200": {
+                "description": "The stored PDF",
+                "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+            },
+            "401": {"description": "No token or a bad one", "content": _ERR},
+            "404": {
+                "description": "No such document, out of scope, or generated before files "
+                "were kept",
+                "content": _ERR,
+            },
+            "500": {"description": "The stored file fails its checksum", "content": _ERR},
         },
     }
 }

@@ -85,7 +85,8 @@ def storage_root() -> str:
     return root
 
 
-def path_for(attachment: Attachment) -> str:
+def path_for(attachment: Attachment | Any) -> str:
+    """The file of an attachment (or of anything stored by ``put``: a generated document)."""
     return os.path.join(storage_root(), *attachment.storage_key.split("/"))
 
 
@@ -234,6 +235,25 @@ def _write_temp(stream: IO[bytes], root: str) -> tuple[str, str, int, str]:
     return temp_path, digest.hexdigest(), size, content_type
 
 
+def put(stream: IO[bytes]) -> tuple[str, str, int, str]:
+    """Store the stream's bytes at their content address: (storage key, sha256, size,
+    content type). The same refusals as uploads; the same content is kept once."""
+    root = storage_root()
+    temp_path, sha256, size, content_type = _write_temp(stream, root)
+    key = f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
+    final = os.path.join(root, sha256[:2], sha256[2:4], sha256)
+    try:
+        os.makedirs(os.path.dirname(final), exist_ok=True)
+        if os.path.exists(final):  # the same content is already stored: keep one copy
+            _remove_quietly(temp_path)
+        else:
+            os.replace(temp_path, final)
+    except BaseException:
+        _remove_quietly(temp_path)
+        raise
+    return key, sha256, size, content_type
+
+
 def store(
     actor: User,
     target: Any,
@@ -251,19 +271,7 @@ def store(
     if file is None or not getattr(file, "filename", None) and not getattr(file, "stream", None):
         raise ValidationFailed(_("请选择要上传的文件。"), fields={"file": _("必填")})
     stream = getattr(file, "stream", file)
-    root = storage_root()
-    temp_path, sha256, size, content_type = _write_temp(stream, root)
-    key = f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
-    final = os.path.join(root, sha256[:2], sha256[2:4], sha256)
-    try:
-        os.makedirs(os.path.dirname(final), exist_ok=True)
-        if os.path.exists(final):  # the same content is already stored: keep one copy
-            _remove_quietly(temp_path)
-        else:
-            os.replace(temp_path, final)
-    except BaseException:
-        _remove_quietly(temp_path)
-        raise
+    key, sha256, size, content_type = put(stream)
     attachment = Attachment(
         person_id=where.person.id,
         programme=where.programme,
@@ -300,7 +308,8 @@ def get_for(user: User, attachment_id: int) -> Attachment:
     return attachment
 
 
-def verify(attachment: Attachment) -> bool:
+def verify(attachment: Attachment | Any) -> bool:
+    """Whether the stored file still has its recorded SHA-256 (attachments, documents)."""
     path = path_for(attachment)
     digest = hashlib.sha256()
     try:

@@ -5,7 +5,16 @@ belongs to, the record it is made from (a leave, a sanction, an assessment), the
 state the records must be in, and how it reads. ``generate`` checks the user and
 the scope, takes the next number of the unit's per-year, per-kind sequence
 (``GeneratedDocument.serial = max + 1`` under a transaction-scoped lock; the
-unique index guards it), renders the PDF and records the audit event last.
+unique index guards it), renders the PDF, stores it with the attachments'
+content-addressed storage (SHA-256, size and key on the row) and records the
+audit event last. A stored document is downloaded again as the same file with
+the same number (scope checked, checksum verified); generating again is a new
+document with a new number.
+
+A sanction's decision or request (训诫决定书, 警告决定书, 提请…建议书) carries the
+sanction's own number (``Sanction.document_number``, taken from the decision's
+counter when it was decided): no second number is taken, and generating it
+again keeps that number.
 
 The number reads like the paper one: ``示范县矫宣〔2026〕3号`` (the county, the
 kind's abbreviation, the year, the serial).
@@ -13,6 +22,8 @@ kind's abbreviation, the year, the serial).
 
 from __future__ import annotations
 
+import io
+import logging
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -34,6 +45,7 @@ from corrections.auth.scope import get_in_scope
 from corrections.errors import Forbidden, NotFound, RuleViolation, ValidationFailed
 from corrections.extensions import db
 from corrections.labels import label
+from corrections.paperwork import attachments as storage
 from corrections.paperwork.models import GeneratedDocument
 from corrections.reports.printing import HEAD_BG, INK, china_now, cjk_font
 from corrections.reports.printing import build_pdf as _build_pdf
@@ -42,6 +54,8 @@ from corrections.resettlement.models import ResettlementCase
 from corrections.supervision.models import CorrectionCase, Leave, Sanction, TeamMember
 
 _LOCK_NAMESPACE = 0x4A5A_0000_0000  # distinct from the audit chain's key
+
+log = logging.getLogger("corrections")
 
 
 @dataclass
@@ -869,13 +883,22 @@ def generate(
         number="",
         programme=kind.programme,
         case_id=case.id,
+        record_id=rec.id if rec is not None else None,
         generated_by_id=actor.id,
         generated_at=clock.now_utc(),
     )
-    serial = _take_number(document)
-    document.number = format_number(unit.name, kind, today.year, serial)
+    if isinstance(rec, Sanction):
+        document.number = _sanction_number(rec, unit.id, today)
+        document.year = (rec.decided_on or today).year
+        document.serial = None
+        db.session.add(document)
+    else:
+        serial = _take_number(document)
+        document.number = format_number(unit.name, kind, today.year, serial)
     db.session.flush()
     pdf = render(Doc(kind, document.number, unit.name, case, rec, today))
+    document.storage_key, document.sha256, document.size, _type = storage.put(io.BytesIO(pdf))
+    db.session.flush()
     record(
         actor,
         "document.generate",
@@ -887,10 +910,44 @@ def generate(
             "number": document.number,
             "programme": kind.programme,
             "case_id": case.id,
-            "record_id": rec.id if rec is not None else None,
+            "record_id": document.record_id,
+            "sha256": document.sha256,
+            "size": document.size,
         },
     )
     return document, pdf
+
+
+def _sanction_number(sanction: Sanction, unit_id: int, today: date) -> str:
+    """The sanction's own number; one decided before numbers were kept gets its number now
+    (from the decision counter, so the sanction and its document still share one)."""
+    if not sanction.document_number:
+        from corrections.supervision.services import next_document_number
+
+        sanction.document_number = next_document_number(
+            unit_id, sanction.kind, sanction.decided_on or today
+        )
+    return sanction.document_number
+
+
+def get_for(user: User, document_id: Any) -> GeneratedDocument:
+    """The generated document if its case is in the user's scope (404 otherwise)."""
+    document = db.session.get(GeneratedDocument, _id(document_id, "document_id"))
+    if document is None or document.programme not in _PROGRAMME_MODELS:
+        raise NotFound(_("记录不存在，或不在您的管辖范围内。"))
+    get_in_scope(_PROGRAMME_MODELS[document.programme], document.case_id, user)
+    return document
+
+
+def open_for_download(user: User, document_id: Any) -> tuple[GeneratedDocument, str]:
+    """(document, file path) of the PDF as generated, after the scope and checksum checks."""
+    document = get_for(user, document_id)
+    if not document.storage_key:
+        raise NotFound(_("该文书制作时未保存文件，请重新生成。"), code="document_not_stored")
+    if not storage.verify(document):
+        log.error("generated document %s: file missing or checksum mismatch", document.id)
+        raise storage.ChecksumMismatch(_("文书文件缺失或已损坏（校验和不符），请联系管理员。"))
+    return document, storage.path_for(document)
 
 
 def render(doc: Doc) -> bytes:
@@ -908,12 +965,17 @@ def render(doc: Doc) -> bytes:
     )
 
 
-def documents_of(actor: User, programme: str, case_id: Any) -> list[GeneratedDocument]:
-    """The documents generated for a case in the user's scope, newest first."""
+def case_in_scope(actor: User, programme: str, case_id: Any):
+    """The correction case, resettlement case or assessment, if in the user's scope."""
     model = _PROGRAMME_MODELS.get(programme)
     if model is None:
         raise NotFound(_("记录不存在。"))
-    case = get_in_scope(model, _id(case_id, "case_id"), actor)
+    return get_in_scope(model, _id(case_id, "case_id"), actor)
+
+
+def documents_of(actor: User, programme: str, case_id: Any) -> list[GeneratedDocument]:
+    """The documents generated for a case in the user's scope, newest first."""
+    case = case_in_scope(actor, programme, case_id)
     return list(
         db.session.execute(
             select(GeneratedDocument)
@@ -927,8 +989,35 @@ def kinds_for(programme: str) -> list[DocKind]:
     return [k for k in KINDS.values() if k.programme == programme]
 
 
-def links_for(programme: str, case) -> list[tuple[str, str, int | None, str]]:
-    """(kind, title, record_id, note) of every document the case's records allow now."""
+def generated_for(programme: str, case, limit: int = 50) -> list[tuple[GeneratedDocument, str]]:
+    """(document, generator's username) of a case already in scope, newest first."""
+    rows = list(
+        db.session.execute(
+            select(GeneratedDocument)
+            .where(GeneratedDocument.programme == programme, GeneratedDocument.case_id == case.id)
+            .order_by(GeneratedDocument.id.desc())
+            .limit(limit)
+        ).scalars()
+    )
+    ids = {r.generated_by_id for r in rows}
+    names = (
+        dict(db.session.execute(select(User.id, User.username).where(User.id.in_(ids))).all())
+        if ids
+        else {}
+    )
+    return [(r, names.get(r.generated_by_id, "")) for r in rows]
+
+
+def links_for(programme: str, case) -> list[tuple[str, str, int | None, str, bool]]:
+    """(kind, title, record_id, note, made) of every document the case's records allow now;
+    ``made`` tells whether one was generated already (the link then reads 重新生成)."""
+    made = set(
+        db.session.execute(
+            select(GeneratedDocument.kind, GeneratedDocument.record_id).where(
+                GeneratedDocument.programme == programme, GeneratedDocument.case_id == case.id
+            )
+        ).all()
+    )
     out = []
     for kind in kinds_for(programme):
         records = [None]
@@ -950,5 +1039,6 @@ def links_for(programme: str, case) -> list[tuple[str, str, int | None, str]]:
                 note = f"{cn_date(rec.starts_on)}—{rec.destination}"
             elif isinstance(rec, Sanction):
                 note = cn_date(rec.decided_on)
-            out.append((kind.code, kind.title, rec.id if rec is not None else None, note))
+            record_id = rec.id if rec is not None else None
+            out.append((kind.code, kind.title, record_id, note, (kind.code, record_id) in made))
     return out

@@ -38,7 +38,13 @@ class Attachment(VoidableMixin, Base):
 
 
 class GeneratedDocument(Base):
-    """An official document generated from the records: its number and who made it when."""
+    """An official document generated from the records: its number, who made it when, and
+    the PDF as made (content-addressed under ATTACHMENT_DIR like attachments).
+
+    Most kinds take ``serial`` from their own per-unit/year/kind sequence. A sanction's
+    decision or request carries the sanction's own number (``Sanction.document_number``):
+    ``serial`` is NULL (the unique index ignores NULLs) and ``record_id`` names the record.
+    """
 
     __tablename__ = "generated_documents"
     __table_args__ = (
@@ -50,9 +56,14 @@ class GeneratedDocument(Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     kind: Mapped[str] = mapped_column(String(40))
     year: Mapped[int] = mapped_column(Integer)
-    serial: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int | None] = mapped_column(Integer)
     number: Mapped[str] = mapped_column(String(64))
     programme: Mapped[str] = mapped_column(String(16))
     case_id: Mapped[int] = mapped_column(Integer)
+    record_id: Mapped[int | None] = mapped_column(Integer)  # the leave / sanction it is made from
     generated_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     generated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now_utc)
+    # the stored PDF (NULL for documents generated before files were kept)
+    size: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    storage_key: Mapped[str | None] = mapped_column(String(300))

@@ -1,10 +1,11 @@
-"""Web: generate an official document (PDF download) and list a case's documents."""
+"""Web: generate an official document (PDF download), list a case's documents and download
+a stored one again (the same file, the same number)."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, render_template, request, send_file
 from flask_login import current_user, login_required
 
 from corrections.extensions import db
@@ -15,15 +16,23 @@ bp = Blueprint("documents", __name__, url_prefix="/documents")
 
 @bp.app_context_processor
 def _document_links():
-    return {"document_links": documents.links_for}
+    return {
+        "document_links": documents.links_for,
+        "generated_documents": documents.generated_for,
+        "document_kinds": documents.KINDS,
+    }
+
+
+def _filename(document) -> str:
+    kind = documents.KINDS.get(document.kind)
+    return f"{kind.title if kind else document.kind}-{document.number}.pdf"
 
 
 def pdf_response(document, pdf: bytes) -> Response:
-    kind = documents.KINDS[document.kind]
-    filename = f"{kind.title}-{document.number}.pdf"
     response = Response(pdf, mimetype="application/pdf")
     response.headers["Content-Disposition"] = (
-        f"attachment; filename=\"document-{document.id}.pdf\"; filename*=UTF-8''{quote(filename)}"
+        f'attachment; filename="document-{document.id}.pdf"; '
+        f"filename*=UTF-8''{quote(_filename(document))}"
     )
     response.headers["Cache-Control"] = "no-store"
     return response
@@ -39,17 +48,43 @@ def generate(kind: str):
     return pdf_response(document, pdf)
 
 
+def stored_response(document, path: str) -> Response:
+    """The stored PDF of ``document`` as a download (checked by ``open_for_download``)."""
+    response = send_file(
+        path,
+        mimetype="application/pdf",
+        as_attachment=True,
+        download_name=_filename(document),
+        max_age=0,
+        etag=document.sha256,
+        conditional=True,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    response.headers["X-Document-Number"] = quote(document.number)
+    return response
+
+
+@bp.get("/file/<int:document_id>")
+@login_required
+def download(document_id: int):
+    document, path = documents.open_for_download(current_user, document_id)
+    return stored_response(document, path)
+
+
 @bp.get("/")
 @login_required
 def index():
     programme = request.args.get("programme") or "correction"
     case_id = request.args.get("case_id")
-    items = documents.documents_of(current_user, programme, case_id)
+    case = documents.case_in_scope(current_user, programme, case_id)
     return render_template(
         "paperwork/documents.html",
-        items=items,
+        items=documents.generated_for(programme, case, limit=1000),
+        case=case,
+        links=documents.links_for(programme, case),
         kinds=documents.KINDS,
         programme=programme,
-        case_id=case_id,
+        case_id=case.id,
         available=documents.kinds_for(programme),
     )

@@ -158,7 +158,12 @@ def test_every_kind_renders_title_name_and_number(ctx, person_id, kind):
     assert _flat(title) in text
     assert name in text
     assert document.number in text
-    assert document.number.startswith("本县") and document.number.endswith("〔2026〕1号")
+    if documents.KINDS[kind].record is sv.Sanction:  # the sanction's own number
+        sanction = db.session.get(sv.Sanction, record_id)
+        assert document.number == sanction.document_number
+        assert document.serial is None and document.record_id == sanction.id
+    else:
+        assert document.number.startswith("本县") and document.number.endswith("〔2026〕1号")
     if PDF_OUT:
         os.makedirs(PDF_OUT, exist_ok=True)
         with open(os.path.join(PDF_OUT, f"{kind}.pdf"), "wb") as fh:
