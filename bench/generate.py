@@ -245,6 +245,8 @@ TABLES: dict[str, tuple[str, ...]] = {
         "is_overdue",
         "overdue_days",
         "due_computed_on",
+        "on_time_ok",
+        "on_time_total",
         "created_at",
         "updated_at",
         "version",
@@ -1106,6 +1108,7 @@ class Generator:
 
         r, sink, today = self.rng, self.sink, self.today
         rules = self.rules
+        window_start = engine.on_time_window(self.today)[0]
         for c in cases:
             station0 = c.stations[0][1]
             officer0 = c.officers[0][1]
@@ -1115,6 +1118,8 @@ class Generator:
             )
             # Contacts.
             last: dict[str, date] = {}
+            before_window: dict[str, date] = {}  # latest of each kind before the window
+            in_window: list[tuple[date, str]] = []  # every contact in the on-time window
             n_contacts = 0
             officer_days = [o[0] for o in c.officers]
             officer_ids = [o[1] for o in c.officers]
@@ -1159,6 +1164,10 @@ class Generator:
                     n_contacts += 1
                     if last.get(kind, day) <= day:
                         last[kind] = day
+                    if day >= window_start:
+                        in_window.append((day, kind))
+                    elif before_window.get(kind, day) <= day:
+                        before_window[kind] = day
                     row = (
                         cid,
                         c.id,
@@ -1289,6 +1298,18 @@ class Generator:
             )
             next_due_on, overdue, overdue_days = engine.next_due(facts, rules, today)
             level = engine.level_on(facts.levels, today) or c.levels[-1][1]
+            on_time = (0, 0)
+            if c.received <= today and (c.ended_on is None or c.ended_on > window_start):
+                window_facts = engine.CaseFacts(
+                    programme=engine.CORRECTION,
+                    received_on=c.received,
+                    ended_on=c.ended_on,
+                    correction_type=c.ctype,
+                    levels=facts.levels,
+                    contacts=tuple(engine.ContactFact(d, k) for k, d in before_window.items())
+                    + tuple(engine.ContactFact(d, k) for d, k in in_window),
+                )
+                on_time = engine.on_time_rate([window_facts], rules, window_start, today)
             crime, category = _crime(r)
             grounds = None
             if c.ctype == "temporary_release":
@@ -1343,6 +1364,8 @@ class Generator:
                     overdue,
                     overdue_days,
                     today,
+                    on_time[0],
+                    on_time[1],
                     created,
                     updated,
                     1 + len(c.levels) + len(c.officers) + (c.ended_on is not None),

@@ -160,48 +160,82 @@ def headline_counts(user: User, on: date | None = None) -> dict[str, int]:
     }
 
 
-def on_time_rates(user: User, days: int = 30, on: date | None = None) -> dict[str, list]:
+def on_time_rates(
+    user: User, days: int = engine.ON_TIME_WINDOW_DAYS, on: date | None = None, *, stored=True
+) -> dict[str, list]:
     """On-time rate (DOMAIN.md §3.5) per station and per officer over the last ``days`` days.
 
-    Evaluated with the engine over the correction cases active at some point in
-    the window; returns rows (label, ok, total, rate) sorted worst first.
+    Over the correction cases active at some point in the window; returns rows
+    (label, ok, total, rate) sorted worst first. Each case stores its counts over
+    the standard window whenever its due state is refreshed (every write and the
+    nightly job), so the usual call only sums them; cases whose stored state is not
+    from ``on`` (or another window, or ``stored=False``) are evaluated with the engine.
     """
     on = on or clock.today()
     start = on - timedelta(days=days - 1)
-    cases = (
-        db.session.execute(
-            scope(
-                select(CorrectionCase).where(
-                    CorrectionCase.received_on <= on,
-                    or_(CorrectionCase.ended_on.is_(None), CorrectionCase.ended_on > start),
-                ),
-                user,
-                CorrectionCase,
-            ).options(selectinload(CorrectionCase.station), selectinload(CorrectionCase.officer))
+    cc = CorrectionCase
+    in_window = (cc.received_on <= on, or_(cc.ended_on.is_(None), cc.ended_on > start))
+    counts: dict[tuple[int, int | None], list[int]] = defaultdict(lambda: [0, 0])
+    use_stored = stored and days == engine.ON_TIME_WINDOW_DAYS
+    if use_stored:
+        summed = scope(
+            select(
+                cc.station_id, cc.officer_id, func.sum(cc.on_time_ok), func.sum(cc.on_time_total)
+            )
+            .where(*in_window, cc.due_computed_on == on)
+            .group_by(cc.station_id, cc.officer_id),
+            user,
+            cc,
         )
-        .scalars()
-        .all()
+        for station_id, officer_id, ok, total in db.session.execute(summed):
+            counts[(station_id, officer_id)][0] += int(ok or 0)
+            counts[(station_id, officer_id)][1] += int(total or 0)
+    fresh = [cc.due_computed_on.is_(None) | (cc.due_computed_on != on)] if use_stored else []
+    others = db.session.execute(
+        scope(
+            select(cc.id, cc.received_on, cc.ended_on, cc.correction_type, cc.station_id,
+                   cc.officer_id).where(*in_window, *fresh),
+            user,
+            cc,
+        )
+    ).all()  # fmt: skip
+    if others:
+        rules = contact_rules()
+        for i in range(0, len(others), 500):
+            chunk = others[i : i + 500]
+            facts = supervision.case_facts_many(chunk, on, since=start)
+            for row in chunk:
+                ok, total = engine.on_time_rate([facts[row.id]], rules, start, on)
+                counts[(row.station_id, row.officer_id)][0] += ok
+                counts[(row.station_id, row.officer_id)][1] += total
+    station_names = dict(
+        db.session.execute(
+            select(Station.id, Station.name).where(Station.id.in_({k[0] for k in counts}))
+        ).all()
     )
-    rules = contact_rules()
-    station_groups: dict[str, list] = defaultdict(list)
-    officer_groups: dict[str, list] = defaultdict(list)
-    for case in cases:
-        facts = supervision.case_facts(case, on)
-        station_groups[case.station.name].append(facts)
-        officer_groups[case.officer.label if case.officer else "（未指定）"].append(facts)
+    officer_ids = {k[1] for k in counts if k[1] is not None}
+    officer_names = {
+        u.id: u.label
+        for u in db.session.execute(select(User).where(User.id.in_(officer_ids))).scalars()
+    }
+    by_station: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    by_officer: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    overall = [0, 0]
+    for (station_id, officer_id), (ok, total) in counts.items():
+        officer = officer_names.get(officer_id, "（未指定）")
+        for bucket in (by_station[station_names[station_id]], by_officer[officer], overall):
+            bucket[0] += ok
+            bucket[1] += total
 
     def rows(groups):
-        out = []
-        for name, facts in groups.items():
-            ok, total = engine.on_time_rate(facts, rules, start, on)
-            out.append((name, ok, total, (ok / total) if total else None))
-        return sorted(out, key=lambda r: (r[3] is None, r[3] if r[3] is not None else 0))
+        out = [(name, ok, total, (ok / total) if total else None)
+               for name, (ok, total) in groups.items()]  # fmt: skip
+        return sorted(out, key=lambda r: (r[3] is None, r[3] if r[3] is not None else 0, r[0]))
 
-    all_facts = [f for group in station_groups.values() for f in group]
-    ok, total = engine.on_time_rate(all_facts, rules, start, on) if all_facts else (0, 0)
+    ok, total = overall
     return {
-        "stations": rows(station_groups),
-        "officers": rows(officer_groups),
+        "stations": rows(by_station),
+        "officers": rows(by_officer),
         "overall": (ok, total, (ok / total) if total else None),
         "start": start,
         "end": on,

@@ -11,7 +11,7 @@ import time
 import traceback
 from datetime import date, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from corrections import clock
 from corrections.assessments.models import Assessment
@@ -30,8 +30,8 @@ log = logging.getLogger("corrections.jobs")
 BATCH = 1000
 
 
-def _iter(query):
-    """Stream rows in id batches so a province never sits in memory at once."""
+def _batches(query):
+    """Rows in id batches so a province never sits in memory at once."""
     model = query.column_descriptions[0]["entity"]
     last = 0
     while True:
@@ -42,8 +42,13 @@ def _iter(query):
         )
         if not rows:
             return
-        yield from rows
+        yield rows
         last = rows[-1].id
+
+
+def _iter(query):
+    for rows in _batches(query):
+        yield from rows
 
 
 def _name(case) -> str:
@@ -297,35 +302,50 @@ def _contact_notice(add, who, case, programme, state, on, tomorrow) -> None:
 
 
 def recompute_due(on: date) -> dict:
-    """Recompute every open case's stored due state from its history; log what it corrected."""
+    """Recompute every open case's stored due state from its history; log what it corrected.
+
+    Cases ended within the on-time window are refreshed too: their on-time counts
+    still figure in the dashboard's rates.
+    """
     updated = corrected = 0
+    window_start = engine.on_time_window(on)[0]
     queries = (
         (
-            select(CorrectionCase).where(CorrectionCase.status.in_(("active", "expected"))),
-            supervision.refresh_due_state,
+            select(CorrectionCase).where(
+                or_(
+                    CorrectionCase.status.in_(("active", "expected")),
+                    CorrectionCase.ended_on > window_start,
+                )
+            ),
+            supervision.refresh_due_states,
         ),
         (
             select(ResettlementCase).where(ResettlementCase.status != "ended"),
-            resettlement.refresh_due_state,
+            resettlement.refresh_due_states,
         ),
     )
-    for query, refresh in queries:
-        for case in _iter(query):
-            before = (case.next_due_on, case.is_overdue, case.overdue_days)
-            computed_for = case.due_computed_on
-            if refresh(case, on):
+    for query, refresh_many in queries:
+        for batch in _batches(query):
+            before = {
+                c.id: (c.next_due_on, c.is_overdue, c.overdue_days, c.due_computed_on)
+                for c in batch
+            }
+            for case in refresh_many(batch, on):
                 updated += 1
-                if computed_for == on or before[0] != case.next_due_on:
+                was = before[case.id]
+                if was[3] == on or was[0] != case.next_due_on:
                     corrected += 1
                     log.warning(
                         "recompute_due: %s %s stored %s, history says %s",
                         case.__tablename__,
                         case.id,
-                        before,
+                        was[:3],
                         (case.next_due_on, case.is_overdue, case.overdue_days),
                     )
-            case.due_computed_on = on
-        db.session.flush()
+            db.session.flush()
+            # a province does not sit in one transaction (nor in memory: the session
+            # holds its objects weakly, and a batch is dropped once committed)
+            db.session.commit()
     return {"created": updated, "corrected": corrected}
 
 

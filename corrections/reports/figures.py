@@ -613,26 +613,29 @@ def overdue_cases(key: str, on: date, allowed: set[int] | None) -> dict[int, lis
     if key == "cc.overdue":
         from corrections.supervision.services import case_facts_many
 
-        query = select(CC, station_at(on).label("station_at")).where(cc_on_register(on))
-        rows = db.session.execute(query).all()
+        # plain rows with what the facts need (not whole cases: a province is large)
+        query = select(
+            CC.id, CC.received_on, CC.ended_on, CC.correction_type, station_at(on).label("at")
+        ).where(cc_on_register(on))
+        rows = [r for r in db.session.execute(query) if allowed is None or r.at in allowed]
         for chunk in _chunks(rows, 500):
-            facts = case_facts_many([row[0] for row in chunk], on)
-            for case_row, station_id in chunk:
-                if allowed is not None and station_id not in allowed:
-                    continue
-                if engine.overdue_on(facts[case_row.id], rules, on):
-                    per[station_id].append(case_row.id)
+            facts = case_facts_many(chunk, on)
+            for row in chunk:
+                if engine.overdue_on(facts[row.id], rules, on):
+                    per[row.at].append(row.id)
     elif key == "rs.overdue":
-        from corrections.resettlement.services import case_facts
+        from corrections.resettlement.services import case_facts_many
 
-        query = select(RC).where(
+        query = select(RC.id, RC.handed_over_on, RC.ended_on, RC.station_id).where(
             RC.handed_over_on <= on, or_(RC.ended_on.is_(None), RC.ended_on > on)
         )
         if allowed is not None:
             query = query.where(RC.station_id.in_(allowed))
-        for rcase in db.session.execute(query).scalars():
-            if engine.overdue_on(case_facts(rcase, on), rules, on):
-                per[rcase.station_id].append(rcase.id)
+        for chunk in _chunks(db.session.execute(query).all(), 500):
+            facts = case_facts_many(chunk, on)
+            for rcase in chunk:
+                if engine.overdue_on(facts[rcase.id], rules, on):
+                    per[rcase.station_id].append(rcase.id)
     else:
         raise KeyError(key)
     return dict(per)

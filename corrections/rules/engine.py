@@ -544,6 +544,13 @@ def next_due(
     return min(s.due_on for s in active), worst > 0, worst
 
 
+ON_TIME_WINDOW_DAYS = 30  # the dashboard's window; each case stores its counts over it
+
+
+def on_time_window(on: date) -> tuple[date, date]:
+    return on - timedelta(days=ON_TIME_WINDOW_DAYS - 1), on
+
+
 def on_time_rate(
     cases: Iterable[CaseFacts], rules: Sequence[ContactRule], start: date, end: date
 ) -> tuple[int, int]:

@@ -129,6 +129,9 @@ class CorrectionCase(TimestampMixin, VersionMixin, Base):
     is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue_days: Mapped[int] = mapped_column(Integer, default=0)
     due_computed_on: Mapped[date | None] = mapped_column(Date)
+    # On-time counts (DOMAIN.md §3.5) over the ON_TIME_WINDOW_DAYS ending on due_computed_on.
+    on_time_ok: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    on_time_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     person: Mapped[Person] = relationship()
     station: Mapped[Station] = relationship()

@@ -125,17 +125,20 @@ def case_facts(case: CorrectionCase, until: date | None = None) -> engine.CaseFa
 
 
 def case_facts_many(
-    cases: list[CorrectionCase], until: date | None = None
+    cases: list[CorrectionCase], until: date | None = None, since: date | None = None
 ) -> dict[int, engine.CaseFacts]:
     """``case_facts`` for many cases in a few queries (lists, overdue_on).
 
-    Only the latest contact of each kind is loaded: the engine only ever uses the
-    latest satisfying contact, so the answer is the same as with every contact.
+    Of the contacts before ``since`` (all of them when ``since`` is None) only the
+    latest of each kind is loaded: the engine only ever uses the latest satisfying
+    contact, so the answer on any day from ``since`` on is the same as with every
+    contact. Contacts from ``since`` on are all loaded (on-time counts need them).
     """
     contacts: dict[int, list] = {c.id: [] for c in cases}
     levels: dict[int, list] = {c.id: [] for c in cases}
     leaves: dict[int, list] = {c.id: [] for c in cases}
     ids = list(contacts)
+    upto = [Contact.occurred_on <= until] if until else []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for case_id, kind, last in db.session.execute(
@@ -143,11 +146,22 @@ def case_facts_many(
             .where(
                 Contact.case_id.in_(chunk),
                 Contact.voided_at.is_(None),
-                *([Contact.occurred_on <= until] if until else []),
+                *upto,
+                *([Contact.occurred_on < since] if since else []),
             )
             .group_by(Contact.case_id, Contact.kind)
         ):
             contacts[case_id].append(engine.ContactFact(last, kind))
+        if since is not None:
+            for case_id, kind, day in db.session.execute(
+                select(Contact.case_id, Contact.kind, Contact.occurred_on).where(
+                    Contact.case_id.in_(chunk),
+                    Contact.voided_at.is_(None),
+                    Contact.occurred_on >= since,
+                    *upto,
+                )
+            ):
+                contacts[case_id].append(engine.ContactFact(day, kind))
         for case_id, effective_on, level in db.session.execute(
             select(CaseLevel.case_id, CaseLevel.effective_on, CaseLevel.level)
             .where(CaseLevel.case_id.in_(chunk), CaseLevel.status == "approved")
@@ -192,7 +206,11 @@ def refresh_due_state(case: CorrectionCase, on: date | None = None) -> bool:
 
 def refresh_due_states(cases: list[CorrectionCase], on: date | None = None) -> list[CorrectionCase]:
     """``refresh_due_state`` for many cases in a few queries; returns those that changed."""
-    return bulk_refresh(cases, on, case_facts_many, _store_due_state)
+
+    def facts_many(chunk: list[CorrectionCase], day: date) -> dict[int, engine.CaseFacts]:
+        return case_facts_many(chunk, day, since=engine.on_time_window(day)[0])
+
+    return bulk_refresh(cases, on, facts_many, _store_due_state)
 
 
 def bulk_refresh(cases: list, on: date | None, facts_many: Callable, store: Callable) -> list:
@@ -218,8 +236,21 @@ def _store_due_state(case: CorrectionCase, facts: engine.CaseFacts, rules: list,
     )
     case.next_due_on, case.is_overdue, case.overdue_days = next_due_on, overdue, days
     case.level = level
+    case.on_time_ok, case.on_time_total = on_time_counts(case, facts, rules, on)
     case.due_computed_on = on
     return changed
+
+
+def on_time_counts(
+    case: CorrectionCase, facts: engine.CaseFacts, rules: list, on: date
+) -> tuple[int, int]:
+    """The case's (on-time, all) triples over the on-time window ending on ``on``."""
+    start, end = engine.on_time_window(on)
+    if case.received_on is None or case.received_on > on:
+        return 0, 0
+    if case.ended_on is not None and case.ended_on <= start:
+        return 0, 0
+    return engine.on_time_rate([facts], rules, start, end)
 
 
 def missed_intake(case: CorrectionCase, on: date | None = None) -> bool:

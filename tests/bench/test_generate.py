@@ -67,6 +67,8 @@ def test_tiny_province_loads_and_matches_the_engine(tmp_path, monkeypatch):
                 expected = engine.next_due(services.case_facts(case), rules, TODAY)
                 assert (case.next_due_on, case.is_overdue, case.overdue_days) == expected, case.id
                 assert case.level == engine.level_on(services.case_facts(case).levels, TODAY)
+                on_time = services.on_time_counts(case, services.case_facts(case), rules, TODAY)
+                assert (case.on_time_ok, case.on_time_total) == on_time, case.id
                 assert case.term_start <= case.term_end
             for case in db.session.execute(select(ResettlementCase)).scalars():
                 expected = engine.next_due(rs_services.case_facts(case), rules, TODAY)

@@ -67,3 +67,25 @@ def test_demo_county_stored_state_matches_engine(app, ctx):
     for case in cases:
         expected = engine.next_due(services.case_facts(case), rules, clock.today())
         assert (case.next_due_on, case.is_overdue, case.overdue_days) == expected, case.id
+    # the stored on-time counts are the engine's, and the dashboard's sums agree with
+    # evaluating every case with the engine
+    from corrections.auth.models import User
+    from corrections.reminders.dashboard import on_time_rates
+
+    start, end = engine.on_time_window(clock.today())
+    counted = 0
+    for case in cases:
+        expected = services.on_time_counts(case, services.case_facts(case), rules, clock.today())
+        assert (case.on_time_ok, case.on_time_total) == expected, case.id
+        counted += expected[1]
+    assert counted > 0
+    for username in ("admin", "zhuguan"):
+        who = db.session.execute(select(User).where(User.username == username)).scalar_one()
+        fast, slow = on_time_rates(who), on_time_rates(who, stored=False)
+        assert fast == slow and fast["overall"][1] == counted
+    # a stale stored state (nightly job not run yet) is evaluated with the engine
+    for case in cases[:10]:
+        case.due_computed_on = None
+        case.on_time_ok = case.on_time_total = 0
+    assert on_time_rates(who) == slow
+    db.session.rollback()
