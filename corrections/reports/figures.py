@@ -17,9 +17,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import and_, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
+from corrections import clock
 from corrections.activities.models import Activity, Attendance
 from corrections.assessments.models import Assessment
 from corrections.extensions import db
@@ -607,16 +609,40 @@ def compute(
 
 def overdue_cases(key: str, on: date, allowed: set[int] | None) -> dict[int, list[int]]:
     """The ids of the cases overdue on ``on`` per the engine (``cc.overdue`` or ``rs.overdue``),
-    grouped by their station on that day. The figure and its drill-down both come from here."""
+    grouped by their station on that day. The figure and its drill-down both come from here.
+
+    Computed once per request for the same arguments (a monthly summary asks for the
+    month and its year to date, which end on the same day).
+    """
+    memo = {}
+    if has_request_context():  # the request object lives exactly as long as the request
+        memo = request.__dict__.setdefault("_overdue_cases", {})
+    memo_key = (key, on, frozenset(allowed) if allowed is not None else None)
+    if memo_key not in memo:
+        memo[memo_key] = _overdue_cases(key, on, allowed)
+    return memo[memo_key]
+
+
+def _overdue_cases(key: str, on: date, allowed: set[int] | None) -> dict[int, list[int]]:
+    """On today's date a case whose stored due state is from today is read from the row
+    (the stored state is the engine's answer, kept so on every write and every night);
+    every other case is evaluated with the engine."""
     rules = contact_rules()
     per: dict[int, list[int]] = defaultdict(list)
+    today = on == clock.today()
     if key == "cc.overdue":
         from corrections.supervision.services import case_facts_many
 
+        at = station_at(on).label("at")
+        register = cc_on_register(on)
+        if today:
+            stored = select(CC.id, at).where(register, CC.due_computed_on == on, CC.is_overdue)
+            for row in db.session.execute(stored):
+                if allowed is None or row.at in allowed:
+                    per[row.at].append(row.id)
+            register = and_(register, or_(CC.due_computed_on.is_(None), CC.due_computed_on != on))
         # plain rows with what the facts need (not whole cases: a province is large)
-        query = select(
-            CC.id, CC.received_on, CC.ended_on, CC.correction_type, station_at(on).label("at")
-        ).where(cc_on_register(on))
+        query = select(CC.id, CC.received_on, CC.ended_on, CC.correction_type, at).where(register)
         rows = [r for r in db.session.execute(query) if allowed is None or r.at in allowed]
         for chunk in _chunks(rows, 500):
             facts = case_facts_many(chunk, on)
@@ -626,11 +652,17 @@ def overdue_cases(key: str, on: date, allowed: set[int] | None) -> dict[int, lis
     elif key == "rs.overdue":
         from corrections.resettlement.services import case_facts_many
 
-        query = select(RC.id, RC.handed_over_on, RC.ended_on, RC.station_id).where(
-            RC.handed_over_on <= on, or_(RC.ended_on.is_(None), RC.ended_on > on)
-        )
+        register = and_(RC.handed_over_on <= on, or_(RC.ended_on.is_(None), RC.ended_on > on))
         if allowed is not None:
-            query = query.where(RC.station_id.in_(allowed))
+            register = and_(register, RC.station_id.in_(allowed))
+        if today:
+            stored = select(RC.id, RC.station_id).where(
+                register, RC.due_computed_on == on, RC.is_overdue
+            )
+            for row in db.session.execute(stored):
+                per[row.station_id].append(row.id)
+            register = and_(register, or_(RC.due_computed_on.is_(None), RC.due_computed_on != on))
+        query = select(RC.id, RC.handed_over_on, RC.ended_on, RC.station_id).where(register)
         for chunk in _chunks(db.session.execute(query).all(), 500):
             facts = case_facts_many(chunk, on)
             for rcase in chunk:
@@ -638,7 +670,7 @@ def overdue_cases(key: str, on: date, allowed: set[int] | None) -> dict[int, lis
                     per[rcase.station_id].append(rcase.id)
     else:
         raise KeyError(key)
-    return dict(per)
+    return {station: sorted(ids) for station, ids in per.items()}
 
 
 def _chunks(rows, size):

@@ -89,3 +89,24 @@ def test_demo_county_stored_state_matches_engine(app, ctx):
         case.on_time_ok = case.on_time_total = 0
     assert on_time_rates(who) == slow
     db.session.rollback()
+
+
+def test_overdue_figures_today_read_the_stored_state_and_agree_with_the_engine(app, ctx):
+    from corrections.demo import load_demo
+    from corrections.reports.figures import overdue_cases
+    from corrections.resettlement.models import ResettlementCase
+
+    load_demo()
+    db.session.commit()
+    today = clock.today()
+    fast = {k: overdue_cases(k, today, None) for k in ("cc.overdue", "rs.overdue")}
+    assert fast["cc.overdue"] and fast["rs.overdue"]
+    for model in (CorrectionCase, ResettlementCase):  # as if the nightly job had not run
+        for case in db.session.execute(select(model)).scalars():
+            case.due_computed_on = None
+    db.session.flush()
+    slow = {k: overdue_cases(k, today, None) for k in ("cc.overdue", "rs.overdue")}
+    assert fast == slow
+    one = next(iter(fast["cc.overdue"]))
+    assert overdue_cases("cc.overdue", today, {one}) == {one: fast["cc.overdue"][one]}
+    db.session.rollback()
