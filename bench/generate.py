@@ -247,6 +247,9 @@ TABLES: dict[str, tuple[str, ...]] = {
         "due_computed_on",
         "on_time_ok",
         "on_time_total",
+        "month_ends_from",
+        "month_ends_to",
+        "overdue_month_ends",
         "created_at",
         "updated_at",
         "version",
@@ -374,6 +377,9 @@ TABLES: dict[str, tuple[str, ...]] = {
         "is_overdue",
         "overdue_days",
         "due_computed_on",
+        "month_ends_from",
+        "month_ends_to",
+        "overdue_month_ends",
         "created_at",
         "updated_at",
         "version",
@@ -1108,7 +1114,8 @@ class Generator:
 
         r, sink, today = self.rng, self.sink, self.today
         rules = self.rules
-        window_start = engine.on_time_window(self.today)[0]
+        window_start = min(engine.on_time_window(today)[0], engine.month_ends_before(today)[0])
+        on_time_start = engine.on_time_window(today)[0]
         for c in cases:
             station0 = c.stations[0][1]
             officer0 = c.officers[0][1]
@@ -1298,18 +1305,19 @@ class Generator:
             )
             next_due_on, overdue, overdue_days = engine.next_due(facts, rules, today)
             level = engine.level_on(facts.levels, today) or c.levels[-1][1]
+            window_facts = engine.CaseFacts(
+                programme=engine.CORRECTION,
+                received_on=c.received,
+                ended_on=c.ended_on,
+                correction_type=c.ctype,
+                levels=facts.levels,
+                contacts=tuple(engine.ContactFact(d, k) for k, d in before_window.items())
+                + tuple(engine.ContactFact(d, k) for d, k in in_window),
+            )
             on_time = (0, 0)
-            if c.received <= today and (c.ended_on is None or c.ended_on > window_start):
-                window_facts = engine.CaseFacts(
-                    programme=engine.CORRECTION,
-                    received_on=c.received,
-                    ended_on=c.ended_on,
-                    correction_type=c.ctype,
-                    levels=facts.levels,
-                    contacts=tuple(engine.ContactFact(d, k) for k, d in before_window.items())
-                    + tuple(engine.ContactFact(d, k) for d, k in in_window),
-                )
-                on_time = engine.on_time_rate([window_facts], rules, window_start, today)
+            if c.received <= today and (c.ended_on is None or c.ended_on > on_time_start):
+                on_time = engine.on_time_rate([window_facts], rules, on_time_start, today)
+            month_ends = _month_ends(engine, window_facts, rules, today)
             crime, category = _crime(r)
             grounds = None
             if c.ctype == "temporary_release":
@@ -1366,6 +1374,7 @@ class Generator:
                     today,
                     on_time[0],
                     on_time[1],
+                    *month_ends,
                     created,
                     updated,
                     1 + len(c.levels) + len(c.officers) + (c.ended_on is not None),
@@ -1520,8 +1529,11 @@ class Generator:
         from corrections.rules import engine
 
         r, sink, today, rules = self.rng, self.sink, self.today, self.rules
+        window_start = engine.month_ends_before(today)[0]
         for c in cases:
             station, officer = c.station, c.officer
+            before_window: dict[str, date] = {}
+            in_window: list[tuple[date, str]] = []
             first_day = c.released or c.notice or c.expected_release or today
             if c.person_id is None:
                 c.person_id = self.person(
@@ -1565,6 +1577,10 @@ class Generator:
                     else:
                         if last.get(kind, day) <= day:
                             last[kind] = day
+                        if day >= window_start:
+                            in_window.append((day, kind))
+                        elif before_window.get(kind, day) <= day:
+                            before_window[kind] = day
                         row = (
                             rid,
                             c.id,
@@ -1637,6 +1653,15 @@ class Generator:
             )
             next_due_on, overdue, overdue_days = engine.next_due(facts, rules, today)
             is_key = engine.is_key_on(facts.key_periods, today)
+            window_facts = engine.CaseFacts(
+                programme=engine.RESETTLEMENT,
+                received_on=c.handed_over,
+                ended_on=c.ended_on,
+                contacts=tuple(engine.ContactFact(d, k) for k, d in before_window.items())
+                + tuple(engine.ContactFact(d, k) for d, k in in_window),
+                key_periods=facts.key_periods,
+            )
+            month_ends = _month_ends(engine, window_facts, rules, today)
             crime = _crime(r)[0]
             notice = (
                 c.notice
@@ -1697,6 +1722,7 @@ class Generator:
                     overdue,
                     overdue_days,
                     today,
+                    *month_ends,
                     created,
                     updated,
                     1 + (c.handed_over is not None) + (c.ended_on is not None) + len(c.keys) - 1,
@@ -1968,6 +1994,12 @@ def generate(
             json.dump(summary, fh, ensure_ascii=False, indent=1)
     print(json.dumps(summary, ensure_ascii=False), flush=True)
     return summary
+
+
+def _month_ends(engine, facts, rules, today: date) -> tuple:
+    """(month_ends_from, month_ends_to, overdue_month_ends) as the app stores them."""
+    first, last, overdue = engine.overdue_month_ends(facts, rules, today)
+    return first, last, " ".join(d.isoformat() for d in overdue)
 
 
 def main(argv: list[str] | None = None) -> int:

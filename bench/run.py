@@ -258,6 +258,12 @@ def setup_facts(app, summary: dict) -> dict:
         }
 
 
+def _today() -> date:
+    from corrections import clock
+
+    return clock.today()  # the app's date (Beijing time), not the machine's
+
+
 def month_before(today: date) -> tuple[date, date]:
     first = today.replace(day=1)
     end = first - timedelta(days=1)
@@ -266,7 +272,7 @@ def month_before(today: date) -> tuple[date, date]:
 
 def run_pages(port: int, facts: dict, repeat: int, only: set[str] | None) -> list[Result]:
     results: list[Result] = []
-    start, end = month_before(date.today())
+    start, end = month_before(_today())
     month = start.strftime("%Y-%m")
     q = f"from={start.isoformat()}&to={end.isoformat()}"
 
@@ -302,8 +308,10 @@ def run_pages(port: int, facts: dict, repeat: int, only: set[str] | None) -> lis
     for name, what, client, path, n in plan:
         if not want(name):
             continue
-        print(f"  {name} …", flush=True)
+        print(f"  {name} …", end=" ", flush=True)
         results.append(Result(name, what, timed_get(client, path, n)))
+        row = results[-1].summary()
+        print(f"p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms", flush=True)
     return results
 
 
@@ -313,7 +321,7 @@ def run_contacts(port: int, facts: dict, seconds: float) -> Result:
     errors: list[str] = []
     lock = threading.Lock()
     stop_at = time.perf_counter() + seconds
-    today = date.today().isoformat()
+    today = _today().isoformat()
 
     def client_loop(token: str, cases: list[int]) -> None:
         client = Client(port, token)
@@ -385,7 +393,7 @@ def bare_sql(app, repeat: int) -> tuple[Result, Result]:
     from corrections.extensions import db
     from corrections.reports.summary import summary
 
-    start, end = month_before(date.today())
+    start, end = month_before(_today())
     statements: list[tuple[str, object]] = []
     with app.app_context():
         admin = db.session.execute(select(User).where(User.username == "bench_admin")).scalar_one()
@@ -488,7 +496,7 @@ def main(argv: list[str] | None = None) -> int:
             bare.extra["ratio_in_process_to_bare"] = round(
                 in_process.summary()["p50_ms"] / bare_p50, 2
             )
-    if not args.skip_jobs and only is None:
+    if not args.skip_jobs and (only is None or "jobs" in only):
         results += run_jobs(app)
 
     rows = [r.summary() for r in results]
@@ -503,7 +511,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.out:
         with open(args.out, "w") as fh:
             json.dump({"database": summary.get("database"), "size": summary.get("size"),
-                       "scale": summary.get("scale"), "date": date.today().isoformat(),
+                       "scale": summary.get("scale"), "date": _today().isoformat(),
                        "results": rows}, fh, ensure_ascii=False, indent=1)  # fmt: skip
     return 0
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import has_request_context, request
@@ -623,24 +623,37 @@ def overdue_cases(key: str, on: date, allowed: set[int] | None) -> dict[int, lis
     return memo[memo_key]
 
 
+def _stored(model, on: date):
+    """(rows whose stored state answers for ``on``, and of those the overdue) or None.
+
+    On today's date the stored due state is from today (refreshed on every write and
+    every night); on a past month end within the month ends each case keeps, the
+    stored list of month ends it was overdue on (refreshed with the due state)."""
+    if on == clock.today():
+        return model.due_computed_on == on, model.is_overdue
+    if on.month != (on + timedelta(days=1)).month and on < clock.today():
+        covered = and_(model.month_ends_from <= on, model.month_ends_to >= on)
+        return covered, model.overdue_month_ends.contains(on.isoformat())
+    return None
+
+
 def _overdue_cases(key: str, on: date, allowed: set[int] | None) -> dict[int, list[int]]:
-    """On today's date a case whose stored due state is from today is read from the row
-    (the stored state is the engine's answer, kept so on every write and every night);
-    every other case is evaluated with the engine."""
+    """Cases whose stored state answers for ``on`` are read from their rows; every other
+    case on register is evaluated with the engine."""
     rules = contact_rules()
     per: dict[int, list[int]] = defaultdict(list)
-    today = on == clock.today()
     if key == "cc.overdue":
         from corrections.supervision.services import case_facts_many
 
         at = station_at(on).label("at")
         register = cc_on_register(on)
-        if today:
-            stored = select(CC.id, at).where(register, CC.due_computed_on == on, CC.is_overdue)
-            for row in db.session.execute(stored):
+        stored = _stored(CC, on)
+        if stored is not None:
+            covered, overdue = stored
+            for row in db.session.execute(select(CC.id, at).where(register, covered, overdue)):
                 if allowed is None or row.at in allowed:
                     per[row.at].append(row.id)
-            register = and_(register, or_(CC.due_computed_on.is_(None), CC.due_computed_on != on))
+            register = and_(register, or_(~covered, covered.is_(None)))
         # plain rows with what the facts need (not whole cases: a province is large)
         query = select(CC.id, CC.received_on, CC.ended_on, CC.correction_type, at).where(register)
         rows = [r for r in db.session.execute(query) if allowed is None or r.at in allowed]
@@ -655,13 +668,14 @@ def _overdue_cases(key: str, on: date, allowed: set[int] | None) -> dict[int, li
         register = and_(RC.handed_over_on <= on, or_(RC.ended_on.is_(None), RC.ended_on > on))
         if allowed is not None:
             register = and_(register, RC.station_id.in_(allowed))
-        if today:
-            stored = select(RC.id, RC.station_id).where(
-                register, RC.due_computed_on == on, RC.is_overdue
-            )
-            for row in db.session.execute(stored):
+        stored = _stored(RC, on)
+        if stored is not None:
+            covered, overdue = stored
+            for row in db.session.execute(
+                select(RC.id, RC.station_id).where(register, covered, overdue)
+            ):
                 per[row.station_id].append(row.id)
-            register = and_(register, or_(RC.due_computed_on.is_(None), RC.due_computed_on != on))
+            register = and_(register, or_(~covered, covered.is_(None)))
         query = select(RC.id, RC.handed_over_on, RC.ended_on, RC.station_id).where(register)
         for chunk in _chunks(db.session.execute(query).all(), 500):
             facts = case_facts_many(chunk, on)

@@ -70,6 +70,11 @@ class ResettlementCase(TimestampMixin, VersionMixin, Base):
     is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue_days: Mapped[int] = mapped_column(Integer, default=0)
     due_computed_on: Mapped[date | None] = mapped_column(Date)
+    # Month ends in [month_ends_from, month_ends_to] on which the case was overdue
+    # (ISO dates, space-separated), stored with the due state (engine.overdue_month_ends).
+    month_ends_from: Mapped[date | None] = mapped_column(Date)
+    month_ends_to: Mapped[date | None] = mapped_column(Date)
+    overdue_month_ends: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     person: Mapped[Person] = relationship()
     station: Mapped[Station] = relationship()

@@ -39,7 +39,9 @@ from corrections.supervision.services import (
     _not_future,
     _station_for,
     bulk_refresh,
+    history_since,
     require_writer,
+    store_month_ends,
 )
 from corrections.validation import Fields
 
@@ -69,32 +71,39 @@ def case_facts(case: ResettlementCase, until: date | None = None) -> engine.Case
 
 
 def case_facts_many(
-    cases: list[ResettlementCase], until: date | None = None
+    cases: list[ResettlementCase], until: date | None = None, since: date | None = None
 ) -> dict[int, engine.CaseFacts]:
-    """``case_facts`` for many cases in two queries per 500 cases (lists, overdue scans).
+    """``case_facts`` for many cases in a few queries per 500 cases (lists, overdue scans).
 
-    Only the latest contact of each kind is loaded: the engine only ever uses the
-    latest satisfying contact, so the answer is the same as with every contact.
+    Of the contacts before ``since`` (all when None) only the latest of each kind is
+    loaded: the engine only ever uses the latest satisfying contact, so the answer on
+    any day from ``since`` on is the same as with every contact.
     """
     contacts: dict[int, list[engine.ContactFact]] = {c.id: [] for c in cases}
     keys: dict[int, list[engine.KeyPeriod]] = {c.id: [] for c in cases}
     ids = list(contacts)
+    rc = ResettlementContact
+    upto = [rc.occurred_on <= until] if until else []
     for start in range(0, len(ids), 500):
         chunk = ids[start : start + 500]
         for case_id, kind, occurred_on in db.session.execute(
-            select(
-                ResettlementContact.case_id,
-                ResettlementContact.kind,
-                func.max(ResettlementContact.occurred_on),
-            )
+            select(rc.case_id, rc.kind, func.max(rc.occurred_on))
             .where(
-                ResettlementContact.case_id.in_(chunk),
-                ResettlementContact.voided_at.is_(None),
-                *([ResettlementContact.occurred_on <= until] if until else []),
+                rc.case_id.in_(chunk),
+                rc.voided_at.is_(None),
+                *upto,
+                *([rc.occurred_on < since] if since else []),
             )
-            .group_by(ResettlementContact.case_id, ResettlementContact.kind)
+            .group_by(rc.case_id, rc.kind)
         ):
             contacts[case_id].append(engine.ContactFact(occurred_on, kind))
+        if since is not None:
+            for case_id, kind, day in db.session.execute(
+                select(rc.case_id, rc.kind, rc.occurred_on).where(
+                    rc.case_id.in_(chunk), rc.voided_at.is_(None), rc.occurred_on >= since, *upto
+                )
+            ):
+                contacts[case_id].append(engine.ContactFact(day, kind))
         for case_id, effective_on, is_key in db.session.execute(
             select(KeyStatusChange.case_id, KeyStatusChange.effective_on, KeyStatusChange.is_key)
             .where(KeyStatusChange.case_id.in_(chunk))
@@ -133,7 +142,11 @@ def refresh_due_states(
     cases: list[ResettlementCase], on: date | None = None
 ) -> list[ResettlementCase]:
     """``refresh_due_state`` for many cases in a few queries; returns those that changed."""
-    return bulk_refresh(cases, on, case_facts_many, _store_due_state)
+
+    def facts_many(chunk: list[ResettlementCase], day: date) -> dict[int, engine.CaseFacts]:
+        return case_facts_many(chunk, day, since=history_since(day))
+
+    return bulk_refresh(cases, on, facts_many, _store_due_state)
 
 
 def _store_due_state(
@@ -143,6 +156,7 @@ def _store_due_state(
     changed = (case.next_due_on, case.is_overdue, case.overdue_days) != values
     case.next_due_on, case.is_overdue, case.overdue_days = values
     case.is_key = engine.is_key_on(facts.key_periods, on) if facts.key_periods else case.is_key
+    store_month_ends(case, facts, rules, on)
     case.due_computed_on = on
     return changed
 

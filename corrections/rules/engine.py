@@ -545,6 +545,27 @@ def next_due(
 
 
 ON_TIME_WINDOW_DAYS = 30  # the dashboard's window; each case stores its counts over it
+MONTH_ENDS_KEPT = 13  # each case stores whether it was overdue on this many past month ends
+
+
+def month_ends_before(on: date, count: int = MONTH_ENDS_KEPT) -> list[date]:
+    """The ``count`` latest month ends strictly before ``on``, oldest first."""
+    ends = []
+    end = on.replace(day=1) - timedelta(days=1)
+    for _ in range(count):
+        ends.append(end)
+        end = end.replace(day=1) - timedelta(days=1)
+    return ends[::-1]
+
+
+def overdue_month_ends(
+    case: CaseFacts, rules: Sequence[ContactRule], on: date
+) -> tuple[date, date, list[date]]:
+    """(first and last month end covered, those on which ``case`` was overdue), for the
+    month ends before ``on``: what a case stores so month-end figures need no engine run."""
+    ends = month_ends_before(on)
+    rules = tuple(rules)
+    return ends[0], ends[-1], [d for d in ends if overdue_on(case, rules, d)]
 
 
 def on_time_window(on: date) -> tuple[date, date]:

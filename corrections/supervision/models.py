@@ -132,6 +132,11 @@ class CorrectionCase(TimestampMixin, VersionMixin, Base):
     # On-time counts (DOMAIN.md §3.5) over the ON_TIME_WINDOW_DAYS ending on due_computed_on.
     on_time_ok: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     on_time_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # Month ends in [month_ends_from, month_ends_to] on which the case was overdue
+    # (ISO dates, space-separated), stored with the due state (engine.overdue_month_ends).
+    month_ends_from: Mapped[date | None] = mapped_column(Date)
+    month_ends_to: Mapped[date | None] = mapped_column(Date)
+    overdue_month_ends: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     person: Mapped[Person] = relationship()
     station: Mapped[Station] = relationship()

@@ -208,7 +208,7 @@ def refresh_due_states(cases: list[CorrectionCase], on: date | None = None) -> l
     """``refresh_due_state`` for many cases in a few queries; returns those that changed."""
 
     def facts_many(chunk: list[CorrectionCase], day: date) -> dict[int, engine.CaseFacts]:
-        return case_facts_many(chunk, day, since=engine.on_time_window(day)[0])
+        return case_facts_many(chunk, day, since=history_since(day))
 
     return bulk_refresh(cases, on, facts_many, _store_due_state)
 
@@ -237,8 +237,21 @@ def _store_due_state(case: CorrectionCase, facts: engine.CaseFacts, rules: list,
     case.next_due_on, case.is_overdue, case.overdue_days = next_due_on, overdue, days
     case.level = level
     case.on_time_ok, case.on_time_total = on_time_counts(case, facts, rules, on)
+    store_month_ends(case, facts, rules, on)
     case.due_computed_on = on
     return changed
+
+
+def store_month_ends(case, facts: engine.CaseFacts, rules: list, on: date) -> None:
+    """Keep on the case the past month ends it was overdue on (both programmes)."""
+    first, last, overdue = engine.overdue_month_ends(facts, rules, on)
+    case.month_ends_from, case.month_ends_to = first, last
+    case.overdue_month_ends = " ".join(d.isoformat() for d in overdue)
+
+
+def history_since(on: date) -> date:
+    """The earliest day whose contacts the stored due state needs one by one."""
+    return min(engine.on_time_window(on)[0], engine.month_ends_before(on)[0])
 
 
 def on_time_counts(

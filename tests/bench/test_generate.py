@@ -69,10 +69,12 @@ def test_tiny_province_loads_and_matches_the_engine(tmp_path, monkeypatch):
                 assert case.level == engine.level_on(services.case_facts(case).levels, TODAY)
                 on_time = services.on_time_counts(case, services.case_facts(case), rules, TODAY)
                 assert (case.on_time_ok, case.on_time_total) == on_time, case.id
+                _assert_month_ends(case, services.case_facts(case), rules)
                 assert case.term_start <= case.term_end
             for case in db.session.execute(select(ResettlementCase)).scalars():
                 expected = engine.next_due(rs_services.case_facts(case), rules, TODAY)
                 assert (case.next_due_on, case.is_overdue, case.overdue_days) == expected, case.id
+                _assert_month_ends(case, rs_services.case_facts(case), rules)
             for person in db.session.execute(select(Person)).scalars():
                 info = parse(person.id_number, today=TODAY)
                 assert (info.birth_date, info.sex) == (person.birth_date, person.sex)
@@ -99,3 +101,9 @@ def summary_url(url: str) -> str:
     from config import normalise_database_url
 
     return normalise_database_url(url)
+
+
+def _assert_month_ends(case, facts, rules) -> None:
+    first, last, overdue = engine.overdue_month_ends(facts, rules, TODAY)
+    assert (case.month_ends_from, case.month_ends_to) == (first, last), case.id
+    assert case.overdue_month_ends == " ".join(d.isoformat() for d in overdue), case.id

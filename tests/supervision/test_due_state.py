@@ -1,5 +1,7 @@
 """The stored due state on the case always equals the engine's answer."""
 
+from datetime import date
+
 from sqlalchemy import select
 
 from corrections import clock
@@ -67,6 +69,16 @@ def test_demo_county_stored_state_matches_engine(app, ctx):
     for case in cases:
         expected = engine.next_due(services.case_facts(case), rules, clock.today())
         assert (case.next_due_on, case.is_overdue, case.overdue_days) == expected, case.id
+    from corrections.resettlement import services as rs_services
+    from corrections.resettlement.models import ResettlementCase
+
+    for model, svc in ((CorrectionCase, services), (ResettlementCase, rs_services)):
+        for case in db.session.execute(select(model)).scalars():
+            first, last, overdue = engine.overdue_month_ends(
+                svc.case_facts(case), rules, clock.today()
+            )
+            assert (case.month_ends_from, case.month_ends_to) == (first, last)
+            assert case.overdue_month_ends == " ".join(d.isoformat() for d in overdue), case.id
     # the stored on-time counts are the engine's, and the dashboard's sums agree with
     # evaluating every case with the engine
     from corrections.auth.models import User
@@ -98,15 +110,40 @@ def test_overdue_figures_today_read_the_stored_state_and_agree_with_the_engine(a
 
     load_demo()
     db.session.commit()
+    # a case with its September and October contacts voided: overdue on past month ends
+    from corrections.auth.models import User
+    from corrections.supervision.models import Contact
+
+    admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()
+    case = (
+        db.session.execute(
+            select(CorrectionCase).where(
+                CorrectionCase.status == "active", CorrectionCase.received_on < date(2026, 8, 1)
+            )
+        )
+        .scalars()
+        .first()
+    )
+    for contact in db.session.execute(
+        select(Contact).where(Contact.case_id == case.id, Contact.occurred_on >= date(2026, 9, 1))
+    ).scalars():
+        services.void_record(admin, case, "contact", contact.id, {"reason": "测试"})
+    db.session.commit()
     today = clock.today()
-    fast = {k: overdue_cases(k, today, None) for k in ("cc.overdue", "rs.overdue")}
-    assert fast["cc.overdue"] and fast["rs.overdue"]
-    for model in (CorrectionCase, ResettlementCase):  # as if the nightly job had not run
+    # today, the last month end, one a year ago (both covered), one beyond the month ends kept
+    days = (today, date(2026, 10, 31), date(2025, 11, 30), date(2025, 9, 30), date(2026, 7, 15))
+    keys = ("cc.overdue", "rs.overdue")
+    fast = {(k, d): overdue_cases(k, d, None) for k in keys for d in days}
+    assert fast[("cc.overdue", today)] and fast[("rs.overdue", today)]
+    for k in keys:  # the comparison below is not between empty answers
+        assert any(fast[(k, d)] for d in days[1:4]), k
+    for model in (CorrectionCase, ResettlementCase):  # as if nothing were stored
         for case in db.session.execute(select(model)).scalars():
-            case.due_computed_on = None
+            case.due_computed_on = case.month_ends_from = case.month_ends_to = None
     db.session.flush()
-    slow = {k: overdue_cases(k, today, None) for k in ("cc.overdue", "rs.overdue")}
+    slow = {(k, d): overdue_cases(k, d, None) for k in keys for d in days}
     assert fast == slow
+    fast = {k: fast[(k, today)] for k in keys}
     one = next(iter(fast["cc.overdue"]))
     assert overdue_cases("cc.overdue", today, {one}) == {one: fast["cc.overdue"][one]}
     db.session.rollback()
