@@ -19,6 +19,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--user", default="sup1")
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--post-json", default=None, help="POST this JSON with an API token")
     parser.add_argument("path")
     args = parser.parse_args(argv)
     from pyinstrument import Profiler
@@ -29,15 +30,37 @@ def main(argv: list[str] | None = None) -> int:
     response = client.post("/login", data={"username": args.user, "password": PASSWORD})
     if response.status_code != 302:
         raise SystemExit(f"login failed: HTTP {response.status_code}")
-    response = client.get(args.path)
-    print(f"GET {args.path}: HTTP {response.status_code}, {len(response.data)} bytes")
+    def call():
+        if args.post_json is None:
+            return client.get(args.path)
+        return client.post(args.path, data=args.post_json, headers=headers)
+
+    headers = {"Content-Type": "application/json"}
+    if args.post_json is not None:
+        headers["Authorization"] = f"Bearer {_token(app, args.user)}"
+    response = call()
+    print(f"{args.path}: HTTP {response.status_code}, {len(response.data)} bytes")
     profiler = Profiler(interval=0.0005)
     profiler.start()
     for _ in range(args.repeat):
-        client.get(args.path)
+        call()
     profiler.stop()
     print(profiler.output_text(unicode=True, color=False, show_all=False))
     return 0
+
+
+def _token(app, username: str) -> str:
+    from sqlalchemy import select
+
+    from corrections.auth.models import User
+    from corrections.auth.services import issue_token
+    from corrections.extensions import db
+
+    with app.app_context():
+        user = db.session.execute(select(User).where(User.username == username)).scalar_one()
+        secret = issue_token(user, user, "profile")[1]
+        db.session.commit()
+        return secret
 
 
 if __name__ == "__main__":

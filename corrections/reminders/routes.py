@@ -133,7 +133,7 @@ def overview():
     page, per_page = page_args()
     rows = paginate(dashboard.overdue_query(current_user, programme, **filters), page, per_page)
     lang = str(get_locale() or "zh")
-    explained = {c.id: dashboard.explain_overdue(c, programme, lang=lang) for c in rows.items}
+    explained = dashboard.explain_overdue_many(list(rows.items), programme, lang=lang)
     by_station, by_officer = dashboard.overdue_counts(current_user, programme)
     stations = (
         db.session.execute(scope(select(Station), current_user, Station).order_by(Station.code))
@@ -200,10 +200,11 @@ def overdue_csv():
             batch = db.session.execute(query.limit(500).offset(last_id)).scalars().all()
             if not batch:
                 break
+            explained = dashboard.explain_overdue_many(batch, programme)
             for case in batch:
                 buffer.seek(0)
                 buffer.truncate()
-                reasons = "；".join(text for _s, text in dashboard.explain_overdue(case, programme))
+                reasons = "；".join(text for _s, text in explained[case.id])
                 writer.writerow(
                     [
                         case.person.name,

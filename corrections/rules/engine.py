@@ -29,7 +29,7 @@ restart the windows. Consecutive records with the same value count as one.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
@@ -565,7 +565,26 @@ def overdue_month_ends(
     month ends before ``on``: what a case stores so month-end figures need no engine run."""
     ends = month_ends_before(on)
     rules = tuple(rules)
+    case = _trimmed(case, ends[0])
     return ends[0], ends[-1], [d for d in ends if overdue_on(case, rules, d)]
+
+
+def _trimmed(case: CaseFacts, since: date) -> CaseFacts:
+    """The same facts for any day from ``since`` on, with fewer contacts: of those before
+    ``since`` only the latest non-voided one of each kind matters (the latest satisfying
+    contact is all a requirement looks at)."""
+    latest: dict[str, ContactFact] = {}
+    kept: list[ContactFact] = []
+    for contact in case.contacts:
+        if contact.voided:
+            continue
+        if contact.occurred_on >= since:
+            kept.append(contact)
+        elif contact.kind not in latest or latest[contact.kind].occurred_on < contact.occurred_on:
+            latest[contact.kind] = contact
+    if len(kept) + len(latest) == len(case.contacts):
+        return case
+    return replace(case, contacts=tuple(latest.values()) + tuple(kept))
 
 
 def on_time_window(on: date) -> tuple[date, date]:
@@ -582,6 +601,7 @@ def on_time_rate(
     rules = tuple(rules)
     ok = total = 0
     for case in cases:
+        case = _trimmed(case, start)
         for day in days_in_range(start, end):
             for state in due_dates_on(case, rules, day):
                 if state.paused:

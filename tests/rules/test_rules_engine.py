@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 from corrections.rules.engine import (
     DEFAULT_EFFECTIVE_FROM,
@@ -15,6 +15,7 @@ from corrections.rules.engine import (
     is_active_on,
     is_key_on,
     level_on,
+    month_ends_before,
     next_due,
     on_leave_on,
     on_time_rate,
@@ -493,3 +494,33 @@ def test_on_time_rate_hand_computed():
     assert on_time_rate([b], RULES, *window) == (9, 9)
     assert on_time_rate([c], RULES, *window) == (0, 0)
     assert on_time_rate([a, b, c], RULES, *window) == (27, 29)
+
+
+def test_long_history_trimmed_gives_the_same_answers():
+    """on_time_rate and overdue_month_ends look only at recent contacts (plus the latest
+    of each kind before); the answer equals evaluating every day with every contact."""
+    from corrections.rules.engine import due_dates_on, overdue_month_ends, overdue_on
+
+    kinds = ("report_in_person", "phone", "field_visit", "video")
+    contacts = tuple(
+        ContactFact(D(2024, 1, 1) + timedelta(days=day), kinds[day % 4], voided=day % 31 == 0)
+        for day in range(0, 1000, 9)
+    )
+    case = correction(received_on=D(2024, 1, 1), level="normal", contacts=contacts)
+    start, end = D(2026, 9, 1), D(2026, 9, 30)
+    ok = total = 0
+    for n in range((end - start).days + 1):
+        for state in due_dates_on(case, RULES, start + timedelta(days=n)):
+            if not state.paused:
+                total += 1
+                ok += state.overdue_days == 0
+    assert on_time_rate([case], RULES, start, end) == (ok, total) and total > 0
+    first, last, overdue = overdue_month_ends(case, RULES, D(2026, 11, 25))
+    assert (first, last) == (D(2025, 10, 31), D(2026, 10, 31))
+    assert overdue == [d for d in month_ends_before(D(2026, 11, 25)) if overdue_on(case, RULES, d)]
+    assert overdue  # contacts stop in 2026-09: the later month ends are overdue
+
+
+def test_month_ends_before_leap_year_and_year_end():
+    assert month_ends_before(D(2024, 3, 1), 3) == [D(2023, 12, 31), D(2024, 1, 31), D(2024, 2, 29)]
+    assert month_ends_before(D(2026, 1, 31), 1) == [D(2025, 12, 31)]  # not the day itself
