@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     response = client.post("/login", data={"username": args.user, "password": PASSWORD})
     if response.status_code != 302:
         raise SystemExit(f"login failed: HTTP {response.status_code}")
+
     def call():
         if args.post_json is None:
             return client.get(args.path)
