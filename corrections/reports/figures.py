@@ -18,7 +18,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask import has_request_context, request
-from sqlalchemy import and_, func, literal, or_, select
+from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.sql import ColumnElement, Select
 
 from corrections import clock
@@ -66,7 +66,9 @@ def station_at(on) -> ColumnElement:
         .limit(1)
         .scalar_subquery()
     )
-    return func.coalesce(moved_to, first_from, CC.station_id)
+    # most cases never move: only those that did look at their moves
+    return case((CC.has_moves, func.coalesce(moved_to, first_from, CC.station_id)),
+                else_=CC.station_id)  # fmt: skip
 
 
 def level_at(on) -> ColumnElement:

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from corrections.auth.models import Station, User
 from corrections.auth.scope import register_case_model
@@ -121,6 +122,9 @@ class CorrectionCase(TimestampMixin, VersionMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="expected", index=True)
     level: Mapped[str] = mapped_column(String(16), default="strict")  # current, from history
     ended_on: Mapped[date | None] = mapped_column(Date, index=True)
+    # True once the case has a station move: only then do figures look up the station
+    # it was at on a given day (case_station_moves); otherwise it is station_id.
+    has_moves: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     end_reason: Mapped[str | None] = mapped_column(String(32))
     transfer_destination: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))

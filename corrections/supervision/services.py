@@ -640,6 +640,7 @@ def move_station(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Cor
     )
     case.station_id = station.id
     case.station = station
+    case.has_moves = True
     if case.officer is not None and station.id not in {s.id for s in case.officer.stations}:
         case.officer_id = None
         db.session.add(
