@@ -108,7 +108,9 @@ def key_at(on) -> ColumnElement:
         .limit(1)
         .scalar_subquery()
     )
-    return func.coalesce(in_force, first, RC.is_key)
+    # with a single key-status record the case's is_key holds it
+    return case((RC.has_key_changes, func.coalesce(in_force, first, RC.is_key)),
+                else_=RC.is_key)  # fmt: skip
 
 
 def cc_on_register(on) -> ColumnElement:

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from corrections.auth.models import Station, User
 from corrections.auth.scope import register_case_model
@@ -70,6 +71,9 @@ class ResettlementCase(TimestampMixin, VersionMixin, Base):
     is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue_days: Mapped[int] = mapped_column(Integer, default=0)
     due_computed_on: Mapped[date | None] = mapped_column(Date)
+    # True once a second key-status record exists: only then do figures look up the
+    # status on a given day; otherwise the one record, which is_key holds, applies.
+    has_key_changes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     # Month ends in [month_ends_from, month_ends_to] on which the case was overdue
     # (ISO dates, space-separated), stored with the due state (engine.overdue_month_ends).
     month_ends_from: Mapped[date | None] = mapped_column(Date)

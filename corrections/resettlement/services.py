@@ -373,6 +373,7 @@ def set_key(actor: User, case: ResettlementCase, data: dict[str, Any]) -> KeySta
     db.session.add(row)
     db.session.flush()
     before = snapshot(case)
+    case.has_key_changes = True
     refresh_due_state(case)
     if is_key:
         case.key_reason = reason
