@@ -138,11 +138,14 @@ class Source:
     def _from(self, query: Select) -> Select:
         return query.select_from(self.frm) if self.frm is not None else query
 
-    def grouped(self) -> Select:
-        """SELECT (station_id, value) grouped by station."""
+    def grouped(self, station_ids: Iterable[int] | None = None) -> Select:
+        """SELECT (station_id, value) grouped by station (only ``station_ids`` if given)."""
         value = func.count(func.distinct(self.per)) if self.per is not None else func.count()
         query = select(self.station.label("station_id"), value.label("value"))
-        return self._from(query).where(*self.where).group_by(self.station)
+        query = self._from(query).where(*self.where)
+        if station_ids is not None:
+            query = query.where(self.station.in_(list(station_ids)))
+        return query.group_by(self.station)
 
     def distinct_total(self, station_ids: Iterable[int] | None) -> Select:
         """SELECT the number of distinct ``per`` over the stations (the total of a
@@ -201,9 +204,9 @@ class Figure:
     def engine(self) -> bool:
         return self.source is None
 
-    def query(self, start: date, end: date) -> Select:
-        """SELECT (station_id, value) grouped by station."""
-        return self.source(start, end).grouped()
+    def query(self, start: date, end: date, station_ids: Iterable[int] | None = None) -> Select:
+        """SELECT (station_id, value) grouped by station (only ``station_ids`` if given)."""
+        return self.source(start, end).grouped(station_ids)
 
     def distinct(self, start: date, end: date, station_ids=None) -> Select:
         return self.source(start, end).distinct_total(station_ids)
@@ -597,7 +600,8 @@ def compute(
             per = {sid: len(ids) for sid, ids in overdue_cases(figure.key, end, allowed).items()}
         else:
             per = {}
-            for station_id, value in db.session.execute(figure.query(start, end)).all():
+            query = figure.query(start, end, sorted(allowed) if allowed is not None else None)
+            for station_id, value in db.session.execute(query).all():
                 if station_id is None or (allowed is not None and station_id not in allowed):
                     continue
                 per[station_id] = int(value or 0)
