@@ -1,0 +1,58 @@
+"""Print a Markdown table of bench.run results side by side (for docs/performance.md).
+
+python -m bench.table "province PG=results_province.json" "county SQLite=results_county.json"
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+
+ORDER = [
+    "dashboard", "dashboard_filtered", "home_officer", "case_page", "figures_province",
+    "figures_unit", "figures_station", "pdf_unit", "pdf_province", "workbook_unit",
+    "contacts_8_clients", "figures_province_in_process", "figures_province_bare_sql",
+    "job_recompute_due", "job_daily_reminders", "worker_peak_rss",
+]  # fmt: skip
+TARGETS = {
+    "dashboard": "p95 ≤ 150", "dashboard_filtered": "p95 ≤ 150", "home_officer": "p95 ≤ 150",
+    "case_page": "p95 ≤ 200", "figures_province": "≤ 1,000 and ≤ 1.5 × bare SQL",
+    "pdf_unit": "≤ 3,000", "contacts_8_clients": "≥ 200/s, p95 ≤ 100",
+    "job_recompute_due": "≤ 600,000", "job_daily_reminders": "≤ 300,000",
+    "worker_peak_rss": "≤ 300 MB",
+}  # fmt: skip
+
+
+def cell(row: dict | None) -> str:
+    if row is None:
+        return "–"
+    if row["name"] == "worker_peak_rss":
+        return f"{row['mb']:.0f} MB"
+    if row["name"].startswith("job_"):
+        return f"{row['p50_ms'] / 1000:,.1f} s"
+    text = f"{row['p50_ms']:,.0f} / {row['p95_ms']:,.0f}"
+    if "per_second" in row:
+        text += f" ({row['per_second']:.0f}/s)"
+    if "ratio_http_to_bare" in row:
+        text += f" (app ÷ bare {row['ratio_http_to_bare']:.2f})"
+    return text
+
+
+def main(argv: list[str]) -> int:
+    columns = []
+    for arg in argv:
+        label, _, path = arg.partition("=")
+        with open(path) as fh:
+            columns.append((label, {r["name"]: r for r in json.load(fh)["results"]}))
+    print("| scenario | target | " + " | ".join(label for label, _ in columns) + " |")
+    print("|---|---|" + "---|" * len(columns))
+    for name in ORDER:
+        cells = [cell(rows.get(name)) for _, rows in columns]
+        if all(c == "–" for c in cells):
+            continue
+        print(f"| {name} | {TARGETS.get(name, '')} | " + " | ".join(cells) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
