@@ -18,7 +18,7 @@ TARGETS = {
     "dashboard": "p95 ≤ 150", "dashboard_filtered": "p95 ≤ 150", "home_officer": "p95 ≤ 150",
     "case_page": "p95 ≤ 200", "figures_province": "≤ 1,000 and ≤ 1.5 × bare SQL",
     "pdf_unit": "≤ 3,000", "contacts_8_clients": "≥ 200/s, p95 ≤ 100",
-    "job_recompute_due": "≤ 600,000", "job_daily_reminders": "≤ 300,000",
+    "job_recompute_due": "≤ 10 min", "job_daily_reminders": "≤ 5 min",
     "worker_peak_rss": "≤ 300 MB",
 }  # fmt: skip
 
