@@ -1,4 +1,4 @@
-"""Command-line interface (API.md): stations, users, tokens, demo, audit, backup."""
+"""Command-line interface (docs/api.md): stations, users, tokens, demo, audit, backup."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Display labels for the enum codes of API.md (Chinese first, translated through Babel)."""
+"""Display labels for the enum codes of docs/api.md (Chinese first, translated through Babel)."""
 
 from flask_babel import lazy_gettext as _l
 

@@ -1,4 +1,4 @@
-"""JSON API v1 (API.md). Thin: parse, call services, render.
+"""JSON API v1 (docs/api.md). Thin: parse, call services, render.
 
 Errors are ``{"error": {"code", "message", "fields"?}}``. When several apply,
 401 comes before 403, 404, 400, 422 and 409: each endpoint checks the role,

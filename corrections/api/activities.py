@@ -1,5 +1,5 @@
 """/api/v1/activities: group sessions of education, public service, counselling and
-assistance (API.md; DOMAIN.md §3.6). One session, many attendees (人次)."""
+assistance (docs/api.md; docs/domain.md §3.6). One session, many attendees (人次)."""
 
 from __future__ import annotations
 

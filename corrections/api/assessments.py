@@ -1,4 +1,4 @@
-"""/api/v1/assessments: 调查评估, pre-sentence investigations (API.md; DOMAIN.md §3.2).
+"""/api/v1/assessments: 调查评估, pre-sentence investigations (docs/api.md; docs/domain.md §3.2).
 
 Writes check the role (403), then the investigation in scope (404), then the body
 (400), then call the service (422); an optional ``version`` answers 409 when stale.

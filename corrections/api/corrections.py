@@ -1,6 +1,6 @@
-"""/api/v1/corrections: 社区矫正 cases (API.md: Correction cases; DOMAIN.md §3).
+"""/api/v1/corrections: 社区矫正 cases (docs/api.md: Correction cases; docs/domain.md §3).
 
-Every write follows the error order of API.md: the role (403) is checked
+Every write follows the error order of docs/api.md: the role (403) is checked
 first, then the case and any sub-record in the user's scope (404), then the
 body (400), then the service (422 for fields and rules, 409 for conflicts).
 The services own every rule; these routes only parse and render.
@@ -362,7 +362,7 @@ def list_cases():
 
 
 def _overdue_page(user, on, status, level, station, page, per_page, eager):
-    """Cases overdue on ``on`` (DOMAIN.md §3.5), computed by the engine.
+    """Cases overdue on ``on`` (docs/domain.md §3.5), computed by the engine.
 
     Station and level are those in force on ``on`` (as in the figures); the
     status filter is the current status.
@@ -832,7 +832,7 @@ _LIST_PARAMS = [
         "name": "overdue_on",
         "in": "query",
         "schema": DATE,
-        "description": "Only the cases overdue on that date (DOMAIN.md 3.5), each with "
+        "description": "Only the cases overdue on that date (docs/domain.md 3.5), each with "
         "`overdue`; station and level are then those in force on that date",
     },
 ]

@@ -1,4 +1,4 @@
-"""The token user's inbox (API.md: Notifications)."""
+"""The token user's inbox (docs/api.md: Notifications)."""
 
 from flask import request
 from flask_babel import gettext as _

@@ -1,4 +1,4 @@
-"""GET /reports/summary, /reports/monthly.pdf and /reports/monthly.xlsx (API.md: Reports)."""
+"""GET /reports/summary, /reports/monthly.pdf and /reports/monthly.xlsx (docs/api.md: Reports)."""
 
 from flask import request
 
@@ -46,7 +46,7 @@ def report_monthly_xlsx():
 _ERR = {"$ref": "#/components/schemas/Error"}
 EXTRA_PATHS["/reports/summary"] = {
     "get": {
-        "summary": "Every figure of DOMAIN.md §5 for a period, with the report paragraph",
+        "summary": "Every figure of docs/domain.md §5 for a period, with the report paragraph",
         "parameters": [
             {
                 "name": "from",

@@ -1,4 +1,4 @@
-"""/api/v1/resettlements: 安置帮教 cases (API.md: Resettlement cases; DOMAIN.md §4).
+"""/api/v1/resettlements: 安置帮教 cases (docs/api.md: Resettlement cases; docs/domain.md §4).
 
 Every read of a case carries ``period_ends_on`` (null until ``released_on`` is
 known), the dated key history, today's visit ``due`` dates and the alerts
@@ -274,7 +274,7 @@ def list_resettlements():
 
 
 def _overdue_page(user, on: date, status, is_key, station, page: int, per_page: int):
-    """Cases overdue for a visit on ``on`` (DOMAIN.md §4 with §3.5 semantics), by the engine.
+    """Cases overdue for a visit on ``on`` (docs/domain.md §4 with §3.5 semantics), by the engine.
 
     Active on ``on`` means handed over on or before it and not ended on or before it;
     ``is_key`` is the key status in force on ``on``; ``status`` is the current status.
@@ -440,7 +440,7 @@ doc.EXTRA_SCHEMAS.update(
             released_on=NULL_DATE,
             period_ends_on={
                 **NULL_DATE,
-                "description": "End of the 帮教期 (DOMAIN.md §4); null until released_on",
+                "description": "End of the 帮教期 (docs/domain.md §4); null until released_on",
             },
             is_key={"type": "boolean", "description": "Key status (重点) in force today"},
             key_reason=TEXT,

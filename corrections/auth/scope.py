@@ -3,7 +3,7 @@
 An officer sees the records of their stations; a supervisor or viewer those
 of their unit; an admin everything. A person is in scope when any of the
 person's cases is at an allowed station, or the person has no case yet and
-was registered by a user of one of those stations (API.md).
+was registered by a user of one of those stations (docs/api.md).
 
 Features register their case models with ``register_case_model`` so the
 person rule covers every programme (corrections, resettlement, …).

@@ -175,7 +175,7 @@ def headline_counts(user: User, on: date | None = None) -> dict[str, int]:
 def on_time_rates(
     user: User, days: int = engine.ON_TIME_WINDOW_DAYS, on: date | None = None, *, stored=True
 ) -> dict[str, list]:
-    """On-time rate (DOMAIN.md §3.5) per station and per officer over the last ``days`` days.
+    """On-time rate (docs/domain.md §3.5) per station and per officer over the last ``days`` days.
 
     Over the correction cases active at some point in the window; returns rows
     (label, ok, total, rate) sorted worst first. Each case stores its counts over

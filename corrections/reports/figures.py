@@ -1,4 +1,4 @@
-"""The one registry of figures (DOMAIN.md §5). Nothing else in the code counts these.
+"""The one registry of figures (docs/domain.md §5). Nothing else in the code counts these.
 
 Period figures count events dated in ``[start, end]`` (both inclusive); stock
 figures are the state at the end of ``end``. Each figure is one aggregate query

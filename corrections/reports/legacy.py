@@ -1,4 +1,4 @@
-"""The legacy monthly form 社区矫正人员情况统计表 (DOMAIN.md §6), filled from the same data.
+"""The legacy monthly form 社区矫正人员情况统计表 (docs/domain.md §6), filled from the same data.
 
 Rows are the reporting units (each 司法所, then 合计); columns are the form's groups:
 register movement (上月在册, 本月增加, 本月减少 by reason, 本月在册), the make-up of those on
@@ -6,7 +6,7 @@ the register at month end (type, crime category, 户籍, sex, ethnicity, age ban
 employment), rewards and penalties this month, 脱管 at month end, 重新犯罪 this month and the
 cumulative totals since the start of the data.
 
-Every number that is a figure of DOMAIN.md §5 comes from ``figures.compute`` (not recounted);
+Every number that is a figure of docs/domain.md §5 comes from ``figures.compute`` (not recounted);
 the breakdowns are one aggregate query over the cases on the register at month end
 (``figures.cc_on_register``), each counted at its station on that day (``figures.station_at``).
 Cases whose category, 户籍, ethnicity, education or employment is not recorded are counted in
@@ -172,7 +172,7 @@ BLOCKS: list[tuple[str, list[str]]] = [
     ("五、奖惩、脱管、重新犯罪及累计", ["本月奖惩", "脱管", "重新犯罪", "累计"]),
 ]
 
-# The figures of DOMAIN.md §5 the form quotes: form key -> figure key.
+# The figures of docs/domain.md §5 the form quotes: form key -> figure key.
 MONTH_FIGURES = {
     "on_register": "cc.on_register",
     "received": "cc.received",

@@ -15,7 +15,7 @@ from corrections.reports import figures
 from corrections.reports import summary as summaries
 from corrections.reports.printing import cn_date, cn_month, unit_name
 
-# The printed order of the figures of DOMAIN.md §5; a figure added to the registry later
+# The printed order of the figures of docs/domain.md §5; a figure added to the registry later
 # and not listed here is printed at the end of its kind's section.
 PERIOD_SECTIONS: list[tuple[str, list[str]]] = [
     ("调查评估", ["cc.assessments_received", "cc.assessments_completed"]),
@@ -192,7 +192,7 @@ def parse_month(month_text: str | None) -> tuple[date, date]:
 
 def monthly(user: User, month_text: str | None, station_code: str | None = None) -> Monthly:
     """The month and its year to date. A station out of scope is a 404 before a bad month
-    is a 422 (API.md's order)."""
+    is a 422 (docs/api.md's order)."""
     station_code = station_code or None
     stations = summaries.stations_in_scope(user, station_code)
     start, end = parse_month(month_text)

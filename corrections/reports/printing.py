@@ -1,7 +1,7 @@
 """What every printable report shares: the CJK font, paragraph styles, the page frame with
 its running header and "第 i 页 共 N 页" footer, and table helpers.
 
-DESIGN.md: embed a TrueType CJK font when one is found (``CJK_FONT_PATH``; Debian's
+Design: embed a TrueType CJK font when one is found (``CJK_FONT_PATH``; Debian's
 fonts-wqy-zenhei works with ``TTFont(..., subfontIndex=0)`` and subsets to a few KB),
 else fall back to ReportLab's built-in ``STSong-Light`` CID font (not embedded).
 """

@@ -70,7 +70,7 @@ def closed_month(unit_id: int, month: date) -> ClosedMonth | None:
 
 
 def summary(user: User, start: date, end: date, station_code: str | None = None) -> dict:
-    """Every figure of DOMAIN.md §5 for the period and the user's stations (or one station)."""
+    """Every figure of docs/domain.md §5 for the period and the user's stations (or one station)."""
     stations = stations_in_scope(user, station_code)
     month = _single_month(start, end)
     units = {s.unit_id for s in stations}
@@ -111,7 +111,7 @@ def _cn_date(day: date) -> str:
 
 
 def report_text(f: dict[str, int], end: date, place: str = "全县") -> str:
-    """The paragraph of a county work report, in the order DOMAIN.md §5 gives."""
+    """The paragraph of a county work report, in the order docs/domain.md §5 gives."""
     return (
         f"截至{_cn_date(end)}，开展调查评估{f['cc.assessments_completed']}例，"
         f"累计接收社区矫正对象{f['cc.received']}人，解除社区矫正{f['cc.released']}人，"

@@ -1,7 +1,7 @@
 """The monthly workbook (openpyxl, write-only so a province's register fits in memory):
 
-- 统计数据: every figure of DOMAIN.md §5 for the month and the year to date, per station;
-- 社区矫正人员情况统计表: the legacy form (DOMAIN.md §6);
+- 统计数据: every figure of docs/domain.md §5 for the month and the year to date, per station;
+- 社区矫正人员情况统计表: the legacy form (docs/domain.md §6);
 - 社区矫正台账 / 安置帮教台账: one row per case in scope that was on the register at some
   point in the year up to the month end, as of the month end, with the columns officers keep.
 

@@ -248,7 +248,7 @@ def create_case(actor: User, data: dict[str, Any]) -> ResettlementCase:
         f.error("expected_release_on", _("请填写释放日期或预计释放日期。"))
     f.raise_if_errors()
     if source == "correction":
-        # API.md: the type of the last ended correction case in the system decides;
+        # docs/api.md: the type of the last ended correction case in the system decides;
         # the correction_type field only stands in when that case is not in the system.
         ctype = _last_correction_type(person.id) or ctype
         if ctype is None:

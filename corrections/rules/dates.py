@@ -1,6 +1,6 @@
 """Calendar arithmetic used by every legal period.
 
-Month arithmetic clamps to the end of the month (DOMAIN.md §3.7): 31 January
+Month arithmetic clamps to the end of the month (docs/domain.md §3.7): 31 January
 plus one month is 28 or 29 February, and 29 February plus one year is
 28 February.
 """

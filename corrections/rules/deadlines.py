@@ -1,4 +1,4 @@
-"""Deadlines, limits and periods (DOMAIN.md §3.3, §3.7, §3.10, §3.11, §3.13, §4).
+"""Deadlines, limits and periods (docs/domain.md §3.3, §3.7, §3.10, §3.11, §3.13, §4).
 
 Pure helpers: the numbers come from the rule tables (see
 `engine.default_deadlines()` for the seeded defaults) and are passed in.
@@ -40,7 +40,7 @@ def report_deadline(
     report_days: int = 10,
     transfer_days: int = 7,
 ) -> date | None:
-    """Last day to report (calendar days, DOMAIN.md §3.3; API `POST /corrections`).
+    """Last day to report (calendar days, docs/domain.md §3.3; API `POST /corrections`).
 
     `judgment_effective_on + report_days`; for a transfer in, `notified_on +
     transfer_days`. None when the date it counts from is not known.
@@ -79,7 +79,7 @@ def leave_tier(
     window_months: int = 2,
     window_max: int = 30,
 ) -> LeaveTier:
-    """Who approves a leave (DOMAIN.md §3.7).
+    """Who approves a leave (docs/domain.md §3.7).
 
     * `above_county` (city bureau): longer than `county_max` days, or more than
       `window_max` days of approved leave, this one included, within the
@@ -147,7 +147,7 @@ def resettlement_period_ends_on(
     correction_type: str | None,
     periods: Mapping[str, int],
 ) -> date | None:
-    """End of the 帮教期 (DOMAIN.md §4): the same calendar date N years after release.
+    """End of the 帮教期 (docs/domain.md §4): the same calendar date N years after release.
 
     `periods` maps `prison`, `detention_center` and the four correction types to
     years. For source `correction` the period follows the correction type.

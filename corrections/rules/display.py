@@ -35,7 +35,7 @@ CONTACT_KINDS = {
     "info_check": _l("信息化核查"),
     "written_report": _l("书面报告"),
 }
-# Which requirements each programme has (DOMAIN.md §3.5, §4).
+# Which requirements each programme has (docs/domain.md §3.5, §4).
 PROGRAMME_REQUIREMENTS = {
     engine.CORRECTION: ("face_to_face", "remote_report", "field_visit", "health_report"),
     engine.RESETTLEMENT: ("visit",),

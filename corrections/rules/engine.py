@@ -1,4 +1,4 @@
-"""The due-date engine: the one definition of "due" and "overdue" (DOMAIN.md §3.5, §4).
+"""The due-date engine: the one definition of "due" and "overdue" (docs/domain.md §3.5, §4).
 
 Everything here is a pure function of case facts, a rule table and a date.
 Stored state (`next_due_on` on the case row), SQL fast paths and the
@@ -441,7 +441,7 @@ _ANCHOR_PRIORITY = {
 
 
 def due_dates_on(case: CaseFacts, rules: Sequence[ContactRule], on: date) -> list[DueState]:
-    """Every requirement of `case` in force on `on`, with its due date (DOMAIN.md §3.5).
+    """Every requirement of `case` in force on `on`, with its due date (docs/domain.md §3.5).
 
     Empty when the case is not active on `on`.
     """
@@ -616,7 +616,7 @@ def on_time_rate(
 
 
 def default_contact_rules() -> list[ContactRule]:
-    """The default contact rule table (DOMAIN.md §3.5 and §4), to be seeded into the database."""
+    """The default contact rule table (docs/domain.md §3.5 and §4), to be seeded into the database."""
     f2f = frozenset({"report_in_person", "field_visit"})
     remote = frozenset({"phone", "video", "info_check", "report_in_person", "field_visit"})
     visit = frozenset({"field_visit"})
@@ -676,7 +676,7 @@ def default_contact_rules() -> list[ContactRule]:
 
 
 def default_deadlines() -> dict[str, int]:
-    """Default deadlines, limits, monthly hours and periods (DOMAIN.md §3–§4), key → value.
+    """Default deadlines, limits, monthly hours and periods (docs/domain.md §3–§4), key → value.
 
     Days are calendar days unless the key says working days (`assessment_*`);
     `*_months` are calendar months, `*_years` years, `*_hours` hours per month.

@@ -1,4 +1,4 @@
-"""Rule tables: effective-dated rows, seeded from DOMAIN.md defaults, editable by admins."""
+"""Rule tables: effective-dated rows, seeded from docs/domain.md defaults, editable by admins."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from corrections.rules import engine
 
 
 class ContactRuleRow(TimestampMixin, VersionMixin, Base):
-    """ "At least one of ``satisfied_by`` every ``every_days`` days" (DOMAIN.md §3.5, §4)."""
+    """ "At least one of ``satisfied_by`` every ``every_days`` days" (docs/domain.md §3.5, §4)."""
 
     __tablename__ = "contact_rules"
 

@@ -1,4 +1,4 @@
-"""Sanction and level-change suggestions (DOMAIN.md §3.4, §3.8).
+"""Sanction and level-change suggestions (docs/domain.md §3.4, §3.8).
 
 The system suggests; people decide. Nothing here records or changes anything.
 
@@ -82,7 +82,7 @@ def _absconded_days(facts: ViolationFacts) -> int | None:
 
 
 def suggest_sanctions(facts: ViolationFacts, short_days: int = 10) -> list[Suggestion]:
-    """Sanctions to suggest for the violation in `facts`, most severe first (DOMAIN.md §3.8)."""
+    """Sanctions to suggest for the violation in `facts`, most severe first (docs/domain.md §3.8)."""
     found: dict[str, Suggestion] = {}
 
     def add(kind: str, zh: str, en: str) -> None:
@@ -206,7 +206,7 @@ def suggest_level_changes(
     on: date,
     review_after_months: int = 2,
 ) -> list[LevelSuggestion]:
-    """Level changes to suggest on `on` (DOMAIN.md §3.4); suggestions only.
+    """Level changes to suggest on `on` (docs/domain.md §3.4); suggestions only.
 
     * strict for `review_after_months` since intake (or since the case was last
       made strict) → consider adjusting the level;

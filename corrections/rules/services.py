@@ -1,4 +1,4 @@
-"""Editing the rule tables (DESIGN.md "Rules are data"): admins only, audited, never deleted.
+"""Editing the rule tables (docs/domain.md (rules are data)): admins only, audited, never deleted.
 
 A change of policy from a date is a *new* row with that ``effective_from``: the
 old row stays and still governs the dates before it, so past due dates and

@@ -1,4 +1,4 @@
-"""Working days: weekends, statutory holidays and 调休 make-up workdays (DOMAIN.md §3.2).
+"""Working days: weekends, statutory holidays and 调休 make-up workdays (docs/domain.md §3.2).
 
 Two sources, combined by `WorkdayCalendar`:
 
@@ -120,7 +120,7 @@ def assessment_due(
     base_days: int = 10,
     fast_track_days: int = 5,
 ) -> tuple[date | None, str | None]:
-    """Due date of a 调查评估 (DOMAIN.md §3.2) and, when it cannot be computed, why.
+    """Due date of a 调查评估 (docs/domain.md §3.2) and, when it cannot be computed, why.
 
     The deadline is `base_days` (or `fast_track_days` for 速裁) working days after
     the day of receipt, plus every recorded extension (in working days).

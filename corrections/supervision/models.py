@@ -133,7 +133,7 @@ class CorrectionCase(TimestampMixin, VersionMixin, Base):
     is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
     overdue_days: Mapped[int] = mapped_column(Integer, default=0)
     due_computed_on: Mapped[date | None] = mapped_column(Date)
-    # On-time counts (DOMAIN.md §3.5) over the ON_TIME_WINDOW_DAYS ending on due_computed_on.
+    # On-time counts (docs/domain.md §3.5) over the ON_TIME_WINDOW_DAYS ending on due_computed_on.
     on_time_ok: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     on_time_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     # Month ends in [month_ends_from, month_ends_to] on which the case was overdue
@@ -366,7 +366,7 @@ class CorrectionPlan(TimestampMixin, Base):
 
 
 class ChecklistItem(TimestampMixin, Base):
-    """The release checklist (DOMAIN.md §3.13), opened 30 days before the term end."""
+    """The release checklist (docs/domain.md §3.13), opened 30 days before the term end."""
 
     __tablename__ = "release_checklist"
 

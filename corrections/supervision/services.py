@@ -1557,7 +1557,7 @@ def checklist(case: CorrectionCase) -> dict[str, ChecklistItem | None]:
 
 
 def _check_end_date(f: Fields, key: str, when: date | None, case: CorrectionCase) -> None:
-    # Only the limits API.md states: not after today, not before reception. Contacts
+    # Only the limits docs/api.md states: not after today, not before reception. Contacts
     # already recorded after this date stay in the file (the engine stops at the end).
     _not_future(f, key, when)
     _not_before_reception(f, key, when, case)

@@ -397,7 +397,7 @@ def upgrade():
 
     # ### end Alembic commands ###
 
-    # Default rule rows of DOMAIN.md (§3.4–§4), in force from the earliest date.
+    # Default rule rows of docs/domain.md (§3.4–§4), in force from the earliest date.
     now = datetime.now(UTC)
     start = date(1900, 1, 1)
     contact_rules = sa.table(

@@ -153,7 +153,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_user_stations_station_id'), ['station_id'], unique=False)
 
     # ### end Alembic commands ###
-    # The default county bureau: `db upgrade` creates it (API.md).
+    # The default county bureau: `db upgrade` creates it (docs/api.md).
     now = datetime.now(UTC)
     units = sa.table(
         "units",

@@ -1,4 +1,4 @@
-"""/api/v1/activities: group sessions (API.md: Activities; DOMAIN.md §3.6).
+"""/api/v1/activities: group sessions (docs/api.md: Activities; docs/domain.md §3.6).
 
 Today is frozen at 2026-11-25. Correction cases are opened through the services
 (received 2026-01-10, term to 2027-01-04 unless stated).

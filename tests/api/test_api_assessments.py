@@ -1,4 +1,4 @@
-"""/api/v1/assessments: 调查评估 (API.md: Pre-sentence investigations; DOMAIN.md §3.2).
+"""/api/v1/assessments: 调查评估 (docs/api.md: Pre-sentence investigations; docs/domain.md §3.2).
 
 Today is frozen at 2026-11-25 (a Wednesday).
 """

@@ -1,4 +1,4 @@
-"""Token authentication of the JSON API (API.md: Auth, Errors)."""
+"""Token authentication of the JSON API (docs/api.md: Auth, Errors)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""/api/v1/corrections: intake, reads, overdue_on, contacts, levels, endings (API.md; DOMAIN.md §3).
+"""/api/v1/corrections: intake, reads, overdue_on, contacts, levels, endings (docs/api.md; docs/domain.md §3).
 
 Today is frozen at 2026-11-25.
 """

@@ -1,4 +1,4 @@
-"""/api/v1/people: register, read, search, update (API.md: People; DOMAIN.md §2)."""
+"""/api/v1/people: register, read, search, update (docs/api.md: People; docs/domain.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Two writers at once: the loser gets a 409, never a 500 (API.md: version, duplicates).
+"""Two writers at once: the loser gets a 409, never a 500 (docs/api.md: version, duplicates).
 
 A real race needs two processes; here the other writer's commit is simulated
 at the exact moment between the checks and the write.

@@ -1,4 +1,4 @@
-"""/api/v1/resettlements: 安置帮教 cases (API.md: Resettlement cases; DOMAIN.md §4).
+"""/api/v1/resettlements: 安置帮教 cases (docs/api.md: Resettlement cases; docs/domain.md §4).
 
 Today is frozen at 2026-11-25. Visits: every 30 days for key people, 90 for others,
 counted from the handover, met by field_visit or report_in_person.

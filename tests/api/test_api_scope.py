@@ -1,4 +1,4 @@
-"""Who sees which person through the API (API.md: Conventions, the officer scope rule).
+"""Who sees which person through the API (docs/api.md: Conventions, the officer scope rule).
 
 "A person is in an officer's scope when any of the person's cases is at one
 of their stations, or the person has no case yet and was registered by a

@@ -1,4 +1,4 @@
-"""GET/POST /api/v1/stations (API.md: Stations)."""
+"""GET/POST /api/v1/stations (docs/api.md: Stations)."""
 
 from __future__ import annotations
 

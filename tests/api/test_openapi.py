@@ -1,4 +1,4 @@
-"""The OpenAPI description always matches the endpoints (API.md: Conventions).
+"""The OpenAPI description always matches the endpoints (docs/api.md: Conventions).
 
 A route added under /api/v1 without a matching entry in corrections/api/openapi.py,
 or a documented path without a route, fails here.

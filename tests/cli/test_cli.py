@@ -1,4 +1,4 @@
-"""The command line of API.md, plus backup and audit verify."""
+"""The command line of docs/api.md, plus backup and audit verify."""
 
 import json
 import sqlite3

@@ -1,4 +1,4 @@
-"""Rule table pages: everyone reads them, only admins add or correct rows (DESIGN.md "Rules are data")."""
+"""Rule table pages: everyone reads them, only admins add or correct rows (docs/domain.md (rules are data))."""
 
 from datetime import date
 
