@@ -42,6 +42,12 @@ def _first_existing(paths) -> str | None:
 class Config:
     ENV_NAME = "production"
     SECRET_KEY = os.environ.get("SECRET_KEY")
+    # The audit chain's HMAC key, kept outside the database (required outside development);
+    # previous keys stay listed (comma-separated) while the chain has events signed with them.
+    AUDIT_KEY = os.environ.get("AUDIT_KEY")
+    AUDIT_PREVIOUS_KEYS = os.environ.get("AUDIT_PREVIOUS_KEYS", "")
+    # Daily anchors are appended here too (default <instance>/audit-anchors.jsonl): copy it off-host.
+    AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: instance-folder SQLite
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     # Secure cookies by default; SECURE_COOKIES=0 for intranets without TLS (logged as a warning).
@@ -82,6 +88,7 @@ class Config:
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
     SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
+    AUDIT_KEY = os.environ.get("AUDIT_KEY") or "development-only-audit-key"
     SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
@@ -90,6 +97,7 @@ class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
     SECRET_KEY = "testing-not-secret"
+    AUDIT_KEY = "testing-audit-key"
     SESSION_COOKIE_SECURE = False
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False

@@ -150,7 +150,13 @@ def timed_get(client: Client, path: str, repeat: int, expect: int = 200) -> list
 
 
 def app_for(url: str):
-    os.environ.update(APP_ENV="production", DATABASE_URL=url, SECRET_KEY=SECRET, SECURE_COOKIES="0")
+    os.environ.update(
+        APP_ENV="production",
+        DATABASE_URL=url,
+        SECRET_KEY=SECRET,
+        AUDIT_KEY=SECRET,
+        SECURE_COOKIES="0",
+    )
     from corrections import create_app
 
     return create_app()
@@ -162,6 +168,7 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
         APP_ENV="production",
         DATABASE_URL=url,
         SECRET_KEY=SECRET,
+        AUDIT_KEY=SECRET,
         SECURE_COOKIES="0",
     )
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")

@@ -91,6 +91,13 @@ def _configure_secrets(app: Flask) -> None:
                 "SECRET_KEY is not set. Set it in the environment (APP_ENV=development "
                 "uses a built-in key for local use only)."
             )
+    if not app.config.get("AUDIT_KEY") and os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        # Management commands start without it; any write they make still needs it.
+        raise RuntimeError(
+            "AUDIT_KEY is not set. Set it in the environment to a long random secret kept "
+            "outside the database (docs/security.md, Audit); APP_ENV=development uses a "
+            "built-in key for local use only."
+        )
     if not app.config.get("SESSION_COOKIE_SECURE"):
         log.warning(
             "Secure session cookies are OFF (SECURE_COOKIES=0 or development): "

@@ -121,18 +121,38 @@ def users_token(username: str, name: str):
 
 
 @audit_cli.command("verify")
-def audit_verify():
-    """Walk the hash chain; report the first broken link."""
-    from corrections.audit.services import verify_chain
+@click.option(
+    "--anchors",
+    "anchor_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="A copy of the anchor file kept off this host (may be given several times).",
+)
+def audit_verify(anchor_files: tuple[str, ...]):
+    """Walk the keyed hash chain and check it against every anchor; report the first
+    broken link, a forged anchor, or truncation."""
+    from corrections.audit.services import read_anchor_file, verify_chain
 
-    report = verify_chain()
+    extra = []
+    for path in anchor_files:
+        try:
+            extra += read_anchor_file(path)
+        except ValueError as e:
+            raise click.ClickException(str(e)) from None
+    report = verify_chain(extra_anchors=extra)
     if report.ok:
-        click.echo(f"audit chain OK: {report.checked} events")
+        click.echo(
+            f"audit chain OK: {report.checked} events, {report.anchors_checked} anchors; "
+            f"{report.after_last_anchor} events after the last anchor"
+        )
         return
-    click.echo(
-        f"audit chain BROKEN at event {report.broken_at}: {report.reason} "
-        f"({report.checked} events before it are intact)"
-    )
+    if report.broken_at is not None:
+        click.echo(
+            f"audit chain BROKEN at event {report.broken_at}: {report.reason} "
+            f"({report.checked} events before it are intact)"
+        )
+    else:
+        click.echo(f"audit chain BROKEN: {report.reason}")
     sys.exit(1)
 
 

@@ -354,7 +354,18 @@ def deliver(on: date) -> dict:
     return {"created": result["sent"], **result}
 
 
-JOBS = {"daily_reminders": daily_reminders, "recompute_due": recompute_due, "deliver": deliver}
+def audit_anchor(on: date) -> dict:
+    from corrections.audit.services import anchor_day
+
+    return anchor_day(on)
+
+
+JOBS = {
+    "daily_reminders": daily_reminders,
+    "recompute_due": recompute_due,
+    "deliver": deliver,
+    "audit_anchor": audit_anchor,
+}
 
 
 def run_job(name: str, on: date | None = None) -> dict:

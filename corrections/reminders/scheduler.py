@@ -23,6 +23,7 @@ SCHEDULE = {
     "recompute_due": {"hour": 1, "minute": 0},
     "daily_reminders": {"hour": 6, "minute": 0},
     "deliver": {"minute": "*/5"},
+    "audit_anchor": {"hour": 23, "minute": 50},
 }
 
 

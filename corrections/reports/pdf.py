@@ -62,7 +62,7 @@ def render(report: Monthly) -> bytes:
     styles = Styles(font.name)
     generated = china_now()
     with force_locale("zh"):
-        story = _story(report, styles)
+        story = _story(report, styles) + _anchor_note(styles)
     return build_pdf(
         story,
         font=font.name,
@@ -136,6 +136,25 @@ def _story(r: Monthly, s: Styles) -> list:
     if r.frozen and r.station_code is None and r.month["closed"] is not None:
         story += _differences(r, s, number + 1)
     return story
+
+
+def _anchor_note(s: Styles) -> list:
+    """The audit chain's latest anchor, so a printed copy can later prove the log was not
+    truncated or rewritten (docs/security.md, Audit)."""
+    from corrections.audit.services import latest_anchor
+
+    anchor = latest_anchor()
+    if anchor is None:
+        return [Spacer(1, 3 * mm), Paragraph("审计日志锚点：尚未生成。", s.note)]
+    return [
+        Spacer(1, 3 * mm),
+        Paragraph(
+            f"审计日志锚点：{cn_date(anchor.anchored_on)}，共{anchor.length}条记录，"
+            f"末条编号{anchor.last_event_id}，链头哈希{anchor.head_hash[:16]}，"
+            f"密钥{anchor.key_id}。",
+            s.note,
+        ),
+    ]
 
 
 def cn_month_range(r: Monthly) -> str:
