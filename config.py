@@ -63,6 +63,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    # A standby scheduler tries the lock this often; the active one checks it still holds it.
+    SCHEDULER_POLL_SECONDS = float(os.environ.get("SCHEDULER_POLL_SECONDS", "15") or 15)
+    # JSON job → cron fields, overriding entries of the built-in schedule.
+    SCHEDULER_SCHEDULE = os.environ.get("SCHEDULER_SCHEDULE")
     PER_PAGE = 50
     MAX_PER_PAGE = 500
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -30,14 +30,15 @@ jobs_cli = AppGroup("jobs", help="Scheduled jobs (reminders, nightly recompute).
 
 @jobs_cli.command("run")
 def jobs_run():
-    """Run the scheduler in the foreground (one per deployment)."""
-    from corrections.reminders.scheduler import AlreadyRunning, run_scheduler
+    """Run the scheduler in the foreground: active, or standby while another one is."""
+    import signal
+    import threading
 
-    try:
-        run_scheduler(current_app._get_current_object())
-    except AlreadyRunning as e:
-        click.echo(f"scheduler not started: {e}", err=True)
-        sys.exit(1)
+    from corrections.reminders.scheduler import run_scheduler
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    run_scheduler(current_app._get_current_object(), stop)
 
 
 @jobs_cli.command("run-once")

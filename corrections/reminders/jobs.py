@@ -7,6 +7,8 @@ returns the summary the CLI prints: ``{"job": name, "date": "...", "created": N,
 from __future__ import annotations
 
 import logging
+import os
+import socket
 import time
 import traceback
 from datetime import date, timedelta
@@ -372,7 +374,13 @@ def run_job(name: str, on: date | None = None) -> dict:
     if name not in JOBS:
         raise KeyError(name)
     on = on or clock.today()
-    run = JobRun(job=name, run_date=on, started_at=clock.now_utc(), outcome="running")
+    run = JobRun(
+        job=name,
+        run_date=on,
+        started_at=clock.now_utc(),
+        outcome="running",
+        runner=f"{socket.gethostname()}:{os.getpid()}"[:128],
+    )
     db.session.add(run)
     db.session.commit()
     run_id = run.id

@@ -62,6 +62,8 @@ class JobRun(Base):
     created: Mapped[int] = mapped_column(Integer, default=0)
     detail: Mapped[dict | None] = mapped_column(JSON)
     error: Mapped[str | None] = mapped_column(Text)
+    # host:pid of the scheduler (or command) that ran it: shows handovers between schedulers
+    runner: Mapped[str] = mapped_column(String(128), default="", server_default="")
 
 
 class Delivery(Base):

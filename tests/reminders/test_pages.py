@@ -1,5 +1,7 @@
 """Home ("my day"), inbox, dashboard with CSV, job status page, and the notifications API."""
 
+import os
+
 from sqlalchemy import select
 
 from corrections.extensions import db
@@ -89,6 +91,7 @@ def test_jobs_page_for_admins(app, client, world, county):
     world.login(client, "admin")
     page = client.get("/admin/jobs").get_data(as_text=True)
     assert "recompute_due" in page and "成功" in page and "尚未运行" in page
+    assert f":{os.getpid()}</code>" in page  # who ran it (host:pid)
     world.login(app.test_client(), "boss")
     assert world.login(app.test_client(), "boss").get("/admin/jobs").status_code == 403
 
