@@ -62,6 +62,8 @@ class Config:
     # Flask-Limiter: memory:// is per process; use redis://… when running several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    # Redis down: logins still work (the limiter fails open and logs the error).
+    RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
     # A standby scheduler tries the lock this often; the active one checks it still holds it.
     SCHEDULER_POLL_SECONDS = float(os.environ.get("SCHEDULER_POLL_SECONDS", "15") or 15)
@@ -70,6 +72,12 @@ class Config:
     PER_PAGE = 50
     MAX_PER_PAGE = 500
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")
+    # "json": one JSON object per log line (with the request id); default plain text.
+    LOG_FORMAT = os.environ.get("LOG_FORMAT", "text")
+    # Log one line per request (method, path, status, time, user, request id).
+    LOG_REQUESTS = _bool("LOG_REQUESTS", False)
+    # /metrics: open to loopback only, or to this bearer token when set.
+    METRICS_TOKEN = os.environ.get("METRICS_TOKEN")
     # Reminder delivery channels beyond the inbox; each is off unless configured.
     SMTP_HOST = os.environ.get("SMTP_HOST")
     SMTP_PORT = int(os.environ.get("SMTP_PORT", "25") or 25)

@@ -36,6 +36,9 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_errors(app)
     register_cli(app)
     register_template_helpers(app)
+    from corrections import health
+
+    health.init_app(app)
     if app.config.get("PROXY_FIX_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
