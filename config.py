@@ -62,6 +62,7 @@ class Config:
     # Flask-Limiter: memory:// is per process; use redis://… when running several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "corrections")
     # Redis down: logins still work (the limiter fails open and logs the error).
     RATELIMIT_SWALLOW_ERRORS = True
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
