@@ -330,6 +330,25 @@ def open_for_download(user: User, attachment_id: int) -> tuple[Attachment, str]:
     return attachment, path_for(attachment)
 
 
+def record_download(user: User, attachment: Attachment) -> None:
+    """Who read which file (the 检察院 may ask): one audit event per download."""
+    record(
+        user,
+        "attachment.download",
+        "attachment",
+        attachment.id,
+        None,
+        {
+            "filename": attachment.filename,
+            "kind": attachment.kind,
+            "person_id": attachment.person_id,
+            "programme": attachment.programme,
+            "case_id": attachment.case_id,
+            "sha256": attachment.sha256,
+        },
+    )
+
+
 def listing(
     *, person_id: int | None = None, programme: str | None = None, case_id: int | None = None
 ):
