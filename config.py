@@ -92,9 +92,9 @@ class Config:
     MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "20") or 20)
     # Reverse proxies: number of X-Forwarded-For hops to trust (0: none).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0") or 0)
-    # Printable PDFs embed this TrueType CJK font (a .ttf, or a .ttc whose first face is used);
-    # when it is unset and none of the usual Debian fonts exists, ReportLab's built-in
-    # STSong-Light CID font is used (not embedded).
+    # Printable PDFs embed this TrueType CJK font (a .ttf, or a .ttc whose first face is used).
+    # Without one the app refuses to start outside development and testing; there
+    # ReportLab's built-in STSong-Light CID font (not embedded) is used with a warning.
     CJK_FONT_PATH = os.environ.get("CJK_FONT_PATH") or _first_existing(CJK_FONT_CANDIDATES)
 
 

@@ -31,6 +31,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _configure_logging(app)
     _configure_database(app)
     _configure_secrets(app)
+    _configure_printing(app)
     register_extensions(app)
     register_blueprints(app)
     register_errors(app)
@@ -106,6 +107,13 @@ def _configure_secrets(app: Flask) -> None:
             "Secure session cookies are OFF (SECURE_COOKIES=0 or development): "
             "only acceptable on a trusted intranet without TLS."
         )
+
+
+def _configure_printing(app: Flask) -> None:
+    """Printed papers embed a CJK font: outside development and testing, none is an error."""
+    from corrections.reports.printing import check_print_font
+
+    check_print_font(app)
 
 
 def register_extensions(app: Flask) -> None:

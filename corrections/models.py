@@ -4,6 +4,7 @@ from corrections.activities.models import Activity, Attendance  # noqa: F401
 from corrections.assessments.models import Assessment, AssessmentExtension  # noqa: F401
 from corrections.audit.models import AuditAnchor, AuditEvent  # noqa: F401
 from corrections.auth.models import ApiToken, Station, Unit, User, user_stations  # noqa: F401
+from corrections.numbering import NumberSequence, OfficialNumber  # noqa: F401
 from corrections.paperwork.models import Attachment, GeneratedDocument  # noqa: F401
 from corrections.people.models import Person  # noqa: F401
 from corrections.reminders.models import Delivery, JobRun, Notification  # noqa: F401
@@ -24,7 +25,6 @@ from corrections.supervision.models import (  # noqa: F401
     Contact,
     CorrectionCase,
     CorrectionPlan,
-    DocumentCounter,
     Incident,
     IncidentSearch,
     Leave,

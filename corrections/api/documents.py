@@ -1,6 +1,6 @@
-"""GET /documents/{kind}?case_id=&record_id= : generate an official document as PDF.
+"""POST /documents/{kind} {case_id, record_id?} : generate an official document as PDF.
 
-Generating assigns a document number, so it is a write: viewers get 403. (A sanction's
+Generating assigns a document number, so it is a write (a POST; viewers get 403). (A sanction's
 decision or request carries the sanction's own number instead of taking one.) Every
 generated PDF is kept: GET /generated-documents/{id} returns that same file again.
 """
@@ -14,10 +14,17 @@ from corrections.paperwork import documents
 from corrections.paperwork.routes import pdf_response, stored_response
 
 
-@bp.get("/documents/<kind>")
+def _param(name: str):
+    body = request.get_json(silent=True) if request.is_json else None
+    if isinstance(body, dict) and body.get(name) is not None:
+        return body.get(name)
+    return request.form.get(name) or request.args.get(name)
+
+
+@bp.post("/documents/<kind>")
 def generate_document(kind: str):
     document, pdf = documents.generate(
-        current_api_user(), kind, request.args.get("case_id"), request.args.get("record_id")
+        current_api_user(), kind, _param("case_id"), _param("record_id")
     )
     db.session.commit()
     return pdf_response(document, pdf)
@@ -25,13 +32,16 @@ def generate_document(kind: str):
 
 @bp.get("/generated-documents/<int:document_id>")
 def download_generated_document(document_id: int):
-    document, path = documents.open_for_download(current_api_user(), document_id)
+    user = current_api_user()
+    document, path = documents.open_for_download(user, document_id)
+    documents.record_download(user, document)
+    db.session.commit()
     return stored_response(document, path)
 
 
 _ERR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
 EXTRA_PATHS["/documents/{kind}"] = {
-    "get": {
+    "post": {
         "summary": "Generate an official document (assigns the next number) and return the PDF",
         "description": "Kinds: "
         + ", ".join(f"{k} ({v.title})" for k, v in documents.KINDS.items())
@@ -40,7 +50,8 @@ EXTRA_PATHS["/documents/{kind}"] = {
         "Each call is a new document with a new number, except a sanction's decision or "
         "request, which carries the sanction's own document_number. The PDF is kept: "
         "the response's Content-Disposition names document-{id}.pdf, and "
-        "GET /generated-documents/{id} returns the same file again.",
+        "GET /generated-documents/{id} returns the same file again. Parameters come in a "
+        "JSON body (or as form fields or query parameters).",
         "parameters": [
             {
                 "name": "kind",
@@ -48,9 +59,22 @@ EXTRA_PATHS["/documents/{kind}"] = {
                 "required": True,
                 "schema": {"type": "string", "enum": list(documents.KINDS)},
             },
-            {"name": "case_id", "in": "query", "required": True, "schema": {"type": "integer"}},
-            {"name": "record_id", "in": "query", "schema": {"type": "integer"}},
         ],
+        "requestBody": {
+            "required": True,
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "required": ["case_id"],
+                        "properties": {
+                            "case_id": {"type": "integer"},
+                            "record_id": {"type": "integer"},
+                        },
+                    }
+                }
+            },
+        },
         "responses": {
             "200": {
                 "description": "The PDF",
@@ -70,7 +94,8 @@ EXTRA_PATHS["/generated-documents/{document_id}"] = {
     "get": {
         "summary": "Download a generated document again: the same stored PDF, the same number",
         "description": "The file as it was generated; its SHA-256 is verified before it is "
-        "returned (500 checksum_mismatch if the stored file was altered or is missing).",
+        "returned (500 checksum_mismatch if the stored file was altered or is missing). "
+        "Each download is recorded in the audit log (document.download).",
         "parameters": [
             {
                 "name": "document_id",

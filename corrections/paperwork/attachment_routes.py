@@ -6,7 +6,7 @@ case pages; it reads rows through the ``attachments_of`` template global.
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, flash, redirect, request, send_file, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -134,6 +134,8 @@ def upload():
 @login_required
 def download(attachment_id: int):
     attachment, path = service.open_for_download(current_user, attachment_id)
+    service.record_download(current_user, attachment)
+    db.session.commit()
     inline = request.args.get("inline") == "1"
     response = send_file(
         path,
@@ -146,7 +148,6 @@ def download(attachment_id: int):
     )
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Cache-Control"] = "private, no-store"
-    current_app.logger.debug("attachment %s downloaded by %s", attachment.id, current_user.id)
     return response
 
 

@@ -94,15 +94,42 @@ def max_bytes() -> int:
     return int(current_app.config.get("MAX_ATTACHMENT_MB") or 20) * 1024 * 1024
 
 
+# the extensions a download name may keep for each detected type (else it gets the first)
+NAME_EXTENSIONS = {
+    "application/pdf": (".pdf",),
+    "image/jpeg": (".jpg", ".jpeg", ".jpe"),
+    "image/png": (".png",),
+}
+
+
 def _clean_filename(name: str | None, content_type: str) -> str:
+    """The download name: the uploaded name without folders or control characters, its
+    extension that of the detected type (a PNG named ``d.html`` is stored as ``d.png``, so
+    no browser or desktop opens it as something else)."""
     name = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
     name = "".join(ch for ch in name if ch.isprintable()).strip()
+    name = _with_type_extension(name, content_type)
     if not name:
         name = "attachment" + EXTENSIONS.get(content_type, "")
     if len(name) > 255:
         stem, ext = os.path.splitext(name)
         name = stem[: 255 - len(ext[:20])] + ext[:20]
     return name
+
+
+def _with_type_extension(name: str, content_type: str) -> str:
+    allowed = NAME_EXTENSIONS.get(content_type)
+    if not allowed or not name:
+        return name
+    stem, ext = os.path.splitext(name)
+    if not ext and stem.startswith("."):  # ".html": all extension, no name
+        stem, ext = "", stem
+    if ext.lower() in allowed:
+        return name
+    _inner, inner_ext = os.path.splitext(stem)  # 照片.png.html -> 照片.png
+    if inner_ext.lower() in allowed:
+        return stem
+    return (stem.rstrip(". ") or "attachment") + allowed[0]
 
 
 # --------------------------------------------------------------------------- targets
@@ -328,6 +355,25 @@ def open_for_download(user: User, attachment_id: int) -> tuple[Attachment, str]:
         log.error("attachment %s: file missing or checksum mismatch", attachment.id)
         raise ChecksumMismatch(_("附件文件缺失或已损坏（校验和不符），请联系管理员。"))
     return attachment, path_for(attachment)
+
+
+def record_download(user: User, attachment: Attachment) -> None:
+    """Who read which file (the 检察院 may ask): one audit event per download."""
+    record(
+        user,
+        "attachment.download",
+        "attachment",
+        attachment.id,
+        None,
+        {
+            "filename": attachment.filename,
+            "kind": attachment.kind,
+            "person_id": attachment.person_id,
+            "programme": attachment.programme,
+            "case_id": attachment.case_id,
+            "sha256": attachment.sha256,
+        },
+    )
 
 
 def listing(

@@ -3,17 +3,16 @@
 A registry of document kinds: each names its title, the programme whose case it
 belongs to, the record it is made from (a leave, a sanction, an assessment), the
 state the records must be in, and how it reads. ``generate`` checks the user and
-the scope, takes the next number of the unit's per-year, per-kind sequence
-(``GeneratedDocument.serial = max + 1`` under a transaction-scoped lock; the
-unique index guards it), renders the PDF, stores it with the attachments'
+the scope, takes the next number of the unit's per-year, per-kind series from the
+numbering service (corrections/numbering.py), renders the PDF, stores it with the attachments'
 content-addressed storage (SHA-256, size and key on the row) and records the
 audit event last. A stored document is downloaded again as the same file with
 the same number (scope checked, checksum verified); generating again is a new
 document with a new number.
 
 A sanction's decision or request (训诫决定书, 警告决定书, 提请…建议书) carries the
-sanction's own number (``Sanction.document_number``, taken from the decision's
-counter when it was decided): no second number is taken, and generating it
+sanction's own number (``Sanction.document_number``, issued in the document's series
+when it was decided): no second number is taken, and generating it
 again keeps that number.
 
 The number reads like the paper one: ``示范县矫宣〔2026〕3号`` (the county, the
@@ -24,7 +23,6 @@ from __future__ import annotations
 
 import io
 import logging
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -35,9 +33,9 @@ from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
-from sqlalchemy import func, select, text
+from sqlalchemy import select
 
-from corrections import clock
+from corrections import clock, numbering
 from corrections.assessments.models import Assessment
 from corrections.audit.services import record
 from corrections.auth.models import User
@@ -52,8 +50,6 @@ from corrections.reports.printing import build_pdf as _build_pdf
 from corrections.reports.printing import cn_date as _cn_date
 from corrections.resettlement.models import ResettlementCase
 from corrections.supervision.models import CorrectionCase, Leave, Sanction, TeamMember
-
-_LOCK_NAMESPACE = 0x4A5A_0000_0000  # distinct from the audit chain's key
 
 log = logging.getLogger("corrections")
 
@@ -109,16 +105,8 @@ def _fail(message: str, code: str = "document_not_applicable") -> None:
     raise RuleViolation(message, code=code)
 
 
-def short_unit(name: str) -> str:
-    """示范县司法局 -> 示范县 (the prefix of document numbers)."""
-    for suffix in ("社区矫正管理局", "社区矫正局", "司法局", "司法所"):
-        if name.endswith(suffix) and len(name) > len(suffix):
-            return name[: -len(suffix)]
-    return name
-
-
 def format_number(unit_name: str, kind: DocKind, year: int, serial: int) -> str:
-    return f"{short_unit(unit_name)}{kind.abbrev}〔{year}〕{serial}号"
+    return numbering.format_number(unit_name, kind.abbrev, year, serial)
 
 
 class _Look:
@@ -824,32 +812,6 @@ def kind_for(code: str) -> DocKind:
     return kind
 
 
-def _lock_sequence(unit_id: int, year: int, kind: str) -> None:
-    """Serialise writers of one sequence (PostgreSQL); SQLite serialises writers already."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        key = _LOCK_NAMESPACE + zlib.crc32(f"{unit_id}:{year}:{kind}".encode())
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": key})
-
-
-def _take_number(document: GeneratedDocument) -> int:
-    """Give ``document`` the next serial of its sequence. On PostgreSQL an advisory lock
-    serialises the sequence; on SQLite inserting the row first (serial 0) takes the write lock
-    (pysqlite opens the transaction at the first write), so the max below is current."""
-    _lock_sequence(document.unit_id, document.year, document.kind)
-    document.serial = 0
-    db.session.add(document)
-    db.session.flush()
-    last = db.session.execute(
-        select(func.max(GeneratedDocument.serial)).where(
-            GeneratedDocument.unit_id == document.unit_id,
-            GeneratedDocument.year == document.year,
-            GeneratedDocument.kind == document.kind,
-        )
-    ).scalar_one()
-    document.serial = (last or 0) + 1
-    return document.serial
-
-
 def _id(value: Any, name: str) -> int:
     try:
         number = int(value)
@@ -888,13 +850,22 @@ def generate(
         generated_at=clock.now_utc(),
     )
     if isinstance(rec, Sanction):
-        document.number = _sanction_number(rec, unit.id, today)
+        document.number = _sanction_number(actor, case, rec)
         document.year = (rec.decided_on or today).year
         document.serial = None
         db.session.add(document)
     else:
-        serial = _take_number(document)
-        document.number = format_number(unit.name, kind, today.year, serial)
+        db.session.add(document)
+        db.session.flush()
+        issued = numbering.issue(
+            unit,
+            numbering.Series(kind.code, kind.abbrev),
+            today.year,
+            subject="generated_document",
+            subject_id=document.id,
+            actor=actor,
+        )
+        document.serial, document.number = issued.serial, issued.number
     db.session.flush()
     pdf = render(Doc(kind, document.number, unit.name, case, rec, today))
     document.storage_key, document.sha256, document.size, _type = storage.put(io.BytesIO(pdf))
@@ -918,16 +889,12 @@ def generate(
     return document, pdf
 
 
-def _sanction_number(sanction: Sanction, unit_id: int, today: date) -> str:
+def _sanction_number(actor: User, case: CorrectionCase, sanction: Sanction) -> str:
     """The sanction's own number; one decided before numbers were kept gets its number now
-    (from the decision counter, so the sanction and its document still share one)."""
-    if not sanction.document_number:
-        from corrections.supervision.services import next_document_number
+    (in the sanction's series, so the sanction and its document still share one)."""
+    from corrections.supervision.services import number_sanction
 
-        sanction.document_number = next_document_number(
-            unit_id, sanction.kind, sanction.decided_on or today
-        )
-    return sanction.document_number
+    return number_sanction(actor, case, sanction)
 
 
 def get_for(user: User, document_id: Any) -> GeneratedDocument:
@@ -948,6 +915,24 @@ def open_for_download(user: User, document_id: Any) -> tuple[GeneratedDocument, 
         log.error("generated document %s: file missing or checksum mismatch", document.id)
         raise storage.ChecksumMismatch(_("文书文件缺失或已损坏（校验和不符），请联系管理员。"))
     return document, storage.path_for(document)
+
+
+def record_download(user: User, document: GeneratedDocument) -> None:
+    """Who read which document (the 检察院 may ask): one audit event per download."""
+    record(
+        user,
+        "document.download",
+        "generated_document",
+        document.id,
+        None,
+        {
+            "kind": document.kind,
+            "number": document.number,
+            "programme": document.programme,
+            "case_id": document.case_id,
+            "sha256": document.sha256,
+        },
+    )
 
 
 def render(doc: Doc) -> bytes:

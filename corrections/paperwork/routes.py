@@ -1,11 +1,16 @@
-"""Web: generate an official document (PDF download), list a case's documents and download
-a stored one again (the same file, the same number)."""
+"""Web: generate an official document, list a case's documents and download a stored one
+again (the same file, the same number).
+
+Generating takes an official number, so it is a POST with the CSRF token (a link or a
+browser's prefetch must never consume a number); it answers with a redirect to the
+stored file. A GET only downloads a document already issued, and each download is
+recorded in the audit log (who read which document)."""
 
 from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, render_template, request, send_file
+from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
 from flask_login import current_user, login_required
 
 from corrections.extensions import db
@@ -38,14 +43,14 @@ def pdf_response(document, pdf: bytes) -> Response:
     return response
 
 
-@bp.get("/<kind>")
+@bp.post("/<kind>")
 @login_required
 def generate(kind: str):
-    document, pdf = documents.generate(
-        current_user, kind, request.args.get("case_id"), request.args.get("record_id")
+    document, _pdf = documents.generate(
+        current_user, kind, request.form.get("case_id"), request.form.get("record_id") or None
     )
     db.session.commit()
-    return pdf_response(document, pdf)
+    return redirect(url_for("documents.download", document_id=document.id), code=303)
 
 
 def stored_response(document, path: str) -> Response:
@@ -69,6 +74,8 @@ def stored_response(document, path: str) -> Response:
 @login_required
 def download(document_id: int):
     document, path = documents.open_for_download(current_user, document_id)
+    documents.record_download(current_user, document)
+    db.session.commit()
     return stored_response(document, path)
 
 

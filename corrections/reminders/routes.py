@@ -24,6 +24,7 @@ from sqlalchemy import select
 from corrections import clock
 from corrections.auth.models import Station, User
 from corrections.auth.scope import scope
+from corrections.exports import csv_row
 from corrections.extensions import db
 from corrections.people.idnumber import mask
 from corrections.reminders import dashboard, services
@@ -206,15 +207,17 @@ def overdue_csv():
                 buffer.truncate()
                 reasons = "；".join(text for _s, text in explained[case.id])
                 writer.writerow(
-                    [
-                        case.person.name,
-                        case.person.id_number if full_ids else mask(case.person.id_number),
-                        case.station.name,
-                        case.officer.label if case.officer else "",
-                        case.next_due_on.isoformat(),
-                        (today - case.next_due_on).days,
-                        reasons,
-                    ]
+                    csv_row(  # names and notes never run as formulas (docs/security.md)
+                        [
+                            case.person.name,
+                            case.person.id_number if full_ids else mask(case.person.id_number),
+                            case.station.name,
+                            case.officer.label if case.officer else "",
+                            case.next_due_on.isoformat(),
+                            (today - case.next_due_on).days,
+                            reasons,
+                        ]
+                    )
                 )
                 yield buffer.getvalue()
             last_id += len(batch)

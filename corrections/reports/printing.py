@@ -2,8 +2,11 @@
 its running header and "第 i 页 共 N 页" footer, and table helpers.
 
 Design: embed a TrueType CJK font when one is found (``CJK_FONT_PATH``; Debian's
-fonts-wqy-zenhei works with ``TTFont(..., subfontIndex=0)`` and subsets to a few KB),
-else fall back to ReportLab's built-in ``STSong-Light`` CID font (not embedded).
+fonts-wqy-zenhei works with ``TTFont(..., subfontIndex=0)`` and subsets to a few KB).
+Outside development and testing the application refuses to start without one
+(``check_print_font``): ReportLab's built-in ``STSong-Light`` CID font is not embedded,
+and a reader without the Adobe-GB1 pack shows such a paper as blanks. In development
+and testing it is the fallback, with a warning.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from flask import current_app
+from flask import current_app, has_app_context
 from reportlab.lib import colors
 from reportlab.lib import textsplit as rl_textsplit
 from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_LEFT, TA_RIGHT
@@ -54,6 +57,10 @@ SECTION_BG = colors.HexColor("#f3f4f6")
 MUTED = colors.HexColor("#666666")
 
 
+FONT_PACKAGES = "fonts-wqy-zenhei or fonts-arphic-uming"
+_FALLBACK_ENVS = ("development", "testing")
+
+
 @dataclass(frozen=True)
 class Font:
     name: str
@@ -83,9 +90,44 @@ def cjk_font(path: str | None = None) -> Font:
         elif path and path not in _fonts:
             _fonts[path] = ""
             log.warning("CJK_FONT_PATH %s does not exist; using %s", path, CID_FONT)
+        if has_app_context() and current_app.config.get("ENV_NAME") not in _FALLBACK_ENVS:
+            # the start-up check passed, so the font went away since: never print unembedded
+            raise RuntimeError(
+                f"The CJK font {path} can no longer be embedded; printing stopped. Install "
+                f"{FONT_PACKAGES} or set CJK_FONT_PATH."
+            )
         if CID_FONT not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
         return Font(CID_FONT, False)
+
+
+def check_print_font(app) -> None:
+    """At start: outside development and testing, stop with a clear error unless
+    ``CJK_FONT_PATH`` names a TrueType CJK font that printed PDFs can embed; in development
+    and testing, warn that papers print with the non-embedded fallback."""
+    path = app.config.get("CJK_FONT_PATH")
+    embedded = bool(path) and cjk_font(path).embedded
+    if embedded:
+        return
+    problem = (
+        f"CJK_FONT_PATH={path} is missing or cannot be embedded"
+        if path
+        else "CJK_FONT_PATH is not set and no usual CJK font file was found"
+    )
+    if app.config.get("ENV_NAME") in _FALLBACK_ENVS:
+        log.warning(
+            "%s: printed PDFs use the built-in %s font, not embedded (development and "
+            "testing only). Install %s or set CJK_FONT_PATH.",
+            problem,
+            CID_FONT,
+            FONT_PACKAGES,
+        )
+        return
+    raise RuntimeError(
+        f"No embeddable CJK font for printed documents: {problem}. Install the Debian "
+        f"package {FONT_PACKAGES} (apt-get install fonts-wqy-zenhei), or set CJK_FONT_PATH "
+        "to a TrueType CJK font file (.ttf, or a .ttc whose first face is TrueType)."
+    )
 
 
 class Styles:

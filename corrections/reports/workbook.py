@@ -17,12 +17,12 @@ from datetime import date
 
 from flask_babel import force_locale
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from sqlalchemy import case, or_, select
 
 from corrections.auth.models import User
+from corrections.exports import xlsx_cell
 from corrections.extensions import db
 from corrections.labels import label as code_label
 from corrections.people.idnumber import mask
@@ -107,7 +107,7 @@ def render(report: Monthly) -> bytes:
 
 
 def _cell(sheet, value, *, font=None, fill=None, border=True, align=None, fmt=None):
-    cell = WriteOnlyCell(sheet, value=value)
+    cell = xlsx_cell(sheet, value)  # text stays text: never a formula (docs/security.md)
     if font is not None:
         cell.font = font
     if fill is not None:

@@ -376,17 +376,3 @@ class ChecklistItem(TimestampMixin, Base):
     done_on: Mapped[date] = mapped_column(Date)
     note: Mapped[str] = mapped_column(Text, default="")  # appraisal: the 安置帮教 recommendation
     recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-
-
-class DocumentCounter(Base):
-    """Per-unit, per-year, per-kind document number sequence (never repeats)."""
-
-    __tablename__ = "document_counters"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
-    year: Mapped[int] = mapped_column(Integer)
-    kind: Mapped[str] = mapped_column(String(32))
-    last_number: Mapped[int] = mapped_column(Integer, default=0)
-
-    __table_args__ = (Index("uq_document_counters_key", "unit_id", "year", "kind", unique=True),)

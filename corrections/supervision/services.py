@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from corrections import clock, deferred
+from corrections import clock, deferred, numbering
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import Station, User
 from corrections.auth.scope import station_in_scope
@@ -44,7 +44,6 @@ from corrections.supervision.models import (
     Contact,
     CorrectionCase,
     CorrectionPlan,
-    DocumentCounter,
     Incident,
     IncidentSearch,
     Leave,
@@ -850,34 +849,42 @@ def level_history(case: CorrectionCase) -> list[CaseLevel]:
 # --------------------------------------------------------------------------- sanctions
 
 
-_DOC_PREFIX = {
-    "commendation": "表",
-    "admonition": "训",
-    "warning": "警",
-    "police_penalty_request": "提罚",
-    "revocation_request": "提撤",
-    "custody_request": "提收",
+# A sanction's number is the number of its decision or request (docs/domain.md §3.8):
+# the series of that document, e.g. 示范县矫警〔2026〕1号 for a warning.
+_SANCTION_SERIES = {
+    "commendation": numbering.Series("commendation", "矫表"),
+    "admonition": numbering.Series("admonition_decision", "矫训"),
+    "warning": numbering.Series("warning_decision", "矫警"),
+    "police_penalty_request": numbering.Series("police_penalty_request", "矫提罚"),
+    "custody_request": numbering.Series("custody_request", "矫收"),
+}
+_REVOCATION_SERIES = {
+    "probation": numbering.Series("revocation_probation", "矫撤缓"),
+    "parole": numbering.Series("revocation_parole", "矫撤假"),
 }
 
 
-def next_document_number(unit_id: int, kind: str, on: date) -> str:
-    """〔2026〕训字第3号: per unit, per year, per kind; never repeats."""
-    counter = db.session.execute(
-        select(DocumentCounter)
-        .where(
-            DocumentCounter.unit_id == unit_id,
-            DocumentCounter.year == on.year,
-            DocumentCounter.kind == kind,
+def sanction_series(kind: str, correction_type: str) -> numbering.Series:
+    if kind == "revocation_request":
+        return _REVOCATION_SERIES.get(correction_type, _REVOCATION_SERIES["probation"])
+    return _SANCTION_SERIES[kind]
+
+
+def number_sanction(actor: User | None, case: CorrectionCase, sanction: Sanction) -> str:
+    """Give a decided sanction its number (once): the series of its document, the year of
+    the decision. The sanction must be flushed (its id names what the number is for)."""
+    if not sanction.document_number:
+        when = sanction.decided_on or clock.today()
+        issued = numbering.issue(
+            case.station.unit,
+            sanction_series(sanction.kind, case.correction_type),
+            when.year,
+            subject="sanction",
+            subject_id=sanction.id,
+            actor=actor,
         )
-        .with_for_update()
-    ).scalar_one_or_none()
-    if counter is None:
-        counter = DocumentCounter(unit_id=unit_id, year=on.year, kind=kind, last_number=0)
-        db.session.add(counter)
-    counter.last_number += 1
-    db.session.flush()
-    prefix = _DOC_PREFIX.get(kind, kind)
-    return f"〔{on.year}〕{prefix}字第{counter.last_number}号"
+        sanction.document_number = issued.number
+    return sanction.document_number
 
 
 def _check_sanction_type(case: CorrectionCase, kind: str) -> None:
@@ -927,9 +934,10 @@ def record_sanction(
         sanction.proposed_on = when
         sanction.decided_on = when
         sanction.decided_by_id = actor.id
-        sanction.document_number = next_document_number(case.station.unit_id, kind, when)
     db.session.add(sanction)
     db.session.flush()
+    if sanction.status == "decided":
+        number_sanction(actor, case, sanction)
     record(actor, "correction.sanction", "sanction", sanction.id, None, snapshot(sanction))
     return sanction
 
@@ -960,9 +968,7 @@ def decide_sanction(
     if approved:
         sanction.status = "decided"
         sanction.decided_on = decided_on
-        sanction.document_number = next_document_number(
-            case.station.unit_id, sanction.kind, decided_on
-        )
+        number_sanction(actor, case, sanction)
     else:
         sanction.status = "rejected"
     db.session.flush()

@@ -286,14 +286,17 @@ def test_web_download_and_list(app, client, world, person_id):
         case_id = _case(person_id).id
         db.session.commit()
     world.login(client, "off1")
-    response = client.get(f"/documents/announcement?case_id={case_id}")
+    response = client.post("/documents/announcement", data={"case_id": case_id})
+    assert response.status_code == 303
+    response = client.get(response.headers["Location"])
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
     assert "attachment" in response.headers["Content-Disposition"]
     page = client.get(f"/documents/?programme=correction&case_id={case_id}")
     assert page.status_code == 200
     assert "本县矫宣〔2026〕1号" in page.get_data(as_text=True)
-    assert client.get(f"/documents/release_certificate?case_id={case_id}").status_code == 422
+    refused = client.post("/documents/release_certificate", data={"case_id": case_id})
+    assert refused.status_code == 422
 
 
 def test_web_refusals(app, client, world, person_id):
@@ -301,11 +304,11 @@ def test_web_refusals(app, client, world, person_id):
         case_id = _case(person_id).id
         db.session.commit()
     world.login(client, "off2")
-    assert client.get(f"/documents/announcement?case_id={case_id}").status_code == 404
+    assert client.post("/documents/announcement", data={"case_id": case_id}).status_code == 404
     client.get("/logout")
     viewer = world.app.test_client()
     world.login(viewer, "viewer")
-    assert viewer.get(f"/documents/announcement?case_id={case_id}").status_code == 403
+    assert viewer.post("/documents/announcement", data={"case_id": case_id}).status_code == 403
 
 
 def test_api_returns_pdf(app, world, person_id):
@@ -315,14 +318,17 @@ def test_api_returns_pdf(app, world, person_id):
         db.session.commit()
         case_id, leave_id = case.id, leave.id
     api = world.api("off1")
-    response = api.get(f"/documents/leave_certificate?case_id={case_id}&record_id={leave_id}")
+    response = api.post(
+        "/documents/leave_certificate", json={"case_id": case_id, "record_id": leave_id}
+    )
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
     assert "本县矫外证〔2026〕1号" in _flat(pdf_text(response.data))
-    assert api.get(f"/documents/leave_certificate?case_id={case_id}").status_code == 422
-    assert world.api("viewer").get(f"/documents/announcement?case_id={case_id}").status_code == 403
-    assert world.api("off2").get(f"/documents/announcement?case_id={case_id}").status_code == 404
-    assert world.api("off1").get(f"/documents/nope?case_id={case_id}").status_code == 404
+    body = {"case_id": case_id}
+    assert api.post("/documents/leave_certificate", json=body).status_code == 422
+    assert world.api("viewer").post("/documents/announcement", json=body).status_code == 403
+    assert world.api("off2").post("/documents/announcement", json=body).status_code == 404
+    assert world.api("off1").post("/documents/nope", json=body).status_code == 404
 
 
 def test_concurrent_generation_never_repeats_a_number(app, world, person_id):
@@ -357,6 +363,22 @@ def test_concurrent_generation_never_repeats_a_number(app, world, person_id):
         assert verify_chain().ok
 
 
+def _generate_forms(page: str) -> set[tuple[str, str, str | None]]:
+    """(kind, case_id, record_id) of every 制作/重新生成 form (a POST with the CSRF field)."""
+    import re
+
+    found = set()
+    for match in re.finditer(
+        r'<form method="post" action="/documents/(\w+)"(.*?)</form>', page, re.S
+    ):
+        body = match[2]
+        assert 'name="csrf_token"' in body
+        case = re.search(r'name="case_id" value="(\d+)"', body)[1]
+        record = re.search(r'name="record_id" value="(\d+)"', body)
+        found.add((match[1], case, record[1] if record else None))
+    return found
+
+
 def test_case_pages_offer_the_documents_their_records_allow(app, client, world, person_id):
     with app.app_context():
         case = _case(person_id)
@@ -367,12 +389,13 @@ def test_case_pages_offer_the_documents_their_records_allow(app, client, world, 
         case_id, leave_id, pending_id, rs_id = case.id, leave.id, pending.id, rs_case.id
     world.login(client, "off1")
     page = client.get(f"/corrections/{case_id}").get_data(as_text=True)
-    assert f"/documents/announcement?case_id={case_id}" in page
-    assert f"/documents/leave_certificate?case_id={case_id}&amp;record_id={leave_id}" in page
-    assert f"leave_certificate?case_id={case_id}&amp;record_id={pending_id}" not in page
+    forms = _generate_forms(page)
+    assert ("announcement", str(case_id), None) in forms
+    assert ("leave_certificate", str(case_id), str(leave_id)) in forms
+    assert ("leave_certificate", str(case_id), str(pending_id)) not in forms
     assert "release_certificate" not in page
     page = client.get(f"/resettlement/{rs_id}").get_data(as_text=True)
-    assert f"/documents/assistance_agreement?case_id={rs_id}" in page
+    assert ("assistance_agreement", str(rs_id), None) in _generate_forms(page)
     viewer = app.test_client()
     world.login(viewer, "viewer")
     assert "/documents/announcement" not in viewer.get(f"/corrections/{case_id}").get_data(

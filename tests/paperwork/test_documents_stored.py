@@ -12,10 +12,11 @@ from sqlalchemy import func, select
 from corrections.audit.models import AuditEvent
 from corrections.errors import NotFound
 from corrections.extensions import db
+from corrections.numbering import NumberSequence
 from corrections.paperwork import attachments as storage
 from corrections.paperwork import documents
 from corrections.paperwork.models import GeneratedDocument
-from corrections.supervision.models import DocumentCounter, Sanction
+from corrections.supervision.models import Sanction
 from tests.paperwork.test_documents import _case, _flat, _rs_case, _sanction, pdf_text
 from tests.supervision.conftest import user
 
@@ -28,7 +29,7 @@ def store_dir(app, tmp_path, monkeypatch):
 
 
 def _counter_total() -> int:
-    return db.session.scalar(select(func.coalesce(func.sum(DocumentCounter.last_number), 0)))
+    return db.session.scalar(select(func.coalesce(func.sum(NumberSequence.last_serial), 0)))
 
 
 def test_generation_stores_the_pdf_and_download_returns_it(
@@ -38,9 +39,11 @@ def test_generation_stores_the_pdf_and_download_returns_it(
         case_id = _case(person_id).id
         db.session.commit()
     world.login(client, "off1")
-    first = client.get(f"/documents/announcement?case_id={case_id}")
+    issued = client.post("/documents/announcement", data={"case_id": case_id})
+    assert issued.status_code == 303
+    first = client.get(issued.headers["Location"])
     assert first.status_code == 200
-    document_id = int(re.search(r"document-(\d+)\.pdf", first.headers["Content-Disposition"])[1])
+    document_id = int(re.search(r"/documents/file/(\d+)$", issued.headers["Location"])[1])
     with app.app_context():
         document = db.session.get(GeneratedDocument, document_id)
         assert document.number == "本县矫宣〔2026〕1号"
@@ -117,14 +120,14 @@ def test_sanction_pdf_carries_the_sanctions_number(ctx, person_id, store_dir):
     warning = _sanction(case, "warning")
     db.session.commit()
     number = warning.document_number
-    assert number == "〔2026〕警字第1号"
+    assert number == "本县矫警〔2026〕1号"
     counters = _counter_total()
     document, pdf = documents.generate(user("boss"), "warning_decision", case.id, warning.id)
     db.session.commit()
     assert document.number == number and document.serial is None
     text = _flat(pdf_text(pdf))
     assert number in text
-    assert "本县矫警" not in text  # no second number
+    assert "本县矫警〔2026〕2号" not in text  # no second number
     again, again_pdf = documents.generate(user("boss"), "warning_decision", case.id, warning.id)
     db.session.commit()
     assert again.id != document.id and again.number == number
@@ -132,7 +135,7 @@ def test_sanction_pdf_carries_the_sanctions_number(ctx, person_id, store_dir):
     assert _counter_total() == counters  # no counter value consumed
     assert db.session.get(Sanction, warning.id).document_number == number
     # the next sanction still takes the next decision number
-    assert _sanction(case, "warning").document_number == "〔2026〕警字第2号"
+    assert _sanction(case, "warning").document_number == "本县矫警〔2026〕2号"
     # and the other kinds' sequences are untouched
     assert documents.generate(user("off1"), "announcement", case.id)[0].serial == 1
 
@@ -147,10 +150,10 @@ def test_case_pages_list_documents_with_download_and_regenerate(
         case_id, rs_id = case.id, rs_case.id
     world.login(client, "off1")
     page = client.get(f"/corrections/{case_id}").get_data(as_text=True)
-    assert 'id="generated-documents"' not in page and ">重新生成</a>" not in page
-    assert ">制作</a>" in page
-    client.get(f"/documents/announcement?case_id={case_id}")
-    client.get(f"/documents/assistance_agreement?case_id={rs_id}")
+    assert 'id="generated-documents"' not in page and ">重新生成</button>" not in page
+    assert ">制作</button>" in page
+    client.post("/documents/announcement", data={"case_id": case_id})
+    client.post("/documents/assistance_agreement", data={"case_id": rs_id})
     with app.app_context():
         ids = dict(db.session.execute(select(GeneratedDocument.kind, GeneratedDocument.id)).all())
     for url, kind, number in (
@@ -171,12 +174,12 @@ def test_case_pages_list_documents_with_download_and_regenerate(
         assert number in page, url
         assert f"/documents/file/{ids[kind]}" in page, url
         assert "off1" in page  # who generated it
-        assert ">重新生成</a>" in page, url
+        assert ">重新生成</button>" in page, url
     viewer = app.test_client()
     world.login(viewer, "viewer")
     page = viewer.get(f"/corrections/{case_id}").get_data(as_text=True)
     assert f"/documents/file/{ids['announcement']}" in page
-    assert "/documents/announcement" not in page and ">重新生成</a>" not in page
+    assert "/documents/announcement" not in page and ">重新生成</button>" not in page
     other = app.test_client()
     world.login(other, "off2")
     assert other.get(f"/documents/?programme=correction&case_id={case_id}").status_code == 404

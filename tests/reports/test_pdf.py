@@ -1,5 +1,6 @@
 """The monthly printable summary: read back with pdftotext / pdffonts (poppler-utils)."""
 
+import logging
 import os
 import re
 import subprocess
@@ -75,13 +76,20 @@ def test_truetype_font_is_embedded(app, ctx, county, tmp_path):
     assert "Helvetica" not in fonts
 
 
-def test_falls_back_to_the_builtin_cid_font(app, ctx, county, tmp_path):
+def test_falls_back_to_the_builtin_cid_font(app, ctx, county, tmp_path, caplog, monkeypatch):
+    """Testing (and development) only: production refuses to start without an embeddable
+    font (tests/reports/test_cjk_font_required.py). Reading the fallback's text back needs
+    poppler-data (the Adobe-GB1 pack), which .ci/run installs."""
+    # Alembic's logging set-up (the session's migrations) disables existing loggers
+    monkeypatch.setattr(logging.getLogger("corrections"), "disabled", False)
     old = app.config.get("CJK_FONT_PATH")
     app.config["CJK_FONT_PATH"] = str(tmp_path / "missing.ttf")
     try:
-        data = monthly_pdf(user("boss"), "2026-10")
+        with caplog.at_level("WARNING", logger="corrections"):
+            data = monthly_pdf(user("boss"), "2026-10")
     finally:
         app.config["CJK_FONT_PATH"] = old
+    assert any("STSong-Light" in r.getMessage() for r in caplog.records)
     fonts = _fonts(data, tmp_path)
     assert "STSong-Light" in fonts and "WenQuanYi" not in fonts
     assert "社区矫正和安置帮教工作月报" in _text(data, tmp_path)

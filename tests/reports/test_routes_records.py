@@ -86,7 +86,7 @@ def test_sessions_attendances_sanctions_and_people(app, client, county, records_
     _, html = _get(client, f"key=cc.education_attendances&{OCT}")
     assert "共 2 人次" in html and "张三" in html and "李梅" in html
     _, html = _get(client, f"key=cc.admonitions&{OCT}")
-    assert "李梅" in html and "训诫" in html and "训字第1号" in html
+    assert "李梅" in html and "训诫" in html and "矫训〔2026〕1号" in html
     _, html = _get(client, f"key=rs.assisted&{OCT}")
     assert "共 1 人" in html and "2条记录" in html
     assert "临时救助 2026-10-05；推荐就业 2026-10-25" in html

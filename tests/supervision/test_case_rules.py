@@ -130,7 +130,7 @@ def test_sanction_type_rules(ctx, person_id):
         case,
         {"kind": "revocation_request", "decided_on": "2026-05-01", "reason": "再次违规"},
     )
-    assert req.document_number == "〔2026〕提撤字第1号"
+    assert req.document_number == "本县矫撤缓〔2026〕1号"
 
 
 def test_control_case_cannot_be_revoked(ctx, person_id):
@@ -152,7 +152,7 @@ def test_document_numbers_never_repeat(ctx, person_id, female_id):
         ).document_number
         for c in (first, second, first)
     ]
-    assert numbers == ["〔2026〕训字第1号", "〔2026〕训字第2号", "〔2026〕训字第3号"]
+    assert numbers == ["本县矫训〔2026〕1号", "本县矫训〔2026〕2号", "本县矫训〔2026〕3号"]
 
 
 def test_officer_proposes_sanction_supervisor_decides(ctx, person_id):
@@ -171,7 +171,7 @@ def test_officer_proposes_sanction_supervisor_decides(ctx, person_id):
     sv.decide_sanction(
         user("boss"), case, proposal.id, {"approved": True, "decided_on": "2026-05-03"}
     )
-    assert proposal.status == "decided" and proposal.document_number.startswith("〔2026〕警字")
+    assert proposal.status == "decided" and proposal.document_number == "本县矫警〔2026〕1号"
 
 
 def test_release_blocked_while_revocation_pending(ctx, person_id):

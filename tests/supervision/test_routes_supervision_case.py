@@ -255,7 +255,7 @@ def test_officer_proposes_sanction_supervisor_decides_with_number(app, client, w
     )
     assert r.status_code == 302
     row = get(app, Sanction, sid)
-    assert row.status == "decided" and row.document_number == "〔2026〕训字第1号"
+    assert row.status == "decided" and row.document_number == "本县矫训〔2026〕1号"
 
 
 def test_custody_request_on_probation_is_refused(app, client, world, case_id):
