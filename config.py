@@ -57,6 +57,10 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    # Browser sessions end on the server after this long without a request, and this long
+    # after the login whatever happens (API tokens are not sessions and do not expire so).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30") or 30)
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12") or 12)
     PER_PAGE = 50
     MAX_PER_PAGE = 500
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

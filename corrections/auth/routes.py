@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -62,6 +63,7 @@ def login():
             g.login_failed = True
             flash(_("用户名或密码不正确，或账号已停用。"), "danger")
         else:
+            session[services.SESSION_KEY] = services.start_session(user)
             login_user(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
@@ -70,6 +72,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    services.end_session(session.pop(services.SESSION_KEY, None))
+    db.session.commit()
     logout_user()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))
@@ -91,6 +95,7 @@ def change_password():
                     form[field].errors.append(message)
             flash(e.message, "danger")
         else:
+            services.end_other_sessions(current_user, session.get(services.SESSION_KEY))
             db.session.commit()
             login_user(current_user)  # the session id carries the new nonce
             flash(_("密码已修改。"), "success")
@@ -126,3 +131,22 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("令牌已吊销。"), "success")
     return redirect(request.referrer or url_for("auth.tokens"))
+
+
+@bp.route("/account/sessions", methods=["GET"])
+@login_required
+def sessions():
+    rows = services.live_sessions(current_user)
+    return render_template("auth/sessions.html", sessions=rows)
+
+
+@bp.route("/account/sessions/end-all", methods=["POST"])
+@login_required
+def end_all_sessions():
+    """Log out everywhere, this browser included; API tokens are not affected."""
+    services.end_all_sessions(current_user, current_user)
+    db.session.commit()
+    session.pop(services.SESSION_KEY, None)
+    logout_user()
+    flash(_("已在所有设备上退出登录，请重新登录。"), "info")
+    return redirect(url_for("auth.login"))
