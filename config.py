@@ -56,7 +56,10 @@ class Config:
     # Flask-Limiter: memory:// is per process; use redis://… when running several workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = False
+    # Failed logins: LOGIN_LIMIT per account from one address, LOGIN_ACCOUNT_LIMIT per account
+    # from all addresses together (a guesser with many addresses); successes never count.
     LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "20 per minute")
     # Browser sessions end on the server after this long without a request, and this long
     # after the login whatever happens (API tokens are not sessions and do not expire so).
     SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30") or 30)

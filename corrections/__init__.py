@@ -36,6 +36,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     register_errors(app)
     register_cli(app)
     register_template_helpers(app)
+    _register_security(app)
     if app.config.get("PROXY_FIX_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -169,6 +170,13 @@ def register_cli(app: Flask) -> None:
     from corrections.cli import register
 
     register(app)
+
+
+def _register_security(app: Flask) -> None:
+    from corrections.security import register_security_headers, warn_about_limiter_store
+
+    register_security_headers(app)
+    warn_about_limiter_store(app)
 
 
 def register_template_helpers(app: Flask) -> None:

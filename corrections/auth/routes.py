@@ -41,6 +41,17 @@ def _account_key() -> str:
     return "login-account:" + (request.form.get("username") or "").strip().lower()
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def _pair_key() -> str:
+    """Failures of one account from one address: a colleague's typos behind the same office
+    address never lock out anyone else's correct password (docs/security.md)."""
+    username = (request.form.get("username") or "").strip().lower()
+    return f"login-pair:{get_remote_address() or request.remote_addr or 'unknown'}|{username}"
+
+
 def _safe_next(target: str | None) -> str:
     if not target:
         return url_for("main.home")
@@ -51,8 +62,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=get_remote_address, deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_pair_key, deduct_when=_failed)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -97,7 +108,7 @@ def change_password():
         else:
             services.end_other_sessions(current_user, session.get(services.SESSION_KEY))
             db.session.commit()
-            login_user(current_user)  # the session id carries the new nonce
+            login_user(current_user._get_current_object())  # the session id carries the new nonce
             flash(_("密码已修改。"), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)
