@@ -16,11 +16,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from corrections import clock
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import ROLES, ApiToken, Station, Unit, User, UserSession
+from corrections.auth.passwords import check_new_password
 from corrections.errors import Conflict, Duplicate, Forbidden, NotFound, ValidationFailed
 from corrections.extensions import db
 
 TOKEN_PREFIX = "cc_"
-MIN_PASSWORD = 8
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 DEFAULT_UNIT_NAME = "本县司法局"
@@ -133,11 +133,20 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=method or "scrypt")
 
 
-def _validate_password(password: str) -> None:
-    if not password or len(password) < MIN_PASSWORD:
-        raise ValidationFailed(
-            _("密码至少%(n)d位。", n=MIN_PASSWORD), fields={"password": _("太短")}
-        )
+def password_context(
+    username: str, display_name: str = "", unit: Unit | None = None, stations=()
+) -> list[str]:
+    """The words a new password must not be built from (docs/security.md, "Passwords")."""
+    words = [username, display_name]
+    if unit is not None:
+        words.append(unit.name)
+    for station in stations or ():
+        words.extend((station.name, station.code))
+    return [w for w in words if w]
+
+
+def _user_password_context(user: User) -> list[str]:
+    return password_context(user.username, user.display_name, user.unit, user.stations)
 
 
 def _check_role_stations(role: str, stations: list[Station], unit: Unit) -> None:
@@ -172,9 +181,9 @@ def create_user(
         raise ValidationFailed(
             _("用户名为2–64位字母、数字或 _ . @ -。"), fields={"username": _("格式不对")}
         )
-    _validate_password(password)
     if unit is None:
         unit = stations[0].unit if stations else default_unit()
+    check_new_password(password, password_context(username, display_name, unit, stations))
     _check_role_stations(role, stations, unit)
     taken = db.session.execute(
         select(User.id).where(func.lower(User.username) == username.lower())
@@ -235,7 +244,7 @@ def update_user(
 def set_password(actor: User, user: User, new_password: str) -> None:
     """An admin resets another user's password."""
     _require_admin(actor)
-    _validate_password(new_password)
+    check_new_password(new_password, _user_password_context(user), field="new_password")
     user.password_hash = hash_password(new_password)
     user.session_nonce += 1
     end_other_sessions(user, None)
@@ -246,9 +255,9 @@ def set_password(actor: User, user: User, new_password: str) -> None:
 def change_own_password(user: User, current: str, new_password: str) -> None:
     if not check_password_hash(user.password_hash, current or ""):
         raise ValidationFailed(_("当前密码不正确。"), fields={"current_password": _("不正确")})
-    _validate_password(new_password)
     if current == new_password:
         raise ValidationFailed(_("新密码不能与当前密码相同。"), fields={"new_password": _("相同")})
+    check_new_password(new_password, _user_password_context(user), field="new_password")
     user.password_hash = hash_password(new_password)
     user.session_nonce += 1
     db.session.flush()
