@@ -36,13 +36,16 @@ CONTENT_SECURITY_POLICY = "; ".join(
     )
 )
 HSTS = "max-age=31536000"
+_POLICED_TYPES = {"text/html", "application/json", "text/plain", "text/css", "text/javascript"}
 
 
 def register_security_headers(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         headers = response.headers
-        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        if response.mimetype in _POLICED_TYPES:
+            # not on PDFs and images opened inline: the browser's own viewer renders them
+            headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
         headers.setdefault("X-Frame-Options", "DENY")
         headers.setdefault("X-Content-Type-Options", "nosniff")
         # Same-site links keep their referrer (the token page's redirect back uses it);

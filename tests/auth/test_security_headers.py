@@ -109,3 +109,14 @@ def test_given_the_resettlement_form_then_the_flag_names_reach_the_script(client
     world.login(client, "off1")
     html = client.get("/resettlement/new").get_data(as_text=True)
     assert 'id="flag-hint" data-names="{' in html
+
+
+def test_given_a_pdf_then_no_csp_but_the_other_headers(app):
+    """The browser's PDF viewer renders inline PDFs; a page policy would get in its way."""
+    from flask import Response
+
+    with app.test_request_context("/documents/1"):
+        response = app.process_response(Response(b"%PDF-1.4", mimetype="application/pdf"))
+    assert "Content-Security-Policy" not in response.headers
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
