@@ -24,7 +24,7 @@ run: setup
 	APP_ENV=development $(BIN)/flask demo --if-empty
 	@echo ""
 	@echo "  社区矫正与安置帮教 — http://$(HOST):$(PORT)/"
-	@echo "  Demo logins (password demo-2026):"
+	@echo "  Demo logins (password demo-county-2026):"
 	@echo "    admin    系统管理员 (admin)"
 	@echo "    zhuguan  县局主管 (supervisor)"
 	@echo "    jiancha  检察院只读 (viewer)"

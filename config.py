@@ -65,11 +65,18 @@ class Config:
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "corrections")
     # Redis down: logins still work (the limiter fails open and logs the error).
     RATELIMIT_SWALLOW_ERRORS = True
-    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
     # A standby scheduler tries the lock this often; the active one checks it still holds it.
     SCHEDULER_POLL_SECONDS = float(os.environ.get("SCHEDULER_POLL_SECONDS", "15") or 15)
     # JSON job → cron fields, overriding entries of the built-in schedule.
     SCHEDULER_SCHEDULE = os.environ.get("SCHEDULER_SCHEDULE")
+    # Failed logins: LOGIN_LIMIT per account from one address, LOGIN_ACCOUNT_LIMIT per account
+    # from all addresses together (a guesser with many addresses); successes never count.
+    LOGIN_LIMIT = os.environ.get("LOGIN_LIMIT", "10 per minute")
+    LOGIN_ACCOUNT_LIMIT = os.environ.get("LOGIN_ACCOUNT_LIMIT", "20 per minute")
+    # Browser sessions end on the server after this long without a request, and this long
+    # after the login whatever happens (API tokens are not sessions and do not expire so).
+    SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30") or 30)
+    SESSION_MAX_HOURS = int(os.environ.get("SESSION_MAX_HOURS", "12") or 12)
     PER_PAGE = 50
     MAX_PER_PAGE = 500
     LOG_LEVEL = os.environ.get("LOG_LEVEL", "INFO")

@@ -40,6 +40,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     from corrections import health
 
     health.init_app(app)
+    _register_security(app)
     if app.config.get("PROXY_FIX_HOPS"):
         from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -187,6 +188,13 @@ def register_cli(app: Flask) -> None:
     from corrections.cli import register
 
     register(app)
+
+
+def _register_security(app: Flask) -> None:
+    from corrections.security import register_security_headers, warn_about_limiter_store
+
+    register_security_headers(app)
+    warn_about_limiter_store(app)
 
 
 def register_template_helpers(app: Flask) -> None:

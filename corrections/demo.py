@@ -20,7 +20,7 @@ from corrections.people.idnumber import make_fictional
 from corrections.people.models import Person
 
 DEMO_UNIT = "示范县司法局"
-DEMO_PASSWORD = "demo-2026"
+DEMO_PASSWORD = "demo-county-2026"
 DEMO_STATIONS = [
     ("CG", "城关司法所"),
     ("DS", "东山司法所"),

@@ -3,7 +3,14 @@
 from corrections.activities.models import Activity, Attendance  # noqa: F401
 from corrections.assessments.models import Assessment, AssessmentExtension  # noqa: F401
 from corrections.audit.models import AuditAnchor, AuditEvent  # noqa: F401
-from corrections.auth.models import ApiToken, Station, Unit, User, user_stations  # noqa: F401
+from corrections.auth.models import (  # noqa: F401
+    ApiToken,
+    Station,
+    Unit,
+    User,
+    UserSession,
+    user_stations,
+)
 from corrections.numbering import NumberSequence, OfficialNumber  # noqa: F401
 from corrections.paperwork.models import Attachment, GeneratedDocument  # noqa: F401
 from corrections.people.models import Person  # noqa: F401

@@ -330,3 +330,14 @@ def issue_user_token(user_id: int):
         tokens=tokens,
         new_secret=secret,
     )
+
+
+@bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
+@admin_required
+def end_user_sessions(user_id: int):
+    """Log a user out of every browser (e.g. a lost phone); API tokens are not affected."""
+    user = _get(User, user_id)
+    ended = services.end_all_sessions(current_user, user)
+    db.session.commit()
+    flash(_("已让该用户在所有设备上退出登录（%(n)d 个会话）。", n=ended), "success")
+    return redirect(url_for("admin.edit_user", user_id=user.id))

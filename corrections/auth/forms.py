@@ -12,7 +12,7 @@ class LoginForm(FlaskForm):
 class ChangePasswordForm(FlaskForm):
     current_password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("必填"))])
     new_password = PasswordField(
-        _l("新密码"), validators=[DataRequired(_l("必填")), Length(min=8, message=_l("至少8位"))]
+        _l("新密码"), validators=[DataRequired(_l("必填")), Length(min=10, message=_l("至少10位"))]
     )
     confirm = PasswordField(
         _l("再次输入新密码"),

@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -40,6 +41,17 @@ def _account_key() -> str:
     return "login-account:" + (request.form.get("username") or "").strip().lower()
 
 
+def _account_limit() -> str:
+    return current_app.config["LOGIN_ACCOUNT_LIMIT"]
+
+
+def _pair_key() -> str:
+    """Failures of one account from one address: a colleague's typos behind the same office
+    address never lock out anyone else's correct password (docs/security.md)."""
+    username = (request.form.get("username") or "").strip().lower()
+    return f"login-pair:{get_remote_address() or request.remote_addr or 'unknown'}|{username}"
+
+
 def _safe_next(target: str | None) -> str:
     if not target:
         return url_for("main.home")
@@ -50,8 +62,8 @@ def _safe_next(target: str | None) -> str:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_limit, methods=["POST"], key_func=get_remote_address, deduct_when=_failed)
-@limiter.limit(_login_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
+@limiter.limit(_login_limit, methods=["POST"], key_func=_pair_key, deduct_when=_failed)
+@limiter.limit(_account_limit, methods=["POST"], key_func=_account_key, deduct_when=_failed)
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -62,6 +74,7 @@ def login():
             g.login_failed = True
             flash(_("用户名或密码不正确，或账号已停用。"), "danger")
         else:
+            session[services.SESSION_KEY] = services.start_session(user)
             login_user(user)
             db.session.commit()
             return redirect(_safe_next(request.args.get("next")))
@@ -70,6 +83,8 @@ def login():
 
 @bp.route("/logout", methods=["POST"])
 def logout():
+    services.end_session(session.pop(services.SESSION_KEY, None))
+    db.session.commit()
     logout_user()
     flash(_("您已退出登录。"), "info")
     return redirect(url_for("auth.login"))
@@ -91,8 +106,9 @@ def change_password():
                     form[field].errors.append(message)
             flash(e.message, "danger")
         else:
+            services.end_other_sessions(current_user, session.get(services.SESSION_KEY))
             db.session.commit()
-            login_user(current_user)  # the session id carries the new nonce
+            login_user(current_user._get_current_object())  # the session id carries the new nonce
             flash(_("密码已修改。"), "success")
             return redirect(url_for("main.home"))
     return render_template("auth/password.html", form=form)
@@ -126,3 +142,22 @@ def revoke_token(token_id: int):
     db.session.commit()
     flash(_("令牌已吊销。"), "success")
     return redirect(request.referrer or url_for("auth.tokens"))
+
+
+@bp.route("/account/sessions", methods=["GET"])
+@login_required
+def sessions():
+    rows = services.live_sessions(current_user)
+    return render_template("auth/sessions.html", sessions=rows)
+
+
+@bp.route("/account/sessions/end-all", methods=["POST"])
+@login_required
+def end_all_sessions():
+    """Log out everywhere, this browser included; API tokens are not affected."""
+    services.end_all_sessions(current_user, current_user)
+    db.session.commit()
+    session.pop(services.SESSION_KEY, None)
+    logout_user()
+    flash(_("已在所有设备上退出登录，请重新登录。"), "info")
+    return redirect(url_for("auth.login"))

@@ -5,20 +5,22 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
+from datetime import UTC, datetime, timedelta
 
 from flask import current_app, has_app_context
+from flask import session as flask_session
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from corrections import clock
 from corrections.audit.services import record, snapshot
-from corrections.auth.models import ROLES, ApiToken, Station, Unit, User
+from corrections.auth.models import ROLES, ApiToken, Station, Unit, User, UserSession
+from corrections.auth.passwords import check_new_password
 from corrections.errors import Conflict, Duplicate, Forbidden, NotFound, ValidationFailed
 from corrections.extensions import db
 
 TOKEN_PREFIX = "cc_"
-MIN_PASSWORD = 8
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 _USERNAME = re.compile(r"^[A-Za-z0-9_.@-]{2,64}$")
 DEFAULT_UNIT_NAME = "本县司法局"
@@ -131,11 +133,20 @@ def hash_password(password: str) -> str:
     return generate_password_hash(password, method=method or "scrypt")
 
 
-def _validate_password(password: str) -> None:
-    if not password or len(password) < MIN_PASSWORD:
-        raise ValidationFailed(
-            _("密码至少%(n)d位。", n=MIN_PASSWORD), fields={"password": _("太短")}
-        )
+def password_context(
+    username: str, display_name: str = "", unit: Unit | None = None, stations=()
+) -> list[str]:
+    """The words a new password must not be built from (docs/security.md, "Passwords")."""
+    words = [username, display_name]
+    if unit is not None:
+        words.append(unit.name)
+    for station in stations or ():
+        words.extend((station.name, station.code))
+    return [w for w in words if w]
+
+
+def _user_password_context(user: User) -> list[str]:
+    return password_context(user.username, user.display_name, user.unit, user.stations)
 
 
 def _check_role_stations(role: str, stations: list[Station], unit: Unit) -> None:
@@ -170,9 +181,9 @@ def create_user(
         raise ValidationFailed(
             _("用户名为2–64位字母、数字或 _ . @ -。"), fields={"username": _("格式不对")}
         )
-    _validate_password(password)
     if unit is None:
         unit = stations[0].unit if stations else default_unit()
+    check_new_password(password, password_context(username, display_name, unit, stations))
     _check_role_stations(role, stations, unit)
     taken = db.session.execute(
         select(User.id).where(func.lower(User.username) == username.lower())
@@ -223,6 +234,7 @@ def update_user(
     user.stations = stations if role == "officer" else []
     if user.active and not active:
         user.session_nonce += 1  # end their sessions
+        end_other_sessions(user, None)
     user.active = active
     db.session.flush()
     record(actor, "user.update", "user", user.id, before, _user_snapshot(user))
@@ -232,9 +244,10 @@ def update_user(
 def set_password(actor: User, user: User, new_password: str) -> None:
     """An admin resets another user's password."""
     _require_admin(actor)
-    _validate_password(new_password)
+    check_new_password(new_password, _user_password_context(user), field="new_password")
     user.password_hash = hash_password(new_password)
     user.session_nonce += 1
+    end_other_sessions(user, None)
     db.session.flush()
     record(actor, "user.reset_password", "user", user.id, None, None)
 
@@ -242,9 +255,9 @@ def set_password(actor: User, user: User, new_password: str) -> None:
 def change_own_password(user: User, current: str, new_password: str) -> None:
     if not check_password_hash(user.password_hash, current or ""):
         raise ValidationFailed(_("当前密码不正确。"), fields={"current_password": _("不正确")})
-    _validate_password(new_password)
     if current == new_password:
         raise ValidationFailed(_("新密码不能与当前密码相同。"), fields={"new_password": _("相同")})
+    check_new_password(new_password, _user_password_context(user), field="new_password")
     user.password_hash = hash_password(new_password)
     user.session_nonce += 1
     db.session.flush()
@@ -271,14 +284,124 @@ _DUMMY_HASH = generate_password_hash("not-a-real-password")
 
 
 def load_session_user(session_id: str) -> User | None:
+    """Flask-Login's loader: the user of a live server-side session, or None.
+
+    One lookup by primary key (the session row joined to its user); a write only when
+    the session has ended (its row is removed) or its last-seen time is over a minute old.
+    """
     try:
         user_id, nonce = (int(p) for p in session_id.split(":"))
     except (ValueError, AttributeError):
         return None
-    user = db.session.get(User, user_id)
-    if user is None or user.session_nonce != nonce or not user.active:
+    secret = flask_session.get(SESSION_KEY)
+    if not secret or not isinstance(secret, str):
         return None
+    key = _digest(secret)
+    row = db.session.execute(
+        select(User, UserSession.created_at, UserSession.last_seen_at)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.id == key, User.id == user_id)
+    ).first()
+    if row is None:
+        return None
+    user, created_at, last_seen_at = row
+    if user.session_nonce != nonce or not user.active:
+        return None
+    now = clock.now_utc()
+    created_at, last_seen_at = _aware(created_at), _aware(last_seen_at)
+    idle, lifetime = session_limits()
+    if now - last_seen_at > idle or now - created_at > lifetime:
+        _outside_request_transaction(delete(UserSession).where(UserSession.id == key))
+        return None
+    if now - last_seen_at > SESSION_TOUCH_EVERY:
+        _outside_request_transaction(
+            update(UserSession).where(UserSession.id == key).values(last_seen_at=now)
+        )
     return user
+
+
+# --- server-side browser sessions --------------------------------------------
+
+SESSION_KEY = "sid"
+# last_seen_at is written at most once a minute per session (the idle timeout is in minutes)
+SESSION_TOUCH_EVERY = timedelta(minutes=1)
+
+
+def _aware(value: datetime) -> datetime:
+    """SQLite hands back naive datetimes; every stored time is UTC."""
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def session_limits() -> tuple[timedelta, timedelta]:
+    """(idle timeout, absolute lifetime) from SESSION_IDLE_MINUTES and SESSION_MAX_HOURS."""
+    config = current_app.config
+    return (
+        timedelta(minutes=float(config.get("SESSION_IDLE_MINUTES", 30))),
+        timedelta(hours=float(config.get("SESSION_MAX_HOURS", 12))),
+    )
+
+
+def _outside_request_transaction(statement) -> None:
+    """Bookkeeping that must stick even when the request reads only (and never commits)."""
+    with db.engine.begin() as connection:
+        connection.execute(statement)
+
+
+def start_session(user: User) -> str:
+    """A new server-side session for ``user``; the secret goes into the signed cookie."""
+    now = clock.now_utc()
+    idle, lifetime = session_limits()
+    # drop this user's sessions that have ended anyway, so the table stays small
+    db.session.execute(
+        delete(UserSession).where(
+            UserSession.user_id == user.id,
+            (UserSession.last_seen_at < now - idle) | (UserSession.created_at < now - lifetime),
+        )
+    )
+    secret = secrets.token_urlsafe(32)
+    db.session.add(
+        UserSession(id=_digest(secret), user_id=user.id, created_at=now, last_seen_at=now)
+    )
+    db.session.flush()
+    return secret
+
+
+def end_session(secret: str | None) -> None:
+    """Log out: the session's row goes, so a copy of the cookie no longer works."""
+    if secret and isinstance(secret, str):
+        db.session.execute(delete(UserSession).where(UserSession.id == _digest(secret)))
+
+
+def end_other_sessions(user: User, keep: str | None) -> None:
+    """After a password change: every other browser of the user must log in again."""
+    query = delete(UserSession).where(UserSession.user_id == user.id)
+    if keep and isinstance(keep, str):
+        query = query.where(UserSession.id != _digest(keep))
+    db.session.execute(query)
+
+
+def live_sessions(user: User) -> list[UserSession]:
+    now = clock.now_utc()
+    idle, lifetime = session_limits()
+    rows = db.session.execute(
+        select(UserSession)
+        .where(UserSession.user_id == user.id)
+        .order_by(UserSession.created_at.desc())
+    ).scalars()
+    return [
+        s
+        for s in rows
+        if now - _aware(s.last_seen_at) <= idle and now - _aware(s.created_at) <= lifetime
+    ]
+
+
+def end_all_sessions(actor: User, user: User) -> int:
+    """Log ``user`` out everywhere (the user themself, or an admin); API tokens stay valid."""
+    if actor.id != user.id:
+        _require_admin(actor)
+    ended = db.session.execute(delete(UserSession).where(UserSession.user_id == user.id))
+    record(actor, "user.logout_everywhere", "user", user.id, None, {"sessions": ended.rowcount})
+    return ended.rowcount
 
 
 def user_by_username(username: str) -> User:

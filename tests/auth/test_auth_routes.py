@@ -48,34 +48,6 @@ def test_open_redirect_is_refused(client, county):
     assert response.headers["Location"] == "/"
 
 
-def test_eleventh_failed_try_per_account_is_throttled(app, county):
-    # different addresses, same account
-    for i in range(10):
-        c = app.test_client()
-        r = c.post(
-            "/login",
-            data={"username": "off1", "password": "wrong-pass"},
-            environ_base={"REMOTE_ADDR": f"10.0.0.{i + 1}"},
-        )
-        assert r.status_code == 401
-    c = app.test_client()
-    r = c.post(
-        "/login",
-        data={"username": "off1", "password": PASSWORD},
-        environ_base={"REMOTE_ADDR": "10.0.0.99"},
-    )
-    assert r.status_code == 429
-    assert "登录失败次数过多" in r.get_data(as_text=True)
-
-
-def test_eleventh_failed_try_per_address_is_throttled(client, county):
-    for i in range(10):
-        r = client.post("/login", data={"username": f"ghost{i}", "password": "wrong-pass"})
-        assert r.status_code == 401
-    r = client.post("/login", data={"username": "off2", "password": PASSWORD})
-    assert r.status_code == 429
-
-
 def test_successful_logins_do_not_count_against_the_limit(app, county):
     for _ in range(12):
         c = app.test_client()

@@ -27,7 +27,7 @@ def test_stations_and_users_create(app, runner):
             "--role",
             "officer",
             "--password",
-            "pw-123456",
+            "cli-test-pw-9",
             "--station",
             "CG",
         ]
@@ -52,7 +52,7 @@ def test_station_in_named_unit_and_unknown_unit(app, runner, world):
 
 def test_officer_without_station_is_refused(app, runner):
     r = runner.invoke(
-        args=["users", "create", "x1", "--role", "officer", "--password", "pw-123456"]
+        args=["users", "create", "x1", "--role", "officer", "--password", "cli-test-pw-9"]
     )
     assert r.exit_code != 0
     with app.app_context():
@@ -61,7 +61,7 @@ def test_officer_without_station_is_refused(app, runner):
 
 def test_token_is_last_line_and_works(app, runner):
     runner.invoke(
-        args=["users", "create", "boss", "--role", "supervisor", "--password", "pw-123456"]
+        args=["users", "create", "boss", "--role", "supervisor", "--password", "cli-test-pw-9"]
     )
     r = runner.invoke(args=["users", "token", "boss"])
     assert r.exit_code == 0

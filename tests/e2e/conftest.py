@@ -74,8 +74,16 @@ def browser():
 
 @pytest.fixture
 def new_page(browser, live_server):
-    """Open a page in a fresh context: ``new_page()`` (1280x800) or ``new_page("phone")``."""
+    """Open a page in a fresh context: ``new_page()`` (1280x800) or ``new_page("phone")``.
+
+    Any Content-Security-Policy violation Chromium reports on the console fails the test.
+    """
     contexts = []
+    violations: list[str] = []
+
+    def watch(message):
+        if "Content Security Policy" in message.text:
+            violations.append(f"{message.location.get('url', '')}: {message.text}")
 
     def open_page(viewport: str = "desktop"):
         context = browser.new_context(
@@ -83,11 +91,14 @@ def new_page(browser, live_server):
         )
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        opened = context.new_page()
+        opened.on("console", watch)
+        return opened
 
     yield open_page
     for context in contexts:
         context.close()
+    assert violations == [], "Content-Security-Policy violations:\n" + "\n".join(violations)
 
 
 @pytest.fixture
