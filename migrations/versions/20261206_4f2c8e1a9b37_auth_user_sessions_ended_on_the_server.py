@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "4f2c8e1a9b37"
-down_revision = "9c4a1d7e5b22"
+down_revision = "4f7c2b9e1d3a"
 branch_labels = None
 depends_on = None
 
