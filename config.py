@@ -94,8 +94,16 @@ class Config:
     SMTP_PASSWORD = os.environ.get("SMTP_PASSWORD")
     SMTP_STARTTLS = _bool("SMTP_STARTTLS", False)
     WEBHOOK_URL = os.environ.get("WEBHOOK_URL")
-    # Attachments live outside the database (default: <instance>/attachments).
+    # Where attachments, photos and generated documents are kept: "local" (ATTACHMENT_DIR,
+    # default <instance>/attachments), "database" (the default on PostgreSQL) or "s3".
+    STORAGE_BACKEND = os.environ.get("STORAGE_BACKEND", "")
     ATTACHMENT_DIR = os.environ.get("ATTACHMENT_DIR")
+    S3_BUCKET = os.environ.get("S3_BUCKET")
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL")  # MinIO: http://minio:9000
+    S3_REGION = os.environ.get("S3_REGION")
+    S3_PREFIX = os.environ.get("S3_PREFIX", "")
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID")
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY")
     MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "20") or 20)
     # Reverse proxies: number of X-Forwarded-For hops to trust (0: none).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0") or 0)
@@ -122,6 +130,8 @@ class TestingConfig(Config):
     REMEMBER_COOKIE_SECURE = False
     WTF_CSRF_ENABLED = False
     RATELIMIT_STORAGE_URI = "memory://"
+    # The suite's own file checks look at the local folder; tests/storage covers the others.
+    STORAGE_BACKEND = os.environ.get("TEST_STORAGE_BACKEND", "local")
     # Tests create many users; production keeps werkzeug's default scrypt.
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"
 

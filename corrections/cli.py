@@ -25,6 +25,7 @@ def _fail(error: DomainError):
 stations_cli = AppGroup("stations", help="司法所 (stations).")
 users_cli = AppGroup("users", help="Users and API tokens.")
 audit_cli = AppGroup("audit", help="The audit log.")
+storage_cli = AppGroup("storage", help="Where attachments and documents are kept.")
 jobs_cli = AppGroup("jobs", help="Scheduled jobs (reminders, nightly recompute).")
 
 
@@ -157,6 +158,31 @@ def audit_verify(anchor_files: tuple[str, ...]):
     sys.exit(1)
 
 
+@storage_cli.command("migrate")
+@click.option("--to", "target_name", required=True, type=click.Choice(["local", "database", "s3"]))
+@click.option(
+    "--from",
+    "source_name",
+    default=None,
+    type=click.Choice(["local", "database", "s3"]),
+    help="Default: the configured STORAGE_BACKEND.",
+)
+def storage_migrate(target_name: str, source_name: str | None):
+    """Copy every stored file to another backend and verify each checksum; then set
+    STORAGE_BACKEND to the new one and restart (docs/deployment.md, Files)."""
+    from corrections import storage
+
+    source_name = source_name or storage.backend_name()
+    if source_name == target_name:
+        raise click.ClickException(f"the files are in {source_name} already")
+    report = storage.migrate(storage.make_store(source_name), storage.make_store(target_name))
+    click.echo(json.dumps({"from": source_name, "to": target_name, **report}, ensure_ascii=False))
+    if report["missing"] or report["corrupt"]:
+        click.echo("some files were not copied: see missing / corrupt above", err=True)
+        sys.exit(1)
+    click.echo(f"all files are in {target_name}: set STORAGE_BACKEND={target_name} and restart")
+
+
 @click.command("demo")
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Only when the database has no users yet.")
@@ -207,7 +233,7 @@ def backup_command(path: str):
 
 
 def register(app: Flask) -> None:
-    for group in (stations_cli, users_cli, audit_cli, jobs_cli):
+    for group in (stations_cli, users_cli, audit_cli, jobs_cli, storage_cli):
         app.cli.add_command(group)
     app.cli.add_command(demo_command)
     app.cli.add_command(backup_command)

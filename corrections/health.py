@@ -173,14 +173,12 @@ def _check_database() -> str:
 
 
 def _check_storage() -> str:
-    from corrections.paperwork.attachments import storage_root
+    from corrections import storage
 
-    root = storage_root()
     try:
-        os.makedirs(root, exist_ok=True)
-    except OSError as e:
-        return f"error: {e.strerror}"
-    return "ok" if os.access(root, os.W_OK) else "error: not writable"
+        return storage.store().check()
+    except Exception as e:  # any failure means the store is not usable
+        return f"error: {type(e).__name__}"
 
 
 def _check_redis() -> str:

@@ -26,6 +26,7 @@ from corrections.resettlement.models import (  # noqa: F401
 )
 from corrections.rules.holidays import HolidayEntry, HolidayYear  # noqa: F401
 from corrections.rules.models import ContactRuleRow, DeadlineRuleRow  # noqa: F401
+from corrections.storage import StoredFile  # noqa: F401
 from corrections.supervision.models import (  # noqa: F401
     CaseLevel,
     ChecklistItem,

@@ -33,10 +33,10 @@ def generate_document(kind: str):
 @bp.get("/generated-documents/<int:document_id>")
 def download_generated_document(document_id: int):
     user = current_api_user()
-    document, path = documents.open_for_download(user, document_id)
+    document, data = documents.open_for_download(user, document_id)
     documents.record_download(user, document)
     db.session.commit()
-    return stored_response(document, path)
+    return stored_response(document, data)
 
 
 _ERR = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}

@@ -133,12 +133,12 @@ def upload():
 @bp.get("/<int:attachment_id>")
 @login_required
 def download(attachment_id: int):
-    attachment, path = service.open_for_download(current_user, attachment_id)
+    attachment, data = service.open_for_download(current_user, attachment_id)
     service.record_download(current_user, attachment)
     db.session.commit()
     inline = request.args.get("inline") == "1"
     response = send_file(
-        path,
+        data,
         mimetype=attachment.content_type,
         as_attachment=not inline,
         download_name=attachment.filename,  # werkzeug adds filename*=UTF-8'' (RFC 5987)

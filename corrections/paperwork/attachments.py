@@ -1,8 +1,9 @@
 """Attachments: scans, signed documents and visit photos on a person or a case.
 
-Files live outside the database under ``ATTACHMENT_DIR`` at a content-addressed
-path (``ab/cd/<sha256>``), written to a temporary file in the same directory
-while the SHA-256 is computed, then renamed atomically. The type is decided by
+Files are kept by the storage interface (corrections/storage.py: a local directory,
+the database or an S3 bucket) under a content-addressed key (``ab/cd/<sha256>``);
+an upload is spooled to a temporary file while its SHA-256 is computed, then handed
+to the store whole. The type is decided by
 the file's first bytes (never by its name or the browser's content type). A
 refused upload leaves neither a row nor a file. Files are never deleted: a
 mistaken attachment is voided with a reason. Downloads check the record's scope
@@ -23,7 +24,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from corrections import clock
+from corrections import clock, storage
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.auth.scope import get_in_scope
@@ -45,9 +46,10 @@ HEIC_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"
 
 
 class ChecksumMismatch(DomainError):
-    """The stored file no longer matches its recorded SHA-256 (500: an operator must look)."""
+    """The stored file is missing or no longer matches its recorded SHA-256: a clear page
+    (410) for the reader, an error in the log for the operator."""
 
-    status = 500
+    status = 410
     code = "checksum_mismatch"
 
 
@@ -77,17 +79,10 @@ def heif_supported() -> bool:
     return True
 
 
-def storage_root() -> str:
-    root = current_app.config.get("ATTACHMENT_DIR") or os.path.join(
-        current_app.instance_path, "attachments"
-    )
-    os.makedirs(root, exist_ok=True)
-    return root
-
-
-def path_for(attachment: Attachment | Any) -> str:
-    """The file of an attachment (or of anything stored by ``put``: a generated document)."""
-    return os.path.join(storage_root(), *attachment.storage_key.split("/"))
+def open_stored(attachment: Attachment | Any) -> IO[bytes]:
+    """The stored bytes of an attachment (or of anything stored by ``put``: a generated
+    document); raises ``storage.FileMissing``."""
+    return storage.store().open(attachment.storage_key)
 
 
 def max_bytes() -> int:
@@ -265,19 +260,12 @@ def _write_temp(stream: IO[bytes], root: str) -> tuple[str, str, int, str]:
 def put(stream: IO[bytes]) -> tuple[str, str, int, str]:
     """Store the stream's bytes at their content address: (storage key, sha256, size,
     content type). The same refusals as uploads; the same content is kept once."""
-    root = storage_root()
-    temp_path, sha256, size, content_type = _write_temp(stream, root)
-    key = f"{sha256[:2]}/{sha256[2:4]}/{sha256}"
-    final = os.path.join(root, sha256[:2], sha256[2:4], sha256)
+    temp_path, sha256, size, content_type = _write_temp(stream, storage.temp_dir())
+    key = storage.key_for(sha256)
     try:
-        os.makedirs(os.path.dirname(final), exist_ok=True)
-        if os.path.exists(final):  # the same content is already stored: keep one copy
-            _remove_quietly(temp_path)
-        else:
-            os.replace(temp_path, final)
-    except BaseException:
+        storage.store().save(key, temp_path)
+    finally:
         _remove_quietly(temp_path)
-        raise
     return key, sha256, size, content_type
 
 
@@ -337,24 +325,20 @@ def get_for(user: User, attachment_id: int) -> Attachment:
 
 def verify(attachment: Attachment | Any) -> bool:
     """Whether the stored file still has its recorded SHA-256 (attachments, documents)."""
-    path = path_for(attachment)
-    digest = hashlib.sha256()
     try:
-        with open(path, "rb") as f:
-            for chunk in iter(lambda: f.read(CHUNK), b""):
-                digest.update(chunk)
-    except FileNotFoundError:
+        with open_stored(attachment) as handle:
+            return storage.sha256_of(handle) == attachment.sha256
+    except storage.FileMissing:
         return False
-    return digest.hexdigest() == attachment.sha256
 
 
-def open_for_download(user: User, attachment_id: int) -> tuple[Attachment, str]:
-    """(attachment, file path) after the scope check and the checksum check."""
+def open_for_download(user: User, attachment_id: int) -> tuple[Attachment, IO[bytes]]:
+    """(attachment, its bytes) after the scope check and the checksum check."""
     attachment = get_for(user, attachment_id)
     if not verify(attachment):
         log.error("attachment %s: file missing or checksum mismatch", attachment.id)
         raise ChecksumMismatch(_("附件文件缺失或已损坏（校验和不符），请联系管理员。"))
-    return attachment, path_for(attachment)
+    return attachment, open_stored(attachment)
 
 
 def record_download(user: User, attachment: Attachment) -> None:

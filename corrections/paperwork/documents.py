@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import IO, Any
 
 from flask_babel import gettext as _
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
@@ -906,15 +906,15 @@ def get_for(user: User, document_id: Any) -> GeneratedDocument:
     return document
 
 
-def open_for_download(user: User, document_id: Any) -> tuple[GeneratedDocument, str]:
-    """(document, file path) of the PDF as generated, after the scope and checksum checks."""
+def open_for_download(user: User, document_id: Any) -> tuple[GeneratedDocument, IO[bytes]]:
+    """(document, its bytes) of the PDF as generated, after the scope and checksum checks."""
     document = get_for(user, document_id)
     if not document.storage_key:
         raise NotFound(_("该文书制作时未保存文件，请重新生成。"), code="document_not_stored")
     if not storage.verify(document):
         log.error("generated document %s: file missing or checksum mismatch", document.id)
         raise storage.ChecksumMismatch(_("文书文件缺失或已损坏（校验和不符），请联系管理员。"))
-    return document, storage.path_for(document)
+    return document, storage.open_stored(document)
 
 
 def record_download(user: User, document: GeneratedDocument) -> None:

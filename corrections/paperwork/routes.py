@@ -53,10 +53,10 @@ def generate(kind: str):
     return redirect(url_for("documents.download", document_id=document.id), code=303)
 
 
-def stored_response(document, path: str) -> Response:
+def stored_response(document, data) -> Response:
     """The stored PDF of ``document`` as a download (checked by ``open_for_download``)."""
     response = send_file(
-        path,
+        data,
         mimetype="application/pdf",
         as_attachment=True,
         download_name=_filename(document),
@@ -73,10 +73,10 @@ def stored_response(document, path: str) -> Response:
 @bp.get("/file/<int:document_id>")
 @login_required
 def download(document_id: int):
-    document, path = documents.open_for_download(current_user, document_id)
+    document, data = documents.open_for_download(current_user, document_id)
     documents.record_download(current_user, document)
     db.session.commit()
-    return stored_response(document, path)
+    return stored_response(document, data)
 
 
 @bp.get("/")

@@ -94,9 +94,10 @@ def test_tampered_file_is_refused(app, client, world, person_id, store_dir):
             documents.open_for_download(user("off1"), document_id)
     world.login(client, "off1")
     response = client.get(f"/documents/file/{document_id}")
-    assert response.status_code == 500
+    assert response.status_code == 410  # a clear page, never a 500
     assert response.mimetype != "application/pdf"
-    assert world.api("off1").get(f"/generated-documents/{document_id}").status_code == 500
+    assert "文书文件缺失或已损坏" in response.get_data(as_text=True)
+    assert world.api("off1").get(f"/generated-documents/{document_id}").status_code == 410
 
 
 def test_regenerating_takes_a_new_number_and_keeps_the_old_file(ctx, person_id, store_dir):
@@ -107,12 +108,10 @@ def test_regenerating_takes_a_new_number_and_keeps_the_old_file(ctx, person_id, 
     second, second_pdf = documents.generate(user("off1"), "announcement", case.id)
     db.session.commit()
     assert (first.number, second.number) == ("本县矫宣〔2026〕1号", "本县矫宣〔2026〕2号")
-    _doc, path = documents.open_for_download(user("off1"), first.id)
-    with open(path, "rb") as fh:
-        assert fh.read() == first_pdf
-    _doc, path = documents.open_for_download(user("off1"), second.id)
-    with open(path, "rb") as fh:
-        assert fh.read() == second_pdf
+    _doc, handle = documents.open_for_download(user("off1"), first.id)
+    assert handle.read() == first_pdf
+    _doc, handle = documents.open_for_download(user("off1"), second.id)
+    assert handle.read() == second_pdf
 
 
 def test_sanction_pdf_carries_the_sanctions_number(ctx, person_id, store_dir):

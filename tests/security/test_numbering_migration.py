@@ -23,7 +23,19 @@ from corrections.supervision import services as sv
 from corrections.supervision.models import CorrectionCase, Sanction
 from tests.conftest import PASSWORD, _database_url
 
-BEFORE = "9c4a1d7e5b22"
+
+def _revision_before(revision: str) -> str:
+    """The revision the numbering migration follows (read from its file, so re-chaining
+    the migrations does not break this test)."""
+    import re
+    from pathlib import Path
+
+    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    (path,) = versions.glob(f"*_{revision}_*.py")
+    return re.search(r"^down_revision = ['\"](\w+)['\"]", path.read_text(), re.M).group(1)
+
+
+BEFORE = _revision_before("4f7c2b9e1d3a")
 
 
 @pytest.fixture
