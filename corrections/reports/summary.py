@@ -361,7 +361,7 @@ def later_changes(
         if not hits:
             continue
         if station_ids is not None:
-            where = _event_stations(event)
+            where = _event_stations(event, hits)
             if where is not None and not any(
                 sid in unit_of
                 and event.occurred_at > closed_at.get(unit_of[sid], event.occurred_at)
@@ -374,11 +374,12 @@ def later_changes(
     return found
 
 
-def _event_stations(event: AuditEvent) -> set[int] | None:
-    """The stations a write's record belongs to: its own station, or its case's (every station
-    a correction case has been at). None when the record belongs to no station."""
+def _event_stations(event: AuditEvent, hits: list[date]) -> set[int] | None:
+    """The stations a write's record belongs to: its own station, or its case's (for a
+    correction case, the station it was at on the record's dates in the month). None when
+    the record belongs to no station."""
     from corrections.resettlement.models import ResettlementCase
-    from corrections.supervision.models import CorrectionCase, StationMove
+    from corrections.supervision.models import CorrectionCase
 
     stations: set[int] = set()
     resettlement = event.action.startswith("resettlement.")
@@ -394,18 +395,12 @@ def _event_stations(event: AuditEvent) -> set[int] | None:
         case_id = snap.get("case_id")
         if isinstance(case_id, int):
             (rc_ids if resettlement else cc_ids).add(case_id)
-    if cc_ids:
+    for day in hits if cc_ids else ():
         stations.update(
             db.session.execute(
-                select(CorrectionCase.station_id).where(CorrectionCase.id.in_(cc_ids))
+                select(figures.station_at(day)).where(CorrectionCase.id.in_(cc_ids))
             ).scalars()
         )
-        for moved_from, moved_to in db.session.execute(
-            select(StationMove.from_station_id, StationMove.to_station_id).where(
-                StationMove.case_id.in_(cc_ids)
-            )
-        ):
-            stations.update((moved_from, moved_to))
     if rc_ids:
         stations.update(
             db.session.execute(

@@ -38,7 +38,12 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_closed_month_stations_station_id'), ['station_id'], unique=False)
         batch_op.create_index('uq_closed_month_stations_month_station', ['closed_month_id', 'station_id'], unique=True)
 
-    bind = op.get_bind()
+    convert(op.get_bind())
+
+
+def convert(bind):
+    """One closed_month_stations row per station stored in each closed month's JSON (members
+    NULL: the people behind distinct figures were not stored then). Returns the rows made."""
     months = sa.table(
         'closed_months',
         sa.column('id', sa.Integer),
@@ -64,10 +69,13 @@ def upgrade():
             sa.select(stations.c.id, stations.c.unit_id, stations.c.code)
         )
     }
+    done = {month_id for (month_id,) in bind.execute(sa.select(rows.c.closed_month_id))}
     converted = []
     for month_id, unit_id, stored in bind.execute(
         sa.select(months.c.id, months.c.unit_id, months.c.figures)
     ):
+        if month_id in done:
+            continue
         for code, values in sorted(((stored or {}).get('stations') or {}).items()):
             station_id = station_ids.get((unit_id, code))
             if station_id is None:  # a station since deleted or renamed: kept in the JSON only
@@ -81,7 +89,8 @@ def upgrade():
                 }
             )
     if converted:
-        op.bulk_insert(rows, converted)
+        bind.execute(rows.insert(), converted)
+    return len(converted)
 
 
 def downgrade():
