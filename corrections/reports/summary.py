@@ -158,14 +158,14 @@ def place_name(stations: list[Station]) -> str:
         return ""
     units = {s.unit_id for s in stations}
     if len(units) > 1:
-        return _("各县（市、区）合计")
+        return "各县（市、区）合计"
     unit_station_ids = set(
         db.session.execute(
             select(Station.id).where(Station.unit_id == stations[0].unit_id)
         ).scalars()
     )
     if unit_station_ids <= {s.id for s in stations}:
-        return _("全县")
+        return "全县"
     return "、".join(s.name for s in sorted(stations, key=lambda s: s.code))
 
 
