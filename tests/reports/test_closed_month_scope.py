@@ -215,6 +215,12 @@ def test_pdf_of_an_officer_covers_only_their_stations(app, ctx, closed_october, 
     text = _pdf_text(monthly_pdf(user("boss"), "2026-10"), tmp_path)
     assert re.search(r"终止社区矫正\s+人\s+1\s+1\b", text) and "邻县" not in text
     assert re.search(rf"联系记录\s+次\s+{live['unit']['cc.contacts']}\s", text)
+    # the other unit's supervisor: only T1's stored case and contacts, no station of ours
+    text = _pdf_text(monthly_pdf(user("farboss"), "2026-10"), tmp_path)
+    assert "已关账" in text and "城关" not in text and "东山" not in text
+    assert re.search(r"接收社区矫正对象\s+人\s+1\s+1\b", text)
+    assert re.search(r"终止社区矫正\s+人\s+0\s+0\b", text)
+    assert re.search(rf"联系记录\s+次\s+{live['far']['cc.contacts']}\s", text)
 
 
 def test_workbook_of_an_officer_covers_only_their_stations(app, ctx, closed_october):
@@ -230,6 +236,18 @@ def test_workbook_of_an_officer_covers_only_their_stations(app, ctx, closed_octo
         assert by_key[key][5] == live["S1+S3"][key], key
         assert by_key[key][6] == live["S1"][key] and by_key[key][7] == 0
     assert "已关账（冻结数据）" in str(rows[1][0])
+    # a supervisor's workbook: their unit's stations, never the other unit's
+    book = load_workbook(io.BytesIO(monthly_workbook(user("farboss"), "2026-10")), read_only=True)
+    rows = [list(r) for r in book["统计数据"].iter_rows(values_only=True)]
+    assert not any(n in str(v) for r in rows for v in r if v for n in ("城关", "东山", "西岭"))
+    by_key = {r[2]: r for r in rows[4:] if len(r) > 2 and r[2] in figures.KEYS}
+    for key in ("cc.received", "cc.contacts", "cc.terminated"):
+        assert by_key[key][5] == live["far"][key], key
+    book = load_workbook(io.BytesIO(monthly_workbook(user("boss"), "2026-10")), read_only=True)
+    rows = [list(r) for r in book["统计数据"].iter_rows(values_only=True)]
+    assert not any("邻县" in str(v) for r in rows for v in r if v)
+    by_key = {r[2]: r for r in rows[4:] if len(r) > 2 and r[2] in figures.KEYS}
+    assert [by_key["cc.contacts"][5]] == [live["unit"]["cc.contacts"]]
 
 
 def test_distinct_people_over_stations_count_each_person_once(app, ctx, county):
