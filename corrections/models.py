@@ -15,7 +15,7 @@ from corrections.numbering import NumberSequence, OfficialNumber  # noqa: F401
 from corrections.paperwork.models import Attachment, GeneratedDocument  # noqa: F401
 from corrections.people.models import Person  # noqa: F401
 from corrections.reminders.models import Delivery, JobRun, Notification  # noqa: F401
-from corrections.reports.models import ClosedMonth  # noqa: F401
+from corrections.reports.models import ClosedMonth, ClosedMonthStation  # noqa: F401
 from corrections.resettlement.models import (  # noqa: F401
     Assistance,
     KeyStatusChange,

@@ -179,6 +179,15 @@ class Source:
         order = [self.on.desc()] if self.on is not None else []
         return query.order_by(*order, self.entity.id.desc())
 
+    def station_members(self, station_ids: Iterable[int] | None) -> Select:
+        """For a distinct figure: SELECT DISTINCT (station_id, member) — the ``per`` values
+        counted at each station (a closed month stores them, docs/domain.md §7.8)."""
+        query = select(self.station.label("station_id"), self.per.label("member"))
+        query = self._from(query).where(*self.where)
+        if station_ids is not None:
+            query = query.where(self.station.in_(list(station_ids)))
+        return query.distinct()
+
     def members(self, values: Iterable, station_ids: Iterable[int] | None) -> Select:
         """For a distinct figure: the records behind the given ``per`` values (each row
         ``(entity, group_id)``), meeting the same conditions."""
@@ -434,7 +443,8 @@ FIGURES: list[Figure] = [
         _attendances("counselling"),
     ),
     Figure("cc.assistance_attendances", "period", "帮困扶助", "人次", _attendances("assistance")),
-    Figure("cc.absconded_new", "period", "新发生脱管", "人", _incidents("absconded")),
+    # 人次: every incident opened counts, two for one person absconding twice (docs/domain.md §7.8)
+    Figure("cc.absconded_new", "period", "新发生脱管", "人次", _incidents("absconded")),
     Figure("cc.reoffended", "period", "重新犯罪", "人", _incidents("reoffended")),
     Figure(
         "cc.on_register",
@@ -615,6 +625,29 @@ def compute(
     return Result(totals, dict(by_station))
 
 
+def distinct_members(
+    start: date, end: date, station_ids: Iterable[int] | None
+) -> dict[str, dict[int, list[int]]]:
+    """For every figure that counts distinct people: the ids counted at each station
+    (``{key: {station_id: [id, ...]}}``). The figure over several stations is the size of
+    the union of their lists, as ``compute`` counts it."""
+    allowed = set(station_ids) if station_ids is not None else None
+    out: dict[str, dict[int, list[int]]] = {}
+    for figure in FIGURES:
+        if not figure.distinct_people:
+            continue
+        per: dict[int, list[int]] = defaultdict(list)
+        query = figure.source(start, end).station_members(
+            sorted(allowed) if allowed is not None else None
+        )
+        for station_id, member in db.session.execute(query).all():
+            if station_id is None or (allowed is not None and station_id not in allowed):
+                continue
+            per[station_id].append(int(member))
+        out[figure.key] = {sid: sorted(ids) for sid, ids in per.items()}
+    return out
+
+
 def overdue_cases(key: str, on: date, allowed: set[int] | None) -> dict[int, list[int]]:
     """The ids of the cases overdue on ``on`` per the engine (``cc.overdue`` or ``rs.overdue``),
     grouped by their station on that day. The figure and its drill-down both come from here.
@@ -700,4 +733,14 @@ def _chunks(rows, size):
         yield rows[i : i + size]
 
 
-__all__ = ["BY_KEY", "FIGURES", "KEYS", "Figure", "Result", "Source", "compute", "overdue_cases"]
+__all__ = [
+    "BY_KEY",
+    "FIGURES",
+    "KEYS",
+    "Figure",
+    "Result",
+    "Source",
+    "compute",
+    "distinct_members",
+    "overdue_cases",
+]

@@ -155,8 +155,8 @@ class Monthly:
 
     @property
     def ytd_text(self) -> str:
-        """The year-to-date paragraph, naming the stations it covers."""
-        return summaries.report_text(self.ytd["figures"], self.end, self.place)
+        """The year-to-date paragraph, naming the place it covers (docs/domain.md §7.8)."""
+        return self.ytd["text"]
 
     @property
     def month_label(self) -> str:

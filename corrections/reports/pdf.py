@@ -281,7 +281,9 @@ def _station_tables(r: Monthly, s: Styles, result: dict, sections, *, with_stock
 
 def _differences(r: Monthly, s: Styles, number: int) -> list:
     closed = r.month["closed"]
-    changed = summaries.differences(closed, [st.id for st in r.stations])
+    changed = summaries.differences(
+        r.month["closed_months"] or closed, [st.id for st in r.stations]
+    )
     if not changed:
         return []
     rows = [[Paragraph(t, s.head) for t in ("指标", "关账数", "现值", "差额")]]

@@ -182,20 +182,15 @@ def _close_units(period: Period, stations: list[Station], frozen) -> list[Unit]:
 
 
 def _use_stored(series: list[dict], stations: list[Station], station_code: str | None) -> None:
-    """Closed months in the chart show their stored figures, as the tables do."""
-    units = {s.unit_id for s in stations}
-    if len(units) != 1:
-        return
-    unit_id = next(iter(units))
+    """Closed months in the chart show their stored figures over the same stations, as the
+    tables do (docs/domain.md §7.8)."""
     for row in series:
         year, month = (int(x) for x in row["month"].split("-"))
-        closed = summaries.closed_month(unit_id, date(year, month, 1))
-        if closed is None:
+        frozen = summaries.frozen_figures(stations, date(year, month, 1))
+        if frozen is None:
             continue
-        stored = closed.figures
-        values = stored["stations"].get(station_code, {}) if station_code else stored["total"]
         for key in summaries.SERIES_KEYS:
-            row[key] = int(values.get(key, 0))
+            row[key] = int(frozen.totals.get(key, 0))
 
 
 _DOWNLOADS = (
@@ -275,13 +270,13 @@ def index():
     if closed is not None:
         closed_by = db.session.get(User, closed.closed_by_id)
         if current_user.can_decide:
-            changes = [_event_line(c) for c in summaries.later_changes(closed, limit=200)]
-            unit_station_ids = list(
-                db.session.execute(
-                    select(Station.id).where(Station.unit_id == closed.unit_id)
-                ).scalars()
-            )
-            diffs = summaries.differences(closed, unit_station_ids)
+            rows = result["closed_months"]
+            scope_ids = [s.id for s in stations]
+            changes = [
+                _event_line(c)
+                for c in summaries.later_changes(rows, limit=200, station_ids=scope_ids)
+            ]
+            diffs = summaries.differences(rows, scope_ids)
     closed_elsewhere = []
     if closed is None and period.single_month and len({s.unit_id for s in stations}) > 1:
         for unit in _units_of(stations):

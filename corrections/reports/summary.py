@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
@@ -17,7 +18,7 @@ from corrections.auth.scope import scope
 from corrections.errors import Forbidden, NotFound, RuleViolation, ValidationFailed
 from corrections.extensions import db
 from corrections.reports import figures
-from corrections.reports.models import ClosedMonth
+from corrections.reports.models import ClosedMonth, ClosedMonthStation
 
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -69,21 +70,114 @@ def closed_month(unit_id: int, month: date) -> ClosedMonth | None:
     ).scalar_one_or_none()
 
 
+@dataclass
+class Frozen:
+    """A closed month's stored figures over some stations: the closed months behind them
+    (one per unit), the total over the stations and each station's column."""
+
+    rows: list[ClosedMonth]
+    totals: dict[str, int]
+    by_station: dict[int, dict[str, int]]
+
+    @property
+    def closed(self) -> ClosedMonth:
+        """The close that froze the last of the units (the one the page names)."""
+        return max(self.rows, key=lambda r: (r.closed_at, r.id))
+
+
+def frozen_figures(stations: list[Station], month: date) -> Frozen | None:
+    """The stored figures of ``month`` summed over ``stations`` (docs/domain.md §7.8), or None
+    unless every unit those stations belong to has closed the month."""
+    units = sorted({s.unit_id for s in stations})
+    if not units:
+        return None
+    rows = list(
+        db.session.execute(
+            select(ClosedMonth).where(ClosedMonth.unit_id.in_(units), ClosedMonth.month == month)
+        ).scalars()
+    )
+    if len(rows) != len(units):
+        return None
+    return _stored(rows, [s.id for s in stations])
+
+
+def _stored(rows: list[ClosedMonth], station_ids: list[int]) -> Frozen:
+    """Sum the stored per-station figures of ``rows`` over ``station_ids``.
+
+    Counts add up over stations. A figure of distinct people is the size of the union of
+    the ids stored per station, so it equals the live figure over the same stations. A
+    month converted from before stations were stored has no ids: over all of its unit's
+    stations the unit's stored total is used, over some of them the stations' sum (an upper
+    bound: a person with records at two of them is counted twice). A figure added to the
+    registry after the close has no stored value and is computed from the records."""
+    wanted = set(station_ids)
+    stored = [
+        (row, sr)
+        for row in rows
+        for sr in db.session.execute(
+            select(ClosedMonthStation).where(ClosedMonthStation.closed_month_id == row.id)
+        ).scalars()
+    ]
+    in_scope = [(row, sr) for row, sr in stored if sr.station_id in wanted]
+    by_station = {sr.station_id: {k: int(v) for k, v in sr.figures.items()} for _r, sr in in_scope}
+    totals: dict[str, int] = {}
+    missing = []
+    for figure in figures.FIGURES:
+        key = figure.key
+        if stored and any(key not in sr.figures for _r, sr in stored):
+            missing.append(key)
+            continue
+        if not figure.distinct_people:
+            totals[key] = sum(int(sr.figures.get(key, 0)) for _r, sr in in_scope)
+        elif all(sr.members is not None and key in sr.members for _r, sr in in_scope):
+            totals[key] = len({m for _r, sr in in_scope for m in sr.members[key]})
+        else:
+            totals[key] = 0
+            for row in rows:
+                mine = [sr for r, sr in in_scope if r.id == row.id]
+                whole = len(mine) == sum(1 for r, _sr in stored if r.id == row.id)
+                if mine and whole and key in (row.figures or {}).get("total", {}):
+                    totals[key] += int(row.figures["total"][key])
+                else:
+                    totals[key] += sum(int(sr.figures.get(key, 0)) for sr in mine)
+    if missing and rows:
+        start = rows[0].month
+        end = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+        live = figures.compute(start, end, sorted(wanted), keys=missing)
+        totals.update(live.totals)
+        for sid in wanted:
+            for key in missing:
+                by_station.setdefault(sid, {})[key] = live.by_station.get(sid, {}).get(key, 0)
+    return Frozen(rows, totals, by_station)
+
+
+def place_name(stations: list[Station]) -> str:
+    """The place a report's figures cover (docs/domain.md §7.8): 全县 for every station of a
+    county bureau, the station names for some of them, 各县（市、区）合计 for several units."""
+    if not stations:
+        return ""
+    units = {s.unit_id for s in stations}
+    if len(units) > 1:
+        return "各县（市、区）合计"
+    unit_station_ids = set(
+        db.session.execute(
+            select(Station.id).where(Station.unit_id == stations[0].unit_id)
+        ).scalars()
+    )
+    if unit_station_ids <= {s.id for s in stations}:
+        return "全县"
+    return "、".join(s.name for s in sorted(stations, key=lambda s: s.code))
+
+
 def summary(user: User, start: date, end: date, station_code: str | None = None) -> dict:
-    """Every figure of docs/domain.md §5 for the period and the user's stations (or one station)."""
+    """Every figure of docs/domain.md §5 for the period and the user's stations (or one station).
+    A closed month gives the stored figures summed over those stations (docs/domain.md §7.8)."""
     stations = stations_in_scope(user, station_code)
     month = _single_month(start, end)
-    units = {s.unit_id for s in stations}
-    frozen = None
-    if month is not None and len(units) == 1:
-        frozen = closed_month(next(iter(units)), month)
+    frozen = frozen_figures(stations, month) if month is not None else None
     if frozen is not None:
-        stored = frozen.figures
-        if station_code:
-            totals = stored["stations"].get(station_code, {k: 0 for k in figures.KEYS})
-        else:
-            totals = stored["total"]
-        by_station = {s.code: stored["stations"].get(s.code, {}) for s in stations}
+        totals = frozen.totals
+        by_station = {s.code: frozen.by_station.get(s.id, {}) for s in stations}
     else:
         result = figures.compute(start, end, [s.id for s in stations])
         totals = result.totals
@@ -92,17 +186,17 @@ def summary(user: User, start: date, end: date, station_code: str | None = None)
     by_station = {
         code: {k: int(v.get(k, 0)) for k in figures.KEYS} for code, v in by_station.items()
     }
-    place = stations[0].name if station_code and stations else _("全县")
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "station": station_code or None,
         "frozen": frozen is not None,
         "figures": totals,
-        "text": report_text(totals, end, place),
+        "text": report_text(totals, end, place_name(stations), start),
         "by_station": by_station,
         "stations": stations,
-        "closed": frozen,
+        "closed": frozen.closed if frozen is not None else None,
+        "closed_months": frozen.rows if frozen is not None else [],
     }
 
 
@@ -110,18 +204,37 @@ def _cn_date(day: date) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
-def report_text(f: dict[str, int], end: date, place: str = "全县") -> str:
-    """The paragraph of a county work report, in the order docs/domain.md §5 gives."""
+def period_phrase(start: date, end: date) -> str:
+    """How the paragraph opens (docs/domain.md §7.8): 截至… for a period from 1 January
+    (the figures are then 累计), the month for one whole month, else from … to …."""
+    if start == date(end.year, 1, 1):
+        return f"截至{_cn_date(end)}"
+    if _single_month(start, end) is not None:
+        return f"{start.year}年{start.month}月"
+    if start.year == end.year:
+        return f"{_cn_date(start)}至{end.month}月{end.day}日"
+    return f"{_cn_date(start)}至{_cn_date(end)}"
+
+
+def report_text(
+    f: dict[str, int], end: date, place: str = "全县", start: date | None = None
+) -> str:
+    """The paragraph of a county work report, in the order docs/domain.md §5 gives; it names
+    the place and opens with the period as docs/domain.md §7.8 says (``start`` None: from
+    1 January of ``end``'s year)."""
+    start = start or date(end.year, 1, 1)
+    cumulative = "累计" if start == date(end.year, 1, 1) else ""
     return (
-        f"截至{_cn_date(end)}，开展调查评估{f['cc.assessments_completed']}例，"
-        f"累计接收社区矫正对象{f['cc.received']}人，解除社区矫正{f['cc.released']}人，"
+        f"{period_phrase(start, end)}，{place}开展调查评估{f['cc.assessments_completed']}例，"
+        f"{cumulative}接收社区矫正对象{f['cc.received']}人，解除社区矫正{f['cc.released']}人，"
         f"终止社区矫正{f['cc.terminated']}人，变更执行地{f['cc.transferred_out']}人，"
         f"开展见面核查{f['cc.contacts_in_person']}人次，训诫{f['cc.admonitions']}人次，"
         f"警告{f['cc.warnings']}人次，提请治安管理处罚{f['cc.police_penalty_requests']}人次，"
         f"组织教育学习{f['cc.education_sessions']}场{f['cc.education_attendances']}人次，"
         f"组织公益活动{f['cc.public_service_sessions']}场{f['cc.public_service_attendances']}人次，"
         f"开展心理咨询、心理辅导{f['cc.counselling_attendances']}人次，"
-        f"帮困扶助{f['cc.assistance_attendances']}人次；"
+        f"帮困扶助{f['cc.assistance_attendances']}人次，"
+        f"{place}在册社区矫正对象{f['cc.on_register']}人；"
         f"共衔接刑满释放人员{f['rs.handed_over']}人，{place}在册安置帮教对象{f['rs.on_register']}人"
         f"（其中重点安置帮教对象{f['rs.on_register_key']}名，涉黑涉恶人员{f['rs.on_register_gang']}名），"
         f"开展见面核查、上门走访{f['rs.contacts_in_person']}人次，救助帮扶{f['rs.assisted']}人，"
@@ -153,6 +266,8 @@ def close_month(actor: User, unit: Unit, month_text: str) -> ClosedMonth:
             for s in stations
         },
     }
+    # each station's figures and, for distinct people, whom they count (docs/domain.md §7.8)
+    members = figures.distinct_members(start, end, [s.id for s in stations])
     row = ClosedMonth(
         unit_id=unit.id,
         month=start,
@@ -160,6 +275,14 @@ def close_month(actor: User, unit: Unit, month_text: str) -> ClosedMonth:
         closed_by_id=actor.id,
         closed_at=clock.now_utc(),
     )
+    for s in stations:
+        row.station_rows.append(
+            ClosedMonthStation(
+                station_id=s.id,
+                figures=stored["stations"][s.code],
+                members={key: per.get(s.id, []) for key, per in members.items()},
+            )
+        )
     db.session.add(row)
     db.session.flush()
     record(
@@ -192,18 +315,38 @@ _DATE_FIELDS = (
 )
 
 
-def later_changes(row: ClosedMonth, limit: int = 500) -> list[dict]:
-    """Writes after the close that touch records dated in the closed month (who, what, when)."""
-    start = row.month
+def _rows(closed: ClosedMonth | list[ClosedMonth]) -> list[ClosedMonth]:
+    return list(closed) if isinstance(closed, list | tuple) else [closed]
+
+
+def later_changes(
+    closed: ClosedMonth | list[ClosedMonth],
+    limit: int = 500,
+    station_ids: list[int] | None = None,
+) -> list[dict]:
+    """Writes after the close that touch records dated in the closed month (who, what, when).
+
+    With ``station_ids`` only writes about records of those stations are listed (and writes
+    tied to no station, such as rule tables); a unit's writes count from its own close."""
+    rows = _rows(closed)
+    start = rows[0].month
     end = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
-    closed_at = row.closed_at
+    closed_at = {row.unit_id: row.closed_at for row in rows}
+    earliest = min(closed_at.values())
     events = db.session.execute(
         select(AuditEvent)
-        .where(AuditEvent.occurred_at > closed_at, AuditEvent.action != "report.close_month")
+        .where(AuditEvent.occurred_at > earliest, AuditEvent.action != "report.close_month")
         .order_by(AuditEvent.id)
         .limit(20000)
     ).scalars()
     found = []
+    unit_of: dict[int, int] = {}
+    if station_ids is not None:
+        unit_of = dict(
+            db.session.execute(
+                select(Station.id, Station.unit_id).where(Station.id.in_(list(station_ids)))
+            ).all()
+        )
     for event in events:
         dates = set()
         for snap in (event.before or {}, event.after or {}):
@@ -215,19 +358,70 @@ def later_changes(row: ClosedMonth, limit: int = 500) -> list[dict]:
                     except ValueError:
                         continue
         hits = sorted(d for d in dates if start <= d <= end)
-        if hits:
-            found.append({"event": event, "dates": hits})
-            if len(found) >= limit:
-                break
+        if not hits:
+            continue
+        if station_ids is not None:
+            where = _event_stations(event, hits)
+            if where is not None and not any(
+                sid in unit_of
+                and event.occurred_at > closed_at.get(unit_of[sid], event.occurred_at)
+                for sid in where
+            ):
+                continue
+        found.append({"event": event, "dates": hits})
+        if len(found) >= limit:
+            break
     return found
 
 
-def differences(row: ClosedMonth, station_ids: list[int]) -> dict[str, tuple[int, int]]:
-    """Figures whose value today differs from the stored one: key → (stored, now)."""
-    start = row.month
+def _event_stations(event: AuditEvent, hits: list[date]) -> set[int] | None:
+    """The stations a write's record belongs to: its own station, or its case's (for a
+    correction case, the station it was at on the record's dates in the month). None when
+    the record belongs to no station."""
+    from corrections.resettlement.models import ResettlementCase
+    from corrections.supervision.models import CorrectionCase
+
+    stations: set[int] = set()
+    resettlement = event.action.startswith("resettlement.")
+    cc_ids: set[int] = set()
+    rc_ids: set[int] = set()
+    if event.entity_type == "correction_case" and event.entity_id:
+        cc_ids.add(event.entity_id)
+    if event.entity_type == "resettlement_case" and event.entity_id:
+        rc_ids.add(event.entity_id)
+    for snap in (event.before or {}, event.after or {}):
+        if isinstance(snap.get("station_id"), int):
+            stations.add(snap["station_id"])
+        case_id = snap.get("case_id")
+        if isinstance(case_id, int):
+            (rc_ids if resettlement else cc_ids).add(case_id)
+    for day in hits if cc_ids else ():
+        stations.update(
+            db.session.execute(
+                select(figures.station_at(day)).where(CorrectionCase.id.in_(cc_ids))
+            ).scalars()
+        )
+    if rc_ids:
+        stations.update(
+            db.session.execute(
+                select(ResettlementCase.station_id).where(ResettlementCase.id.in_(rc_ids))
+            ).scalars()
+        )
+    if not stations and not cc_ids and not rc_ids:
+        return None
+    return stations
+
+
+def differences(
+    closed: ClosedMonth | list[ClosedMonth], station_ids: list[int]
+) -> dict[str, tuple[int, int]]:
+    """Figures whose value today differs from the stored one over ``station_ids``:
+    key → (stored, now)."""
+    rows = _rows(closed)
+    start = rows[0].month
     end = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
     now = figures.compute(start, end, station_ids).totals
-    stored = row.figures["total"]
+    stored = _stored(rows, station_ids).totals
     return {
         k: (int(stored.get(k, 0)), int(now.get(k, 0)))
         for k in figures.KEYS

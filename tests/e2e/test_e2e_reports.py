@@ -44,7 +44,9 @@ def test_leader_follows_a_number_to_its_records(app, county, world, new_page):
     page.get_by_role("link", name="统计报表").first.click()
     expect(page.locator("#report-heading")).to_contain_text("2026年10月")
     expect(page.locator("#monthly-chart .chart-month")).to_have_count(12)
-    expect(page.locator("#report-text")).to_contain_text("累计接收社区矫正对象1人")
+    expect(page.locator("#report-text")).to_contain_text(
+        "2026年10月，全县开展调查评估0例，接收社区矫正对象1人"
+    )
     page.locator("#copy-text").click()
     expect(page.locator("#copy-text")).to_have_text("已复制")
 

@@ -96,7 +96,7 @@ def test_periods_quarter_ytd_and_custom(app, client, county, october):
     received = html.split('data-key="cc.received"', 1)[1].split("</tr>", 1)[0]
     assert not re.search(r">\s*1\s*</a>", received)
     _, html = _page(client, "/reports/?period=month&month=2026-09")
-    assert "2026年9月" in html and "截至2026年9月30日" in html
+    assert "2026年9月" in html and "2026年9月，全县开展调查评估" in html
 
 
 @pytest.mark.parametrize(
@@ -138,7 +138,7 @@ def test_paragraph_matches_the_figures(app, client, county, october):
     client = county.login(app.test_client(), "boss")
     _, html = _page(client)
     text = html.split('id="report-text">', 1)[1].split("</p>", 1)[0]
-    assert text.startswith("截至2026年10月31日，开展调查评估0例，累计接收社区矫正对象1人")
+    assert text.startswith("2026年10月，全县开展调查评估0例，接收社区矫正对象1人")
     assert "开展见面核查1人次" in text
 
 

@@ -30,7 +30,8 @@ def test_api_summary_shape_and_text(app, world, person_id):
         isinstance(v, int) for v in body["figures"].values()
     )
     assert body["figures"]["cc.received"] == 1 and body["figures"]["cc.contacts_in_person"] == 1
-    assert body["text"].startswith("截至2026年10月31日，开展调查评估0例，累计接收社区矫正对象1人")
+    # a month (not from 1 January): no 截至…累计, the place named (docs/domain.md §7.8)
+    assert body["text"].startswith("2026年10月，全县开展调查评估0例，接收社区矫正对象1人")
     assert "开展见面核查1人次" in body["text"] and body["frozen"] is False
     one = api.get("/reports/summary?from=2026-10-01&to=2026-10-31&station=S2").get_json()
     assert one["station"] == "S2" and one["figures"]["cc.received"] == 0
