@@ -7,7 +7,7 @@ members NULL (the figure over several stations then falls back as docs/domain.md
 closed_months.figures is left as it was, so a downgrade loses nothing.
 
 Revision ID: 3f6b2d8a1c57
-Revises: 9c4a1d7e5b22
+Revises: 967da1e80a6b
 Create Date: 2026-12-06 04:40:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '3f6b2d8a1c57'
-down_revision = '9c4a1d7e5b22'
+down_revision = '967da1e80a6b'
 branch_labels = None
 depends_on = None
 
