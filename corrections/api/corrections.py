@@ -144,7 +144,24 @@ def render_cases(cases: list[CorrectionCase]) -> list[dict]:
 
 
 def case_json(case: CorrectionCase) -> dict:
-    return render_cases([case])[0]
+    body = render_cases([case])[0]
+    body["suggestions"] = suggestions_json(case)
+    return body
+
+
+def suggestions_json(case: CorrectionCase) -> list[dict]:
+    """The sanction and level suggestions the case page shows (docs/domain.md §7.5):
+    sanction kinds, then ``level_review`` / ``level_tighten``."""
+    hints = services.suggestions(case)
+    zh = lang() == "zh"
+    out = [
+        {"kind": s.kind, "reason": s.reason_zh if zh else s.reason_en} for s in hints["sanctions"]
+    ]
+    out += [
+        {"kind": f"level_{s.kind}", "reason": s.reason_zh if zh else s.reason_en}
+        for s in hints["levels"]
+    ]
+    return out
 
 
 def contact_json(contact: Contact) -> dict:
@@ -692,6 +709,12 @@ _CASE_PROPS = {
     "transfer_destination": _string(nullable=True),
     "levels": {"type": "array", "items": doc._ref("LevelPeriod")},
     "due": {"type": "array", "items": doc._ref("DueItem")},
+    "suggestions": {
+        "type": "array",
+        "items": doc._ref("Suggestion"),
+        "description": "Sanction and level suggestions as the case page shows them (never "
+        "acted on); in single-case responses",
+    },
 }
 
 doc.EXTRA_SCHEMAS.update(
@@ -703,6 +726,21 @@ doc.EXTRA_SCHEMAS.update(
                 _obj([], overdue={"type": "array", "items": doc._ref("OverdueItem")}),
             ]
         },
+        "Suggestion": _obj(
+            ["kind", "reason"],
+            kind=_string(
+                (
+                    "admonition",
+                    "warning",
+                    "police_penalty_request",
+                    "revocation_request",
+                    "custody_request",
+                    "level_review",
+                    "level_tighten",
+                )
+            ),
+            reason={"type": "string"},
+        ),
         "LevelPeriod": _obj(
             ["effective_on", "level", "reason"],
             effective_on=DATE,

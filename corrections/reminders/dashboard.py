@@ -344,3 +344,36 @@ def my_day(user: User, on: date | None = None) -> dict:
             order=CorrectionCase.term_end,
         ),
     }
+
+
+def overdue_returns(user: User, on: date | None = None, limit: int = 200) -> list[tuple]:
+    """Approved leaves of active cases in scope not returned (销假) by their end, as
+    ``(leave, case, days_late)``, longest overdue first (docs/domain.md §7.3).
+
+    The same selection as the ``cc.overdue_return`` figure on ``on``; the days late
+    come from the leave rule (1 on the first day after ``ends_on``).
+    """
+    from corrections.rules import leaves as leave_rules
+
+    on = on or clock.today()
+    query = (
+        select(CorrectionCase, Leave)
+        .join(Leave, Leave.case_id == CorrectionCase.id)
+        .where(
+            _open(CorrectionCase),
+            Leave.status == "approved",
+            Leave.kind == "leave",
+            Leave.ends_on < on,
+            or_(Leave.returned_on.is_(None), Leave.returned_on > on),
+        )
+        .options(
+            selectinload(CorrectionCase.person),
+            selectinload(CorrectionCase.station),
+            selectinload(CorrectionCase.officer),
+        )
+    )
+    query = scope(query, user, CorrectionCase).order_by(Leave.ends_on, Leave.id).limit(limit)
+    return [
+        (leave, case, leave_rules.return_days_late(leave.ends_on, leave.returned_on, on))
+        for case, leave in db.session.execute(query).all()
+    ]

@@ -23,6 +23,7 @@ from corrections.reminders.services import Recipients, deliver_pending, enqueue_
 from corrections.resettlement import services as resettlement
 from corrections.resettlement.models import ResettlementCase
 from corrections.rules import engine
+from corrections.rules import leaves as leave_rules
 from corrections.rules.holidays import calendar
 from corrections.rules.tables import contact_rules, deadline
 from corrections.supervision import services as supervision
@@ -131,16 +132,18 @@ def daily_reminders(on: date) -> dict:
             ),
         )
 
-    # Leave not returned by its end date.
+    # Leave not returned by its end date: from the first day after it (docs/domain.md §7.3).
     late = select(Leave).where(
         Leave.status == "approved",
         Leave.kind == "leave",
-        Leave.returned_on.is_(None),
+        or_(Leave.returned_on.is_(None), Leave.returned_on > on),
         Leave.ends_on < on,
     )
     for leave in _iter(late):
         case = db.session.get(CorrectionCase, leave.case_id)
-        if case.status != "active":
+        if case.status != "active" or not leave_rules.is_return_overdue(
+            leave.ends_on, leave.returned_on, on
+        ):
             continue
         add(
             "leave_not_returned",

@@ -162,6 +162,7 @@ def overview():
         by_station=by_station,
         by_officer=by_officer,
         counts=dashboard.headline_counts(current_user),
+        overdue_returns=dashboard.overdue_returns(current_user),
         rates=rates,
         stations=stations,
         officers=officers,

@@ -482,11 +482,33 @@ FIGURES: list[Figure] = [
                 Leave.status == "approved",
                 Leave.kind == "leave",
                 Leave.starts_on <= e,
+                Leave.ends_on >= e,
                 or_(Leave.returned_on.is_(None), Leave.returned_on > e),
             ),
             frm=Leave.__table__.join(CC.__table__, CC.id == Leave.case_id),
             per=CC.id,
             on=Leave.starts_on,
+        ),
+    ),
+    Figure(
+        "cc.overdue_return",
+        "stock",
+        "外出逾期未销假",
+        "人",
+        # docs/domain.md §7.3: approved leave ended before the day, not returned by it
+        lambda s, e: Source(
+            Leave,
+            station_at(e),
+            (
+                cc_on_register(e),
+                Leave.status == "approved",
+                Leave.kind == "leave",
+                Leave.ends_on < e,
+                or_(Leave.returned_on.is_(None), Leave.returned_on > e),
+            ),
+            frm=Leave.__table__.join(CC.__table__, CC.id == Leave.case_id),
+            per=CC.id,
+            on=Leave.ends_on,
         ),
     ),
     Figure(

@@ -81,6 +81,7 @@ STOCK_ORDER = [
     "cc.on_register.normal",
     "cc.on_register.lenient",
     "cc.on_leave",
+    "cc.overdue_return",
     "cc.absconded_open",
     "cc.overdue",
     "rs.on_register",

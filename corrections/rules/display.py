@@ -23,6 +23,7 @@ CORRECTION_TYPES = {
 REQUIREMENTS = {
     "face_to_face": _l("面对面"),
     "remote_report": _l("远程报告"),
+    "remote_report_on_leave": _l("外出期间远程报告"),
     "field_visit": _l("实地查访"),
     "health_report": _l("病情报告"),
     "visit": _l("见面走访"),
@@ -37,7 +38,13 @@ CONTACT_KINDS = {
 }
 # Which requirements each programme has (docs/domain.md §3.5, §4).
 PROGRAMME_REQUIREMENTS = {
-    engine.CORRECTION: ("face_to_face", "remote_report", "field_visit", "health_report"),
+    engine.CORRECTION: (
+        "face_to_face",
+        "remote_report",
+        "remote_report_on_leave",
+        "field_visit",
+        "health_report",
+    ),
     engine.RESETTLEMENT: ("visit",),
 }
 

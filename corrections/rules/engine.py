@@ -20,6 +20,11 @@ Semantics, for a case and a date D:
 * On approved leave on D (approved, ``starts_on <= D <= ends_on``, not returned
   before D) only ``remote_report`` applies; the others are reported with
   ``paused=True`` and never count as overdue.
+* While on leave every level reports remotely (docs/domain.md §7.3): a level
+  with no ``remote_report`` row in force takes the ``remote_report_on_leave``
+  row instead (reported as ``remote_report``), whose window also counts from
+  the leave's ``starts_on`` (anchor ``leave_start``). Off leave that row
+  does not apply.
 
 The level (or key status) recorded when the case was created is not a
 "change": it holds from the case's first date, so only later dated records
@@ -53,6 +58,8 @@ __all__ = [
     "is_key_on",
     "is_active_on",
     "on_leave_on",
+    "leave_on",
+    "ON_LEAVE_REMOTE",
     "due_dates_on",
     "overdue_on",
     "next_due",
@@ -65,10 +72,19 @@ CORRECTION = "correction"
 RESETTLEMENT = "resettlement"
 
 Programme = Literal["correction", "resettlement"]
-Anchor = Literal["contact", "reception", "level_change", "leave_return", "handover", "key_change"]
+Anchor = Literal[
+    "contact", "reception", "level_change", "leave_return", "handover", "key_change", "leave_start"
+]
 
 # Display order of requirements and contact kinds.
-REQUIREMENTS = ("face_to_face", "remote_report", "field_visit", "health_report", "visit")
+REQUIREMENTS = (
+    "face_to_face",
+    "remote_report",
+    "remote_report_on_leave",
+    "field_visit",
+    "health_report",
+    "visit",
+)
 CONTACT_KINDS = (
     "phone",
     "video",
@@ -80,6 +96,9 @@ CONTACT_KINDS = (
 
 # Requirements that still apply while the person is away on approved leave.
 _APPLIES_ON_LEAVE = frozenset({"remote_report"})
+# The rule row a level without a remote-report row follows while on leave
+# (docs/domain.md §7.3); its due state is reported as ``remote_report``.
+ON_LEAVE_REMOTE = "remote_report_on_leave"
 # Requirements that a return from leave (销假, in person) satisfies.
 _MET_BY_LEAVE_RETURN = frozenset({"face_to_face"})
 
@@ -206,6 +225,7 @@ _ANCHOR_ZH = {
     "leave_return": "销假",
     "handover": "衔接",
     "key_change": "重点帮教状态变更",
+    "leave_start": "外出",
 }
 _ANCHOR_EN = {
     "reception": "reception",
@@ -213,6 +233,7 @@ _ANCHOR_EN = {
     "leave_return": "return from leave",
     "handover": "handover",
     "key_change": "change of key status",
+    "leave_start": "start of leave",
 }
 
 
@@ -412,12 +433,22 @@ def is_active_on(case: CaseFacts, on: date) -> bool:
 def on_leave_on(leaves: Iterable[LeaveFact], on: date) -> bool:
     """Away on approved leave on `on`: approved, `starts_on <= on <= ends_on`, not returned
     before `on` (returning on `on` itself still counts as away that day)."""
+    return leave_on(leaves, on) is not None
+
+
+def leave_on(leaves: Iterable[LeaveFact], on: date) -> LeaveFact | None:
+    """The approved leave the person is away on on `on` (see `on_leave_on`), or None.
+
+    Leaves of one case do not overlap (docs/domain.md §7.3); should old records
+    overlap, the one that started last is taken."""
+    found: LeaveFact | None = None
     for leave in leaves:
         if not leave.approved or not (leave.starts_on <= on <= leave.ends_on):
             continue
-        if leave.returned_on is None or leave.returned_on >= on:
-            return True
-    return False
+        away = leave.returned_on is None or leave.returned_on >= on
+        if away and (found is None or leave.starts_on > found.starts_on):
+            found = leave
+    return found
 
 
 # --------------------------------------------------------------------------- the engine
@@ -437,6 +468,7 @@ _ANCHOR_PRIORITY = {
     "key_change": 2,
     "reception": 1,
     "handover": 1,
+    "leave_start": 2,
 }
 
 
@@ -452,7 +484,8 @@ def due_dates_on(case: CaseFacts, rules: Sequence[ContactRule], on: date) -> lis
     level, level_changed_on = _run_start(case.levels, "level", on)
     is_key_value, key_changed_on = _run_start(case.key_periods, "is_key", on)
     is_key = bool(is_key_value)
-    away = on_leave_on(case.leaves, on)
+    away_leave = leave_on(case.leaves, on)
+    away = away_leave is not None
     start_anchor: Anchor = "handover" if case.programme == RESETTLEMENT else "reception"
 
     contacts = sorted(
@@ -472,6 +505,14 @@ def due_dates_on(case: CaseFacts, rules: Sequence[ContactRule], on: date) -> lis
             rules, case.programme, requirement, level, case.correction_type, is_key, on
         )
         if rule is None:
+            continue
+        # The leave row: only while away, and only for a level with no remote-report row.
+        if requirement == ON_LEAVE_REMOTE and (
+            not away
+            or rule_in_force(
+                rules, case.programme, "remote_report", level, case.correction_type, is_key, on
+            )
+        ):
             continue
 
         last_contact: ContactFact | None = None
@@ -500,14 +541,18 @@ def due_dates_on(case: CaseFacts, rules: Sequence[ContactRule], on: date) -> lis
             candidates.append((key_changed_on, _ANCHOR_PRIORITY["key_change"], "key_change", None))
         if requirement in _MET_BY_LEAVE_RETURN and last_return is not None:
             candidates.append((last_return, _ANCHOR_PRIORITY["leave_return"], "leave_return", None))
+        if requirement == ON_LEAVE_REMOTE and away_leave is not None:
+            candidates.append(
+                (away_leave.starts_on, _ANCHOR_PRIORITY["leave_start"], "leave_start", None)
+            )
         last_on, _, anchor, anchor_kind = max(candidates, key=lambda c: (c[0], c[1]))
 
         due_on = last_on + timedelta(days=rule.every_days)
-        paused = away and requirement not in _APPLIES_ON_LEAVE
+        paused = away and requirement not in _APPLIES_ON_LEAVE and requirement != ON_LEAVE_REMOTE
         overdue_days = 0 if paused else max(0, (on - due_on).days)
         states.append(
             DueState(
-                requirement=requirement,
+                requirement="remote_report" if requirement == ON_LEAVE_REMOTE else requirement,
                 due_on=due_on,
                 last_on=last_on,
                 anchor=anchor,
@@ -645,6 +690,19 @@ def default_contact_rules() -> list[ContactRule]:
         )
         for level, requirement, kinds, days in rows
     ]
+    rules.append(
+        ContactRule(
+            id=f"correction.{ON_LEAVE_REMOTE}",
+            programme=CORRECTION,
+            requirement=ON_LEAVE_REMOTE,
+            level=None,
+            correction_type=None,
+            is_key=None,
+            satisfied_by=remote,
+            every_days=7,
+            effective_from=DEFAULT_EFFECTIVE_FROM,
+        )
+    )
     rules.append(
         ContactRule(
             id="correction.temporary_release.health_report",

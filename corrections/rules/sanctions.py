@@ -1,4 +1,4 @@
-"""Sanction and level-change suggestions (docs/domain.md §3.4, §3.8).
+"""Sanction and level-change suggestions (docs/domain.md §3.4, §3.8, §7.2, §7.5).
 
 The system suggests; people decide. Nothing here records or changes anything.
 
@@ -7,19 +7,28 @@ Sanction ladder used for a new violation:
 * late report, 脱管 or overdue return from leave of at most 10 days → 训诫
   (admonition); more than 10 days → 警告 (warning); a missed medical review
   or another violation without a length → 训诫;
-* a violation that would be an admonition when one admonition (or a
-  warning) is already on record → warning (the second 训诫 becomes 警告);
+* earlier sanctions count by number (docs/domain.md §7.5): a minor violation
+  after one admonition still suggests an admonition (the second); after two
+  admonitions → warning ("受到两次训诫，仍不改正的");
 * a violation after two warnings on record → 提请撤销 for probation and
   parole, 提请收监 for temporary release, 提请治安管理处罚 for control;
-* 脱管 longer than one calendar month for probation or parole → 提请撤销;
+* 脱管 longer than one calendar month, or not reporting for more than one
+  calendar month after the report deadline (docs/domain.md §7.2), for probation
+  or parole → 提请撤销;
 * temporary release: a missed medical review after a warning → 提请收监.
+
+A violation already answered by a sanction (an admonition, warning or request
+dated on or after it: the next sanction after it) is never suggested again.
+Passing a violation's date (``*_on``) and the case's ``sanctions`` turns that
+check on; "more than a month" is its own violation, dated the day after the
+month, so a warning for the first days of 脱管 does not answer it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 from .dates import add_months
 from .engine import LevelPeriod
@@ -31,6 +40,8 @@ __all__ = [
     "LevelSuggestion",
     "suggest_sanctions",
     "suggest_level_changes",
+    "is_answered",
+    "ANSWERING",
 ]
 
 # Most severe first.
@@ -53,6 +64,9 @@ class ViolationFacts:
     `missed_medical_review`: a 保外就医 re-examination not submitted.
     `other_violation`: any other breach of supervision rules.
     `prior_admonitions` / `prior_warnings`: non-voided ones already decided in this case.
+    `report_deadline`: the report deadline, when `late_report_days` counts from it (the
+    late report happened the day after it; not reporting for more than a month after
+    it is a ground for revocation).
     """
 
     correction_type: str
@@ -65,6 +79,13 @@ class ViolationFacts:
     other_violation: bool = False
     prior_admonitions: int = 0
     prior_warnings: int = 0
+    # When each violation happened (None: not known, never treated as answered).
+    report_deadline: date | None = None
+    overdue_return_on: date | None = None
+    missed_medical_review_on: date | None = None
+    other_violation_on: date | None = None
+    # The case's sanctions, to leave out violations they already answered.
+    sanctions: tuple[SanctionFact, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -81,27 +102,60 @@ def _absconded_days(facts: ViolationFacts) -> int | None:
     return max(0, (until - facts.absconded_since).days)
 
 
+# Sanctions that answer a violation (a commendation does not).
+ANSWERING = frozenset(
+    {"admonition", "warning", "police_penalty_request", "revocation_request", "custody_request"}
+)
+
+
+def is_answered(violation_on: date | None, sanctions: Iterable[SanctionFact], on: date) -> bool:
+    """True when a sanction dated on or after the violation (and by `on`) answers it
+    (docs/domain.md §7.5). A violation with no known date is never answered."""
+    if violation_on is None:
+        return False
+    return any(
+        s.kind in ANSWERING and not s.voided and violation_on <= s.decided_on <= on
+        for s in sanctions
+    )
+
+
+def _more_than_a_month(since: date, until: date) -> date | None:
+    """The day the "more than one month" ground arises (the day after `since` + 1 month),
+    when `until` reaches it; else None."""
+    arises = add_months(since, 1) + timedelta(days=1)
+    return arises if until >= arises else None
+
+
 def suggest_sanctions(facts: ViolationFacts, short_days: int = 10) -> list[Suggestion]:
-    """Sanctions to suggest for the violation in `facts`, most severe first (docs/domain.md §3.8)."""
+    """Sanctions to suggest for the violation in `facts`, most severe first (docs/domain.md §3.8,
+    §7.5)."""
     found: dict[str, Suggestion] = {}
 
     def add(kind: str, zh: str, en: str) -> None:
         found.setdefault(kind, Suggestion(kind, zh, en))
 
-    # What the violation alone would call for.
+    def open_(violation_on: date | None) -> bool:
+        return not is_answered(violation_on, facts.sanctions, facts.on)
+
+    late_on = None
+    if facts.report_deadline is not None and facts.late_report_days > 0:
+        late_on = facts.report_deadline + timedelta(days=1)
+
+    # What each open violation alone would call for.
     base: list[tuple[str, str, str]] = []
     lengths = [
-        ("late_report", facts.late_report_days, "未按时报到", "late report"),
-        ("absconded", _absconded_days(facts), "脱管", "absconding"),
+        ("late_report", facts.late_report_days, late_on, "未按时报到", "late report"),
+        ("absconded", _absconded_days(facts), facts.absconded_since, "脱管", "absconding"),
         (
             "overdue_return",
             facts.overdue_return_days,
+            facts.overdue_return_on,
             "外出逾期未销假",
             "overdue return from leave",
         ),
     ]
-    for code, days, zh, en in lengths:
-        if days is None or (code != "absconded" and days <= 0):
+    for code, days, since, zh, en in lengths:
+        if days is None or (code != "absconded" and days <= 0) or not open_(since):
             continue
         if days > short_days:
             base.append(("warning", f"{zh}{days}天，超过{short_days}天", f"{en} of {days} days"))
@@ -109,38 +163,59 @@ def suggest_sanctions(facts: ViolationFacts, short_days: int = 10) -> list[Sugge
             base.append(("admonition", f"{zh}{days}天", f"{en} of {days} days"))
         else:
             base.append(("admonition", zh, en))
-    if facts.missed_medical_review:
+    if facts.missed_medical_review and open_(facts.missed_medical_review_on):
         base.append(("admonition", "未按时提交病情复查情况", "missed medical review"))
-    if facts.other_violation:
+    if facts.other_violation and open_(facts.other_violation_on):
         base.append(("admonition", "违反监督管理规定", "breach of supervision rules"))
-    if not base:
-        return []
 
     ctype = facts.correction_type
-    if facts.prior_warnings >= 2:
+    revocable = ctype in ("probation", "parole")
+    # More than a month: 脱管, or not reporting after the deadline (probation, parole).
+    month_grounds: list[tuple[str, str]] = []
+    absconded = _absconded_days(facts)
+    if revocable and absconded is not None and facts.absconded_since is not None:
+        arises = _more_than_a_month(facts.absconded_since, facts.found_on or facts.on)
+        if arises is not None and open_(arises):
+            month_grounds.append(
+                (
+                    f"脱管超过一个月（{absconded}天），可提请撤销缓刑/假释",
+                    f"absconded for more than a month ({absconded} days): revocation request",
+                )
+            )
+    if revocable and facts.report_deadline is not None and facts.late_report_days > 0:
+        until = facts.report_deadline + timedelta(days=facts.late_report_days)
+        arises = _more_than_a_month(facts.report_deadline, until)
+        if arises is not None and open_(arises):
+            days = facts.late_report_days
+            month_grounds.append(
+                (
+                    f"超过报到期限一个月以上（{days}天）未报到，可提请撤销缓刑/假释",
+                    f"not reported for more than a month after the deadline ({days} days): "
+                    "revocation request",
+                )
+            )
+    if not base and not month_grounds:
+        return []
+
+    if base and facts.prior_warnings >= 2:
         reason_zh = f"已受{facts.prior_warnings}次警告仍不改正"
         reason_en = f"{facts.prior_warnings} warnings on record and still not corrected"
-        if ctype in ("probation", "parole"):
+        if revocable:
             add("revocation_request", f"{reason_zh}，可提请撤销缓刑/假释", reason_en)
         elif ctype == "temporary_release":
             add("custody_request", f"{reason_zh}，可提请收监执行", reason_en)
         else:
             add("police_penalty_request", f"{reason_zh}，可提请治安管理处罚", reason_en)
 
-    absconded = _absconded_days(facts)
-    if (
-        absconded is not None
-        and ctype in ("probation", "parole")
-        and facts.absconded_since is not None
-        and (facts.found_on or facts.on) > add_months(facts.absconded_since, 1)
-    ):
-        add(
-            "revocation_request",
-            f"脱管超过一个月（{absconded}天），可提请撤销缓刑/假释",
-            f"absconded for more than a month ({absconded} days): revocation request",
-        )
+    for zh, en in month_grounds:
+        add("revocation_request", zh, en)
 
-    if ctype == "temporary_release" and facts.missed_medical_review and facts.prior_warnings >= 1:
+    if (
+        ctype == "temporary_release"
+        and facts.missed_medical_review
+        and facts.prior_warnings >= 1
+        and open_(facts.missed_medical_review_on)
+    ):
         add(
             "custody_request",
             "受警告后仍未提交病情复查情况，可提请收监执行",
@@ -148,14 +223,20 @@ def suggest_sanctions(facts: ViolationFacts, short_days: int = 10) -> list[Sugge
         )
 
     for kind, zh, en in base:
-        if kind == "admonition" and (facts.prior_admonitions >= 1 or facts.prior_warnings >= 1):
+        if kind == "admonition" and facts.prior_admonitions >= 2:
             add(
                 "warning",
-                f"{zh}，此前已受训诫或警告仍不改正，可给予警告",
-                f"{en}, after an earlier admonition or warning: warning",
+                f"{zh}，已受{facts.prior_admonitions}次训诫仍不改正，可给予警告",
+                f"{en}, after {facts.prior_admonitions} admonitions: warning",
             )
         elif kind == "warning":
             add("warning", f"{zh}，可给予警告", f"{en}: warning")
+        elif facts.prior_admonitions == 1:
+            add(
+                "admonition",
+                f"{zh}，此前已受训诫一次，可再次给予训诫",
+                f"{en}, after one admonition: a second admonition",
+            )
         else:
             add("admonition", f"{zh}，可给予训诫", f"{en}: admonition")
 

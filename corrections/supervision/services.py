@@ -1064,6 +1064,37 @@ def leave_tier_for(
     )
 
 
+def _check_leave_overlap(
+    case: CorrectionCase,
+    starts_on: date,
+    ends_on: date,
+    statuses: tuple[str, ...],
+    exclude_id: int | None = None,
+) -> None:
+    """Leaves of one case may not overlap (docs/domain.md §7.3): 422 ``leave_overlap``."""
+    from corrections.rules import leaves as leave_rules
+
+    rows = db.session.execute(
+        select(Leave.id, Leave.starts_on, Leave.ends_on, Leave.returned_on).where(
+            Leave.case_id == case.id,
+            Leave.kind == "leave",
+            Leave.status.in_(statuses),
+            *([Leave.id != exclude_id] if exclude_id else []),
+        )
+    ).all()
+    clash = leave_rules.overlapping(
+        starts_on, ends_on, [leave_rules.LeaveSpan(i, s, e, r) for i, s, e, r in rows]
+    )
+    if clash is None:
+        return
+    message = _(
+        "与已有的外出（%(s)s 至 %(e)s）时间重叠。请改选不重叠的日期，或先处理已有的外出。",
+        s=clash.starts_on.isoformat(),
+        e=leave_rules.occupied_until(clash).isoformat(),
+    )
+    raise RuleViolation(message, code="leave_overlap", fields={"starts_on": message})
+
+
 def apply_leave(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Leave:
     require_writer(actor)
     f = Fields(data)
@@ -1086,6 +1117,8 @@ def apply_leave(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Leav
         f.error("applied_on", _("申请日期不能晚于外出开始日期。"))
     f.raise_if_errors()
     require_open(case, starts_on)
+    if kind == "leave":
+        _check_leave_overlap(case, starts_on, ends_on, ("applied", "approved"))
     tier = "county" if kind == "frequent_permit" else leave_tier_for(case, starts_on, ends_on)
     leave = Leave(
         case_id=case.id,
@@ -1133,6 +1166,8 @@ def decide_leave(actor: User, case: CorrectionCase, leave_id: int, data: dict[st
         raise RuleViolation(_("该申请已处理。"), code="already_decided")
     require_open(case, decided_on)
     before = snapshot(leave)
+    if approved and leave.kind == "leave":
+        _check_leave_overlap(case, leave.starts_on, leave.ends_on, ("approved",), leave.id)
     if approved:
         # Approvals since the application may have raised the tier.
         leave.tier = (
@@ -1303,6 +1338,36 @@ def close_incident(
 # --------------------------------------------------------------------------- monitoring, medical
 
 
+def _check_monitoring_overlap(
+    case: CorrectionCase, key: str, starts_on: date, ends_on: date, exclude_id: int | None = None
+) -> None:
+    """Episodes of one case may not overlap (docs/domain.md §7.4): 422 ``monitoring_overlap``."""
+    from corrections.rules import monitoring as monitoring_rules
+
+    rows = db.session.execute(
+        select(
+            MonitoringEpisode.id,
+            MonitoringEpisode.starts_on,
+            MonitoringEpisode.ends_on,
+            MonitoringEpisode.removed_on,
+        ).where(
+            MonitoringEpisode.case_id == case.id,
+            *([MonitoringEpisode.id != exclude_id] if exclude_id else []),
+        )
+    ).all()
+    clash = monitoring_rules.overlapping(
+        starts_on, ends_on, [monitoring_rules.EpisodeSpan(i, s, e, r) for i, s, e, r in rows]
+    )
+    if clash is None:
+        return
+    message = _(
+        "与已有的电子定位（%(s)s 至 %(e)s）时间重叠。请改选日期，或对已有的电子定位办理延长或解除。",
+        s=clash.starts_on.isoformat(),
+        e=monitoring_rules.occupied_until(clash).isoformat(),
+    )
+    raise RuleViolation(message, code="monitoring_overlap", fields={key: message})
+
+
 def start_monitoring(actor: User, case: CorrectionCase, data: dict[str, Any]) -> MonitoringEpisode:
     require_decider(actor, _("电子定位须经县局负责人批准，由县局主管登记。"))
     f = Fields(data)
@@ -1323,6 +1388,7 @@ def start_monitoring(actor: User, case: CorrectionCase, data: dict[str, Any]) ->
             )
     f.raise_if_errors()
     require_open(case, starts_on)
+    _check_monitoring_overlap(case, "starts_on", starts_on, ends_on)
     episode = MonitoringEpisode(
         case_id=case.id,
         ground=ground,
@@ -1341,6 +1407,7 @@ def extend_monitoring(
     actor: User, case: CorrectionCase, episode_id: int, data: dict[str, Any]
 ) -> MonitoringEpisode:
     from corrections.errors import NotFound
+    from corrections.rules import monitoring as monitoring_rules
 
     require_decider(actor, _("电子定位延长须经县局负责人批准。"))
     episode = db.session.get(MonitoringEpisode, episode_id)
@@ -1362,7 +1429,14 @@ def extend_monitoring(
     f.raise_if_errors()
     if episode.removed_on is not None:
         raise RuleViolation(_("电子定位已解除。"), code="monitoring_removed")
+    if extended_on and monitoring_rules.extension_lapsed(episode.ends_on, extended_on):
+        message = _(
+            "电子定位已于 %(d)s 到期，不能再延长。如仍需电子定位，请依法定事由重新登记。",
+            d=episode.ends_on.isoformat(),
+        )
+        raise RuleViolation(message, code="monitoring_lapsed", fields={"extended_on": message})
     require_open(case, extended_on)
+    _check_monitoring_overlap(case, "ends_on", episode.starts_on, new_end, episode.id)
     before = snapshot(episode)
     db.session.add(
         MonitoringExtension(
@@ -1659,17 +1733,40 @@ def transfer_out(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Cor
 
 
 def suggestions(case: CorrectionCase, on: date | None = None) -> dict[str, list]:
-    """Sanction and level suggestions computed from the case's history (never applied)."""
+    """Sanction and level suggestions computed from the case's history (never applied;
+    docs/domain.md §3.8, §7.2, §7.5). Violations a later sanction answered are left out."""
+    from corrections.rules import leaves as leave_rules
     from corrections.rules import sanctions as sanction_rules
 
     on = on or clock.today()
+    if case.status == "expected":
+        # Never received: not reporting for more than a month after the deadline (§7.2).
+        if on <= case.report_deadline:
+            return {"sanctions": [], "levels": []}
+        facts = sanction_rules.ViolationFacts(
+            correction_type=case.correction_type,
+            on=on,
+            late_report_days=(on - case.report_deadline).days,
+            report_deadline=case.report_deadline,
+        )
+        month = [
+            s for s in sanction_rules.suggest_sanctions(facts) if s.kind == "revocation_request"
+        ]
+        return {"sanctions": month, "levels": []}
     if case.status != "active":
         return {"sanctions": [], "levels": []}
-    decided = db.session.execute(
-        select(Sanction.kind, Sanction.decided_on).where(
-            Sanction.case_id == case.id, Sanction.status == "decided", Sanction.voided_at.is_(None)
+    recorded = db.session.execute(
+        select(Sanction.kind, Sanction.status, Sanction.decided_on, Sanction.proposed_on).where(
+            Sanction.case_id == case.id,
+            Sanction.voided_at.is_(None),
+            Sanction.status != "rejected",
         )
     ).all()
+    decided = [(k, d) for k, st, d, _p in recorded if st == "decided" and d]
+    # A proposed sanction already answers the violation it was proposed for.
+    on_record = tuple(
+        sanction_rules.SanctionFact(k, d or p) for k, _st, d, p in recorded if (d or p)
+    )
     absconded = db.session.execute(
         select(Incident)
         .where(Incident.case_id == case.id, Incident.kind == "absconded")
@@ -1679,11 +1776,18 @@ def suggestions(case: CorrectionCase, on: date | None = None) -> dict[str, list]
     late_days = 0
     if case.received_on and case.received_on > case.report_deadline:
         late_days = (case.received_on - case.report_deadline).days
-    overdue_leave_days = 0
-    for leave in db.session.execute(select(Leave).where(Leave.case_id == case.id)).scalars():
-        if return_overdue(leave, on):
-            overdue_leave_days = max(overdue_leave_days, (on - leave.ends_on).days)
+    overdue_leave_days, overdue_leave_on = 0, None
+    for leave in db.session.execute(
+        select(Leave).where(
+            Leave.case_id == case.id, Leave.status == "approved", Leave.kind == "leave"
+        )
+    ).scalars():
+        days = leave_rules.return_days_late(leave.ends_on, leave.returned_on, on)
+        if days > overdue_leave_days:
+            overdue_leave_days = days
+            overdue_leave_on = leave.ends_on + timedelta(days=1)
     review_due = medical_review_due(case)
+    missed_review = bool(review_due and on > review_due)
     facts = sanction_rules.ViolationFacts(
         correction_type=case.correction_type,
         on=on,
@@ -1691,15 +1795,19 @@ def suggestions(case: CorrectionCase, on: date | None = None) -> dict[str, list]
         absconded_since=absconded.occurred_on if absconded else None,
         found_on=absconded.closed_on if absconded else None,
         overdue_return_days=overdue_leave_days,
-        missed_medical_review=bool(review_due and on > review_due),
+        missed_medical_review=missed_review,
         prior_admonitions=sum(1 for k, _d in decided if k == "admonition"),
         prior_warnings=sum(1 for k, _d in decided if k == "warning"),
+        report_deadline=case.report_deadline if late_days else None,
+        overdue_return_on=overdue_leave_on,
+        missed_medical_review_on=review_due + timedelta(days=1) if missed_review else None,
+        sanctions=on_record,
     )
     facts_levels = case_facts(case).levels
     level_suggestions = sanction_rules.suggest_level_changes(
         case.received_on,
         facts_levels,
-        [sanction_rules.SanctionFact(k, d) for k, d in decided if d],
+        [sanction_rules.SanctionFact(k, d) for k, d in decided],
         on,
     )
     return {"sanctions": sanction_rules.suggest_sanctions(facts), "levels": level_suggestions}

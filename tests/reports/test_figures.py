@@ -48,6 +48,7 @@ def test_every_domain_key_is_registered():
         "cc.reoffended",
         "cc.on_register",
         "cc.on_leave",
+        "cc.overdue_return",
         "cc.absconded_open",
         "cc.overdue",
         "rs.notices_received",

@@ -209,12 +209,18 @@ def test_leave_pauses_all_but_remote_report():
     leave = LeaveFact(D(2026, 3, 5), D(2026, 3, 20), approved=True)
     strict = correction(leaves=(leave,))
     states = due_dates_on(strict, RULES, D(2026, 3, 15))
-    assert {s.requirement: s.paused for s in states} == {"face_to_face": True, "field_visit": True}
-    assert all(s.overdue_days == 0 for s in states)
-    assert overdue_on(strict, RULES, D(2026, 3, 15)) == []
-    assert next_due(strict, RULES, D(2026, 3, 15)) == (None, False, 0)
-    assert "请假外出期间暂停" in states[0].explain()
-    assert "paused while on leave" in states[0].explain("en")
+    # docs/domain.md §7.3: strict reports remotely while away (every 7 days from 03-05).
+    assert {s.requirement: s.paused for s in states} == {
+        "face_to_face": True,
+        "remote_report": False,
+        "field_visit": True,
+    }
+    paused = [s for s in states if s.paused]
+    assert all(s.overdue_days == 0 for s in paused)
+    assert [s.requirement for s in overdue_on(strict, RULES, D(2026, 3, 15))] == ["remote_report"]
+    assert next_due(strict, RULES, D(2026, 3, 15)) == (D(2026, 3, 12), True, 3)
+    assert "请假外出期间暂停" in paused[0].explain()
+    assert "paused while on leave" in paused[0].explain("en")
 
     normal = correction(level="normal", leaves=(leave,))
     states = by_requirement(due_dates_on(normal, RULES, D(2026, 3, 15)))
@@ -425,7 +431,7 @@ def test_rule_rows_can_be_withdrawn_and_specific_rows_win_ties():
 
 def test_default_rule_table_matches_domain():
     table = {(r.programme, r.requirement, r.level, r.correction_type, r.is_key): r for r in RULES}
-    assert len(table) == len(RULES) == 11
+    assert len(table) == len(RULES) == 12
     assert all(r.effective_from == D(1900, 1, 1) for r in RULES)
     expected_days = {
         ("correction", "face_to_face", "strict", None, None): 7,
@@ -436,6 +442,7 @@ def test_default_rule_table_matches_domain():
         ("correction", "face_to_face", "lenient", None, None): 60,
         ("correction", "remote_report", "lenient", None, None): 30,
         ("correction", "field_visit", "lenient", None, None): 90,
+        ("correction", "remote_report_on_leave", None, None, None): 7,
         ("correction", "health_report", None, "temporary_release", None): 30,
         ("resettlement", "visit", None, None, True): 30,
         ("resettlement", "visit", None, None, False): 90,
@@ -483,8 +490,9 @@ def test_on_time_rate_hand_computed():
         ended_on=D(2026, 3, 4),
         contacts=(ContactFact(D(2026, 2, 27), "phone"),),
     )
-    # C: strict, away on approved leave through the whole window: no triples at all,
-    #    although face-to-face (due 03-07) would otherwise be overdue.
+    # C: strict, away on approved leave through the whole window: face-to-face (due 03-07)
+    #    pauses; the remote report of docs/domain.md §7.3 counts from the leave's start
+    #    (03-01, later than the 02-28 report), due 03-08: 10 triples, 8 on time.
     c = correction(
         received_on=D(2026, 2, 1),
         contacts=(ContactFact(D(2026, 2, 28), "report_in_person"),),
@@ -492,8 +500,8 @@ def test_on_time_rate_hand_computed():
     )
     assert on_time_rate([a], RULES, *window) == (18, 20)
     assert on_time_rate([b], RULES, *window) == (9, 9)
-    assert on_time_rate([c], RULES, *window) == (0, 0)
-    assert on_time_rate([a, b, c], RULES, *window) == (27, 29)
+    assert on_time_rate([c], RULES, *window) == (8, 10)
+    assert on_time_rate([a, b, c], RULES, *window) == (35, 39)
 
 
 def test_long_history_trimmed_gives_the_same_answers():

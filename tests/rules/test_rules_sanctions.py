@@ -1,3 +1,4 @@
+from dataclasses import replace
 from datetime import date
 
 from corrections.rules.engine import LevelPeriod
@@ -37,11 +38,15 @@ def test_absconding_length_counts_until_found_or_today():
     assert kinds(long) == ["warning"]
 
 
-def test_second_admonition_becomes_warning():
+def test_minor_violation_after_one_admonition_is_a_second_admonition():
+    """docs/domain.md §7.5: sanctions count by number; 警告 only after two 训诫."""
     facts = ViolationFacts("probation", ON, late_report_days=3, prior_admonitions=1)
     suggestions = suggest_sanctions(facts)
-    assert [s.kind for s in suggestions] == ["warning"]
-    assert "训诫" in suggestions[0].reason_zh
+    assert [s.kind for s in suggestions] == ["admonition"]
+    assert "再次给予训诫" in suggestions[0].reason_zh
+    two = suggest_sanctions(replace(facts, prior_admonitions=2))
+    assert [s.kind for s in two] == ["warning"]
+    assert "已受2次训诫" in two[0].reason_zh
 
 
 def test_violation_after_second_warning_escalates_by_type():
@@ -52,7 +57,8 @@ def test_violation_after_second_warning_escalates_by_type():
         ("control", "police_penalty_request"),
     ]:
         facts = ViolationFacts(ctype, ON, other_violation=True, prior_warnings=2)
-        assert kinds(facts) == [kind, "warning"], ctype
+        # the minor violation itself still calls for an admonition (no admonitions on record)
+        assert kinds(facts) == [kind, "admonition"], ctype
     # One warning on record: the new violation is the second warning, not yet revocation.
     assert kinds(ViolationFacts("probation", ON, late_report_days=12, prior_warnings=1)) == [
         "warning"
@@ -82,7 +88,7 @@ def test_missed_medical_review_after_warning_is_custody_request():
         "temporary_release", ON, missed_medical_review=True, prior_warnings=1
     )
     suggestions = suggest_sanctions(after_warning)
-    assert [s.kind for s in suggestions] == ["custody_request", "warning"]
+    assert [s.kind for s in suggestions] == ["custody_request", "admonition"]
     assert "收监" in suggestions[0].reason_zh
 
 

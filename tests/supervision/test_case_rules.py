@@ -361,7 +361,13 @@ def test_monitoring_at_most_three_months_per_approval(ctx, person_id):
         sv.extend_monitoring(
             boss, case, episode.id, {"ends_on": "2026-07-31", "approved_by": "局长"}
         )
-    sv.extend_monitoring(boss, case, episode.id, {"ends_on": "2026-07-30", "approved_by": "局长"})
+    # approved on the episode's end day (docs/domain.md §7.4: not after it)
+    sv.extend_monitoring(
+        boss,
+        case,
+        episode.id,
+        {"ends_on": "2026-07-30", "approved_by": "局长", "extended_on": "2026-04-30"},
+    )
     assert episode.ends_on == d("2026-07-30")
     with pytest.raises(Forbidden):
         sv.start_monitoring(
