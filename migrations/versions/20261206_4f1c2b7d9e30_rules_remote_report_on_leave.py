@@ -1,7 +1,7 @@
 """rules: seed the remote-report-on-leave contact rule (every level reports remotely on leave)
 
 Revision ID: 4f1c2b7d9e30
-Revises: 9c4a1d7e5b22
+Revises: 3f6b2d8a1c57
 Create Date: 2026-12-06 04:40:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4f1c2b7d9e30'
-down_revision = '9c4a1d7e5b22'
+down_revision = '3f6b2d8a1c57'
 branch_labels = None
 depends_on = None
 
