@@ -299,3 +299,26 @@ def test_page_end_lists_the_records_with_links(app, client, world, person_id):
     assert r.status_code == 422 and 'class="record-after-end"' in page
     assert f"/resettlement/{cid}#contact-1" in page and 'value="2026-11-19"' in page
     assert get(app, ResettlementCase, cid).status == "active"
+
+
+def test_page_ending_verification_refused_keeps_the_typed_values(app, client, world, person_id):
+    """Given a visit on 2026-11-20, when the page records 非本地 on 2026-11-19, then 422 with
+    the visit listed, the typed date and result kept, and the case still open."""
+    cid = make_rs_case(
+        app,
+        person_id,
+        steps=[
+            ("handover", {"handed_over_on": "2026-10-01", "method": "family"}),
+            ("record_contact", {"kind": "field_visit", "occurred_on": "2026-11-20"}),
+        ],
+    )
+    world.login(client, "off1")
+    r = client.post(
+        f"/resettlement/{cid}/verify",
+        data=form("verify", verified_on="2026-11-19", result="not_local"),
+    )
+    page = text(r)
+    assert r.status_code == 422 and 'class="record-after-end"' in page
+    assert 'value="2026-11-19"' in page and '<option selected value="not_local">' in page
+    row = get(app, ResettlementCase, cid)
+    assert row.status == "active" and row.verified_on is None
