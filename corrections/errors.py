@@ -78,3 +78,19 @@ class NotFound(DomainError):
 
     status = 404
     code = "not_found"
+
+
+class RecordsAfterEnd(RuleViolation):
+    """An end date earlier than records of the case (docs/domain.md §7.6, 422).
+
+    ``fields`` holds the end-date field with its message and one key per record,
+    ``"<kind>:<id>"`` → the record's date (ISO); ``records`` keeps them for pages.
+    """
+
+    code = "records_after_end"
+
+    def __init__(self, message: str, *, field: str, field_message: str, records: list):
+        fields = {field: field_message}
+        fields.update({f"{r.kind}:{r.record_id}": r.on.isoformat() for r in records})
+        super().__init__(message, fields=fields)
+        self.records = records

@@ -64,6 +64,8 @@ LABELS = {
         "death": _l("死亡"),
         "reoffended": _l("重新犯罪"),
         "transferred": _l("迁出本县"),
+        "false_identity": _l("身份虚假"),
+        "not_local": _l("非本地"),
     },
     "rs_search_method": {
         "phone": _l("电话联系"),

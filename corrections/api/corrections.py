@@ -87,7 +87,8 @@ def _approved_levels(case_ids: list[int]) -> dict[int, list[dict]]:
     return out
 
 
-def _case_fields(case: CorrectionCase, today: date) -> dict:
+def _case_fields(case: CorrectionCase, today: date, term_end: date | None = None) -> dict:
+    term_end = term_end or services.term_end_effective(case, today)
     return {
         "id": case.id,
         "version": case.version,
@@ -106,6 +107,7 @@ def _case_fields(case: CorrectionCase, today: date) -> dict:
         "judgment_effective_on": iso(case.judgment_effective_on),
         "term_start": iso(case.term_start),
         "term_end": iso(case.term_end),
+        "term_end_effective": iso(term_end),
         "notified_on": iso(case.notified_on),
         "source": case.source,
         "report_deadline": iso(case.report_deadline),
@@ -114,7 +116,7 @@ def _case_fields(case: CorrectionCase, today: date) -> dict:
         "announced_on": iso(case.announced_on),
         "status": case.status,
         "missed_intake": services.missed_intake(case, today),
-        "past_term_end": services.past_term_end(case, today),
+        "past_term_end": services.past_term_end(case, today, term_end),
         "medical_review_due_on": iso(services.medical_review_due(case)),
         "ended_on": iso(case.ended_on),
         "end_reason": case.end_reason,
@@ -131,9 +133,13 @@ def render_cases(cases: list[CorrectionCase]) -> list[dict]:
     facts = services.case_facts_many(cases, today)
     levels = _approved_levels([c.id for c in cases])
     language = lang()
+    absconded = services.absconded_periods(
+        [c.id for c in cases if c.correction_type == "temporary_release"]
+    )
     out = []
     for case in cases:
-        body = _case_fields(case, today)
+        term_end = services.term_end_effective(case, today, absconded.get(case.id, []))
+        body = _case_fields(case, today, term_end)
         body["level"] = engine.level_on(facts[case.id].levels, today) or case.level
         body["levels"] = levels.get(case.id, [])
         body["due"] = [
@@ -693,6 +699,11 @@ _CASE_PROPS = {
     "judgment_effective_on": DATE,
     "term_start": DATE,
     "term_end": DATE,
+    "term_end_effective": {
+        **DATE,
+        "description": "term_end moved by the days absconded (暂予监外执行 only, counted up to "
+        "today; docs/domain.md §7.6); equal to term_end for other types",
+    },
     "notified_on": NULL_DATE,
     "source": _string(SOURCES),
     "report_deadline": DATE,
@@ -1059,8 +1070,11 @@ doc.EXTRA_PATHS.update(
             conflict=True,
         ),
         "/corrections/{case_id}/release": _post(
-            "Release (解除): expiry needs released_on ≥ term_end; refused while a "
-            "revocation or custody request has no outcome",
+            "Release (解除): expiry needs released_on ≥ term_end_effective; refused while a "
+            "revocation or custody request has no outcome; expiry refused while a 脱管 is open "
+            "(absconded_open) or a 重新犯罪 has no request with an outcome "
+            "(reoffence_undecided); an end date before a record of the case: "
+            "records_after_end (fields: '<kind>:<id>' → date)",
             _obj(
                 ["released_on", "reason"],
                 released_on=DATE,
@@ -1074,7 +1088,8 @@ doc.EXTRA_PATHS.update(
             conflict=True,
         ),
         "/corrections/{case_id}/terminate": _post(
-            "Terminate (终止)",
+            "Terminate (终止): closes open incidents (outcome case_ended); an end date "
+            "before a record of the case: records_after_end",
             _obj(
                 ["terminated_on", "reason"],
                 terminated_on=DATE,
@@ -1088,7 +1103,8 @@ doc.EXTRA_PATHS.update(
             conflict=True,
         ),
         "/corrections/{case_id}/transfer-out": _post(
-            "Transfer out (变更执行地): ends the case here",
+            "Transfer out (变更执行地): ends the case here; an end date before a record "
+            "of the case: records_after_end",
             _obj(
                 ["transferred_on", "destination"],
                 transferred_on=DATE,

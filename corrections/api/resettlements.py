@@ -580,7 +580,7 @@ doc.EXTRA_PATHS.update(
             conflict=True,
         ),
         "/resettlements/{case_id}/key": post(
-            "Record a dated change of key status",
+            "Record a dated change of key status (not before released_on)",
             obj(
                 ["effective_on", "is_key", "reason"],
                 effective_on=DATE,
@@ -594,7 +594,9 @@ doc.EXTRA_PATHS.update(
             conflict=True,
         ),
         "/resettlements/{case_id}/verification": post(
-            "Record the verification (核查); not a precondition for handover",
+            "Record the verification (核查); not a precondition for handover. "
+            "false_identity and not_local end the case on verified_on (end_reason of the "
+            "same name); records dated after it: records_after_end",
             obj(
                 ["verified_on", "result"],
                 verified_on=DATE,
@@ -661,7 +663,8 @@ doc.EXTRA_PATHS.update(
             "assistance_id",
         ),
         "/resettlements/{case_id}/end": post(
-            "End the case",
+            "End the case; an end date before a contact, assistance, the handover or the "
+            "verification: records_after_end (fields: '<kind>:<id>' → date)",
             obj(
                 ["ended_on", "reason"],
                 ended_on=DATE,

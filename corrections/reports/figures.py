@@ -520,6 +520,7 @@ FIGURES: list[Figure] = [
             Incident,
             station_at(e),
             (
+                cc_on_register(e),  # only cases active at the end (docs/domain.md §7.6)
                 Incident.kind == "absconded",
                 Incident.occurred_on <= e,
                 or_(Incident.closed_on.is_(None), Incident.closed_on > e),

@@ -28,7 +28,7 @@ ASSISTANCE_KINDS = (
     "other",
 )
 PLACEMENTS = ("employed", "self_employed", "studying", "subsistence", "unplaced")
-END_REASONS = ("expiry", "death", "reoffended", "transferred")
+END_REASONS = ("expiry", "death", "reoffended", "transferred", "false_identity", "not_local")
 
 
 @register_case_model

@@ -19,7 +19,13 @@ from sqlalchemy.orm import selectinload
 from corrections import clock
 from corrections.auth.models import Station
 from corrections.auth.scope import get_in_scope, scope
-from corrections.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from corrections.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    RecordsAfterEnd,
+    ValidationFailed,
+)
 from corrections.extensions import db
 from corrections.labels import label
 from corrections.people import idnumber
@@ -628,7 +634,10 @@ def _act(case_id: int, name: str, call, section: str, record_id=None, aliases=No
         raise
     except DomainError as e:
         db.session.rollback()
-        _flash_error(e, _show_errors(form, e, aliases))
+        leftover = _show_errors(form, e, aliases)
+        if isinstance(e, RecordsAfterEnd):  # listed with links under the form instead
+            leftover, form.records_after_end = [], e.records
+        _flash_error(e, leftover)
         return _render_case(case, (name, record_id, form), e.status, section)
     db.session.commit()
     flash(message, "success")
@@ -693,7 +702,14 @@ def release(case_id: int):
 def verify(case_id: int):
     def call(case, form):
         services.verify(current_user, case, form.payload())
-        return _("已登记核查：%(r)s。", r=label("verification_result", case.verification_result))
+        message = _("已登记核查：%(r)s。", r=label("verification_result", case.verification_result))
+        if case.is_ended:
+            message += _(
+                "帮教案件已于 %(d)s 结束（%(r)s）。",
+                d=case.ended_on,
+                r=label("rs_end_reason", case.end_reason),
+            )
+        return message
 
     return _act(case_id, "verify", call, "verify")
 

@@ -32,7 +32,7 @@ from corrections.resettlement.models import (
     ResettlementContact,
 )
 from corrections.rules import deadlines as deadline_rules
-from corrections.rules import engine
+from corrections.rules import endings, engine
 from corrections.rules.tables import contact_rules, deadline, deadlines
 from corrections.supervision.models import CORRECTION_TYPES, ChecklistItem, CorrectionCase
 from corrections.supervision.services import (
@@ -40,10 +40,14 @@ from corrections.supervision.services import (
     _station_for,
     bulk_refresh,
     history_since,
+    refuse_records_after_end,
     require_writer,
     store_month_ends,
 )
 from corrections.validation import Fields
+
+# Verification outcomes that end the case on the verification date (docs/domain.md §7.7).
+ENDING_RESULTS = ("false_identity", "not_local")
 
 # --------------------------------------------------------------------------- state
 
@@ -183,9 +187,26 @@ def period_ending_soon(case: ResettlementCase, on: date | None = None) -> bool:
     return on >= opens
 
 
+def key_on(case: ResettlementCase, on: date) -> bool:
+    """The key status in force on ``on`` (the first record holds from the start)."""
+    if not case.has_key_changes:
+        return case.is_key  # a single record: the case's is_key holds it
+    rows = db.session.execute(
+        select(KeyStatusChange.effective_on, KeyStatusChange.is_key)
+        .where(KeyStatusChange.case_id == case.id)
+        .order_by(KeyStatusChange.effective_on, KeyStatusChange.id)
+    ).all()
+    if not rows:
+        return case.is_key
+    return engine.is_key_on([engine.KeyPeriod(d, k) for d, k in rows], on)
+
+
 def key_without_escort(case: ResettlementCase) -> bool:
-    """必接必送: a key person should be escorted from the gate."""
-    return case.is_key and case.handed_over_on is not None and case.handover_method != "escorted"
+    """必接必送: a person who was key on the handover date should have been escorted from
+    the gate (docs/domain.md §7.7: the key status on the handover date, not today's)."""
+    if case.handed_over_on is None or case.handover_method == "escorted":
+        return False
+    return key_on(case, case.handed_over_on)
 
 
 def _period_ends_on(source: str, released_on: date | None, correction_type: str | None):
@@ -361,6 +382,12 @@ def set_key(actor: User, case: ResettlementCase, data: dict[str, Any]) -> KeySta
         f.error("is_key", _("请选择是否重点。"))
     reason = f.text("reason", required=True, limit=1000)
     _not_future(f, "effective_on", effective_on)
+    if effective_on and case.released_on and effective_on < case.released_on:
+        # docs/domain.md §7.7: key status is a status of a released person
+        f.error(
+            "effective_on",
+            _("重点帮教状态的变更日期不能早于释放日期 %(d)s。", d=case.released_on.isoformat()),
+        )
     f.raise_if_errors()
     _require_open(case, effective_on)
     row = KeyStatusChange(
@@ -387,12 +414,36 @@ def verify(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Resettl
     verified_on = f.date("verified_on")
     result = f.choice("result", VERIFICATION_RESULTS)
     _not_future(f, "verified_on", verified_on)
+    ends = result in ENDING_RESULTS
+    if ends and verified_on and case.released_on and verified_on < case.released_on:
+        f.error(
+            "verified_on",
+            _(
+                "该核查结果将于核查日期结束案件，核查日期不能早于释放日期 %(d)s。",
+                d=case.released_on.isoformat(),
+            ),
+        )
     f.raise_if_errors()
+    if ends and case.is_ended:
+        raise RuleViolation(
+            _("该帮教案件已于%(d)s结束。", d=case.ended_on.isoformat()), code="case_ended"
+        )
     _require_open(case, verified_on)
+    if ends:
+        # docs/domain.md §7.7: the case ends on the verification date; the earlier
+        # verification is replaced, so it does not count as a record after the end.
+        later = [r for r in records_after_end(case, verified_on) if r.kind != "verification"]
+        refuse_records_after_end(later, "verified_on", verified_on)
     before = snapshot(case)
     case.verified_on, case.verification_result = verified_on, result
     db.session.flush()
     record(actor, "resettlement.verify", "resettlement_case", case.id, before, snapshot(case))
+    if ends:
+        before = snapshot(case)
+        case.status, case.ended_on, case.end_reason = "ended", verified_on, result
+        db.session.flush()
+        refresh_due_state(case)
+        record(actor, "resettlement.end", "resettlement_case", case.id, before, snapshot(case))
     return case
 
 
@@ -598,6 +649,33 @@ def close_lost(actor: User, case: ResettlementCase, lost_id: int, data: dict[str
     return lost
 
 
+def records_after_end(case: ResettlementCase, end: date) -> list[endings.DatedRecord]:
+    """The case's records dated after ``end`` (docs/domain.md §7.6): contacts and
+    assistance not voided, the handover and the verification (their id is the case's)."""
+    found: list[endings.DatedRecord] = []
+    rows = db.session.execute(
+        select(ResettlementContact.id, ResettlementContact.occurred_on).where(
+            ResettlementContact.case_id == case.id,
+            ResettlementContact.voided_at.is_(None),
+            ResettlementContact.occurred_on > end,
+        )
+    )
+    found += [endings.DatedRecord("contact", i, on) for i, on in rows]
+    rows = db.session.execute(
+        select(Assistance.id, Assistance.given_on).where(
+            Assistance.case_id == case.id,
+            Assistance.voided_at.is_(None),
+            Assistance.given_on > end,
+        )
+    )
+    found += [endings.DatedRecord("assistance", i, on) for i, on in rows]
+    if case.handed_over_on is not None:
+        found.append(endings.DatedRecord("handover", case.id, case.handed_over_on))
+    if case.verified_on is not None:
+        found.append(endings.DatedRecord("verification", case.id, case.verified_on))
+    return endings.records_after(found, end)
+
+
 def end_case(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
     require_writer(actor)
     f = Fields(data)
@@ -614,6 +692,7 @@ def end_case(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Reset
     f.raise_if_errors()
     if case.is_ended:
         raise RuleViolation(_("该帮教案件已结束。"), code="case_ended")
+    refuse_records_after_end(records_after_end(case, ended_on), "ended_on", ended_on)
     before = snapshot(case)
     case.status, case.ended_on, case.end_reason = "ended", ended_on, reason
     db.session.flush()

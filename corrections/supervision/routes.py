@@ -20,7 +20,13 @@ from corrections import clock
 from corrections.activities.services import case_month_summary
 from corrections.auth.models import Station, User, user_stations
 from corrections.auth.scope import allowed_station_ids, get_in_scope, scope
-from corrections.errors import DomainError, Forbidden, NotFound, ValidationFailed
+from corrections.errors import (
+    DomainError,
+    Forbidden,
+    NotFound,
+    RecordsAfterEnd,
+    ValidationFailed,
+)
 from corrections.extensions import db
 from corrections.labels import label
 from corrections.people import idnumber
@@ -478,11 +484,12 @@ def _alerts(case, due, leaves, review_due, team_warning, open_incidents) -> list
                     ),
                 )
             )
-    if services.past_term_end(case):
+    term_end = services.term_end_effective(case)
+    if services.past_term_end(case, term_end=term_end):
         alerts.append(
             (
                 "warning",
-                _("矫正期限已于 %(d)s 届满，尚未办理解除。", d=case.term_end),
+                _("矫正期限已于 %(d)s 届满，尚未办理解除。", d=term_end),
             )
         )
     for request_ in services.pending_requests(case):
@@ -536,7 +543,7 @@ def _alerts(case, due, leaves, review_due, team_warning, open_incidents) -> list
                 "info",
                 _(
                     "矫正期限将于 %(d)s 届满：解除前清单已开启（已完成 %(n)d 项）。",
-                    d=case.term_end,
+                    d=term_end,
                     n=done,
                 ),
             )
@@ -606,8 +613,9 @@ def _render_case(case: CorrectionCase, bound=None, status: int = 200, section: s
     )
     review_due = services.medical_review_due(case)
     team_warning = services.team_warning(case)
+    term_end = services.term_end_effective(case)
     checklist_opens = deadline_rules.term_end_checklist_opens_on(
-        case.term_end, deadline("term_end_checklist_days", case.term_end)
+        term_end, deadline("term_end_checklist_days", case.term_end)
     )
     if section is None and case.status == "expected" and current_user.can_write:
         section = "receive"  # the one thing to do on an expected case
@@ -633,6 +641,7 @@ def _render_case(case: CorrectionCase, bound=None, status: int = 200, section: s
         "checklist": services.checklist(case),
         "checklist_open": services.checklist_open(case),
         "checklist_opens": checklist_opens,
+        "term_end_effective": term_end,
         "pending_requests": services.pending_requests(case),
         "leave_days": leave_days,
         "section": section,
@@ -667,6 +676,8 @@ def _act(case_id: int, name: str, call, section: str, record_id: int | None = No
     except DomainError as e:
         db.session.rollback()
         leftover = _show_errors(form, e, aliases)
+        if isinstance(e, RecordsAfterEnd):  # listed with links under the form instead
+            leftover, form.records_after_end = [], e.records
         if back == "approvals":  # no fields to show there: the messages go in the flash
             _flash_error(e, list(e.fields.values()))
             return redirect(url_for(".approvals"))

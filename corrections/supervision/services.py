@@ -18,10 +18,17 @@ from corrections import clock, deferred, numbering
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import Station, User
 from corrections.auth.scope import station_in_scope
-from corrections.errors import Conflict, Forbidden, RuleViolation
+from corrections.errors import (
+    Conflict,
+    Forbidden,
+    RecordsAfterEnd,
+    RuleViolation,
+    ValidationFailed,
+)
 from corrections.extensions import db
 from corrections.people.models import Person
 from corrections.rules import deadlines as deadline_rules
+from corrections.rules import endings as ending_rules
 from corrections.rules import engine
 from corrections.rules.dates import add_months
 from corrections.rules.tables import contact_rules, deadline
@@ -271,15 +278,57 @@ def missed_intake(case: CorrectionCase, on: date | None = None) -> bool:
     )
 
 
-def past_term_end(case: CorrectionCase, on: date | None = None) -> bool:
-    return case.status == "active" and (on or clock.today()) > case.term_end
+def past_term_end(
+    case: CorrectionCase, on: date | None = None, term_end: date | None = None
+) -> bool:
+    """Active after its term end — for 暂外 the effective one (docs/domain.md §7.6);
+    ``term_end`` passes it in when the caller has it."""
+    on = on or clock.today()
+    if case.status != "active" or on <= case.term_end:
+        return False  # the effective term end is never before term_end
+    return on > (term_end or term_end_effective(case, on))
 
 
 def checklist_open(case: CorrectionCase, on: date | None = None) -> bool:
-    opens = deadline_rules.term_end_checklist_opens_on(
-        case.term_end, deadline("term_end_checklist_days", case.term_end)
+    on = on or clock.today()
+    if case.status != "active":
+        return False
+    window = deadline("term_end_checklist_days", case.term_end)
+    if on < deadline_rules.term_end_checklist_opens_on(case.term_end, window):
+        return False  # the effective term end is never before term_end
+    effective = term_end_effective(case, on)
+    return on >= deadline_rules.term_end_checklist_opens_on(effective, window)
+
+
+def absconded_periods(case_ids: list[int]) -> dict[int, list[tuple[date, date | None]]]:
+    """Each case's 脱管 incidents as (occurred_on, closed_on) periods, in one query."""
+    out: dict[int, list[tuple[date, date | None]]] = {i: [] for i in case_ids}
+    for start in range(0, len(case_ids), 500):
+        rows = db.session.execute(
+            select(Incident.case_id, Incident.occurred_on, Incident.closed_on).where(
+                Incident.case_id.in_(case_ids[start : start + 500]),
+                Incident.kind == "absconded",
+            )
+        )
+        for case_id, occurred_on, closed_on in rows:
+            out[case_id].append((occurred_on, closed_on))
+    return out
+
+
+def term_end_effective(
+    case: CorrectionCase,
+    on: date | None = None,
+    periods: list[tuple[date, date | None]] | None = None,
+) -> date:
+    """The term end after 暂外 absconding days as of ``on`` (docs/domain.md §7.6);
+    ``term_end`` for other types. ``periods`` passes in ``absconded_periods`` for lists."""
+    if case.correction_type != "temporary_release":
+        return case.term_end
+    if periods is None:
+        periods = absconded_periods([case.id])[case.id]
+    return ending_rules.term_end_effective(
+        case.correction_type, case.term_end, periods, on or clock.today(), case.ended_on
     )
-    return case.status == "active" and (on or clock.today()) >= opens
 
 
 # --------------------------------------------------------------------------- intake
@@ -1637,8 +1686,8 @@ def checklist(case: CorrectionCase) -> dict[str, ChecklistItem | None]:
 
 
 def _check_end_date(f: Fields, key: str, when: date | None, case: CorrectionCase) -> None:
-    # Only the limits docs/api.md states: not after today, not before reception. Contacts
-    # already recorded after this date stay in the file (the engine stops at the end).
+    # Not after today, not before reception; records dated after it are refused by
+    # refuse_records_after_end once the form is valid (docs/domain.md §7.6).
     _not_future(f, key, when)
     _not_before_reception(f, key, when, case)
 
@@ -1673,6 +1722,115 @@ def _require_active(case: CorrectionCase) -> None:
         raise RuleViolation(_("该对象尚未报到接收。"), code="not_received")
 
 
+def records_after_end(case: CorrectionCase, end: date) -> list[ending_rules.DatedRecord]:
+    """The case's non-voided records dated after ``end`` (docs/domain.md §7.6): contacts
+    (occurred_on), sanctions and requests (proposed_on / decided_on), leaves not refused
+    (applied_on / starts_on / returned_on), incidents (occurred_on) and attendances at
+    sessions not voided (the session's held_on; the id is the session's)."""
+    from corrections.activities.models import Activity, Attendance
+
+    found: list[ending_rules.DatedRecord] = []
+    rows = db.session.execute(
+        select(Contact.id, Contact.occurred_on).where(
+            Contact.case_id == case.id, Contact.voided_at.is_(None), Contact.occurred_on > end
+        )
+    )
+    found += [ending_rules.DatedRecord("contact", i, on) for i, on in rows]
+    rows = db.session.execute(
+        select(Sanction.id, Sanction.proposed_on, Sanction.decided_on).where(
+            Sanction.case_id == case.id, Sanction.voided_at.is_(None)
+        )
+    )
+    for i, *dates in rows:
+        on = max((x for x in dates if x is not None), default=None)
+        if on is not None:
+            found.append(ending_rules.DatedRecord("sanction", i, on))
+    rows = db.session.execute(
+        select(Leave.id, Leave.applied_on, Leave.starts_on, Leave.returned_on).where(
+            Leave.case_id == case.id, Leave.status != "refused"
+        )
+    )
+    for i, *dates in rows:
+        found.append(ending_rules.DatedRecord("leave", i, max(x for x in dates if x)))
+    rows = db.session.execute(
+        select(Incident.id, Incident.occurred_on).where(
+            Incident.case_id == case.id, Incident.occurred_on > end
+        )
+    )
+    found += [ending_rules.DatedRecord("incident", i, on) for i, on in rows]
+    rows = db.session.execute(
+        select(Activity.id, Activity.held_on)
+        .join(Attendance, Attendance.activity_id == Activity.id)
+        .where(Attendance.case_id == case.id, Activity.voided_at.is_(None), Activity.held_on > end)
+    )
+    found += [ending_rules.DatedRecord("attendance", i, on) for i, on in rows]
+    return ending_rules.records_after(found, end)
+
+
+def refuse_records_after_end(records: list, key: str, end: date) -> None:
+    """422 ``records_after_end`` naming the records (shared with 安置帮教 endings)."""
+    if not records:
+        return
+    last = records[-1].on.isoformat()
+    raise RecordsAfterEnd(
+        _(
+            "本案有%(n)d条记录晚于结束日期 %(d)s：请先作废（或更正）这些记录，"
+            "或选用不早于 %(last)s 的结束日期。",
+            n=len(records),
+            d=end.isoformat(),
+            last=last,
+        ),
+        field=key,
+        field_message=_("不能早于本案最后一条记录的日期 %(d)s。", d=last),
+        records=records,
+    )
+
+
+def _refuse_expiry_release(case: CorrectionCase) -> None:
+    """Release on expiry waits for a 脱管 to end and for a 重新犯罪 to be decided
+    (docs/domain.md §7.6)."""
+    incidents = (
+        db.session.execute(
+            select(Incident).where(
+                Incident.case_id == case.id, Incident.kind.in_(("absconded", "reoffended"))
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for incident in incidents:
+        if incident.kind == "absconded" and incident.closed_on is None:
+            raise RuleViolation(
+                _(
+                    "对象自 %(d)s 起脱管，尚未归案，不能期满解除：请先登记脱管结束（查找到的日期）。",
+                    d=incident.occurred_on.isoformat(),
+                ),
+                fields={"reason": _("脱管未结束")},
+                code="absconded_open",
+            )
+    requests = db.session.execute(
+        select(Sanction.decided_on).where(
+            Sanction.case_id == case.id,
+            Sanction.kind.in_(("revocation_request", "custody_request")),
+            Sanction.status == "decided",
+            Sanction.outcome.is_not(None),
+            Sanction.voided_at.is_(None),
+        )
+    ).scalars()
+    decided = [d for d in requests if d is not None]
+    for incident in incidents:
+        if incident.kind == "reoffended" and not any(d >= incident.occurred_on for d in decided):
+            raise RuleViolation(
+                _(
+                    "已登记 %(d)s 的重新犯罪，尚无已有结果的撤销或收监提请，不能期满解除："
+                    "请先提请撤销缓刑、假释或收监执行并登记结果。",
+                    d=incident.occurred_on.isoformat(),
+                ),
+                fields={"reason": _("重新犯罪尚未处理")},
+                code="reoffence_undecided",
+            )
+
+
 def release_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("解除社区矫正需要县局主管操作。"))
     f = Fields(data)
@@ -1688,7 +1846,34 @@ def release_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Cor
     _require_active(case)
     if pending_requests(case):
         raise RuleViolation(_("有尚无结果的撤销或收监提请，不能解除。"), code="request_pending")
+    if reason == "expiry":
+        _refuse_expiry_release(case)
+        effective = term_end_effective(case, released_on)
+        if released_on < effective:
+            raise ValidationFailed(
+                _(
+                    "脱管期间不计入执行刑期，矫正期限顺延%(n)d天至 %(d)s：期满解除的日期不能早于该日。",
+                    n=(effective - case.term_end).days,
+                    d=effective.isoformat(),
+                ),
+                fields={"released_on": _("不能早于 %(d)s。", d=effective.isoformat())},
+            )
+    refuse_records_after_end(records_after_end(case, released_on), "released_on", released_on)
     return _end(actor, case, "released", released_on, reason, "correction.release")
+
+
+def _close_open_incidents(actor: User, case: CorrectionCase, on: date) -> None:
+    """Termination closes the case's open incidents with outcome ``case_ended`` (§7.6)."""
+    for incident in db.session.execute(
+        select(Incident).where(Incident.case_id == case.id, Incident.closed_on.is_(None))
+    ).scalars():
+        before = snapshot(incident)
+        incident.closed_on = on
+        incident.outcome = "case_ended"
+        db.session.flush()
+        record(
+            actor, "correction.incident_close", "incident", incident.id, before, snapshot(incident)
+        )
 
 
 def terminate_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
@@ -1707,6 +1892,8 @@ def terminate_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> C
         f.error("reason", _("该矫正类别不适用此终止原因。"))
     f.raise_if_errors()
     _require_active(case)
+    refuse_records_after_end(records_after_end(case, terminated_on), "terminated_on", terminated_on)
+    _close_open_incidents(actor, case, terminated_on)
     return _end(actor, case, "terminated", terminated_on, reason, "correction.terminate")
 
 
@@ -1718,6 +1905,9 @@ def transfer_out(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Cor
     _check_end_date(f, "transferred_on", transferred_on, case)
     f.raise_if_errors()
     _require_active(case)
+    refuse_records_after_end(
+        records_after_end(case, transferred_on), "transferred_on", transferred_on
+    )
     return _end(
         actor,
         case,

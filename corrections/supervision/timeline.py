@@ -269,7 +269,7 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
                     inc.closed_on,
                     "incident",
                     _("%(k)s事件结束", k=label("incident_kind", inc.kind)),
-                    inc.outcome or "",
+                    _("案件结束时一并结束") if inc.outcome == "case_ended" else inc.outcome or "",
                     stamp=inc.updated_at,
                 )
             )

@@ -829,13 +829,22 @@ def test_release_after_contacts_recorded_past_the_term_end(county, person):
         201,
     )
     assert ok_json(api.get(f"/corrections/{case['id']}"))["past_term_end"] is True
-    released = ok_json(
+    # docs/domain.md §7.6: the end date may not be earlier than the case's own records
+    error = error_of(
         county.api("boss").post(
             f"/corrections/{case['id']}/release",
             json={"released_on": "2026-11-01", "reason": "expiry"},
+        ),
+        422,
+    )
+    assert error["code"] == "records_after_end" and error["fields"]["contact:1"] == "2026-11-20"
+    released = ok_json(
+        county.api("boss").post(
+            f"/corrections/{case['id']}/release",
+            json={"released_on": "2026-11-20", "reason": "expiry"},
         )
     )
-    assert released["ended_on"] == "2026-11-01" and released["past_term_end"] is False
+    assert released["ended_on"] == "2026-11-20" and released["past_term_end"] is False
 
 
 def test_ended_case_accepts_no_further_sanctions_or_endings(county, person, app):
