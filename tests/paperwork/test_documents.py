@@ -36,13 +36,13 @@ def _flat(text: str) -> str:
     return "".join(text.split())
 
 
-def _leave(case, approve=True):
+def _leave(case, approve=True, starts_on="2026-11-27", ends_on="2026-11-30"):
     leave = sv.apply_leave(
         user("off1"),
         case,
         {
-            "starts_on": "2026-11-27",
-            "ends_on": "2026-11-30",
+            "starts_on": starts_on,
+            "ends_on": ends_on,
             "destination": "浙江省杭州市西湖区",
             "reason": "medical",
             "reason_detail": "到省人民医院复查",
@@ -383,7 +383,7 @@ def test_case_pages_offer_the_documents_their_records_allow(app, client, world, 
     with app.app_context():
         case = _case(person_id)
         leave = _leave(case)
-        pending = _leave(case, approve=False)
+        pending = _leave(case, approve=False, starts_on="2026-12-05", ends_on="2026-12-06")
         rs_case = _rs_case(person_id)
         db.session.commit()
         case_id, leave_id, pending_id, rs_id = case.id, leave.id, pending.id, rs_case.id

@@ -21,6 +21,7 @@ def _app(env: str, font: str | None, tmp_path):
         env,
         {
             "SECRET_KEY": "x" * 32,
+            "AUDIT_KEY": "y" * 32,
             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'start.db'}",
             "CJK_FONT_PATH": font,
         },
