@@ -273,14 +273,70 @@ def missed_intake(case: CorrectionCase, on: date | None = None) -> bool:
 
 
 def past_term_end(case: CorrectionCase, on: date | None = None) -> bool:
-    return case.status == "active" and (on or clock.today()) > case.term_end
+    return case.status == "active" and deadline_rules.is_past_term_end(
+        case.term_end, on or clock.today()
+    )
 
 
 def checklist_open(case: CorrectionCase, on: date | None = None) -> bool:
-    opens = deadline_rules.term_end_checklist_opens_on(
-        case.term_end, deadline("term_end_checklist_days", case.term_end)
+    return case.status == "active" and deadline_rules.is_checklist_open(
+        case.term_end, on or clock.today(), deadline("term_end_checklist_days", case.term_end)
     )
-    return case.status == "active" and (on or clock.today()) >= opens
+
+
+def medical_review_due_soon(due: date | None, on: date | None = None) -> bool:
+    """The 保外就医 re-examination falls due within the window row (as of the due date)."""
+    on = on or clock.today()
+    return due is not None and deadline_rules.is_due_soon(
+        due, on, deadline("medical_review_soon_days", due)
+    )
+
+
+def intake_deadline(
+    judgment: date | None, source: str | None, notified_on: date | None, cal=None
+) -> tuple[date | None, str | None]:
+    """The report deadline and, when it could not be moved off a rest day, why
+    (docs/domain.md §3.3, §7.2). The day counts are the rule rows in force on the day the
+    period counts from (the judgment, or the transfer notice)."""
+    from corrections.rules.holidays import calendar
+
+    anchor = notified_on if source == "transfer_in" else judgment
+    if anchor is None:
+        return None, None
+    base = deadline_rules.report_deadline(
+        judgment,
+        source,
+        notified_on,
+        deadline("report_days", anchor),
+        deadline("transfer_report_days", anchor),
+    )
+    if base is None:
+        return None, None
+    if cal is None:
+        cal = deferred.memoised("workday_calendar", calendar)
+    return deadline_rules.report_deadline_on_working_day(base, cal)
+
+
+def recompute_report_deadlines() -> int:
+    """After a change of the report-period rows or of the working-day calendar: the stored
+    deadline of every case still expected follows (docs/domain.md §7.7). Received cases keep
+    theirs (they were on time or late against it); closed months keep their figures."""
+    from corrections.rules.holidays import calendar
+
+    cal = calendar()
+    changed = 0
+    rows = db.session.execute(
+        select(CorrectionCase).where(CorrectionCase.status == "expected")
+    ).scalars()
+    for case in rows:
+        due, note = intake_deadline(case.judgment_effective_on, case.source, case.notified_on, cal)
+        if due is None:
+            continue
+        if (case.report_deadline, case.report_deadline_note) != (due, note):
+            case.report_deadline, case.report_deadline_note = due, note
+            changed += 1
+    db.session.flush()
+    return changed
 
 
 # --------------------------------------------------------------------------- intake
@@ -382,12 +438,8 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
             existing_id=_active_case_of(person.id).id,
             code="active_case_exists",
         )
-    report_deadline = deadline_rules.report_deadline(
-        judgment,
-        source,
-        notified_on or received_on,
-        deadline("report_days", judgment),
-        deadline("transfer_report_days", judgment),
+    report_deadline, report_deadline_note = intake_deadline(
+        judgment, source, notified_on or received_on
     )
     case = CorrectionCase(
         person_id=person.id,
@@ -407,6 +459,7 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
         notified_on=notified_on,
         source=source,
         report_deadline=report_deadline,
+        report_deadline_note=report_deadline_note,
         level=level,
         status="expected",
         created_by_id=actor.id,

@@ -1,0 +1,119 @@
+"""The end of the support period (docs/domain.md §7.7): off the register the next day, listed
+as 帮教期满未结案 for the officer to end, a reminder 30 days before, and period rows that
+recompute open cases when edited."""
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from corrections import clock
+from corrections.extensions import db
+from corrections.reminders.jobs import run_job
+from corrections.reminders.models import Notification
+from corrections.reports.figures import compute
+from corrections.resettlement import services as rs
+from corrections.resettlement.models import ResettlementCase
+from corrections.rules import services as rule_services
+from tests.resettlement.rshelpers import id_number, make_rs_case
+from tests.supervision.conftest import user
+
+TODAY = date(2026, 11, 25)
+
+
+def _person(county, serial: int, name: str) -> int:
+    return county.person("off1", id_number(serial), name=name, station="S1")
+
+
+def _case(app, county, serial: int, name: str, released_on: str) -> int:
+    return make_rs_case(app, _person(county, serial, name), released_on=released_on)
+
+
+def _on_register(on: date) -> int:
+    return compute(on.replace(day=1), on, None, ["rs.on_register"]).totals["rs.on_register"]
+
+
+def test_given_a_period_ending_today_then_it_is_on_register_today_and_off_tomorrow(app, county):
+    """Released 25 November 2021 from prison: the five-year period ends on 25 November 2026."""
+    case_id = _case(app, county, 1, "王五", "2021-11-25")
+    with app.app_context():
+        assert db.session.get(ResettlementCase, case_id).period_ends_on == TODAY
+        assert _on_register(date(2026, 11, 24)) == 1
+        assert _on_register(TODAY) == 1
+        assert _on_register(date(2026, 11, 26)) == 0  # ended or not
+        assert _on_register(date(2026, 12, 31)) == 0
+
+
+def test_given_a_leap_day_release_then_the_period_ends_on_28_february(app, county):
+    case_id = _case(app, county, 3, "赵六", "2024-02-29")
+    with app.app_context():
+        case = db.session.get(ResettlementCase, case_id)
+        assert case.period_ends_on == date(2029, 2, 28)
+        clock.set_today(date(2029, 3, 1))
+        assert _on_register(date(2029, 2, 28)) == 1
+        assert _on_register(date(2029, 3, 1)) == 0
+        assert rs.period_over_not_ended(case) is True
+
+
+def test_expired_cases_are_listed_for_the_officer_to_end(app, county, client):
+    _case(app, county, 1, "王五", "2021-11-24")  # period ended yesterday
+    _case(app, county, 5, "钱七", "2021-11-25")  # period ends today
+    county.login(client, "off1")
+    page = client.get("/resettlement/?expired=1").get_data(as_text=True)
+    assert "王五" in page and "钱七" not in page
+    assert "帮教期满未结案" in page
+
+
+def test_the_case_page_shows_the_period_over(app, county, client):
+    case_id = _case(app, county, 1, "王五", "2021-11-24")
+    county.login(client, "off1")
+    page = client.get(f"/resettlement/{case_id}").get_data(as_text=True)
+    assert "帮教期满未结案" in page
+
+
+def test_an_ended_case_is_not_listed_as_expired(app, county, client):
+    case_id = _case(app, county, 1, "王五", "2021-11-24")
+    with app.app_context():
+        case = db.session.get(ResettlementCase, case_id)
+        rs.end_case(user("off1"), case, {"ended_on": "2026-11-24", "reason": "expiry"})
+        db.session.commit()
+    county.login(client, "off1")
+    assert "王五" not in client.get("/resettlement/?expired=1").get_data(as_text=True)
+
+
+def _reminders(case_id: int) -> int:
+    return db.session.execute(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.case_id == case_id, Notification.kind == "resettlement_period_ending")
+    ).scalar_one()
+
+
+def test_the_reminder_comes_thirty_days_before_and_only_once(app, county):
+    in_thirty = _case(app, county, 1, "王五", "2021-12-25")  # ends 25 December 2026
+    in_thirty_one = _case(app, county, 5, "钱七", "2021-12-26")
+    with app.app_context():
+        run_job("daily_reminders", TODAY)
+        assert _reminders(in_thirty) >= 1
+        assert _reminders(in_thirty_one) == 0
+        first = _reminders(in_thirty)
+        run_job("daily_reminders", TODAY)
+        run_job("daily_reminders", date(2026, 11, 26))
+        assert _reminders(in_thirty) == first  # idempotent
+        assert _reminders(in_thirty_one) >= 1  # its window opened the next day
+
+
+def test_editing_a_period_row_recomputes_open_cases_only(app, county):
+    open_id = _case(app, county, 1, "王五", "2024-01-10")
+    ended_id = _case(app, county, 5, "钱七", "2024-01-10")
+    with app.app_context():
+        ended = db.session.get(ResettlementCase, ended_id)
+        rs.end_case(user("off1"), ended, {"ended_on": "2026-06-01", "reason": "transferred"})
+        db.session.commit()
+        assert db.session.get(ResettlementCase, open_id).period_ends_on == date(2029, 1, 10)
+        rule_services.add_deadline_rule(
+            user("admin"),
+            {"key": "resettlement_years_prison", "value": "3", "effective_from": "2020-01-01"},
+        )
+        db.session.commit()
+        assert db.session.get(ResettlementCase, open_id).period_ends_on == date(2027, 1, 10)
+        assert db.session.get(ResettlementCase, ended_id).period_ends_on == date(2029, 1, 10)
