@@ -160,7 +160,7 @@ def daily_reminders(on: date) -> dict:
     # Term ending within 30 days: the release checklist opens (the rule as of the term end).
     ending = select(CorrectionCase).where(
         CorrectionCase.status == "active",
-        CorrectionCase.term_end >= on,
+        ~twins.past_term_end(CorrectionCase.term_end, on),
         twins.checklist_open(CorrectionCase.term_end, on),
     )
     for case in _iter(ending):

@@ -117,3 +117,11 @@ def test_editing_a_period_row_recomputes_open_cases_only(app, county):
         db.session.commit()
         assert db.session.get(ResettlementCase, open_id).period_ends_on == date(2027, 1, 10)
         assert db.session.get(ResettlementCase, ended_id).period_ends_on == date(2029, 1, 10)
+
+
+def test_the_api_marks_a_case_whose_period_is_over(app, county):
+    over = _case(app, county, 1, "王五", "2021-11-24")
+    today = _case(app, county, 5, "钱七", "2021-11-25")
+    api = county.api("off1")
+    assert api.get(f"/resettlements/{over}").get_json()["period_over"] is True
+    assert api.get(f"/resettlements/{today}").get_json()["period_over"] is False
