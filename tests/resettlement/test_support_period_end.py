@@ -125,3 +125,24 @@ def test_the_api_marks_a_case_whose_period_is_over(app, county):
     api = county.api("off1")
     assert api.get(f"/resettlements/{over}").get_json()["period_over"] is True
     assert api.get(f"/resettlements/{today}").get_json()["period_over"] is False
+
+
+def test_the_workbook_ledger_marks_the_period_over_and_leaves_out_earlier_years(app, county):
+    """Given one period that ended in October 2026 (case open) and one that ended in 2025,
+    the October 2026 ledger lists the first as 帮教期满未结案 and not the second."""
+    import io
+
+    from openpyxl import load_workbook
+
+    from corrections.reports import workbook
+
+    _case(app, county, 1, "王五", "2021-10-15")  # ends 15 October 2026
+    _case(app, county, 5, "钱七", "2020-06-01")  # ended 1 June 2025
+    with app.app_context():
+        book = load_workbook(
+            io.BytesIO(workbook.monthly_workbook(user("boss"), "2026-10")), read_only=True
+        )
+        rows = [list(r) for r in book["安置帮教台账"].iter_rows(values_only=True)]
+    listed = [r for r in rows[3:] if r and r[1]]
+    assert [r[1] for r in listed] == ["王五"]
+    assert "帮教期满未结案" in listed[0]
