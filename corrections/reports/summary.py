@@ -189,6 +189,7 @@ _DATE_FIELDS = (
     "returned_on",
     "outcome_on",
     "report_deadline",
+    "period_ends_on",
 )
 
 

@@ -192,7 +192,7 @@ def period_over_not_ended(case: ResettlementCase, on: date | None = None) -> boo
     )
 
 
-def recompute_period_ends() -> int:
+def recompute_period_ends(actor: User | None = None) -> int:
     """After a change of a period row: the stored ``period_ends_on`` of every open case
     follows (docs/domain.md §7.7); ended cases and closed months keep theirs."""
     changed = 0
@@ -204,8 +204,17 @@ def recompute_period_ends() -> int:
     for case in rows:
         ends = _period_ends_on(case.source, case.released_on, case.correction_type)
         if ends is not None and ends != case.period_ends_on:
+            before = {"period_ends_on": case.period_ends_on}
             case.period_ends_on = ends
             changed += 1
+            record(
+                actor,
+                "resettlement.recompute_period",
+                "resettlement_case",
+                case.id,
+                before,
+                {"period_ends_on": ends},
+            )
     db.session.flush()
     return changed
 

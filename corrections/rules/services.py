@@ -328,7 +328,7 @@ def update_contact_rule(actor, row: ContactRuleRow, version, data: dict) -> Cont
     return row
 
 
-def _recompute_governed_cases(*keys: str) -> None:
+def _recompute_governed_cases(actor, *keys: str) -> None:
     """A deadline or period row change moves the stored dates of the open cases it governs
     (docs/domain.md §7.7): report deadlines of expected cases, support-period ends of open
     resettlement cases. Closed months keep their figures and list the change."""
@@ -336,9 +336,9 @@ def _recompute_governed_cases(*keys: str) -> None:
     from corrections.supervision.services import recompute_report_deadlines
 
     if any(k in ("report_days", "transfer_report_days") for k in keys):
-        recompute_report_deadlines()
+        recompute_report_deadlines(actor)
     if any(k.startswith("resettlement_years_") for k in keys):
-        recompute_period_ends()
+        recompute_period_ends(actor)
 
 
 def add_deadline_rule(actor, data: dict) -> DeadlineRuleRow:
@@ -349,7 +349,7 @@ def add_deadline_rule(actor, data: dict) -> DeadlineRuleRow:
     row = DeadlineRuleRow(**values, created_by_id=getattr(actor, "id", None))
     db.session.add(row)
     db.session.flush()
-    _recompute_governed_cases(row.key)
+    _recompute_governed_cases(actor, row.key)
     record(actor, "deadline_rule.create", "deadline_rule", row.id, None, snapshot(row))
     return row
 
@@ -365,7 +365,7 @@ def update_deadline_rule(actor, row: DeadlineRuleRow, version, data: dict) -> De
     for name, value in values.items():
         setattr(row, name, value)
     db.session.flush()
-    _recompute_governed_cases(before["key"], row.key)
+    _recompute_governed_cases(actor, before["key"], row.key)
     record(actor, "deadline_rule.update", "deadline_rule", row.id, before, snapshot(row))
     return row
 

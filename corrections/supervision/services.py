@@ -317,7 +317,7 @@ def intake_deadline(
     return deadline_rules.report_deadline_on_working_day(base, cal)
 
 
-def recompute_report_deadlines() -> int:
+def recompute_report_deadlines(actor: User | None = None) -> int:
     """After a change of the report-period rows or of the working-day calendar: the stored
     deadline of every case still expected follows (docs/domain.md §7.7). Received cases keep
     theirs (they were on time or late against it); closed months keep their figures."""
@@ -332,9 +332,17 @@ def recompute_report_deadlines() -> int:
         due, note = intake_deadline(case.judgment_effective_on, case.source, case.notified_on, cal)
         if due is None:
             continue
+        before = {
+            "report_deadline": case.report_deadline,
+            "report_deadline_note": case.report_deadline_note,
+        }
         if (case.report_deadline, case.report_deadline_note) != (due, note):
             case.report_deadline, case.report_deadline_note = due, note
             changed += 1
+            after = {"report_deadline": due, "report_deadline_note": note}
+            record(
+                actor, "correction.recompute_deadline", "correction_case", case.id, before, after
+            )
     db.session.flush()
     return changed
 

@@ -146,3 +146,32 @@ def test_the_workbook_ledger_marks_the_period_over_and_leaves_out_earlier_years(
     listed = [r for r in rows[3:] if r and r[1]]
     assert [r[1] for r in listed] == ["王五"]
     assert "帮教期满未结案" in listed[0]
+
+
+def test_a_period_row_edit_after_a_month_is_closed_keeps_its_figures_and_lists_the_change(
+    app, county
+):
+    """Given a period that ended on 20 October 2026 and October closed (off the register at the
+    month end), when the prison period becomes 6 years, then the case's period end moves, the
+    closed October keeps its figure, and the change is listed against it."""
+    from corrections.auth.services import default_unit
+    from corrections.reports import summary
+
+    case_id = _case(app, county, 1, "王五", "2021-10-20")
+    with app.app_context():
+        row = summary.close_month(user("boss"), default_unit(), "2026-10")
+        db.session.commit()
+        assert row.figures["total"]["rs.on_register"] == 0
+        rule_services.add_deadline_rule(
+            user("admin"),
+            {"key": "resettlement_years_prison", "value": "6", "effective_from": "2000-01-01"},
+        )
+        db.session.commit()
+        assert db.session.get(ResettlementCase, case_id).period_ends_on == date(2027, 10, 20)
+        october = summary.summary(user("boss"), date(2026, 10, 1), date(2026, 10, 31))
+        assert october["frozen"] and october["figures"]["rs.on_register"] == 0
+        station_ids = [s.id for s in october["stations"]]
+        assert summary.differences(row, station_ids)["rs.on_register"] == (0, 1)
+        changes = summary.later_changes(row)
+        assert [c["event"].action for c in changes] == ["resettlement.recompute_period"]
+        assert changes[0]["event"].entity_id == case_id
