@@ -350,7 +350,10 @@ def recompute_due(on: date) -> dict:
             # a province does not sit in one transaction (nor in memory: the session
             # holds its objects weakly, and a batch is dropped once committed)
             db.session.commit()
-    return {"created": updated, "corrected": corrected}
+    # a newer holiday package may cover a year a report deadline was waiting for
+    moved = supervision.recompute_report_deadlines()
+    db.session.commit()
+    return {"created": updated, "corrected": corrected, "deadlines_moved": moved}
 
 
 def deliver(on: date) -> dict:

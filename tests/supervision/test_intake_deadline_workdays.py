@@ -170,3 +170,22 @@ def test_editing_a_rule_row_in_place_recomputes_too(ctx, county, person_id):
     rule_services.update_deadline_rule(user("admin"), row, row.version, {"value": "5"})
     db.session.commit()
     assert case.report_deadline == d("2026-11-18")
+
+
+def test_the_nightly_recompute_moves_a_deadline_once_the_calendar_covers_its_year(
+    ctx, county, person_id
+):
+    """Given a deadline left unmoved for want of 2027's calendar, when the calendar comes to
+    cover 2027 by another way than the admin pages (a newer holiday package), then the nightly
+    job moves it."""
+    from corrections.reminders.jobs import recompute_due
+    from corrections.rules.holidays import HolidayYear
+
+    clock.set_today(date(2027, 1, 20))
+    case = _expected(person_id, "2027-01-06")
+    assert case.report_deadline_note is not None
+    db.session.add(HolidayYear(year=2027))
+    db.session.commit()
+    result = recompute_due(clock.today())
+    assert result["deadlines_moved"] == 1
+    assert case.report_deadline == d("2027-01-18") and case.report_deadline_note is None
