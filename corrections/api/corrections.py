@@ -111,6 +111,7 @@ def _case_fields(case: CorrectionCase, today: date, term_end: date | None = None
         "notified_on": iso(case.notified_on),
         "source": case.source,
         "report_deadline": iso(case.report_deadline),
+        "report_deadline_note": case.report_deadline_note,
         "received_on": iso(case.received_on),
         "received_on_time": case.received_on_time,
         "announced_on": iso(case.announced_on),
@@ -706,13 +707,26 @@ _CASE_PROPS = {
     },
     "notified_on": NULL_DATE,
     "source": _string(SOURCES),
-    "report_deadline": DATE,
+    "report_deadline": {
+        **DATE,
+        "description": "Last day to report; moved off a weekend or holiday to the next working "
+        "day (刑事诉讼法 §105)",
+    },
+    "report_deadline_note": {
+        "type": "string",
+        "nullable": True,
+        "description": "Why report_deadline was not moved off a rest day (the working-day "
+        "calendar lacks the year); null otherwise",
+    },
     "received_on": NULL_DATE,
     "received_on_time": {"type": "boolean", "nullable": True},
     "announced_on": NULL_DATE,
     "status": _string(STATUSES),
     "level": _string(LEVELS),
-    "missed_intake": {"type": "boolean", "description": "漏管: expected and past report_deadline"},
+    "missed_intake": {
+        "type": "boolean",
+        "description": "漏管: expected, not a transfer in, and report_deadline before today",
+    },
     "past_term_end": {"type": "boolean", "description": "Active after term_end (flagged)"},
     "medical_review_due_on": {**NULL_DATE, "description": "保外就医 re-examination due date"},
     "ended_on": NULL_DATE,

@@ -158,6 +158,7 @@ def render_cases(cases: list[ResettlementCase]) -> list[dict]:
         ]
         body["handover_overdue"] = services.handover_overdue(case, today)
         body["period_ending_soon"] = services.period_ending_soon(case, today)
+        body["period_over"] = services.period_over_not_ended(case, today)
         body["key_not_escorted"] = body["is_key"] and services.key_without_escort(case)
         out.append(body)
     return out
@@ -461,7 +462,13 @@ doc.EXTRA_SCHEMAS.update(
             },
             period_ending_soon={
                 "type": "boolean",
-                "description": "Within the reminder days (30) before period_ends_on",
+                "description": "Within the reminder days (30) before period_ends_on, or past it",
+            },
+            period_over={
+                "type": "boolean",
+                "description": "帮教期满未结案: period_ends_on has passed and the case is not "
+                "ended; off rs.on_register from the day after period_ends_on (docs/domain.md "
+                "§7.7)",
             },
             key_not_escorted={
                 "type": "boolean",

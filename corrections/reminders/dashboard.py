@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from corrections import clock
@@ -19,8 +19,8 @@ from corrections.auth.scope import scope
 from corrections.extensions import db
 from corrections.resettlement import services as resettlement
 from corrections.resettlement.models import ResettlementCase
-from corrections.rules import engine
-from corrections.rules.tables import contact_rules, deadline
+from corrections.rules import engine, twins
+from corrections.rules.tables import contact_rules
 from corrections.supervision import services as supervision
 from corrections.supervision.models import (
     CaseLevel,
@@ -128,7 +128,7 @@ def headline_counts(user: User, on: date | None = None) -> dict[str, int]:
         "overdue": count(select(cc.id).where(cc.status == "active", cc.next_due_on < on), cc),
         "missed_intake": count(
             select(cc.id).where(
-                cc.status == "expected", cc.source != "transfer_in", cc.report_deadline < on
+                twins.still_missing(cc.status, cc.source, cc.report_deadline, cc.received_on, on)
             ),
             cc,
         ),
@@ -165,7 +165,7 @@ def headline_counts(user: User, on: date | None = None) -> dict[str, int]:
         "rs_not_handed_over": count(
             select(rc.id).where(
                 rc.status == "released",
-                rc.released_on < on - timedelta(days=deadline("handover_alert_days", on)),
+                twins.handover_overdue(rc.released_on, rc.handed_over_on, on),
             ),
             rc,
         ),
@@ -257,7 +257,6 @@ def on_time_rates(
 def my_day(user: User, on: date | None = None) -> dict:
     """An officer's day: overdue (most days first), due today, due this week, open deadlines."""
     on = on or clock.today()
-    week = on + timedelta(days=7)
     mine = CorrectionCase.officer_id == user.id if user.is_officer else True
 
     def cases(*where, order=CorrectionCase.next_due_on, limit=100):
@@ -318,7 +317,7 @@ def my_day(user: User, on: date | None = None) -> dict:
                 Leave.status == "approved",
                 Leave.kind == "leave",
                 Leave.returned_on.is_(None),
-                Leave.ends_on <= week,
+                or_(Leave.ends_on < on, twins.due_soon("due_soon_days", Leave.ends_on, on)),
             ),
             user,
             CorrectionCase,
@@ -327,21 +326,21 @@ def my_day(user: User, on: date | None = None) -> dict:
         .order_by(Leave.ends_on)
         .limit(50)
     ).all()
-    term_window = deadline("term_end_checklist_days", on)
     return {
         "overdue": cases(CorrectionCase.next_due_on < on),
         "today": cases(CorrectionCase.next_due_on == on),
-        "week": cases(and_(CorrectionCase.next_due_on > on, CorrectionCase.next_due_on <= week)),
-        "rs_overdue": rs_cases(ResettlementCase.next_due_on < on),
-        "rs_week": rs_cases(
-            and_(ResettlementCase.next_due_on >= on, ResettlementCase.next_due_on <= week)
+        # "due soon" windows are rule rows, as they stood on the due date (docs/domain.md §7.1)
+        "week": cases(
+            CorrectionCase.next_due_on > on,
+            twins.due_soon("due_soon_days", CorrectionCase.next_due_on, on),
         ),
+        "rs_overdue": rs_cases(ResettlementCase.next_due_on < on),
+        "rs_week": rs_cases(twins.due_soon("due_soon_days", ResettlementCase.next_due_on, on)),
         "expected": expected,
         "assessments": assessments,
         "leaves": leaves,
         "term_ending": cases(
-            CorrectionCase.term_end <= on + timedelta(days=term_window),
-            order=CorrectionCase.term_end,
+            twins.checklist_open(CorrectionCase.term_end, on), order=CorrectionCase.term_end
         ),
     }
 

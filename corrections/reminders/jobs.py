@@ -22,7 +22,7 @@ from corrections.reminders.models import JobRun
 from corrections.reminders.services import Recipients, deliver_pending, enqueue_since, notify
 from corrections.resettlement import services as resettlement
 from corrections.resettlement.models import ResettlementCase
-from corrections.rules import engine
+from corrections.rules import engine, twins
 from corrections.rules import leaves as leave_rules
 from corrections.rules.holidays import calendar
 from corrections.rules.tables import contact_rules, deadline
@@ -87,9 +87,13 @@ def daily_reminders(on: date) -> dict:
 
     # 漏管: the report deadline passed without reception.
     missed = select(CorrectionCase).where(
-        CorrectionCase.status == "expected",
-        CorrectionCase.source != "transfer_in",
-        CorrectionCase.report_deadline < on,
+        twins.still_missing(
+            CorrectionCase.status,
+            CorrectionCase.source,
+            CorrectionCase.report_deadline,
+            CorrectionCase.received_on,
+            on,
+        )
     )
     for case in _iter(missed):
         add(
@@ -158,12 +162,11 @@ def daily_reminders(on: date) -> dict:
             ),
         )
 
-    # Term ending within 30 days: the release checklist opens.
-    window = deadline("term_end_checklist_days", on)
+    # Term ending within 30 days: the release checklist opens (the rule as of the term end).
     ending = select(CorrectionCase).where(
         CorrectionCase.status == "active",
-        CorrectionCase.term_end >= on,
-        CorrectionCase.term_end <= on + timedelta(days=window),
+        ~twins.past_term_end(CorrectionCase.term_end, on),
+        twins.checklist_open(CorrectionCase.term_end, on),
     )
     for case in _iter(ending):
         add(
@@ -179,7 +182,7 @@ def daily_reminders(on: date) -> dict:
             ),
         )
 
-    # 保外就医 medical re-examination due within 7 days or overdue.
+    # 保外就医 medical re-examination due soon (a window row) or overdue.
     medical = select(CorrectionCase).where(
         CorrectionCase.status == "active",
         CorrectionCase.correction_type == "temporary_release",
@@ -187,7 +190,7 @@ def daily_reminders(on: date) -> dict:
     )
     for case in _iter(medical):
         due = supervision.medical_review_due(case)
-        if due is None or (due - on).days > 7:
+        if due is None or not (due < on or supervision.medical_review_due_soon(due, on)):
             continue
         add(
             "medical_review_due",
@@ -202,11 +205,10 @@ def daily_reminders(on: date) -> dict:
             ),
         )
 
-    # Electronic monitoring ending within 7 days.
+    # Electronic monitoring ending soon (a window row, as of the episode's end).
     monitoring = select(MonitoringEpisode).where(
         MonitoringEpisode.removed_on.is_(None),
-        MonitoringEpisode.ends_on >= on,
-        MonitoringEpisode.ends_on <= on + timedelta(days=7),
+        twins.due_soon("monitoring_end_soon_days", MonitoringEpisode.ends_on, on),
     )
     for episode in _iter(monitoring):
         case = db.session.get(CorrectionCase, episode.case_id)
@@ -225,14 +227,13 @@ def daily_reminders(on: date) -> dict:
             ),
         )
 
-    # Released prisoners not handed over within 7 days.
-    handover_days = deadline("handover_alert_days", on)
+    # Released prisoners not handed over within 7 days (the rule as of the release date).
     waiting = select(ResettlementCase).where(
         ResettlementCase.status == "released",
-        ResettlementCase.handed_over_on.is_(None),
-        ResettlementCase.released_on < on - timedelta(days=handover_days),
+        twins.handover_overdue(ResettlementCase.released_on, ResettlementCase.handed_over_on, on),
     )
     for case in _iter(waiting):
+        handover_days = deadline("handover_alert_days", case.released_on)
         add(
             "not_handed_over",
             notify(
@@ -246,12 +247,11 @@ def daily_reminders(on: date) -> dict:
             ),
         )
 
-    # Resettlement period ending within 30 days.
-    alert = deadline("resettlement_period_end_alert_days", on)
+    # Resettlement period ending within 30 days, or ended and the case still open
+    # (帮教期满未结案, docs/domain.md §7.7); one reminder per case and period end.
     period = select(ResettlementCase).where(
         ResettlementCase.status != "ended",
-        ResettlementCase.period_ends_on >= on,
-        ResettlementCase.period_ends_on <= on + timedelta(days=alert),
+        twins.period_end_alert(ResettlementCase.period_ends_on, on),
     )
     for case in _iter(period):
         add(
@@ -263,7 +263,11 @@ def daily_reminders(on: date) -> dict:
                 programme="resettlement",
                 case_id=case.id,
                 due_on=case.period_ends_on,
-                message=f"{_name(case)} 帮教期将于{case.period_ends_on}届满。",
+                message=(
+                    f"{_name(case)} 帮教期已于{case.period_ends_on}届满，请办理结案。"
+                    if case.period_ends_on < on
+                    else f"{_name(case)} 帮教期将于{case.period_ends_on}届满。"
+                ),
             ),
         )
 
@@ -351,7 +355,10 @@ def recompute_due(on: date) -> dict:
             # a province does not sit in one transaction (nor in memory: the session
             # holds its objects weakly, and a batch is dropped once committed)
             db.session.commit()
-    return {"created": updated, "corrected": corrected}
+    # a newer holiday package may cover a year a report deadline was waiting for
+    moved = supervision.recompute_report_deadlines()
+    db.session.commit()
+    return {"created": updated, "corrected": corrected, "deadlines_moved": moved}
 
 
 def deliver(on: date) -> dict:

@@ -32,7 +32,7 @@ from corrections.resettlement.models import (
     ResettlementCase,
     ResettlementContact,
 )
-from corrections.rules import engine
+from corrections.rules import engine, twins
 from corrections.rules.tables import contact_rules
 from corrections.supervision.models import (
     CORRECTION_TYPES,
@@ -118,7 +118,9 @@ def cc_on_register(on) -> ColumnElement:
 
 
 def rc_on_register(on) -> ColumnElement:
-    return and_(RC.released_on <= on, or_(RC.ended_on.is_(None), RC.ended_on > on))
+    """在册安置帮教对象 (docs/domain.md §7.7): off the register from the day after the
+    support period ends, ended or not."""
+    return twins.resettlement_on_register(RC.released_on, RC.ended_on, RC.period_ends_on, on)
 
 
 @dataclass(frozen=True)
@@ -391,11 +393,11 @@ FIGURES: list[Figure] = [
         "period",
         "漏管",
         "人",
-        _cc_period(
+        # deadlines in the period that have already passed (docs/domain.md §7.2)
+        lambda s, e: _cc_period(
             CC.report_deadline,
-            CC.source != "transfer_in",
-            or_(CC.received_on.is_(None), CC.received_on > CC.report_deadline),
-        ),
+            twins.missed_intake(CC.source, CC.report_deadline, CC.received_on, clock.today()),
+        )(s, e),
     ),
     Figure("cc.contacts", "period", "联系记录", "次", _contacts()),
     Figure(

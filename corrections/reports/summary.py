@@ -312,6 +312,7 @@ _DATE_FIELDS = (
     "returned_on",
     "outcome_on",
     "report_deadline",
+    "period_ends_on",
 )
 
 

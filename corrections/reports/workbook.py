@@ -32,6 +32,7 @@ from corrections.reports import legacy as legacy_form
 from corrections.reports.monthly import Monthly, label, monthly, period_sections, stock_keys
 from corrections.reports.printing import china_now, cn_date
 from corrections.resettlement.models import ResettlementCase
+from corrections.rules import deadlines as deadline_rules
 from corrections.supervision.models import CorrectionCase
 
 CC = CorrectionCase
@@ -358,6 +359,8 @@ def _resettlement_register(book: Workbook, report: Monthly) -> None:
         .where(
             RC.released_on <= end,
             or_(RC.ended_on.is_(None), RC.ended_on >= year_start),
+            # on register until the day the support period ends (docs/domain.md §7.7)
+            or_(RC.period_ends_on.is_(None), RC.period_ends_on >= year_start),
             RC.station_id.in_(list(names)),
         )
         .order_by(_station_order(RC.station_id, report.stations), RC.released_on, RC.id)
@@ -368,6 +371,8 @@ def _resettlement_register(book: Workbook, report: Monthly) -> None:
             status = code_label("rs_status", "ended")
             if r.end_reason:
                 status += f"（{code_label('rs_end_reason', r.end_reason)}）"
+        elif deadline_rules.is_support_period_over(r.period_ends_on, end):
+            status = "帮教期满未结案"
         elif handed:
             status = code_label("rs_status", "active")
         else:

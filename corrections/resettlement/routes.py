@@ -46,6 +46,7 @@ from corrections.resettlement.models import (
     ResettlementCase,
 )
 from corrections.resettlement.timeline import case_timeline
+from corrections.rules import twins
 from corrections.rules.tables import deadline
 from corrections.supervision.models import ChecklistItem, CorrectionCase
 from corrections.web import page_args, paginate
@@ -95,8 +96,8 @@ def rs_badges(case: ResettlementCase) -> list[tuple[str, str]]:
     # for periods ending later, so a list page does not ask once per row.
     near_end = case.period_ends_on and case.period_ends_on <= today + timedelta(days=366)
     if near_end and not case.is_ended and services.period_ending_soon(case):
-        if case.period_ends_on < today:
-            badges.append((_("帮教期已满未结束"), "warning"))
+        if services.period_over_not_ended(case, today):
+            badges.append((_("帮教期满未结案"), "warning"))
         else:
             badges.append((_("帮教期即将届满"), "warning"))
     if not case.is_ended and services.key_without_escort(case):
@@ -170,15 +171,21 @@ def index():
     if args.get("handover"):
         query = query.where(
             ResettlementCase.status != "ended",
-            ResettlementCase.handed_over_on.is_(None),
-            ResettlementCase.released_on < services.not_handed_over_since(today),
+            twins.handover_overdue(
+                ResettlementCase.released_on, ResettlementCase.handed_over_on, today
+            ),
         )
     handover_days = deadline("handover_alert_days", today)
     ending_days = deadline("resettlement_period_end_alert_days", today)
     if args.get("ending"):
         query = query.where(
             ResettlementCase.status != "ended",
-            ResettlementCase.period_ends_on <= today + timedelta(days=ending_days),
+            twins.period_end_alert(ResettlementCase.period_ends_on, today),
+        )
+    if args.get("expired"):  # 帮教期满未结案 (docs/domain.md §7.7)
+        query = query.where(
+            ResettlementCase.status != "ended",
+            twins.support_period_over(ResettlementCase.period_ends_on, today),
         )
     if args.get("mine"):
         query = query.where(ResettlementCase.officer_id == current_user.id)

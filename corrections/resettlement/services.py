@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -178,13 +178,49 @@ def handover_overdue(case: ResettlementCase, on: date | None = None) -> bool:
 
 
 def period_ending_soon(case: ResettlementCase, on: date | None = None) -> bool:
+    """Within the reminder window before the 帮教期 ends, or past it, and not ended."""
     if case.period_ends_on is None or case.is_ended:
         return False
-    on = on or clock.today()
-    opens = deadline_rules.resettlement_end_alert_opens_on(
-        case.period_ends_on, deadline("resettlement_period_end_alert_days", case.period_ends_on)
+    return deadline_rules.is_period_end_alert(
+        case.period_ends_on,
+        on or clock.today(),
+        deadline("resettlement_period_end_alert_days", case.period_ends_on),
     )
-    return on >= opens
+
+
+def period_over_not_ended(case: ResettlementCase, on: date | None = None) -> bool:
+    """帮教期满未结案 (docs/domain.md §7.7): the period is over, the case is still open; it is
+    off the register and waits for the officer to end it."""
+    return not case.is_ended and deadline_rules.is_support_period_over(
+        case.period_ends_on, on or clock.today()
+    )
+
+
+def recompute_period_ends(actor: User | None = None) -> int:
+    """After a change of a period row: the stored ``period_ends_on`` of every open case
+    follows (docs/domain.md §7.7); ended cases and closed months keep theirs."""
+    changed = 0
+    rows = db.session.execute(
+        select(ResettlementCase).where(
+            ResettlementCase.status != "ended", ResettlementCase.released_on.is_not(None)
+        )
+    ).scalars()
+    for case in rows:
+        ends = _period_ends_on(case.source, case.released_on, case.correction_type)
+        if ends is not None and ends != case.period_ends_on:
+            before = {"period_ends_on": case.period_ends_on}
+            case.period_ends_on = ends
+            changed += 1
+            record(
+                actor,
+                "resettlement.recompute_period",
+                "resettlement_case",
+                case.id,
+                before,
+                {"period_ends_on": ends},
+            )
+    db.session.flush()
+    return changed
 
 
 def key_on(case: ResettlementCase, on: date) -> bool:
@@ -699,8 +735,3 @@ def end_case(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Reset
     refresh_due_state(case)
     record(actor, "resettlement.end", "resettlement_case", case.id, before, snapshot(case))
     return case
-
-
-def not_handed_over_since(on: date | None = None) -> date:
-    on = on or clock.today()
-    return on - timedelta(days=deadline("handover_alert_days", on))

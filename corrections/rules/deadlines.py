@@ -25,6 +25,14 @@ __all__ = [
     "resettlement_end_alert_opens_on",
     "is_handover_overdue",
     "term_end_checklist_opens_on",
+    "report_deadline_on_working_day",
+    "missed_intake",
+    "is_past_term_end",
+    "is_checklist_open",
+    "is_due_soon",
+    "is_support_period_over",
+    "is_resettlement_on_register",
+    "is_period_end_alert",
 ]
 
 LeaveTier = Literal["station", "county", "above_county"]
@@ -52,14 +60,45 @@ def report_deadline(
     return judgment_effective_on + timedelta(days=report_days)
 
 
-def is_missed_intake(status: str, source: str | None, deadline: date | None, on: date) -> bool:
-    """漏管 on `on`: still expected (not reported) after the report deadline.
+def report_deadline_on_working_day(deadline: date, calendar) -> tuple[date, str | None]:
+    """A report deadline falling on a rest day moves to the next working day (docs/domain.md
+    §7.2, the period rule of 刑事诉讼法 §105).
 
-    A transfer in is never 漏管.
+    `calendar` answers `is_workday(d)` with True, False or None (unknown). Where a day
+    needed is unknown the deadline does not move and the note says why:
+    `(deadline, note)`; otherwise `(moved or unchanged deadline, None)`.
     """
-    if status != "expected" or source == "transfer_in" or deadline is None:
+    d = deadline
+    while True:
+        known = calendar.is_workday(d)
+        if known is None:
+            return deadline, (
+                f"{d.year}年的节假日安排尚未录入，期限未按节假日顺延；录入后自动重新计算"
+            )
+        if known:
+            return d, None
+        d += timedelta(days=1)
+
+
+def missed_intake(
+    source: str | None, deadline: date | None, received_on: date | None, on: date
+) -> bool:
+    """漏管 on `on` (docs/domain.md §7.2): the deadline is before `on` and the case was not
+    received on or before it. A person may still report on the deadline day itself.
+
+    A transfer in is never 漏管 (docs/api.md). SQL twin: `twins.missed_intake`.
+    """
+    if source == "transfer_in" or deadline is None:
         return False
-    return on > deadline
+    if received_on is not None and received_on <= deadline:
+        return False
+    return deadline < on
+
+
+def is_missed_intake(status: str, source: str | None, deadline: date | None, on: date) -> bool:
+    """Still 漏管 on `on`: expected (never received) and `missed_intake` (the badge, the case
+    page, the list filter, the dashboard and the reminder). SQL twin: `twins.still_missing`."""
+    return status == "expected" and missed_intake(source, deadline, None, on)
 
 
 # --------------------------------------------------------------------------- leave
@@ -112,7 +151,8 @@ def leave_tier(
 
 
 def is_return_overdue(ends_on: date, returned_on: date | None, on: date) -> bool:
-    """Approved leave not returned (销假) by its end date: overdue return on `on`."""
+    """Approved leave not returned (销假) by its end date: overdue return on `on`.
+    SQL twin: `twins.return_overdue`."""
     if returned_on is not None and returned_on <= on:
         return False
     return on > ends_on
@@ -169,7 +209,9 @@ def resettlement_end_alert_opens_on(period_ends_on: date, days: int = 30) -> dat
 def is_handover_overdue(
     released_on: date | None, handed_over_on: date | None, on: date, days: int = 7
 ) -> bool:
-    """Released but not handed over (衔接) within `days` of release, as of `on`."""
+    """Released but not handed over (衔接) within `days` of release, as of `on` (`days` is the
+    rule as it stood on the release date, docs/domain.md §7.1). SQL twin:
+    `twins.handover_overdue`."""
     if released_on is None:
         return False
     if handed_over_on is not None and handed_over_on <= on:
@@ -183,3 +225,54 @@ def is_handover_overdue(
 def term_end_checklist_opens_on(term_end: date, days: int = 30) -> date:
     """The release checklist opens `days` before the term end."""
     return term_end - timedelta(days=days)
+
+
+def is_past_term_end(term_end: date, on: date) -> bool:
+    """The term has ended by `on` (the day after `term_end`). SQL twin: `twins.past_term_end`."""
+    return on > term_end
+
+
+def is_checklist_open(term_end: date, on: date, days: int = 30) -> bool:
+    """The release checklist is open on `on`: from `days` before the term end (the rule as it
+    stood on the term end). SQL twin: `twins.checklist_open`."""
+    return on >= term_end_checklist_opens_on(term_end, days)
+
+
+# --------------------------------------------------------------------------- windows
+
+
+def is_due_soon(due_on: date | None, on: date, days: int = 7) -> bool:
+    """A date falls due soon on `on`: within the next `days` days, the day itself included
+    (the "due soon" window rows, docs/domain.md §7.1). An overdue date is not "soon".
+    SQL twin: `twins.due_soon`."""
+    return due_on is not None and on <= due_on <= on + timedelta(days=days)
+
+
+# --------------------------------------------------------------------------- support period
+
+
+def is_support_period_over(period_ends_on: date | None, on: date) -> bool:
+    """The 帮教期 ended before `on` (docs/domain.md §7.7): from the day after `period_ends_on`."""
+    return period_ends_on is not None and on > period_ends_on
+
+
+def is_resettlement_on_register(
+    released_on: date | None, ended_on: date | None, period_ends_on: date | None, on: date
+) -> bool:
+    """在册安置帮教对象 on `on` (docs/domain.md §5, §7.7): released on or before `on`, not ended
+    on or before `on`, and the support period not over (ended or not).
+    SQL twin: `twins.resettlement_on_register`."""
+    if released_on is None or released_on > on:
+        return False
+    if ended_on is not None and ended_on <= on:
+        return False
+    return not is_support_period_over(period_ends_on, on)
+
+
+def is_period_end_alert(period_ends_on: date | None, on: date, days: int = 30) -> bool:
+    """The 帮教期 ends within `days` days of `on`, or has ended (the reminder window and the
+    "帮教期满未结案" list; the rule as it stood on `period_ends_on`).
+    SQL twin: `twins.period_end_alert`."""
+    if period_ends_on is None:
+        return False
+    return on >= resettlement_end_alert_opens_on(period_ends_on, days)

@@ -750,6 +750,10 @@ def default_deadlines() -> dict[str, int]:
         "resettlement_period_end_alert_days": 30,
         "monitoring_max_months": 3,
         "medical_review_months": 3,
+        # "due soon" windows (docs/domain.md §7.1)
+        "medical_review_soon_days": 7,
+        "monitoring_end_soon_days": 7,
+        "due_soon_days": 7,
         "leave_station_max_days": 7,
         "leave_county_max_days": 30,
         "leave_window_months": 2,

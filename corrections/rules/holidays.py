@@ -94,7 +94,10 @@ def declare_year(actor, year: int) -> HolidayYear:
 
 
 def _after_calendar_change() -> None:
-    """Deadlines left open for want of holiday data are filled in as soon as it exists."""
+    """Deadlines left open (or not moved off a rest day) for want of holiday data are
+    filled in as soon as it exists (docs/domain.md §3.2, §7.2)."""
     from corrections.assessments.services import recompute_open_due_dates
+    from corrections.supervision.services import recompute_report_deadlines
 
     recompute_open_due_dates()
+    recompute_report_deadlines()

@@ -328,6 +328,19 @@ def update_contact_rule(actor, row: ContactRuleRow, version, data: dict) -> Cont
     return row
 
 
+def _recompute_governed_cases(actor, *keys: str) -> None:
+    """A deadline or period row change moves the stored dates of the open cases it governs
+    (docs/domain.md §7.7): report deadlines of expected cases, support-period ends of open
+    resettlement cases. Closed months keep their figures and list the change."""
+    from corrections.resettlement.services import recompute_period_ends
+    from corrections.supervision.services import recompute_report_deadlines
+
+    if any(k in ("report_days", "transfer_report_days") for k in keys):
+        recompute_report_deadlines(actor)
+    if any(k.startswith("resettlement_years_") for k in keys):
+        recompute_period_ends(actor)
+
+
 def add_deadline_rule(actor, data: dict) -> DeadlineRuleRow:
     """A new value for a deadline, limit or period, in force from its ``effective_from``."""
     _require_admin(actor)
@@ -336,6 +349,7 @@ def add_deadline_rule(actor, data: dict) -> DeadlineRuleRow:
     row = DeadlineRuleRow(**values, created_by_id=getattr(actor, "id", None))
     db.session.add(row)
     db.session.flush()
+    _recompute_governed_cases(actor, row.key)
     record(actor, "deadline_rule.create", "deadline_rule", row.id, None, snapshot(row))
     return row
 
@@ -351,6 +365,7 @@ def update_deadline_rule(actor, row: DeadlineRuleRow, version, data: dict) -> De
     for name, value in values.items():
         setattr(row, name, value)
     db.session.flush()
+    _recompute_governed_cases(actor, before["key"], row.key)
     record(actor, "deadline_rule.update", "deadline_rule", row.id, before, snapshot(row))
     return row
 

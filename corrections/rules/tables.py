@@ -52,3 +52,30 @@ def _deadlines(on: date) -> dict[str, int]:
     for row in rows:
         values[row.key] = row.value
     return values
+
+
+def deadline_segments(key: str) -> list[tuple[date | None, date | None, int]]:
+    """The value of deadline ``key`` over time: ``(from, until, value)`` with ``from``
+    inclusive, ``until`` exclusive (None: unbounded), as ``deadline(key, on)`` reads it.
+    The SQL twins (``twins.py``) use these to apply a rule row as it stood on a date column."""
+    return list(memoised(("deadline_segments", key), lambda: _deadline_segments(key)))
+
+
+def _deadline_segments(key: str) -> list[tuple[date | None, date | None, int]]:
+    rows = db.session.execute(
+        select(DeadlineRuleRow.effective_from, DeadlineRuleRow.value)
+        .where(DeadlineRuleRow.key == key)
+        .order_by(DeadlineRuleRow.effective_from, DeadlineRuleRow.id)
+    ).all()
+    by_date: dict[date, int] = {}
+    for effective_from, value in rows:
+        by_date[effective_from] = value  # the latest id wins on the same date
+    segments: list[tuple[date | None, date | None, int]] = []
+    start: date | None = None
+    value = engine.default_deadlines()[key]
+    for effective_from in sorted(by_date):
+        if start is None or effective_from > start:
+            segments.append((start, effective_from, value))
+        start, value = effective_from, by_date[effective_from]
+    segments.append((start, None, value))
+    return segments

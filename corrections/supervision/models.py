@@ -116,6 +116,8 @@ class CorrectionCase(TimestampMixin, VersionMixin, Base):
     notified_on: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(16), default="self_report")
     report_deadline: Mapped[date] = mapped_column(Date, index=True)
+    # why the deadline was not moved off a rest day (the calendar lacks the year), else None
+    report_deadline_note: Mapped[str | None] = mapped_column(String(100))
     received_on: Mapped[date | None] = mapped_column(Date, index=True)
     received_on_time: Mapped[bool | None] = mapped_column(Boolean)
     announced_on: Mapped[date | None] = mapped_column(Date)  # 入矫宣告

@@ -33,6 +33,7 @@ from corrections.people import idnumber
 from corrections.people import services as people_services
 from corrections.people.models import Person
 from corrections.rules import deadlines as deadline_rules
+from corrections.rules import twins
 from corrections.rules.deadlines import leave_days
 from corrections.rules.tables import deadline
 from corrections.supervision import services
@@ -202,9 +203,13 @@ def index():
         query = query.where(CorrectionCase.status == "active", CorrectionCase.next_due_on < today)
     if args.get("missed"):
         query = query.where(
-            CorrectionCase.status == "expected",
-            CorrectionCase.source != "transfer_in",
-            CorrectionCase.report_deadline < today,
+            twins.still_missing(
+                CorrectionCase.status,
+                CorrectionCase.source,
+                CorrectionCase.report_deadline,
+                CorrectionCase.received_on,
+                today,
+            )
         )
     if args.get("absconded"):
         query = query.where(
@@ -520,7 +525,7 @@ def _alerts(case, due, leaves, review_due, team_warning, open_incidents) -> list
             alerts.append(
                 ("danger", _("病情复查已逾期：应于 %(d)s 前提交复查结果。", d=review_due))
             )
-        elif (review_due - today).days <= 14:
+        elif services.medical_review_due_soon(review_due, today):
             alerts.append(("info", _("病情复查将于 %(d)s 到期。", d=review_due)))
     for incident in open_incidents:
         if incident.kind == "absconded":

@@ -281,12 +281,12 @@ def missed_intake(case: CorrectionCase, on: date | None = None) -> bool:
 def past_term_end(
     case: CorrectionCase, on: date | None = None, term_end: date | None = None
 ) -> bool:
-    """Active after its term end — for 暂外 the effective one (docs/domain.md §7.6);
+    """Active after its term end — for 暂外 the effective one (docs/domain.md §7.1, §7.6);
     ``term_end`` passes it in when the caller has it."""
     on = on or clock.today()
-    if case.status != "active" or on <= case.term_end:
+    if case.status != "active" or not deadline_rules.is_past_term_end(case.term_end, on):
         return False  # the effective term end is never before term_end
-    return on > (term_end or term_end_effective(case, on))
+    return deadline_rules.is_past_term_end(term_end or term_end_effective(case, on), on)
 
 
 def checklist_open(case: CorrectionCase, on: date | None = None) -> bool:
@@ -294,10 +294,9 @@ def checklist_open(case: CorrectionCase, on: date | None = None) -> bool:
     if case.status != "active":
         return False
     window = deadline("term_end_checklist_days", case.term_end)
-    if on < deadline_rules.term_end_checklist_opens_on(case.term_end, window):
+    if not deadline_rules.is_checklist_open(case.term_end, on, window):
         return False  # the effective term end is never before term_end
-    effective = term_end_effective(case, on)
-    return on >= deadline_rules.term_end_checklist_opens_on(effective, window)
+    return deadline_rules.is_checklist_open(term_end_effective(case, on), on, window)
 
 
 def absconded_periods(case_ids: list[int]) -> dict[int, list[tuple[date, date | None]]]:
@@ -329,6 +328,69 @@ def term_end_effective(
     return ending_rules.term_end_effective(
         case.correction_type, case.term_end, periods, on or clock.today(), case.ended_on
     )
+
+
+def medical_review_due_soon(due: date | None, on: date | None = None) -> bool:
+    """The 保外就医 re-examination falls due within the window row (as of the due date)."""
+    on = on or clock.today()
+    return due is not None and deadline_rules.is_due_soon(
+        due, on, deadline("medical_review_soon_days", due)
+    )
+
+
+def intake_deadline(
+    judgment: date | None, source: str | None, notified_on: date | None, cal=None
+) -> tuple[date | None, str | None]:
+    """The report deadline and, when it could not be moved off a rest day, why
+    (docs/domain.md §3.3, §7.2). The day counts are the rule rows in force on the day the
+    period counts from (the judgment, or the transfer notice)."""
+    from corrections.rules.holidays import calendar
+
+    anchor = notified_on if source == "transfer_in" else judgment
+    if anchor is None:
+        return None, None
+    base = deadline_rules.report_deadline(
+        judgment,
+        source,
+        notified_on,
+        deadline("report_days", anchor),
+        deadline("transfer_report_days", anchor),
+    )
+    if base is None:
+        return None, None
+    if cal is None:
+        cal = deferred.memoised("workday_calendar", calendar)
+    return deadline_rules.report_deadline_on_working_day(base, cal)
+
+
+def recompute_report_deadlines(actor: User | None = None) -> int:
+    """After a change of the report-period rows or of the working-day calendar: the stored
+    deadline of every case still expected follows (docs/domain.md §7.7). Received cases keep
+    theirs (they were on time or late against it); closed months keep their figures."""
+    from corrections.rules.holidays import calendar
+
+    cal = calendar()
+    changed = 0
+    rows = db.session.execute(
+        select(CorrectionCase).where(CorrectionCase.status == "expected")
+    ).scalars()
+    for case in rows:
+        due, note = intake_deadline(case.judgment_effective_on, case.source, case.notified_on, cal)
+        if due is None:
+            continue
+        before = {
+            "report_deadline": case.report_deadline,
+            "report_deadline_note": case.report_deadline_note,
+        }
+        if (case.report_deadline, case.report_deadline_note) != (due, note):
+            case.report_deadline, case.report_deadline_note = due, note
+            changed += 1
+            after = {"report_deadline": due, "report_deadline_note": note}
+            record(
+                actor, "correction.recompute_deadline", "correction_case", case.id, before, after
+            )
+    db.session.flush()
+    return changed
 
 
 # --------------------------------------------------------------------------- intake
@@ -430,12 +492,8 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
             existing_id=_active_case_of(person.id).id,
             code="active_case_exists",
         )
-    report_deadline = deadline_rules.report_deadline(
-        judgment,
-        source,
-        notified_on or received_on,
-        deadline("report_days", judgment),
-        deadline("transfer_report_days", judgment),
+    report_deadline, report_deadline_note = intake_deadline(
+        judgment, source, notified_on or received_on
     )
     case = CorrectionCase(
         person_id=person.id,
@@ -455,6 +513,7 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
         notified_on=notified_on,
         source=source,
         report_deadline=report_deadline,
+        report_deadline_note=report_deadline_note,
         level=level,
         status="expected",
         created_by_id=actor.id,

@@ -184,12 +184,12 @@ def test_transfer_in_deadline_from_notice_and_never_missed(county, person):
         person,
         received_on=None,
         source="transfer_in",
-        notified_on="2026-11-01",
+        notified_on="2026-11-02",
         judgment_effective_on="2025-06-01",
         term_start="2025-06-01",
         term_end="2027-05-31",
     )
-    assert case["report_deadline"] == "2026-11-08"
+    assert case["report_deadline"] == "2026-11-09"  # a Monday: no move to a working day
     assert case["missed_intake"] is False
 
 

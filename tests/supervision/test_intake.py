@@ -47,12 +47,12 @@ def test_transfer_in_deadline_is_seven_days_from_notice_and_never_missed(ctx, pe
         person_id,
         received_on=None,
         source="transfer_in",
-        notified_on="2026-11-01",
+        notified_on="2026-11-02",
         judgment_effective_on="2025-06-01",
         term_start="2025-06-01",
         term_end="2027-06-01",
     )
-    assert case.report_deadline == d("2026-11-08")
+    assert case.report_deadline == d("2026-11-09")  # a Monday: no move to a working day
     assert services.missed_intake(case, d("2026-11-25")) is False
 
 
