@@ -15,6 +15,7 @@ from corrections.auth.models import User
 from corrections.auth.scope import scope
 from corrections.errors import Conflict, NotFound, RuleViolation
 from corrections.extensions import db
+from corrections.people import programmes
 from corrections.people.models import Person
 from corrections.resettlement.models import (
     ASSISTANCE_KINDS,
@@ -257,6 +258,8 @@ def create_case(actor: User, data: dict[str, Any]) -> ResettlementCase:
                 fields={"correction_type": _("必填")},
                 code="correction_type_needed",
             )
+    programmes.require_alive(person.id)
+    programmes.require_no_active_correction(person.id, person.name)
     open_case = db.session.execute(
         select(ResettlementCase.id).where(
             ResettlementCase.person_id == person.id, ResettlementCase.status != "ended"

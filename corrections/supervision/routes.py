@@ -374,6 +374,13 @@ def _prefill_from_assessment(form: IntakeForm, assessment) -> None:
 
 def _existing(error: DomainError, existing_id: int):
     """What a conflict points at, if the user may open it: a case or a person file."""
+    if error.code == "active_resettlement":
+        from corrections.resettlement.models import ResettlementCase
+
+        found = db.session.execute(
+            scope(select(ResettlementCase).where(ResettlementCase.id == existing_id), current_user)
+        ).scalar_one_or_none()
+        return ("resettlement", found)
     if error.code == "active_case_exists":
         found = db.session.execute(
             scope(select(CorrectionCase).where(CorrectionCase.id == existing_id), current_user)
