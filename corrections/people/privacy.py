@@ -27,25 +27,32 @@ def mask_name(name: str | None) -> str:
     return name[0] + "*"
 
 
-def minor_case_person_ids(person_ids: Iterable[int]) -> set[int]:
-    """Of these people, those with a minor's correction case (any status)."""
+def _minor_rows(*where) -> set[int]:
     from corrections.people.models import Person
     from corrections.supervision.models import CorrectionCase
 
+    found: set[int] = set()
+    rows = db.session.execute(
+        select(CorrectionCase.person_id, CorrectionCase.judgment_effective_on, Person.birth_date)
+        .join(Person, Person.id == CorrectionCase.person_id)
+        .where(*where)
+    )
+    for person_id, judged, born in rows:
+        if born is not None and judged is not None and _age(born, judged) < 18:
+            found.add(person_id)
+    return found
+
+
+def minor_case_person_ids(person_ids: Iterable[int] | None = None) -> set[int]:
+    """Of these people (None: everyone), those with a minor's correction case (any status)."""
+    from corrections.supervision.models import CorrectionCase
+
+    if person_ids is None:
+        return _minor_rows()
     ids = sorted({pid for pid in person_ids if pid is not None})
     found: set[int] = set()
     for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        rows = db.session.execute(
-            select(
-                CorrectionCase.person_id, CorrectionCase.judgment_effective_on, Person.birth_date
-            )
-            .join(Person, Person.id == CorrectionCase.person_id)
-            .where(CorrectionCase.person_id.in_(chunk))
-        )
-        for person_id, judged, born in rows:
-            if born is not None and judged is not None and _age(born, judged) < 18:
-                found.add(person_id)
+        found |= _minor_rows(CorrectionCase.person_id.in_(ids[start : start + 500]))
     return found
 
 
@@ -77,6 +84,12 @@ def prefetch(user, person_ids: Iterable[int]) -> None:
         cache[pid] = pid in minors
 
 
+def prefetch_all(user) -> None:
+    """For exports of a whole register: every protected person in one query."""
+    if _restricted(user) and has_app_context() and "_minor_all" not in g:
+        g._minor_all = minor_case_person_ids(None)
+
+
 def _restricted(user) -> bool:
     return user is None or not getattr(user, "is_authenticated", True) or user.is_viewer
 
@@ -85,6 +98,8 @@ def protected(user, person_id: int | None) -> bool:
     """True when this user must not see this person's name and ID number."""
     if person_id is None or not _restricted(user):
         return False
+    if has_app_context() and "_minor_all" in g:
+        return person_id in g._minor_all
     cache = _cache()
     if person_id not in cache:
         cache[person_id] = person_id in minor_case_person_ids([person_id])
