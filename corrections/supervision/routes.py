@@ -446,6 +446,8 @@ def _configure(form, name: str, case, record_id=None, fresh: bool = False) -> No
             form[key].data = getattr(case, key)
         form.crime_category.data = case.crime_category or ""
         form.announced_on.data = case.announced_on.isoformat() if case.announced_on else ""
+        form.term_start.data = case.term_start.isoformat()
+        form.term_end.data = case.term_end.isoformat()
         form.version.data = case.version
     elif name == "notify":
         incident = db.session.get(Incident, record_id)

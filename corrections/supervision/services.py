@@ -486,6 +486,24 @@ def is_minor_case(case: CorrectionCase) -> bool:
     return person.birth_date is not None and person.age_on(case.judgment_effective_on) < 18
 
 
+def _edited_terms(f: Fields, case: CorrectionCase, data: dict) -> dict:
+    """A corrected term (blank: unchanged), checked as at intake (docs/domain.md §7.2)."""
+    start = f.date("term_start", required=False) if data.get("term_start") else None
+    end = f.date("term_end", required=False) if data.get("term_end") else None
+    if "term_start" in f.errors or "term_end" in f.errors:
+        return {}
+    start_value, end_value = start or case.term_start, end or case.term_end
+    check_term_start(f, case.correction_type, case.judgment_effective_on, start_value)
+    if end_value <= start_value:
+        f.error("term_end", _("矫正期限止日应晚于起日。"))
+    changed = {}
+    if start_value != case.term_start:
+        changed["term_start"] = start_value
+    if end_value != case.term_end:
+        changed["term_end"] = end_value
+    return changed
+
+
 def _check_arrival(f: Fields, case: CorrectionCase, source: str | None) -> None:
     """How a case arrived is fixed at creation (docs/domain.md §7.2)."""
     if source is None or (source == "transfer_in") == (case.source == "transfer_in"):
@@ -555,11 +573,14 @@ def update_case_details(actor: User, case: CorrectionCase, version: Any, data: d
         _not_future(f, "announced_on", announced)
         _not_before_reception(f, "announced_on", announced, case)
         values["announced_on"] = announced
+    values.update(_edited_terms(f, case, data))
     f.raise_if_errors()
     check_version(case, version)
     before = snapshot(case)
     for key, value in values.items():
         setattr(case, key, value)
+    if "term_start" in values or "term_end" in values:
+        refresh_due_state(case)
     db.session.flush()
     record(actor, "correction.update", "correction_case", case.id, before, snapshot(case))
 

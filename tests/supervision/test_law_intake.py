@@ -556,3 +556,67 @@ def test_page_correction_intake_offers_ending_the_resettlement_case(app, client,
     offered = text(client.get(f"/resettlement/{rs['id']}?end=reoffended"))
     assert 'id="end-form"' in offered
     assert '<option selected value="reoffended">' in offered
+
+
+# --------------------------------------------------------------------------- terms, edited
+
+
+def _details(client, case_id: int, app, **fields):
+    with app.app_context():
+        version = db.session.get(CorrectionCase, case_id).version
+    return client.post(
+        f"/corrections/{case_id}/details", data=form("details", version=str(version), **fields)
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "message"),
+    [
+        ({"term_start": "2026-09-29"}, "term_start", "起日应为 2026-09-28"),
+        ({"term_end": "2026-09-28"}, "term_end", "止日应晚于起日"),
+        ({"term_end": "2026-09-27"}, "term_end", "止日应晚于起日"),
+    ],
+)
+def test_editing_the_term_is_checked_as_at_intake(
+    app, client, county, adult, fields, field, message
+):
+    case = county.api("off1").post("/corrections", json=body(adult)).get_json()
+    county.login(client, "off1")
+    before = counts(app)
+    r = _details(client, case["id"], app, crime="盗窃罪", **fields)
+    assert r.status_code == 422
+    page = text(r)
+    assert message in page
+    assert f'value="{next(iter(fields.values()))}"' in page  # typed value kept
+    assert counts(app) == before
+    with app.app_context():
+        stored = db.session.get(CorrectionCase, case["id"])
+        assert (stored.term_start.isoformat(), stored.term_end.isoformat()) == (
+            "2026-09-28",
+            "2027-09-27",
+        )
+
+
+def test_editing_the_term_end_of_a_parole_case_is_saved(app, client, county, adult):
+    case = (
+        county.api("off1")
+        .post(
+            "/corrections",
+            json=body(
+                adult, correction_type="parole", term_start="2026-09-30", term_end="2027-09-29"
+            ),
+        )
+        .get_json()
+    )
+    county.login(client, "off1")
+    r = _details(client, case["id"], app, term_start="2026-09-28", term_end="2027-12-31")
+    assert r.status_code == 302
+    with app.app_context():
+        stored = db.session.get(CorrectionCase, case["id"])
+        assert (stored.term_start.isoformat(), stored.term_end.isoformat()) == (
+            "2026-09-28",
+            "2027-12-31",
+        )
+    # a parole term may not start before the judgment, even when edited
+    r = _details(client, case["id"], app, term_start="2026-09-27")
+    assert r.status_code == 422 and "不能早于判决" in text(r)
