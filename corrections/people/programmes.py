@@ -14,67 +14,62 @@ from corrections.errors import Conflict, RuleViolation
 from corrections.extensions import db
 
 
-def death_recorded(person_id: int) -> bool:
-    """A correction case terminated for death or a resettlement case ended for death."""
-    from corrections.resettlement.models import ResettlementCase
-    from corrections.supervision.models import CorrectionCase
-
-    correction = db.session.execute(
-        select(CorrectionCase.id).where(
-            CorrectionCase.person_id == person_id,
-            CorrectionCase.status == "terminated",
-            CorrectionCase.end_reason == "death",
-        )
-    ).first()
-    if correction is not None:
-        return True
-    resettlement = db.session.execute(
-        select(ResettlementCase.id).where(
-            ResettlementCase.person_id == person_id,
-            ResettlementCase.status == "ended",
-            ResettlementCase.end_reason == "death",
-        )
-    ).first()
-    return resettlement is not None
-
-
-def require_alive(person_id: int) -> None:
-    if death_recorded(person_id):
-        raise RuleViolation(
-            _("档案记载该人员已死亡，不能建立新案件；如死亡记录有误，请先更正该记录。"),
-            fields={"person_id": _("已记载死亡")},
-            code="person_deceased",
-        )
-
-
-def active_correction_id(person_id: int) -> int | None:
+def _correction_rows(person_id: int) -> list:
     from corrections.supervision.models import CorrectionCase
 
     return db.session.execute(
-        select(CorrectionCase.id)
-        .where(
-            CorrectionCase.person_id == person_id,
-            CorrectionCase.status.in_(("expected", "active")),
-        )
+        select(CorrectionCase.id, CorrectionCase.status, CorrectionCase.end_reason)
+        .where(CorrectionCase.person_id == person_id)
         .order_by(CorrectionCase.id)
-        .limit(1)
-    ).scalar_one_or_none()
+    ).all()
 
 
-def active_resettlement_id(person_id: int) -> int | None:
+def _resettlement_rows(person_id: int) -> list:
     from corrections.resettlement.models import ResettlementCase
 
     return db.session.execute(
-        select(ResettlementCase.id)
-        .where(ResettlementCase.person_id == person_id, ResettlementCase.status != "ended")
+        select(ResettlementCase.id, ResettlementCase.status, ResettlementCase.end_reason)
+        .where(ResettlementCase.person_id == person_id)
         .order_by(ResettlementCase.id)
-        .limit(1)
-    ).scalar_one_or_none()
+    ).all()
 
 
-def require_no_active_correction(person_id: int, name: str) -> None:
+def _dead(corrections: list, resettlements: list) -> bool:
+    return any(r.status == "terminated" and r.end_reason == "death" for r in corrections) or any(
+        r.status == "ended" and r.end_reason == "death" for r in resettlements
+    )
+
+
+def _refuse_dead() -> None:
+    raise RuleViolation(
+        _("档案记载该人员已死亡，不能建立新案件；如死亡记录有误，请先更正该记录。"),
+        fields={"person_id": _("已记载死亡")},
+        code="person_deceased",
+    )
+
+
+def check_new_correction(person_id: int, name: str) -> None:
+    """Before a new correction case: not recorded dead (422), no open resettlement (409)."""
+    corrections, resettlements = _correction_rows(person_id), _resettlement_rows(person_id)
+    if _dead(corrections, resettlements):
+        _refuse_dead()
+    found = next((r.id for r in resettlements if r.status != "ended"), None)
+    if found is not None:
+        _refuse_active_resettlement(found, name)
+
+
+def check_new_resettlement(person_id: int, name: str) -> None:
+    """Before a new resettlement case: not recorded dead (422), not under correction (409)."""
+    corrections, resettlements = _correction_rows(person_id), _resettlement_rows(person_id)
+    if _dead(corrections, resettlements):
+        _refuse_dead()
+    found = next((r.id for r in corrections if r.status in ("expected", "active")), None)
+    if found is not None:
+        _refuse_active_correction(found, name)
+
+
+def _refuse_active_correction(found: int, name: str) -> None:
     """Enrolment in 安置帮教 while under correction: only the one-step move at release."""
-    found = active_correction_id(person_id)
     if found is not None:
         raise Conflict(
             _(
@@ -88,9 +83,8 @@ def require_no_active_correction(person_id: int, name: str) -> None:
         )
 
 
-def require_no_active_resettlement(person_id: int, name: str) -> None:
+def _refuse_active_resettlement(found: int, name: str) -> None:
     """A new correction case ends the resettlement case first (reason: reoffended)."""
-    found = active_resettlement_id(person_id)
     if found is not None:
         raise Conflict(
             _(

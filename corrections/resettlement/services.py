@@ -258,8 +258,7 @@ def create_case(actor: User, data: dict[str, Any]) -> ResettlementCase:
                 fields={"correction_type": _("必填")},
                 code="correction_type_needed",
             )
-    programmes.require_alive(person.id)
-    programmes.require_no_active_correction(person.id, person.name)
+    programmes.check_new_resettlement(person.id, person.name)
     open_case = db.session.execute(
         select(ResettlementCase.id).where(
             ResettlementCase.person_id == person.id, ResettlementCase.status != "ended"

@@ -380,8 +380,7 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
         if officer and station and station.id not in {s.id for s in actor.stations}:
             officer = None
     f.raise_if_errors()
-    programmes.require_alive(person.id)
-    programmes.require_no_active_resettlement(person.id, person.name)
+    programmes.check_new_correction(person.id, person.name)
     if _active_case_of(person.id) is not None:
         raise Conflict(
             _("%(name)s 已有在矫或待报到的社区矫正案件。", name=person.name),
