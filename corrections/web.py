@@ -17,6 +17,7 @@ from corrections import clock
 from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.labels import label
+from corrections.people import privacy
 from corrections.people.idnumber import mask
 
 log = logging.getLogger("corrections")
@@ -179,13 +180,36 @@ def register_template_helpers(app) -> None:
 
 
 def template_helpers() -> dict:
-    def show_id(number: str | None) -> str:
+    def viewer():
+        return current_user if current_user.is_authenticated else None
+
+    def show_id(number: str | None, person=None) -> str:
+        """Masked by role; for a protected person (a minor's case, docs/domain.md §7.2)
+        masked for viewers whatever the page."""
+        person_id = getattr(person, "id", person)
+        if person_id is not None:
+            return privacy.display_id(viewer(), person_id, number)
         if current_user.is_authenticated and current_user.sees_full_id_numbers:
             return number or ""
         return mask(number)
 
+    def show_full_id(person) -> str:
+        """Where the page shows the full number (the person's file), minors aside."""
+        return privacy.display_id(viewer(), person.id, person.id_number, by_role=False)
+
+    def show_name(person) -> str:
+        return privacy.display_name(viewer(), person.id, person.name)
+
+    def minor_case(case) -> bool:
+        from corrections.supervision.services import is_minor_case
+
+        return is_minor_case(case)
+
     return {
         "show_id": show_id,
+        "show_full_id": show_full_id,
+        "show_name": show_name,
+        "minor_case": minor_case,
         "role_label": role_label,
         "flag_label": lambda code: label("flag", code),
         "choice_label": label,

@@ -37,6 +37,7 @@ from corrections.auth.models import Station, User
 from corrections.auth.scope import get_in_scope, scope, station_in_scope
 from corrections.errors import NotFound, StaleVersion, ValidationFailed
 from corrections.extensions import db
+from corrections.people import privacy
 from corrections.rules import engine
 from corrections.rules.tables import contact_rules
 from corrections.supervision import services
@@ -93,7 +94,8 @@ def _case_fields(case: CorrectionCase, today: date, term_end: date | None = None
         "id": case.id,
         "version": case.version,
         "person_id": case.person_id,
-        "person_name": case.person.name,
+        "person_name": privacy.display_name(current_api_user(), case.person_id, case.person.name),
+        "minor": services.is_minor_case(case),
         "station": case.station.code,
         "officer": case.officer.username if case.officer else None,
         "correction_type": case.correction_type,
@@ -132,6 +134,7 @@ def render_cases(cases: list[CorrectionCase]) -> list[dict]:
     today = clock.today()
     rules = contact_rules()
     facts = services.case_facts_many(cases, today)
+    privacy.prefetch(current_api_user(), [c.person_id for c in cases])
     levels = _approved_levels([c.id for c in cases])
     language = lang()
     absconded = services.absconded_periods(
@@ -281,6 +284,7 @@ def person_cases(person, user: User) -> list[dict]:
             "level": case.level,
             "term_start": iso(case.term_start),
             "term_end": iso(case.term_end),
+            "minor": services.is_minor_case(case),
             "received_on": iso(case.received_on),
             "missed_intake": services.missed_intake(case, today),
             "ended_on": iso(case.ended_on),
@@ -686,7 +690,14 @@ _CASE_PROPS = {
     "id": INT,
     "version": INT,
     "person_id": INT,
-    "person_name": {"type": "string"},
+    "person_name": {
+        "type": "string",
+        "description": "Masked (张*) for viewers when the person has a minor's case",
+    },
+    "minor": {
+        "type": "boolean",
+        "description": "A minor's case: under 18 when the judgment took effect (whole term)",
+    },
     "station": _string(description="Station code"),
     "officer": _string(nullable=True, description="Responsible officer's username"),
     "correction_type": _string(CORRECTION_TYPES),

@@ -187,13 +187,19 @@ def spec() -> dict:
         },
         "Person": {
             "type": "object",
+            "description": "For viewers, the name and id_number of a person with a minor's "
+            "correction case are masked (张*, 1101**********4477; docs/domain.md §7.2)",
             "properties": {
                 "id": {"type": "integer"},
                 "version": {"type": "integer"},
                 "sex": {"type": "string", "enum": ["male", "female"]},
                 "birth_date": {"type": "string", "format": "date"},
                 "registered_station": {"type": "string", "nullable": True},
-                "cases": {"type": "array", "items": {"type": "object"}},
+                "cases": {
+                    "type": "array",
+                    "items": {"type": "object"},
+                    "description": "Correction cases carry minor (bool: a minor's case)",
+                },
                 "notices": {
                     "type": "array",
                     "items": {"type": "string"},

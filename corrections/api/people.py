@@ -18,7 +18,7 @@ from corrections.auth.scope import get_in_scope, station_in_scope
 from corrections.auth.services import station_by_code
 from corrections.errors import Duplicate, ValidationFailed
 from corrections.extensions import db
-from corrections.people import idnumber, services
+from corrections.people import idnumber, privacy, services
 from corrections.people.models import Person
 from corrections.web import paginate
 
@@ -39,8 +39,10 @@ def person_json(person: Person, *, with_cases: bool = False) -> dict:
     body = {
         "id": person.id,
         "version": person.version,
-        "name": person.name,
-        "id_number": person.id_number,
+        "name": privacy.display_name(current_api_user(), person.id, person.name),
+        "id_number": privacy.display_id(
+            current_api_user(), person.id, person.id_number, by_role=False
+        ),
         "sex": person.sex,
         "birth_date": person.birth_date.isoformat(),
         "ethnicity": person.ethnicity,
@@ -70,7 +72,9 @@ def person_json(person: Person, *, with_cases: bool = False) -> dict:
 def list_people():
     page, per_page = page_from_args()
     query = services.search_people(current_api_user(), request.args.get("q"))
-    return page_json(paginate(query, page, per_page), person_json)
+    found = paginate(query, page, per_page)
+    privacy.prefetch(current_api_user(), [p.id for p in found.items])
+    return page_json(found, person_json)
 
 
 @bp.get("/people/<int:person_id>")

@@ -59,6 +59,7 @@ from corrections.auth.models import User
 from corrections.auth.scope import get_in_scope, scope
 from corrections.errors import NotFound
 from corrections.extensions import db
+from corrections.people import privacy
 from corrections.resettlement import services
 from corrections.resettlement.models import (
     ASSISTANCE_KINDS,
@@ -105,7 +106,7 @@ def _case_fields(case: ResettlementCase) -> dict:
         "id": case.id,
         "version": case.version,
         "person_id": case.person_id,
-        "person_name": case.person.name,
+        "person_name": privacy.display_name(current_api_user(), case.person_id, case.person.name),
         "station": case.station.code,
         "officer": case.officer.username if case.officer else None,
         "source": case.source,

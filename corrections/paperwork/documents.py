@@ -906,9 +906,22 @@ def get_for(user: User, document_id: Any) -> GeneratedDocument:
     return document
 
 
+def _require_unmasked(user: User, document: GeneratedDocument) -> None:
+    """A document as issued carries the full name and ID number: it is not given to a
+    user who sees them masked (a minor's case for a viewer, docs/domain.md §7.2)."""
+    from corrections.people import privacy
+
+    case = db.session.get(_PROGRAMME_MODELS[document.programme], document.case_id)
+    if case is not None and privacy.protected(user, getattr(case, "person_id", None)):
+        raise Forbidden(
+            _("未成年人案件的文书载有姓名和身份证号码，只读账号不能下载；请联系县局主管。")
+        )
+
+
 def open_for_download(user: User, document_id: Any) -> tuple[GeneratedDocument, IO[bytes]]:
     """(document, its bytes) of the PDF as generated, after the scope and checksum checks."""
     document = get_for(user, document_id)
+    _require_unmasked(user, document)
     if not document.storage_key:
         raise NotFound(_("该文书制作时未保存文件，请重新生成。"), code="document_not_stored")
     if not storage.verify(document):

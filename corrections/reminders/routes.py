@@ -26,7 +26,7 @@ from corrections.auth.models import Station, User
 from corrections.auth.scope import scope
 from corrections.exports import csv_row
 from corrections.extensions import db
-from corrections.people.idnumber import mask
+from corrections.people import privacy
 from corrections.reminders import dashboard, services
 from corrections.reminders.jobs import last_runs
 from corrections.reminders.models import KINDS
@@ -180,7 +180,6 @@ def overdue_csv():
     programme = filters.pop("programme")
     today = clock.today()
     query = dashboard.overdue_query(current_user, programme, **filters)
-    full_ids = current_user.sees_full_id_numbers
 
     def generate():
         buffer = io.StringIO()
@@ -203,6 +202,7 @@ def overdue_csv():
             if not batch:
                 break
             explained = dashboard.explain_overdue_many(batch, programme)
+            privacy.prefetch(current_user, [case.person_id for case in batch])
             for case in batch:
                 buffer.seek(0)
                 buffer.truncate()
@@ -210,8 +210,8 @@ def overdue_csv():
                 writer.writerow(
                     csv_row(  # names and notes never run as formulas (docs/security.md)
                         [
-                            case.person.name,
-                            case.person.id_number if full_ids else mask(case.person.id_number),
+                            privacy.display_name(current_user, case.person_id, case.person.name),
+                            privacy.display_id(current_user, case.person_id, case.person.id_number),
                             case.station.name,
                             case.officer.label if case.officer else "",
                             case.next_due_on.isoformat(),

@@ -30,6 +30,7 @@ from corrections.assessments.models import Assessment
 from corrections.auth.models import Station
 from corrections.extensions import db
 from corrections.labels import label
+from corrections.people import privacy
 from corrections.people.models import Person
 from corrections.reports.figures import BY_KEY, CC, RC
 from corrections.resettlement.models import ResettlementContact
@@ -121,6 +122,13 @@ def page(
 # --------------------------------------------------------------------------- presentation
 
 
+def _name(person: Person) -> str:
+    """The person's name as this user may see it (docs/domain.md §7.2)."""
+    from flask_login import current_user
+
+    return privacy.display_name(current_user, person.id, person.name)
+
+
 def _case_url(case_id: int) -> str:
     return url_for("supervision.show", case_id=case_id)
 
@@ -180,7 +188,7 @@ def _records(key: str, rows, stations: dict[int, str], end: date) -> list[Record
                 what += " · " + _("应于 %(d)s 前联系", d=case.next_due_on.isoformat())
             out.append(
                 Record(
-                    on, case.person.name, where[id(case)], what, _case_url(case.id), None, badges
+                    on, _name(case.person), where[id(case)], what, _case_url(case.id), None, badges
                 )
             )
         return out
@@ -200,7 +208,9 @@ def _records(key: str, rows, stations: dict[int, str], end: date) -> list[Record
             if case.handover_method:
                 badges.append(label("handover_method", case.handover_method))
             out.append(
-                Record(on, case.person.name, where[id(case)], what, _rs_url(case.id), None, badges)
+                Record(
+                    on, _name(case.person), where[id(case)], what, _rs_url(case.id), None, badges
+                )
             )
         return out
     if isinstance(sample, Assessment):
@@ -272,7 +282,7 @@ def _records(key: str, rows, stations: dict[int, str], end: date) -> list[Record
             out.append(
                 Record(
                     act.held_on,
-                    case.person.name if case else "—",
+                    _name(case.person) if case else "—",
                     where[id(x)],
                     what,
                     url_for("activities.show", activity_id=act.id),
@@ -289,7 +299,7 @@ def _records(key: str, rows, stations: dict[int, str], end: date) -> list[Record
         case_url = _case_url
     for x in entities:
         case = cases.get(x.case_id)
-        name = case.person.name if case else "—"
+        name = _name(case.person) if case else "—"
         badges: list[str] = []
         if isinstance(x, Contact):
             on, what = x.occurred_on, label("contact_kind", x.kind)
@@ -369,7 +379,7 @@ def _grouped_records(key: str, kind: str, rows, stations, start, end, station_id
             out.append(
                 Record(
                     row.last_on,
-                    person.name if person else "—",
+                    _name(person) if person else "—",
                     stations.get(row.station_id, ""),
                     what,
                     _rs_url(case_id) if case_id else url_for("people.show", person_id=row.group_id),
@@ -397,7 +407,7 @@ def _grouped_records(key: str, kind: str, rows, stations, start, end, station_id
         out.append(
             Record(
                 row.last_on,
-                case.person.name if case else "—",
+                _name(case.person) if case else "—",
                 stations.get(row.station_id, ""),
                 what or _("外出请假"),
                 _case_url(row.group_id),

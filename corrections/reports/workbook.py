@@ -6,7 +6,8 @@
   point in the year up to the month end, as of the month end, with the columns officers keep.
 
 Register rows stream from the database in batches (``yield_per``) straight into the sheet.
-ID numbers are masked unless the user is a supervisor or an admin.
+ID numbers are masked unless the user is a supervisor or an admin; names and ID numbers
+of people with a minor's case are masked for viewers (people.privacy).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from corrections.auth.models import User
 from corrections.exports import xlsx_cell
 from corrections.extensions import db
 from corrections.labels import label as code_label
-from corrections.people.idnumber import mask
+from corrections.people import privacy
 from corrections.people.models import Person
 from corrections.reports import figures
 from corrections.reports import legacy as legacy_form
@@ -250,10 +251,11 @@ def _correction_register(book: Workbook, report: Monthly) -> None:
     )
     sheet.append(_header(sheet, [t for t, _w in CC_COLUMNS]))
     names = {s.id: s.name for s in report.stations}
-    full = report.user.sees_full_id_numbers
+    privacy.prefetch_all(report.user)
     station = figures.station_at(end)
     query = (
         select(
+            Person.id.label("person_id"),
             Person.name,
             Person.sex,
             Person.id_number,
@@ -302,9 +304,9 @@ def _correction_register(book: Workbook, report: Monthly) -> None:
                 sheet,
                 [
                     number,
-                    r.name,
+                    privacy.display_name(report.user, r.person_id, r.name),
                     code_label("sex", r.sex),
-                    r.id_number if full else mask(r.id_number),
+                    privacy.display_id(report.user, r.person_id, r.id_number),
                     r.birth_date,
                     r.ethnicity or "",
                     ctype,
@@ -336,9 +338,10 @@ def _resettlement_register(book: Workbook, report: Monthly) -> None:
     )
     sheet.append(_header(sheet, [t for t, _w in RS_COLUMNS]))
     names = {s.id: s.name for s in report.stations}
-    full = report.user.sees_full_id_numbers
+    privacy.prefetch_all(report.user)
     query = (
         select(
+            Person.id.label("person_id"),
             Person.name,
             Person.sex,
             Person.id_number,
@@ -382,9 +385,9 @@ def _resettlement_register(book: Workbook, report: Monthly) -> None:
                 sheet,
                 [
                     number,
-                    r.name,
+                    privacy.display_name(report.user, r.person_id, r.name),
                     code_label("sex", r.sex),
-                    r.id_number if full else mask(r.id_number),
+                    privacy.display_id(report.user, r.person_id, r.id_number),
                     code_label("rs_source", r.source),
                     r.facility or "",
                     r.released_on,

@@ -276,6 +276,11 @@ def _intake_person(form: IntakeForm) -> Person:
 
 def _existing(error: DomainError, existing_id: int):
     """What a conflict points at, if the user may open it: a case or a person file."""
+    if error.code == "active_correction":
+        found = db.session.execute(
+            scope(select(CorrectionCase).where(CorrectionCase.id == existing_id), current_user)
+        ).scalar_one_or_none()
+        return ("correction", found) if found else ("elsewhere", None)
     if error.code == "active_case_exists":
         found = db.session.execute(
             scope(select(ResettlementCase).where(ResettlementCase.id == existing_id), current_user)
@@ -625,7 +630,14 @@ def _render_case(case: ResettlementCase, bound=None, status: int = 200, section=
 @bp.route("/<int:case_id>")
 @login_required
 def show(case_id: int):
-    return _render_case(_case(case_id))
+    case = _case(case_id)
+    if request.args.get("end") == "reoffended" and not case.is_ended and current_user.can_write:
+        # Offered next to a refused correction intake (docs/domain.md §7.2): the end
+        # form opens with the reason filled in; the user gives the date and submits.
+        form = CASE_FORMS["end"](formdata=None, prefix="end")
+        form.reason.data = "reoffended"
+        return _render_case(case, ("end", None, form), section="end")
+    return _render_case(case)
 
 
 def _act(case_id: int, name: str, call, section: str, record_id=None, aliases=None):

@@ -15,6 +15,7 @@ from corrections.auth.models import User
 from corrections.auth.scope import scope
 from corrections.errors import Conflict, NotFound, RuleViolation
 from corrections.extensions import db
+from corrections.people import programmes
 from corrections.people.models import Person
 from corrections.resettlement.models import (
     ASSISTANCE_KINDS,
@@ -314,6 +315,7 @@ def create_case(actor: User, data: dict[str, Any]) -> ResettlementCase:
                 fields={"correction_type": _("必填")},
                 code="correction_type_needed",
             )
+    programmes.check_new_resettlement(person.id, person.name)
     open_case = db.session.execute(
         select(ResettlementCase.id).where(
             ResettlementCase.person_id == person.id, ResettlementCase.status != "ended"

@@ -195,6 +195,8 @@ class DetailsForm(ServiceForm):
     decision_document = StringField(_l("法律文书编号"))
     prohibitions = TextAreaField(_l("禁止令（内容及期限）"))
     announced_on = DateString(_l("入矫宣告日期"))
+    term_start = DateString(_l("矫正期限起日"))
+    term_end = DateString(_l("矫正期限止日"))
 
 
 class LevelForm(ServiceForm):

@@ -385,6 +385,13 @@ def _prefill_from_assessment(form: IntakeForm, assessment) -> None:
 
 def _existing(error: DomainError, existing_id: int):
     """What a conflict points at, if the user may open it: a case or a person file."""
+    if error.code == "active_resettlement":
+        from corrections.resettlement.models import ResettlementCase
+
+        found = db.session.execute(
+            scope(select(ResettlementCase).where(ResettlementCase.id == existing_id), current_user)
+        ).scalar_one_or_none()
+        return ("resettlement", found)
     if error.code == "active_case_exists":
         found = db.session.execute(
             scope(select(CorrectionCase).where(CorrectionCase.id == existing_id), current_user)
@@ -450,6 +457,8 @@ def _configure(form, name: str, case, record_id=None, fresh: bool = False) -> No
             form[key].data = getattr(case, key)
         form.crime_category.data = case.crime_category or ""
         form.announced_on.data = case.announced_on.isoformat() if case.announced_on else ""
+        form.term_start.data = case.term_start.isoformat()
+        form.term_end.data = case.term_end.isoformat()
         form.version.data = case.version
     elif name == "notify":
         incident = db.session.get(Incident, record_id)

@@ -26,6 +26,7 @@ from corrections.errors import (
     ValidationFailed,
 )
 from corrections.extensions import db
+from corrections.people import programmes
 from corrections.people.models import Person
 from corrections.rules import deadlines as deadline_rules
 from corrections.rules import endings as ending_rules
@@ -473,6 +474,9 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
     prohibitions = f.text("prohibitions", limit=2000)
     if term_start and term_end and term_end <= term_start:
         f.error("term_end", _("矫正期限止日应晚于起日。"))
+    check_term_start(f, ctype, judgment, term_start)
+    if person is not None and judgment is not None:
+        check_age_at_judgment(f, person, judgment)
     if received_on and judgment and received_on < judgment:
         f.error("received_on", _("接收日期不能早于判决（裁定、决定）生效日期。"))
     _not_future(f, "received_on", received_on)
@@ -486,6 +490,7 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
         if officer and station and station.id not in {s.id for s in actor.stations}:
             officer = None
     f.raise_if_errors()
+    programmes.check_new_correction(person.id, person.name)
     if _active_case_of(person.id) is not None:
         raise Conflict(
             _("%(name)s 已有在矫或待报到的社区矫正案件。", name=person.name),
@@ -548,6 +553,73 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
     return case
 
 
+def check_term_start(f: Fields, ctype: str | None, judgment: date | None, start: date | None):
+    """docs/domain.md §7.2: the term never starts before the judgment takes effect; for
+    probation (刑法 §73) and control it starts on that day."""
+    if judgment is None or start is None:
+        return
+    if ctype in ("probation", "control") and start != judgment:
+        f.error(
+            "term_start",
+            _(
+                "缓刑、管制的矫正期限从判决生效之日起计算，起日应为 %(d)s。",
+                d=judgment.isoformat(),
+            ),
+        )
+    elif start < judgment:
+        f.error(
+            "term_start",
+            _("矫正期限起日不能早于判决（裁定、决定）生效日期 %(d)s。", d=judgment.isoformat()),
+        )
+
+
+def check_age_at_judgment(f: Fields, person: Person, judgment: date) -> None:
+    """docs/domain.md §7.2: under 12 at the judgment no criminal liability (刑法 §17)."""
+    if person.birth_date is not None and person.age_on(judgment) < 12:
+        f.error(
+            "judgment_effective_on",
+            _(
+                "按出生日期 %(b)s，判决生效时该人员未满12周岁，依法不负刑事责任，"
+                "不能登记社区矫正。请核对身份证号码和判决生效日期。",
+                b=person.birth_date.isoformat(),
+            ),
+        )
+
+
+def is_minor_case(case: CorrectionCase) -> bool:
+    """A minor's case (docs/domain.md §7.2): under 18 when the judgment took effect."""
+    person = case.person
+    return person.birth_date is not None and person.age_on(case.judgment_effective_on) < 18
+
+
+def _edited_terms(f: Fields, case: CorrectionCase, data: dict) -> dict:
+    """A corrected term (blank: unchanged), checked as at intake (docs/domain.md §7.2)."""
+    start = f.date("term_start", required=False) if data.get("term_start") else None
+    end = f.date("term_end", required=False) if data.get("term_end") else None
+    if "term_start" in f.errors or "term_end" in f.errors:
+        return {}
+    start_value, end_value = start or case.term_start, end or case.term_end
+    check_term_start(f, case.correction_type, case.judgment_effective_on, start_value)
+    if end_value <= start_value:
+        f.error("term_end", _("矫正期限止日应晚于起日。"))
+    changed = {}
+    if start_value != case.term_start:
+        changed["term_start"] = start_value
+    if end_value != case.term_end:
+        changed["term_end"] = end_value
+    return changed
+
+
+def _check_arrival(f: Fields, case: CorrectionCase, source: str | None) -> None:
+    """How a case arrived is fixed at creation (docs/domain.md §7.2)."""
+    if source is None or (source == "transfer_in") == (case.source == "transfer_in"):
+        return
+    if case.source == "transfer_in":
+        f.error("source", _("该案件是变更执行地转入的案件，接收方式应为“转入”。"))
+    else:
+        f.error("source", _("该案件由判决（裁定、决定）交付执行，接收方式不能改为“转入”。"))
+
+
 def _set_received(case: CorrectionCase, received_on: date, source: str) -> None:
     case.received_on = received_on
     case.source = source
@@ -572,6 +644,7 @@ def receive_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Cor
     _not_future(f, "received_on", received_on)
     if received_on and received_on < case.judgment_effective_on:
         f.error("received_on", _("接收日期不能早于判决（裁定、决定）生效日期。"))
+    _check_arrival(f, case, source)
     f.raise_if_errors()
     if case.status != "expected":
         raise RuleViolation(_("该案件不是待报到状态，不能重复接收。"), code="not_expected")
@@ -606,11 +679,14 @@ def update_case_details(actor: User, case: CorrectionCase, version: Any, data: d
         _not_future(f, "announced_on", announced)
         _not_before_reception(f, "announced_on", announced, case)
         values["announced_on"] = announced
+    values.update(_edited_terms(f, case, data))
     f.raise_if_errors()
     check_version(case, version)
     before = snapshot(case)
     for key, value in values.items():
         setattr(case, key, value)
+    if "term_start" in values or "term_end" in values:
+        refresh_due_state(case)
     db.session.flush()
     record(actor, "correction.update", "correction_case", case.id, before, snapshot(case))
 
@@ -1890,6 +1966,20 @@ def _refuse_expiry_release(case: CorrectionCase) -> None:
             )
 
 
+def _require_terminable(case: CorrectionCase, terminated_on: date) -> None:
+    """A case never received may be terminated too (docs/domain.md §7.2), not before
+    its judgment took effect."""
+    if case.status != "expected":
+        _require_active(case)
+    elif terminated_on < case.judgment_effective_on:
+        raise ValidationFailed(
+            _("终止日期不能早于判决（裁定、决定）生效日期。"),
+            fields={
+                "terminated_on": _("不能早于 %(d)s。", d=case.judgment_effective_on.isoformat())
+            },
+        )
+
+
 def release_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("解除社区矫正需要县局主管操作。"))
     f = Fields(data)
@@ -1950,7 +2040,7 @@ def terminate_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> C
     if reason and case.correction_type not in allowed[reason]:
         f.error("reason", _("该矫正类别不适用此终止原因。"))
     f.raise_if_errors()
-    _require_active(case)
+    _require_terminable(case, terminated_on)
     refuse_records_after_end(records_after_end(case, terminated_on), "terminated_on", terminated_on)
     _close_open_incidents(actor, case, terminated_on)
     return _end(actor, case, "terminated", terminated_on, reason, "correction.terminate")

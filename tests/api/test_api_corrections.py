@@ -903,14 +903,26 @@ def test_terminate_reason_must_fit_the_type(county, person):
     )
 
 
-def test_terminate_without_a_request_on_an_expected_case_is_422(county, person):
+def test_release_or_transfer_of_an_expected_case_is_422(county, person):
+    # Termination of a never-received case is allowed (docs/domain.md §7.2); the other
+    # endings still need the reception.
     case = open_case(county.api("off1"), person, received_on=None)
+    boss = county.api("boss")
     error_of(
-        county.api("boss").post(
-            f"/corrections/{case['id']}/terminate",
-            json={"terminated_on": "2026-11-15", "reason": "death"},
+        boss.post(
+            f"/corrections/{case['id']}/release",
+            json={"released_on": "2026-11-15", "reason": "pardon"},
         ),
         422,
+        "not_received",
+    )
+    error_of(
+        boss.post(
+            f"/corrections/{case['id']}/transfer-out",
+            json={"transferred_on": "2026-11-15", "destination": "杭州市西湖区司法局"},
+        ),
+        422,
+        "not_received",
     )
 
 

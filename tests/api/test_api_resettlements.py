@@ -278,10 +278,12 @@ def test_second_open_case_conflicts(county, app, person):
     assert counts(app) == before
     ok_json(
         api.post(
-            f"/resettlements/{first['id']}/end", json={"ended_on": "2026-11-01", "reason": "death"}
+            f"/resettlements/{first['id']}/end",
+            json={"ended_on": "2026-11-01", "reason": "transferred"},
         )
     )
-    create(api, person, released_on="2026-11-20")  # the first one has ended
+    # the first one has ended (not for death: docs/domain.md §7.2 refuses a dead person)
+    create(api, person, released_on="2026-11-20")
 
 
 # --------------------------------------------------------------------------- workflow

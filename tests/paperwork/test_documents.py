@@ -379,12 +379,14 @@ def _generate_forms(page: str) -> set[tuple[str, str, str | None]]:
     return found
 
 
-def test_case_pages_offer_the_documents_their_records_allow(app, client, world, person_id):
+def test_case_pages_offer_the_documents_their_records_allow(
+    app, client, world, person_id, female_id
+):
     with app.app_context():
         case = _case(person_id)
         leave = _leave(case)
         pending = _leave(case, approve=False, starts_on="2026-12-05", ends_on="2026-12-06")
-        rs_case = _rs_case(person_id)
+        rs_case = _rs_case(female_id)  # not under correction (docs/domain.md §7.2)
         db.session.commit()
         case_id, leave_id, pending_id, rs_id = case.id, leave.id, pending.id, rs_case.id
     world.login(client, "off1")

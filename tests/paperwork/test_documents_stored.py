@@ -140,11 +140,11 @@ def test_sanction_pdf_carries_the_sanctions_number(ctx, person_id, store_dir):
 
 
 def test_case_pages_list_documents_with_download_and_regenerate(
-    app, client, world, person_id, store_dir
+    app, client, world, person_id, female_id, store_dir
 ):
     with app.app_context():
         case = _case(person_id)
-        rs_case = _rs_case(person_id)
+        rs_case = _rs_case(female_id)  # not under correction (docs/domain.md §7.2)
         db.session.commit()
         case_id, rs_id = case.id, rs_case.id
     world.login(client, "off1")

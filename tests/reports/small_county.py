@@ -155,7 +155,7 @@ def build(app, world) -> dict[str, int]:
             actor="boss",
             received_on="2024-05-01",
             judgment_effective_on="2024-04-25",
-            term_start="2024-05-01",
+            term_start="2024-04-25",  # probation starts on the judgment day (刑法 §73)
             term_end="2025-04-30",
         )
         sv.release_case(boss, zhou, {"released_on": "2025-05-01", "reason": "expiry"})

@@ -13,6 +13,8 @@ OCT = "from=2026-10-01&to=2026-10-31"
 
 @pytest.fixture
 def records_world(app, county, person_id, female_id):
+    # resettlement is for someone not under correction (docs/domain.md §7.2)
+    released_id = county.person("off1", "110101198501010017", name="王五", station="S1")
     with app.app_context():
         a = open_case(
             person_id,
@@ -49,7 +51,7 @@ def records_world(app, county, person_id, female_id):
         rcase = rs.create_case(
             user("off1"),
             {
-                "person_id": person_id,
+                "person_id": released_id,
                 "station": "S1",
                 "source": "prison",
                 "released_on": "2026-01-10",
