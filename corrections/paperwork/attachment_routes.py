@@ -51,7 +51,7 @@ def attachments_of(person=None, programme: str | None = None, case=None, limit: 
     if case is not None:
         query = service.listing(programme=programme, case_id=case.id)
     else:
-        query = service.listing(person_id=person.id)
+        query = service.listing_in_scope(current_user, person.id)
     rows = db.session.execute(query.limit(limit)).scalars().all()
     uploader_ids = {r.uploaded_by_id for r in rows}
     names = dict(
