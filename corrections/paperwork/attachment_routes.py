@@ -85,9 +85,9 @@ def _helpers() -> dict:
 
 
 def _back(default: str | None = None) -> str:
-    target = request.form.get("next") or default or url_for("main.index")
-    local = target.startswith("/") and not target.startswith(("//", "/\\"))
-    return target if local else url_for("main.index")
+    from corrections.inputs import safe_next
+
+    return safe_next(request.form.get("next"), default or url_for("main.index"))
 
 
 def _target_url(target: service.Target) -> str:

@@ -851,11 +851,12 @@ def _take_number(document: GeneratedDocument) -> int:
 
 
 def _id(value: Any, name: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationFailed(_("请提供有效的编号。"), fields={name: _("必填")}) from None
-    if number <= 0:
+    from corrections.inputs import parse_id
+
+    if value is None or value == "":
+        raise ValidationFailed(_("请提供有效的编号。"), fields={name: _("必填")})
+    number = parse_id(value)
+    if number is None:
         raise ValidationFailed(_("请提供有效的编号。"), fields={name: _("无效")})
     return number
 
