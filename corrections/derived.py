@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import inspect, select, update
+from sqlalchemy import bindparam, inspect, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from corrections.extensions import db
@@ -44,24 +44,60 @@ def lock(case: Any) -> None:
     )
 
 
-def write_changes(case: Any) -> None:
-    """Write the case's changed column attributes with a plain UPDATE (no version check,
-    no version bump, updated_at kept) and mark them committed on the object."""
+def take_changes(case: Any) -> dict[str, Any]:
+    """The case's changed columns (column name → value), marked committed on the object:
+    the ORM will not write them; the caller does."""
     state = inspect(case)
-    table = type(case).__table__
     values: dict[str, Any] = {}
     for attr in state.mapper.column_attrs:
         history = state.attrs[attr.key].history
         if history.added:
             values[attr.key] = history.added[0]
-    if not values:
-        return
-    columns = {state.mapper.get_property(k).columns[0].name: v for k, v in values.items()}
-    db.session.execute(
-        update(table).where(table.c.id == case.id).values(**columns, updated_at=table.c.updated_at)
-    )
     for key, value in values.items():
         set_committed_value(case, key, value)
+    return {state.mapper.get_property(k).columns[0].name: v for k, v in values.items()}
+
+
+def write_many(model: type, changes: list[tuple[int, dict[str, Any]]]) -> None:
+    """Plain UPDATEs (no version check or bump, updated_at kept), one executemany per set
+    of changed columns."""
+    table = model.__table__
+    groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    for pk, values in changes:
+        if values:
+            params = {"pk_": pk, **{f"v_{k}": v for k, v in values.items()}}
+            groups.setdefault(tuple(sorted(values)), []).append(params)
+    for columns, params in groups.items():
+        statement = (
+            update(table)
+            .where(table.c.id == bindparam("pk_"))
+            .values({**{c: bindparam(f"v_{c}") for c in columns}, "updated_at": table.c.updated_at})
+        )
+        db.session.execute(statement, params)
+
+
+def write_changes(case: Any) -> None:
+    """Write the case's changed columns without the optimistic lock."""
+    write_many(type(case), [(case.id, take_changes(case))])
+
+
+def refresh_many_unversioned(cases: list, refresh: Callable[[Any], bool]) -> list:
+    """``refresh(case)`` for each case; the clean ones written together without the
+    optimistic lock (bulk jobs: no row lock, they run alone). Returns those changed."""
+    changed, pending = [], []
+    with db.session.no_autoflush:
+        for case in cases:
+            clean = is_clean(case)
+            if refresh(case):
+                changed.append(case)
+            if clean:
+                pending.append(case)
+        by_model: dict[type, list] = {}
+        for case in pending:
+            by_model.setdefault(type(case), []).append((case.id, take_changes(case)))
+        for model, changes in by_model.items():
+            write_many(model, changes)
+    return changed
 
 
 def refresh_unversioned(case: Any, refresh: Callable[[], Any], *, locked: bool = True) -> Any:

@@ -933,7 +933,10 @@ def _sanction_number(sanction: Sanction, unit_id: int, today: date) -> str:
 
 def get_for(user: User, document_id: Any) -> GeneratedDocument:
     """The generated document if its case is in the user's scope (404 otherwise)."""
-    document = db.session.get(GeneratedDocument, _id(document_id, "document_id"))
+    from corrections.inputs import parse_id
+
+    number = parse_id(document_id)  # an id that cannot exist (0, -1) is as missing as any
+    document = db.session.get(GeneratedDocument, number) if number is not None else None
     if document is None or document.programme not in _PROGRAMME_MODELS:
         raise NotFound(_("记录不存在，或不在您的管辖范围内。"))
     get_in_scope(_PROGRAMME_MODELS[document.programme], document.case_id, user)

@@ -223,13 +223,9 @@ def bulk_refresh(cases: list, on: date | None, facts_many: Callable, store: Call
     for start in range(0, len(cases), 500):
         chunk = cases[start : start + 500]
         facts = facts_many(chunk, on)
-        changed += [
-            c
-            for c in chunk
-            if derived.refresh_unversioned(
-                c, lambda c=c, f=facts: store(c, f[c.id], rules, on), locked=False
-            )
-        ]
+        changed += derived.refresh_many_unversioned(
+            chunk, lambda c, f=facts: store(c, f[c.id], rules, on)
+        )
     return changed
 
 
