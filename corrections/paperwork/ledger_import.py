@@ -184,17 +184,56 @@ def _capped(rows: Iterable, max_rows: int, max_columns: int) -> list[list[Any]]:
         while cells and _blank(cells[-1]):
             cells.pop()
         if len(cells) > max_columns:
-            raise ImportFileError(
-                f"第{line}行有{len(cells)}列，超过上限{max_columns}列（IMPORT_MAX_COLUMNS）。"
-                "请删去多余的列，或把台账拆成几个文件后再导入。"
-            )
+            raise _too_many_columns(line, len(cells), max_columns)
         out.append(cells)
         if len(out) > max_rows + HEADER_SEARCH_ROWS:
-            raise ImportFileError(
-                f"文件超过{max_rows}行（IMPORT_MAX_ROWS）。请把台账拆成每个不超过{max_rows}行的"
-                "几个文件，分别导入。"
-            )
+            raise _too_many_rows(max_rows)
     return out
+
+
+MAX_SHEET_XML = 256 * 1024 * 1024  # a sheet's XML past this is refused unread (zip bomb)
+
+
+def _too_many_rows(max_rows: int) -> ImportFileError:
+    return ImportFileError(
+        f"文件超过{max_rows}行（IMPORT_MAX_ROWS）。请把台账拆成每个不超过{max_rows}行的"
+        "几个文件，分别导入。"
+    )
+
+
+def _too_many_columns(line: int, count: int, max_columns: int) -> ImportFileError:
+    return ImportFileError(
+        f"第{line}行有{count}列，超过上限{max_columns}列（IMPORT_MAX_COLUMNS）。"
+        "请删去多余的列，或把台账拆成几个文件后再导入。"
+    )
+
+
+def _precheck_xlsx(raw: bytes, max_rows: int, max_columns: int) -> None:
+    """Count the first sheet's rows and filled cells in its XML before openpyxl opens it:
+    openpyxl reads a whole sheet that lacks a ``<dimension>`` just to open it, so a file far
+    over the caps would cost seconds before the caps could be checked row by row."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            sheets = sorted(
+                (n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+                key=lambda n: int(re.sub(r"\D", "", n)),
+            )
+            if not sheets:
+                return
+            with archive.open(sheets[0]) as part:
+                xml = part.read(MAX_SHEET_XML + 1)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return  # openpyxl reports a broken file with its own message
+    if len(xml) > MAX_SHEET_XML:
+        raise _too_many_rows(max_rows)
+    if xml.count(b"<row ") + xml.count(b"<row>") > max_rows + HEADER_SEARCH_ROWS:
+        raise _too_many_rows(max_rows)
+    for line, piece in enumerate(xml.split(b"<row")[1:], start=1):
+        filled = piece.count(b"<v>") + piece.count(b"<v ") + piece.count(b"<is>")
+        if filled > max_columns:
+            raise _too_many_columns(line, filled, max_columns)
 
 
 def _raw_rows(filename: str, raw: bytes) -> Iterable[list[Any]]:
@@ -202,6 +241,8 @@ def _raw_rows(filename: str, raw: bytes) -> Iterable[list[Any]]:
     lower = filename.lower()
     if lower.endswith(".xlsx") or lower.endswith(".xlsm"):
         from openpyxl import load_workbook
+
+        _precheck_xlsx(raw, max_rows, max_columns)
 
         try:
             book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
