@@ -105,6 +105,8 @@ class Config:
     S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID")
     S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY")
     MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "20") or 20)
+    IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000") or 20000)
+    IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "60") or 60)
     # Reverse proxies: number of X-Forwarded-For hops to trust (0: none).
     PROXY_FIX_HOPS = int(os.environ.get("PROXY_FIX_HOPS", "0") or 0)
     # Printable PDFs embed this TrueType CJK font (a .ttf, or a .ttc whose first face is used).

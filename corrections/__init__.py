@@ -33,6 +33,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _configure_secrets(app)
     _configure_printing(app)
     register_extensions(app)
+    register_inputs(app)
     register_blueprints(app)
     register_errors(app)
     register_cli(app)
@@ -176,6 +177,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("corrections.reports.routes", fromlist=["bp"]).bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(__import__("corrections.paperwork.import_routes", fromlist=["bp"]).bp)
+
+
+def register_inputs(app: Flask) -> None:
+    from corrections.inputs import register_input_limits
+
+    register_input_limits(app)
 
 
 def register_errors(app: Flask) -> None:

@@ -218,6 +218,13 @@ def backup_command(path: str):
     target = os.path.abspath(path)
     if os.path.exists(target):
         raise click.ClickException(f"{target} exists; choose a new file name.")
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        raise click.ClickException(
+            f"the folder {folder} does not exist; create it first (mkdir -p) or choose another."
+        )
+    if not os.access(folder, os.W_OK):
+        raise click.ClickException(f"the folder {folder} is not writable by this user.")
     source = sqlite3.connect(source_path)
     dest = sqlite3.connect(target)
     try:

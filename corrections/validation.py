@@ -6,6 +6,7 @@ Services build a ``Fields`` collector, read every value through it, then call
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from typing import Any
 
@@ -88,12 +89,19 @@ class Fields:
             if required:
                 self.error(key, _("必填。"))
             return None
-        if isinstance(value, bool) or not isinstance(value, int):
-            if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-                value = int(value)
+        if isinstance(value, bool) or not isinstance(value, int | str):
+            self.error(key, _("应为整数。"))
+            return None
+        from corrections.inputs import parse_int
+
+        parsed = parse_int(value)
+        if parsed is None:
+            if isinstance(value, int) or re.fullmatch(r"\s*[+-]?[0-9]+\s*", value):
+                self.error(key, _("数值超出范围。"))
             else:
-                self.error(key, _("应为整数。"))
-                return None
+                self.error(key, _("应为整数（只用数字0-9，可带负号）。"))
+            return None
+        value = parsed
         if minimum is not None and value < minimum:
             self.error(key, _("不能小于%(n)d。", n=minimum))
         if maximum is not None and value > maximum:

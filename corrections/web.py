@@ -79,8 +79,18 @@ def register_error_pages(app) -> None:
             status,
         )
 
-    for status in (400, 403, 404, 405, 413):
+    for status in (400, 403, 404, 413):
         app.register_error_handler(status, lambda e, s=status: render(s))
+
+    @app.errorhandler(405)
+    def method_not_allowed(e):
+        """405 names the methods the resource does answer (RFC 9110: ``Allow``)."""
+        body, status = render(405)
+        response = app.make_response((body, status))
+        methods = sorted(set(getattr(e, "valid_methods", None) or []))
+        if methods:
+            response.headers["Allow"] = ", ".join(methods)
+        return response
 
     @app.errorhandler(429)
     def too_many(e):
@@ -134,14 +144,10 @@ class Page:
 
 def page_args(default: int | None = None) -> tuple[int, int]:
     cfg = current_app.config
-    try:
-        page = max(1, int(request.args.get("page", 1)))
-    except ValueError:
-        page = 1
-    try:
-        per_page = int(request.args.get("per_page", default or cfg["PER_PAGE"]))
-    except ValueError:
-        per_page = default or cfg["PER_PAGE"]
+    from corrections.inputs import parse_int
+
+    page = max(1, parse_int(request.args.get("page", "1")) or 1)
+    per_page = parse_int(request.args.get("per_page", "")) or default or cfg["PER_PAGE"]
     per_page = max(1, min(per_page, cfg["MAX_PER_PAGE"]))
     return page, per_page
 
@@ -150,7 +156,10 @@ def paginate(query: Select, page: int, per_page: int) -> Page:
     total = db.session.execute(
         select(func.count()).select_from(query.order_by(None).subquery())
     ).scalar_one()
-    items = db.session.execute(query.limit(per_page).offset((page - 1) * per_page)).scalars().all()
+    offset = (page - 1) * per_page
+    if offset >= total:  # past the end: no query (a huge page number would overflow OFFSET)
+        return Page([], page, per_page, total)
+    items = db.session.execute(query.limit(per_page).offset(offset)).scalars().all()
     return Page(list(items), page, per_page, total)
 
 

@@ -49,7 +49,9 @@ def authenticate():
     if user is None:
         return _unauthorized()
     g.api_user = user
-    return None
+    from corrections.inputs import check_request
+
+    return check_request()
 
 
 @bp.before_app_request
@@ -110,12 +112,11 @@ def page_from_args() -> tuple[int, int]:
     values = {}
     for key, default in (("page", 1), ("per_page", cfg["PER_PAGE"])):
         raw = request.args.get(key)
-        try:
-            values[key] = default if raw in (None, "") else int(raw)
-            if values[key] < 1:
-                raise ValueError
-        except ValueError:
-            errors[key] = _("应为正整数。")
+        from corrections.inputs import parse_int
+
+        values[key] = default if raw in (None, "") else parse_int(raw)
+        if values[key] is None or values[key] < 1:
+            errors[key] = _("应为正整数（1 至 2147483647）。")
     if errors:
         raise ValidationFailed(_("分页参数不对。"), fields=errors)
     return values["page"], min(values["per_page"], cfg["MAX_PER_PAGE"])

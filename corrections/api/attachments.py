@@ -29,13 +29,7 @@ from corrections.web import paginate
 
 
 def _utc(moment) -> str | None:
-    if moment is None:
-        return None
-    from datetime import UTC
-
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return doc.timestamp(moment)
 
 
 def attachment_json(a: Attachment) -> dict:

@@ -4,7 +4,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from corrections.api import bp, current_api_user, ok, page_from_args, page_json
-from corrections.api.openapi import EXTRA_PATHS, EXTRA_SCHEMAS
+from corrections.api.openapi import EXTRA_PATHS, EXTRA_SCHEMAS, timestamp
 from corrections.errors import ValidationFailed
 from corrections.extensions import db
 from corrections.reminders import services
@@ -20,8 +20,8 @@ def notification_json(note: Notification) -> dict:
         "case_id": note.case_id,
         "due_on": note.due_on.isoformat() if note.due_on else None,
         "message": note.message,
-        "created_at": note.created_at.isoformat(),
-        "read_at": note.read_at.isoformat() if note.read_at else None,
+        "created_at": timestamp(note.created_at),
+        "read_at": timestamp(note.read_at),
     }
 
 

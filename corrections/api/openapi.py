@@ -9,6 +9,28 @@ from __future__ import annotations
 from corrections.api import bp
 
 ERROR = {"$ref": "#/components/schemas/Error"}
+MAX_INT = 2**31 - 1
+
+DESCRIPTION = (
+    "JSON API v1. Dates are YYYY-MM-DD; station is the station code. "
+    "Timestamps (fields ending in _at) are ISO 8601 in UTC with the zone written as Z, "
+    "e.g. 2026-11-25T01:30:00Z. "
+    "Integers (ids, page numbers, numbers in bodies) range from -2147483647 to 2147483647: "
+    "an id beyond it is 404, a value beyond it 422. Text may not contain NUL characters (422). "
+    "per_page over 500 is cut to 500 (not refused); query parameters an operation does not "
+    "list are ignored. A method a path does not answer is 405 with an Allow header."
+)
+
+
+def timestamp(moment) -> str | None:
+    """A stored moment as the API writes every timestamp: ISO 8601, UTC, ``Z``."""
+    if moment is None:
+        return None
+    from datetime import UTC
+
+    if moment.tzinfo is None:  # SQLite returns the stored UTC moment without its zone
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _responses(ok_status: str, ok_schema: dict | None, *errors: int) -> dict:
@@ -51,11 +73,18 @@ def _page_of(name: str) -> dict:
 
 
 PAGE_PARAMS = [
-    {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
+    {
+        "name": "page",
+        "in": "query",
+        "description": "1 to 2147483647; past the last page the items are empty",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
+    },
     {
         "name": "per_page",
         "in": "query",
-        "schema": {"type": "integer", "minimum": 1, "maximum": 500},
+        "description": "Default 50. A value over 500 is cut to 500 (the answer's per_page "
+        "says so), not refused",
+        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
     },
 ]
 ID_PARAM = {"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}
@@ -216,7 +245,7 @@ def spec() -> dict:
         "info": {
             "title": "社区矫正与安置帮教 API",
             "version": "1",
-            "description": "JSON API v1. Dates are YYYY-MM-DD; station is the station code.",
+            "description": DESCRIPTION,
         },
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
@@ -11,6 +11,7 @@ from sqlalchemy import select
 from corrections import clock
 from corrections.audit.models import AuditEvent
 from corrections.audit.services import verify_chain
+from corrections.inputs import parse_id
 from corrections.web import page_args, paginate
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
@@ -39,14 +40,15 @@ def index():
         query = query.where(AuditEvent.action.like(filters["action"].replace("%", "") + "%"))
     if filters["entity_type"]:
         query = query.where(AuditEvent.entity_type == filters["entity_type"])
-    if filters["entity_id"].isdigit():
-        query = query.where(AuditEvent.entity_id == int(filters["entity_id"]))
+    entity_id = parse_id(filters["entity_id"])
+    if entity_id is not None:
+        query = query.where(AuditEvent.entity_id == entity_id)
     start, end = _parse_day(filters["from"]), _parse_day(filters["to"])
-    if start:
+    if start and start > date.min:  # the first day there is: no lower bound
         query = query.where(
             AuditEvent.occurred_at >= datetime.combine(start, time.min, clock.CHINA)
         )
-    if end:
+    if end and end < date.max:  # the last day there is has no day after it: no upper bound
         query = query.where(
             AuditEvent.occurred_at
             < datetime.combine(end + timedelta(days=1), time.min, clock.CHINA)

@@ -51,7 +51,7 @@ def attachments_of(person=None, programme: str | None = None, case=None, limit: 
     if case is not None:
         query = service.listing(programme=programme, case_id=case.id)
     else:
-        query = service.listing(person_id=person.id)
+        query = service.listing_in_scope(current_user, person.id)
     rows = db.session.execute(query.limit(limit)).scalars().all()
     uploader_ids = {r.uploaded_by_id for r in rows}
     names = dict(
@@ -85,9 +85,9 @@ def _helpers() -> dict:
 
 
 def _back(default: str | None = None) -> str:
-    target = request.form.get("next") or default or url_for("main.index")
-    local = target.startswith("/") and not target.startswith(("//", "/\\"))
-    return target if local else url_for("main.index")
+    from corrections.inputs import safe_next
+
+    return safe_next(request.form.get("next"), default or url_for("main.index"))
 
 
 def _target_url(target: service.Target) -> str:

@@ -22,12 +22,12 @@ from typing import IO, Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from corrections import clock, storage
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
-from corrections.auth.scope import get_in_scope
+from corrections.auth.scope import get_in_scope, scope
 from corrections.errors import DomainError, Forbidden, NotFound, RuleViolation, ValidationFailed
 from corrections.extensions import db
 from corrections.paperwork.models import ATTACHMENT_KINDS, Attachment
@@ -368,6 +368,17 @@ def listing(
     if case_id is not None:
         return query.where(Attachment.programme == programme, Attachment.case_id == case_id)
     return query.where(Attachment.person_id == person_id)
+
+
+def listing_in_scope(user: User, person_id: int):
+    """All of a person's attachments the user may see, newest first: those on the person's
+    file, and those of the person's cases in the user's scope (never a case the user may
+    not open, although the person is in scope through another case)."""
+    visible = [Attachment.case_id.is_(None)]
+    for programme, model in CASE_MODELS.items():
+        cases = scope(select(model.id).where(model.person_id == person_id), user, model)
+        visible.append(and_(Attachment.programme == programme, Attachment.case_id.in_(cases)))
+    return listing(person_id=person_id).where(or_(*visible))
 
 
 # --------------------------------------------------------------------------- void

@@ -813,11 +813,12 @@ def kind_for(code: str) -> DocKind:
 
 
 def _id(value: Any, name: str) -> int:
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        raise ValidationFailed(_("请提供有效的编号。"), fields={name: _("必填")}) from None
-    if number <= 0:
+    from corrections.inputs import parse_id
+
+    if value is None or value == "":
+        raise ValidationFailed(_("请提供有效的编号。"), fields={name: _("必填")})
+    number = parse_id(value)
+    if number is None:
         raise ValidationFailed(_("请提供有效的编号。"), fields={name: _("无效")})
     return number
 
@@ -899,7 +900,10 @@ def _sanction_number(actor: User, case: CorrectionCase, sanction: Sanction) -> s
 
 def get_for(user: User, document_id: Any) -> GeneratedDocument:
     """The generated document if its case is in the user's scope (404 otherwise)."""
-    document = db.session.get(GeneratedDocument, _id(document_id, "document_id"))
+    from corrections.inputs import parse_id
+
+    number = parse_id(document_id)  # an id that cannot exist (0, -1) is as missing as any
+    document = db.session.get(GeneratedDocument, number) if number is not None else None
     if document is None or document.programme not in _PROGRAMME_MODELS:
         raise NotFound(_("记录不存在，或不在您的管辖范围内。"))
     get_in_scope(_PROGRAMME_MODELS[document.programme], document.case_id, user)

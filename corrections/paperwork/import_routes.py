@@ -70,7 +70,19 @@ def _save(import_id: str, meta: dict) -> None:
     os.replace(tmp, _meta_path(import_id))
 
 
+def _parsed_path(import_id: str) -> str:
+    return os.path.join(_dir(), f"{import_id}.table.json")
+
+
 def _table(import_id: str, meta: dict) -> li.Table:
+    """The rows parsed at upload (the sheet is read once, not on every step)."""
+    if meta.get("stored_removed"):
+        abort(404)  # imported: the upload is not kept
+    try:
+        with open(_parsed_path(import_id), encoding="utf-8") as fh:
+            return li.table_from_json(json.load(fh))
+    except FileNotFoundError:
+        pass  # uploaded before the parsed rows were kept
     try:
         with open(os.path.join(_dir(), meta["stored"]), "rb") as fh:
             return li.read_table(meta["filename"], fh.read())
@@ -103,6 +115,8 @@ def upload():
         import_id = uuid.uuid4().hex
         with open(os.path.join(_dir(), import_id + ext), "wb") as fh:
             fh.write(raw)
+        with open(_parsed_path(import_id), "w", encoding="utf-8") as fh:
+            json.dump(li.table_to_json(table), fh, ensure_ascii=False)
         _save(
             import_id,
             {
@@ -191,6 +205,8 @@ def run(import_id: str):
         meta["progress"] = {"done": report.total, "total": report.total, "state": "imported"}
         with contextlib.suppress(OSError):  # the upload is not kept once imported
             os.remove(os.path.join(_dir(), meta["stored"]))
+        with contextlib.suppress(OSError):
+            os.remove(_parsed_path(import_id))
         meta["stored_removed"] = True
     else:
         meta["checked"] = False

@@ -157,24 +157,111 @@ def decode_csv(raw: bytes) -> str:
     raise ImportFileError("无法识别CSV文件的编码（支持 UTF-8 与 GBK/GB18030）。")
 
 
+HEADER_SEARCH_ROWS = 15  # the header row is looked for in the first 15 rows
+DEFAULT_MAX_ROWS = 20000
+DEFAULT_MAX_COLUMNS = 60
+
+
+def limits() -> tuple[int, int]:
+    """(IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS) from the settings (defaults 20000 and 60)."""
+    from flask import current_app, has_app_context
+
+    if not has_app_context():
+        return DEFAULT_MAX_ROWS, DEFAULT_MAX_COLUMNS
+    config = current_app.config
+    return (
+        int(config.get("IMPORT_MAX_ROWS") or DEFAULT_MAX_ROWS),
+        int(config.get("IMPORT_MAX_COLUMNS") or DEFAULT_MAX_COLUMNS),
+    )
+
+
+def _capped(rows: Iterable, max_rows: int, max_columns: int) -> list[list[Any]]:
+    """The rows, trailing blank cells dropped; refused as soon as the file is seen to exceed
+    the caps (a huge sheet is not read to its end)."""
+    out = []
+    for line, row in enumerate(rows, start=1):
+        cells = list(row)
+        while cells and _blank(cells[-1]):
+            cells.pop()
+        if len(cells) > max_columns:
+            raise _too_many_columns(line, len(cells), max_columns)
+        out.append(cells)
+        if len(out) > max_rows + HEADER_SEARCH_ROWS:
+            raise _too_many_rows(max_rows)
+    return out
+
+
+MAX_SHEET_XML = 256 * 1024 * 1024  # a sheet's XML past this is refused unread (zip bomb)
+
+
+def _too_many_rows(max_rows: int) -> ImportFileError:
+    return ImportFileError(
+        f"文件超过{max_rows}行（IMPORT_MAX_ROWS）。请把台账拆成每个不超过{max_rows}行的"
+        "几个文件，分别导入。"
+    )
+
+
+def _too_many_columns(line: int, count: int, max_columns: int) -> ImportFileError:
+    return ImportFileError(
+        f"第{line}行有{count}列，超过上限{max_columns}列（IMPORT_MAX_COLUMNS）。"
+        "请删去多余的列，或把台账拆成几个文件后再导入。"
+    )
+
+
+def _precheck_xlsx(raw: bytes, max_rows: int, max_columns: int) -> None:
+    """Count the first sheet's rows and filled cells in its XML before openpyxl opens it:
+    openpyxl reads a whole sheet that lacks a ``<dimension>`` just to open it, so a file far
+    over the caps would cost seconds before the caps could be checked row by row."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            sheets = sorted(
+                (n for n in archive.namelist() if re.fullmatch(r"xl/worksheets/sheet\d+\.xml", n)),
+                key=lambda n: int(re.sub(r"\D", "", n)),
+            )
+            if not sheets:
+                return
+            with archive.open(sheets[0]) as part:
+                xml = part.read(MAX_SHEET_XML + 1)
+    except (zipfile.BadZipFile, KeyError, OSError):
+        return  # openpyxl reports a broken file with its own message
+    if len(xml) > MAX_SHEET_XML:
+        raise _too_many_rows(max_rows)
+    if xml.count(b"<row ") + xml.count(b"<row>") > max_rows + HEADER_SEARCH_ROWS:
+        raise _too_many_rows(max_rows)
+    for line, piece in enumerate(xml.split(b"<row")[1:], start=1):
+        filled = piece.count(b"<v>") + piece.count(b"<v ") + piece.count(b"<is>")
+        if filled > max_columns:
+            raise _too_many_columns(line, filled, max_columns)
+
+
 def _raw_rows(filename: str, raw: bytes) -> Iterable[list[Any]]:
+    max_rows, max_columns = limits()
     lower = filename.lower()
     if lower.endswith(".xlsx") or lower.endswith(".xlsm"):
         from openpyxl import load_workbook
+
+        _precheck_xlsx(raw, max_rows, max_columns)
 
         try:
             book = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
         except Exception as e:  # noqa: BLE001 — zip / xml errors of a broken file
             raise ImportFileError(f"无法读取Excel文件：{e}") from e
-        sheet = book.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-        book.close()
-        return rows
+        try:
+            sheet = book.worksheets[0]
+            return _capped(sheet.iter_rows(values_only=True), max_rows, max_columns)
+        finally:
+            book.close()
     if lower.endswith(".csv") or lower.endswith(".txt"):
         text = decode_csv(raw)
         first = text.split("\n", 1)[0]
         delimiter = max(",\t;", key=first.count)  # Excel writes "," (or tabs/semicolons)
-        return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+        try:
+            reader = csv.reader(io.StringIO(text), delimiter=delimiter)
+            return _capped(reader, max_rows, max_columns)
+        except csv.Error as e:
+            raise ImportFileError(f"无法读取CSV文件：{e}") from e
     raise ImportFileError("只支持 .xlsx 与 .csv 文件（.xls 请先另存为 .xlsx）。")
 
 
@@ -186,7 +273,7 @@ def read_table(filename: str, raw: bytes) -> Table:
     """Find the header row (a title row above it is skipped) and the data rows."""
     rows = list(_raw_rows(filename, raw))
     header_at = None
-    for i, row in enumerate(rows[:15]):
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
         if sum(1 for c in row if recognise(c)) >= 2:
             header_at = i
             break
@@ -199,7 +286,55 @@ def read_table(filename: str, raw: bytes) -> Table:
             continue
         cells = list(row) + [None] * (len(headers) - len(row))
         data.append((i, cells[: max(len(headers), 1)]))
+    max_rows, _columns = limits()
+    if len(data) > max_rows:
+        raise ImportFileError(
+            f"文件有{len(data)}行数据，超过上限{max_rows}行（IMPORT_MAX_ROWS）。"
+            f"请把台账拆成每个不超过{max_rows}行的几个文件，分别导入。"
+        )
     return Table(headers=headers, rows=data)
+
+
+# --------------------------------------------------------------------------- parsed once
+
+
+def _cell_json(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, datetime):
+        return {"datetime": value.isoformat()}
+    if isinstance(value, date):
+        return {"date": value.isoformat()}
+    if isinstance(value, timedelta):
+        return {"seconds": value.total_seconds()}
+    return str(value)
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "datetime" in value:
+            return datetime.fromisoformat(value["datetime"])
+        if "date" in value:
+            return date.fromisoformat(value["date"])
+        if "seconds" in value:
+            return timedelta(seconds=value["seconds"])
+    return value
+
+
+def table_to_json(table: Table) -> dict:
+    """The parsed table as JSON (kept beside an upload, so later steps do not re-read the
+    file); dates and times keep their type."""
+    return {
+        "headers": table.headers,
+        "rows": [[line, [_cell_json(c) for c in cells]] for line, cells in table.rows],
+    }
+
+
+def table_from_json(data: dict) -> Table:
+    return Table(
+        headers=list(data["headers"]),
+        rows=[(int(line), [_cell_value(c) for c in cells]) for line, cells in data["rows"]],
+    )
 
 
 # --------------------------------------------------------------------------- cell values

@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from corrections import clock, deferred
+from corrections import clock, deferred, derived
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.auth.scope import scope
@@ -140,7 +140,9 @@ def refresh_due_state(case: ResettlementCase, on: date | None = None) -> bool:
     if on is None and deferred.defer_refresh(case, refresh_due_states):
         return False
     on = on or clock.today()
-    return _store_due_state(case, case_facts(case, on), contact_rules(), on)
+    return derived.refresh_unversioned(
+        case, lambda: _store_due_state(case, case_facts(case, on), contact_rules(), on)
+    )
 
 
 def refresh_due_states(

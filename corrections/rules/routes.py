@@ -16,6 +16,7 @@ from corrections.auth.admin import admin_required
 from corrections.errors import DomainError, NotFound
 from corrections.extensions import db
 from corrections.forms import MultiCheckboxField
+from corrections.inputs import parse_id
 from corrections.rules import display, services
 from corrections.rules.models import ContactRuleRow, DeadlineRuleRow
 
@@ -189,8 +190,8 @@ def _get(model, row_id: int):
 def new_contact_rule():
     form = ContactRuleForm()
     source = None
-    if request.method == "GET" and request.args.get("from", "").isdigit():
-        source = db.session.get(ContactRuleRow, int(request.args["from"]))
+    if request.method == "GET" and parse_id(request.args.get("from")):
+        source = db.session.get(ContactRuleRow, parse_id(request.args["from"]))
         if source is not None:
             form.fill_from(source, with_date=False)
     if form.validate_on_submit():
@@ -239,8 +240,8 @@ def edit_contact_rule(row_id: int):
 @admin_required
 def new_deadline_rule():
     form = DeadlineRuleForm()
-    if request.method == "GET" and request.args.get("from", "").isdigit():
-        source = db.session.get(DeadlineRuleRow, int(request.args["from"]))
+    if request.method == "GET" and parse_id(request.args.get("from")):
+        source = db.session.get(DeadlineRuleRow, parse_id(request.args["from"]))
         if source is not None:
             form.fill_from(source, with_date=False)
     if form.validate_on_submit():

@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from corrections import clock, deferred, numbering
+from corrections import clock, deferred, derived, numbering
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import Station, User
 from corrections.auth.scope import station_in_scope
@@ -207,8 +207,10 @@ def refresh_due_state(case: CorrectionCase, on: date | None = None) -> bool:
     """
     if on is None and deferred.defer_refresh(case, refresh_due_states):
         return False
-    on = on or clock.today()
-    return _store_due_state(case, case_facts(case, on), contact_rules(), on)
+    day = on or clock.today()
+    return derived.refresh_unversioned(
+        case, lambda: _store_due_state(case, case_facts(case, day), contact_rules(), day)
+    )
 
 
 def refresh_due_states(cases: list[CorrectionCase], on: date | None = None) -> list[CorrectionCase]:
@@ -228,7 +230,9 @@ def bulk_refresh(cases: list, on: date | None, facts_many: Callable, store: Call
     for start in range(0, len(cases), 500):
         chunk = cases[start : start + 500]
         facts = facts_many(chunk, on)
-        changed += [c for c in chunk if store(c, facts[c.id], rules, on)]
+        changed += derived.refresh_many_unversioned(
+            chunk, lambda c, f=facts: store(c, f[c.id], rules, on)
+        )
     return changed
 
 
