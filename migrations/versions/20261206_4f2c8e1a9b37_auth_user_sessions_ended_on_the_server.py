@@ -1,7 +1,7 @@
 """auth: user_sessions, one row per browser login, so logging out ends it on the server
 
 Revision ID: 4f2c8e1a9b37
-Revises: 4f7c2b9e1d3a
+Revises: 5951e0c95509
 Create Date: 2026-12-06 04:40:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "4f2c8e1a9b37"
-down_revision = "4f7c2b9e1d3a"
+down_revision = "5951e0c95509"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ be read; every sequence continues after the highest serial already used, so no n
 repeats an old one.
 
 Revision ID: 4f7c2b9e1d3a
-Revises: 5951e0c95509
+Revises: d4e7a1c93b10
 Create Date: 2026-12-06 04:40:00.000000
 
 """
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '4f7c2b9e1d3a'
-down_revision = '5951e0c95509'
+down_revision = 'd4e7a1c93b10'
 branch_labels = None
 depends_on = None
 

@@ -208,8 +208,10 @@ def test_monthly_pdf_names_no_person(county, minors):
 
 
 def test_issued_documents_of_a_minors_case_are_not_given_to_viewers(app, county, minors):
-    generated = county.api("off1").get(f"/documents/announcement?case_id={minors['teen']}")
-    assert generated.status_code == 200
+    generated = county.api("off1").post(
+        "/documents/announcement", json={"case_id": minors["teen"]}
+    )
+    assert generated.status_code in (200, 201)
     from sqlalchemy import select
 
     from corrections.extensions import db
@@ -222,7 +224,7 @@ def test_issued_documents_of_a_minors_case_are_not_given_to_viewers(app, county,
     assert refused.get_json()["error"]["code"] == "forbidden"
     assert county.api("boss").get(f"/generated-documents/{doc_id}").status_code == 200
     # the adult's document stays readable for viewers, as before
-    county.api("off1").get(f"/documents/announcement?case_id={minors['adult']}")
+    county.api("off1").post("/documents/announcement", json={"case_id": minors["adult"]})
     with app.app_context():
         adult_doc = db.session.execute(
             select(GeneratedDocument.id).where(GeneratedDocument.case_id == minors["adult"])

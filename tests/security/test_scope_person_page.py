@@ -13,6 +13,7 @@ from corrections.paperwork import attachments as service
 from corrections.paperwork import documents
 from corrections.people.models import Person
 from corrections.resettlement.models import ResettlementCase
+from corrections.supervision import services as sv
 from tests.paperwork.test_attachments import PDF, Upload
 from tests.resettlement.rshelpers import make_rs_case
 from tests.supervision.conftest import MALE_ID, open_case, user
@@ -28,16 +29,19 @@ def store_dir(app, tmp_path, monkeypatch):
 
 @pytest.fixture
 def two_station_person(app, county, world, store_dir):
-    """Given a person with a correction case at S1 (files, a generated document, contacts)
-    and a resettlement case at S2 (one file)."""
+    """Given a person with a correction case at S1 (files, a generated document, contacts),
+    transferred out, and then a resettlement case at S2 (one file) — one programme at a
+    time (docs/domain.md §7.2)."""
     person_id = world.person("off1", MALE_ID, name="张三", station="S1")
     with app.app_context():
         case = open_case(person_id)
-    rs_id = make_rs_case(app, person_id, actor="admin", station="S2")
-    with app.app_context():
-        case = db.session.merge(case)
         service.store(user("off1"), case, "judgment", Upload(PDF, SECRET[0]), SECRET[1])
         document, _pdf = documents.generate(user("off1"), "announcement", case.id)
+        sv.transfer_out(user("boss"), case, {"transferred_on": "2026-11-25", "destination": "外县"})
+        db.session.commit()
+        document_id, number, case_id = document.id, document.number, case.id
+    rs_id = make_rs_case(app, person_id, actor="admin", station="S2")
+    with app.app_context():
         rs_case = db.session.get(ResettlementCase, rs_id)
         service.store(user("off2"), rs_case, "notice", Upload(PDF, OTHER[0]), OTHER[1])
         person = db.session.get(Person, person_id)
@@ -45,10 +49,10 @@ def two_station_person(app, county, world, store_dir):
         db.session.commit()
         return {
             "person": person_id,
-            "case": case.id,
+            "case": case_id,
             "rs_case": rs_id,
-            "document": document.id,
-            "number": document.number,
+            "document": document_id,
+            "number": number,
         }
 
 
