@@ -208,9 +208,7 @@ def test_monthly_pdf_names_no_person(county, minors):
 
 
 def test_issued_documents_of_a_minors_case_are_not_given_to_viewers(app, county, minors):
-    generated = county.api("off1").post(
-        "/documents/announcement", json={"case_id": minors["teen"]}
-    )
+    generated = county.api("off1").post("/documents/announcement", json={"case_id": minors["teen"]})
     assert generated.status_code in (200, 201)
     from sqlalchemy import select
 
