@@ -362,8 +362,7 @@ def overdue_returns(user: User, on: date | None = None, limit: int = 200) -> lis
             _open(CorrectionCase),
             Leave.status == "approved",
             Leave.kind == "leave",
-            Leave.ends_on < on,
-            or_(Leave.returned_on.is_(None), Leave.returned_on > on),
+            twins.return_overdue(Leave.ends_on, Leave.returned_on, on),
         )
         .options(
             selectinload(CorrectionCase.person),
