@@ -163,22 +163,32 @@ def daily_reminders(on: date) -> dict:
         )
 
     # Term ending within 30 days: the release checklist opens (the rule as of the term end).
+    # For 暂外 the term end moves by the days absconded (docs/domain.md §7.6): the SQL picks
+    # candidates by the term end as sentenced, the case's effective term end decides.
     ending = select(CorrectionCase).where(
         CorrectionCase.status == "active",
-        ~twins.past_term_end(CorrectionCase.term_end, on),
+        or_(
+            ~twins.past_term_end(CorrectionCase.term_end, on),
+            CorrectionCase.correction_type == "temporary_release",
+        ),
         twins.checklist_open(CorrectionCase.term_end, on),
     )
     for case in _iter(ending):
+        term_end = supervision.term_end_effective(case, on)
+        if supervision.past_term_end(case, on, term_end) or not supervision.checklist_open(
+            case, on
+        ):
+            continue
         add(
             "term_ending",
             notify(
                 who.for_case(case.station_id, case.officer_id, False),
-                key=f"term_ending:{case.id}:{case.term_end}",
+                key=f"term_ending:{case.id}:{term_end}",
                 kind="term_ending",
                 programme="correction",
                 case_id=case.id,
-                due_on=case.term_end,
-                message=f"{_name(case)} 矫正期将于{case.term_end}届满，请办理解除前各项工作。",
+                due_on=term_end,
+                message=f"{_name(case)} 矫正期将于{term_end}届满，请办理解除前各项工作。",
             ),
         )
 

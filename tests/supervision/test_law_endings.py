@@ -476,3 +476,34 @@ def test_page_shows_the_term_end_moved(app, client, county, person_id):
     county.login(client, "off1")
     page = text(client.get(f"/corrections/{cid}"))
     assert 'id="term-extended"' in page and "顺延10天" in page and "2027-01-10" in page
+
+
+def test_term_ending_reminder_follows_the_temporary_release_effective_term_end(ctx, person_id):
+    """Given a 暂外 case whose term ended 2026-11-10 on paper but moved to 2026-11-20 by ten
+    days absconded, when the reminders run on 2026-11-15 (past the paper term end), then
+    the officer is reminded of the term ending on 2026-11-20; on 2026-11-21 it is past."""
+    from corrections.reminders.jobs import daily_reminders
+    from corrections.reminders.models import Notification
+
+    case = _temporary(person_id, "2026-11-10")
+    incident = sv.open_incident(
+        user("off1"), case, {"kind": "absconded", "occurred_on": "2026-10-01"}
+    )
+    sv.close_incident(
+        user("off1"), case, incident.id, {"closed_on": "2026-10-11", "outcome": "已找到"}
+    )
+    db.session.commit()
+    daily_reminders(d("2026-11-15"))
+    db.session.commit()
+    rows = (
+        db.session.execute(select(Notification).where(Notification.kind == "term_ending"))
+        .scalars()
+        .all()
+    )
+    assert {(n.case_id, n.due_on) for n in rows} == {(case.id, d("2026-11-20"))}
+    assert "2026-11-20届满" in rows[0].message
+    daily_reminders(d("2026-11-21"))
+    db.session.commit()
+    assert db.session.execute(
+        select(func.count()).select_from(Notification).where(Notification.kind == "term_ending")
+    ).scalar() == len(rows)
