@@ -50,6 +50,8 @@ class Config:
     AUDIT_ANCHOR_FILE = os.environ.get("AUDIT_ANCHOR_FILE")
     SQLALCHEMY_DATABASE_URI = os.environ.get("DATABASE_URL")  # None: instance-folder SQLite
     SQLALCHEMY_ENGINE_OPTIONS: dict = {}
+    # A PostgreSQL streaming replica for report pages and exports (optional).
+    REPORTS_DATABASE_URL = os.environ.get("REPORTS_DATABASE_URL")
     # Secure cookies by default; SECURE_COOKIES=0 for intranets without TLS (logged as a warning).
     SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", True)
     REMEMBER_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -72,6 +72,11 @@ def _configure_database(app: Flask) -> None:
         # (measured: 3.7 s -> 1.9 s for a province's month); see docs/performance.md
         options.setdefault("connect_args", {}).setdefault("options", "-c jit=off")
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = options
+    replica = app.config.get("REPORTS_DATABASE_URL")
+    if replica:  # reports may read from a streaming replica (corrections/replica.py)
+        binds = dict(app.config.get("SQLALCHEMY_BINDS") or {})
+        binds["reports"] = normalise_database_url(replica)
+        app.config["SQLALCHEMY_BINDS"] = binds
 
 
 @event.listens_for(Engine, "connect")

@@ -10,8 +10,10 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
 
 from corrections.db import Base
+from corrections.replica import RoutingSession
 
-db = SQLAlchemy(model_class=Base)
+# Reports may read from a replica (corrections/replica.py); writes always use the primary.
+db = SQLAlchemy(model_class=Base, session_options={"class_": RoutingSession})
 migrate = Migrate(render_as_batch=True, compare_type=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -4,6 +4,7 @@ from flask import request
 
 from corrections.api import bp, current_api_user, ok
 from corrections.api.openapi import EXTRA_PATHS
+from corrections.replica import reads_from_replica
 from corrections.reports import summary as summaries
 from corrections.reports.downloads import attachment, file_names
 from corrections.reports.pdf import monthly_pdf
@@ -12,6 +13,7 @@ from corrections.reports.workbook import monthly_workbook
 
 
 @bp.get("/reports/summary")
+@reads_from_replica
 def report_summary():
     start, end = summaries.parse_period(request.args.get("from"), request.args.get("to"))
     result = summaries.summary(current_api_user(), start, end, request.args.get("station") or None)
@@ -25,6 +27,7 @@ def _month_args() -> tuple[str, str | None]:
 
 
 @bp.get("/reports/monthly.pdf")
+@reads_from_replica
 def report_monthly_pdf():
     """The printable monthly summary. A station out of scope is a 404 before a bad month's 422."""
     month, station = _month_args()
@@ -35,6 +38,7 @@ def report_monthly_pdf():
 
 
 @bp.get("/reports/monthly.xlsx")
+@reads_from_replica
 def report_monthly_xlsx():
     month, station = _month_args()
     data = monthly_workbook(current_api_user(), month, station)

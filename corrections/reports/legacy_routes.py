@@ -15,6 +15,7 @@ from flask import render_template, request
 from flask_login import current_user, login_required
 
 from corrections.errors import ValidationFailed
+from corrections.replica import reads_from_replica
 from corrections.reports import legacy
 from corrections.reports import summary as summaries
 from corrections.reports.downloads import attachment, file_names
@@ -33,6 +34,7 @@ def _args() -> tuple[str, str | None]:
 
 @bp.route("/legacy")
 @login_required
+@reads_from_replica
 def legacy_page():
     month, station = _args()
     all_stations = summaries.stations_in_scope(current_user)
@@ -66,6 +68,7 @@ def legacy_page():
 
 @bp.route("/legacy.pdf")
 @login_required
+@reads_from_replica
 def legacy_pdf():
     month, station = _args()
     data = legacy.legacy_pdf(current_user, month, station)
@@ -75,6 +78,7 @@ def legacy_pdf():
 
 @bp.route("/monthly.pdf")
 @login_required
+@reads_from_replica
 def monthly_pdf_download():
     month, station = _args()
     data = monthly_pdf(current_user, month, station)
@@ -84,6 +88,7 @@ def monthly_pdf_download():
 
 @bp.route("/monthly.xlsx")
 @login_required
+@reads_from_replica
 def monthly_xlsx_download():
     month, station = _args()
     data = monthly_workbook(current_user, month, station)

@@ -26,6 +26,7 @@ from corrections import clock
 from corrections.auth.models import Station, Unit, User
 from corrections.errors import DomainError, ValidationFailed
 from corrections.extensions import db
+from corrections.replica import reads_from_replica
 from corrections.reports import records
 from corrections.reports import summary as summaries
 from corrections.reports.chart import monthly_chart
@@ -232,6 +233,7 @@ def _event_line(entry: dict) -> dict:
 
 @bp.route("/")
 @login_required
+@reads_from_replica
 def index():
     today = clock.today()
     station_code = (request.args.get("station") or "").strip() or None
@@ -338,6 +340,7 @@ def close():
 
 @bp.route("/records")
 @login_required
+@reads_from_replica
 def records_page():
     key = request.args.get("key", "")
     if key not in BY_KEY:
