@@ -31,7 +31,7 @@ pytestmark = pytest.mark.skipif(
 
 
 class Replica(Cluster):
-    def __init__(self, primary: Cluster):  # noqa: super().__init__ would run initdb
+    def __init__(self, primary: Cluster):  # not super().__init__: that would run initdb
         self.base = primary.base / "replica-base"
         self.base.mkdir()
         if os.geteuid() == 0:
