@@ -62,14 +62,36 @@ def parse(raw: str, *, today: date | None = None) -> IdInfo:
     if birth.year < 1900 or (today is not None and birth > today):
         raise InvalidIdNumber(_l("身份证号码中的出生日期不合理。"))
     sex = "male" if int(number[16]) % 2 == 1 else "female"
-    area_name = None
+    area_name = area_name_of(number[:6], birth.year)
+    return IdInfo(number, birth, sex, area_name is not None, area_name)
+
+
+def area_name_of(code: str, year: int) -> str | None:
+    """The name of an area code in any edition of the code table: the name it had in
+    ``year`` if it had one then, else its latest name; None only for a code no edition
+    lists. (stdnum's ``get_birth_place`` refuses codes created after the birth year, such
+    as 330726 for someone born before 1985, although the code is current.)"""
+    from stdnum import numdb
+
     try:
-        place = ric.get_birth_place(number)
-        area_name = place.get("county") or place.get("city") or place.get("province")
-        known = True
-    except Exception:  # stdnum raises InvalidComponent or KeyError for unknown codes
-        known = False
-    return IdInfo(number, birth, sex, known, area_name)
+        results = numdb.get("cn/loc").info(code)
+    except Exception:  # an unreadable table is no reason to refuse a person
+        return None
+    info = {k: v for _part, props in results for k, v in props.items()}
+    names = [n for n in (info.get("county") or "").split(",") if n]
+    if not names:
+        return None if "county" not in info else info.get("city") or info.get("province")
+    dated = []
+    for name in names:
+        if not name.startswith("["):
+            return name
+        span, label = name[1:].split("]", 1)
+        start, _sep, end = span.partition("-")
+        dated.append((int(start) if start else 0, int(end) if end else 9999, label))
+    for start, end, label in dated:
+        if start <= year <= end:
+            return label
+    return max(dated)[2]
 
 
 def mask(number: str | None) -> str:

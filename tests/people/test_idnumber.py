@@ -91,3 +91,19 @@ def test_mask_keeps_prefix_and_last_four():
 def test_make_fictional_is_valid(app):
     number = idnumber.make_fictional("330726", date(1985, 6, 7), 901)
     assert idnumber.parse(number).sex == "male"
+
+
+def test_a_current_code_created_after_the_birth_year_is_no_notice(app):
+    """Given 330726 (浦江县, in the table from 1985) on an ID of someone born in 1980, when it
+    is parsed, then the area is known: the notice is only for codes no edition lists."""
+    number = idnumber.make_fictional("330726", date(1980, 3, 4), 17)
+    info = idnumber.parse(number)
+    assert info.area_known and info.area_name == "浦江县"
+    assert info.notice is None
+
+
+def test_a_renamed_code_is_named_as_it_was_in_the_birth_year():
+    assert idnumber.area_name_of("330206", 1986) == "滨海区"
+    assert idnumber.area_name_of("330206", 1987) == "北仑区"
+    assert idnumber.area_name_of("330206", 1980) == "北仑区"  # before any edition: latest name
+    assert idnumber.area_name_of("999999", 1990) is None
