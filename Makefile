@@ -32,6 +32,10 @@ run: setup
 	@echo "    li       东山司法所 (officer)"
 	@echo "    zhou     南溪、北岭司法所 (officer)"
 	@echo ""
+	APP_ENV=development $(BIN)/flask jobs run-once daily_reminders > /dev/null
+	@echo "  The scheduler (reminders, nightly recompute, audit anchors) runs beside the web server."
+	@APP_ENV=development $(BIN)/flask jobs run & scheduler=$$!; \
+	trap 'kill $$scheduler 2>/dev/null' EXIT INT TERM; \
 	APP_ENV=development $(BIN)/flask run --host $(HOST) --port $(PORT)
 
 lint: setup

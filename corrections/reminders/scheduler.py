@@ -184,6 +184,7 @@ def _run_active(app: Flask, lock: SchedulerLock, poll: float, stop: threading.Ev
             wrapped(name),
             "cron",
             id=name,
+            name=name,
             coalesce=True,
             max_instances=1,
             misfire_grace_time=3600,
