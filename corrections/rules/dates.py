@@ -8,9 +8,19 @@ plus one month is 28 or 29 February, and 29 February plus one year is
 from __future__ import annotations
 
 import calendar
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date, timedelta
 
-__all__ = ["add_months", "add_years", "inclusive_days", "days_in_range"]
+__all__ = [
+    "add_months",
+    "add_years",
+    "inclusive_days",
+    "days_in_range",
+    "Span",
+    "occupied_until",
+    "overlapping",
+]
 
 
 def add_months(d: date, n: int) -> date:
@@ -42,3 +52,28 @@ def days_in_range(start: date, end: date):
     while d <= end:
         yield d
         d += one
+
+
+@dataclass(frozen=True)
+class Span:
+    """A dated record of a case that occupies days: a leave (cut short by an early
+    return) or a monitoring episode (cut short by removal)."""
+
+    id: int | None
+    starts_on: date
+    ends_on: date
+    cut_short_on: date | None = None
+
+
+def occupied_until(span: Span) -> date:
+    """The last day the span occupies: its end, or the day it was cut short when earlier."""
+    if span.cut_short_on is not None and span.cut_short_on < span.ends_on:
+        return max(span.cut_short_on, span.starts_on)
+    return span.ends_on
+
+
+def overlapping(starts_on: date, ends_on: date, others: Iterable[Span]) -> Span | None:
+    """The first of ``others`` (by start) that shares at least one day with
+    ``[starts_on, ends_on]`` (both ends counted), or None (docs/domain.md §7.3, §7.4)."""
+    clashes = [o for o in others if o.starts_on <= ends_on and starts_on <= occupied_until(o)]
+    return min(clashes, key=lambda o: (o.starts_on, o.id or 0)) if clashes else None

@@ -196,7 +196,7 @@ def test_given_monitoring_episodes_then_they_may_not_share_a_day():
     first = monitoring_rules.EpisodeSpan(1, D(2026, 1, 31), D(2026, 4, 30))
     assert monitoring_rules.overlapping(D(2026, 4, 30), D(2026, 5, 30), [first]) == first
     assert monitoring_rules.overlapping(D(2026, 5, 1), D(2026, 7, 31), [first]) is None
-    removed = replace(first, removed_on=D(2026, 2, 28))
+    removed = replace(first, cut_short_on=D(2026, 2, 28))  # removed early
     assert monitoring_rules.occupied_until(removed) == D(2026, 2, 28)
     assert monitoring_rules.overlapping(D(2026, 3, 1), D(2026, 5, 31), [removed]) is None
     assert monitoring_rules.overlapping(D(2026, 2, 28), D(2026, 5, 27), [removed]) == removed
