@@ -14,24 +14,24 @@ from corrections.errors import Conflict, RuleViolation
 from corrections.extensions import db
 
 
+def _rows(model, person_id: int) -> list:
+    return db.session.execute(
+        select(model.id, model.status, model.end_reason)
+        .where(model.person_id == person_id)
+        .order_by(model.id)
+    ).all()
+
+
 def _correction_rows(person_id: int) -> list:
     from corrections.supervision.models import CorrectionCase
 
-    return db.session.execute(
-        select(CorrectionCase.id, CorrectionCase.status, CorrectionCase.end_reason)
-        .where(CorrectionCase.person_id == person_id)
-        .order_by(CorrectionCase.id)
-    ).all()
+    return _rows(CorrectionCase, person_id)
 
 
 def _resettlement_rows(person_id: int) -> list:
     from corrections.resettlement.models import ResettlementCase
 
-    return db.session.execute(
-        select(ResettlementCase.id, ResettlementCase.status, ResettlementCase.end_reason)
-        .where(ResettlementCase.person_id == person_id)
-        .order_by(ResettlementCase.id)
-    ).all()
+    return _rows(ResettlementCase, person_id)
 
 
 def _dead(corrections: list, resettlements: list) -> bool:
