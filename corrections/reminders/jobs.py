@@ -23,7 +23,6 @@ from corrections.reminders.services import Recipients, deliver_pending, enqueue_
 from corrections.resettlement import services as resettlement
 from corrections.resettlement.models import ResettlementCase
 from corrections.rules import engine, twins
-from corrections.rules import leaves as leave_rules
 from corrections.rules.holidays import calendar
 from corrections.rules.tables import contact_rules, deadline
 from corrections.supervision import services as supervision
@@ -137,18 +136,18 @@ def daily_reminders(on: date) -> dict:
         )
 
     # Leave not returned by its end date: from the first day after it (docs/domain.md §7.3).
-    late = select(Leave).where(
-        Leave.status == "approved",
-        Leave.kind == "leave",
-        or_(Leave.returned_on.is_(None), Leave.returned_on > on),
-        Leave.ends_on < on,
+    late = (
+        select(Leave, CorrectionCase)
+        .join(CorrectionCase, CorrectionCase.id == Leave.case_id)
+        .where(
+            CorrectionCase.status == "active",
+            Leave.status == "approved",
+            Leave.kind == "leave",
+            twins.return_overdue(Leave.ends_on, Leave.returned_on, on),
+        )
+        .order_by(Leave.id)
     )
-    for leave in _iter(late):
-        case = db.session.get(CorrectionCase, leave.case_id)
-        if case.status != "active" or not leave_rules.is_return_overdue(
-            leave.ends_on, leave.returned_on, on
-        ):
-            continue
+    for leave, case in db.session.execute(late).all():
         add(
             "leave_not_returned",
             notify(
