@@ -35,6 +35,9 @@ CJK_FONT_CANDIDATES = (
 )
 
 
+SERIF_FONT = "/usr/share/fonts/truetype/arphic/uming.ttc"  # fonts-arphic-uming, face 0: CN
+
+
 def _first_existing(paths) -> str | None:
     return next((p for p in paths if os.path.isfile(p)), None)
 
@@ -115,6 +118,10 @@ class Config:
     # Without one the app refuses to start outside development and testing; there
     # ReportLab's built-in STSong-Light CID font (not embedded) is used with a warning.
     CJK_FONT_PATH = os.environ.get("CJK_FONT_PATH") or _first_existing(CJK_FONT_CANDIDATES)
+    # Decision documents and other papers that are stamped print in a serif (宋体-like) CJK
+    # font, embedded: AR PL UMing (fonts-arphic-uming) by default; when the file is missing
+    # they print in CJK_FONT_PATH's font.
+    CJK_SERIF_FONT_PATH = os.environ.get("CJK_SERIF_FONT_PATH") or SERIF_FONT
 
 
 class DevelopmentConfig(Config):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +33,8 @@ from flask_babel import gettext as _
 from reportlab.lib.enums import TA_CENTER, TA_LEFT, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import KeepTogether, Paragraph, Spacer, Table, TableStyle
+from reportlab.pdfbase.pdfmetrics import stringWidth
+from reportlab.platypus import HRFlowable, KeepTogether, Paragraph, Spacer, Table, TableStyle
 from sqlalchemy import select
 
 from corrections import clock, numbering
@@ -45,7 +47,7 @@ from corrections.extensions import db
 from corrections.labels import label
 from corrections.paperwork import attachments as storage
 from corrections.paperwork.models import GeneratedDocument
-from corrections.reports.printing import HEAD_BG, INK, china_now, cjk_font
+from corrections.reports.printing import HEAD_BG, INK, china_now, serif_font
 from corrections.reports.printing import build_pdf as _build_pdf
 from corrections.reports.printing import cn_date as _cn_date
 from corrections.resettlement.models import ResettlementCase
@@ -76,16 +78,17 @@ class DocKind:
     check: Callable[[Any, Any], None]
     render: Callable[[Doc, Any], list]
     addressee: str = ""
+    heading: str = ""  # the title printed on the paper when it differs from ``title``
 
 
 KINDS: dict[str, DocKind] = {}
 
 
-def _kind(code, title, abbrev, programme, record_model=None, addressee=""):
+def _kind(code, title, abbrev, programme, record_model=None, addressee="", heading=""):
     def register(render):
         def decorate(check):
             KINDS[code] = DocKind(
-                code, title, abbrev, programme, record_model, check, render, addressee
+                code, title, abbrev, programme, record_model, check, render, addressee, heading
             )
             return check
 
@@ -105,12 +108,16 @@ def _fail(message: str, code: str = "document_not_applicable") -> None:
     raise RuleViolation(message, code=code)
 
 
-def format_number(unit_name: str, kind: DocKind, year: int, serial: int) -> str:
-    return numbering.format_number(unit_name, kind.abbrev, year, serial)
+# The page of a paper that is stamped and filed (docs/domain.md §3.8, "Printed papers"): the
+# margins of an official document (公文) less a little, so the forms keep their columns.
+MARGINS = (30 * mm, 24 * mm, 28 * mm, 26 * mm)  # top, right, bottom, left
+FRAME_WIDTH = 210 * mm - MARGINS[1] - MARGINS[3]
+BLANK = "__________"  # a fact the records do not hold: filled in by hand
 
 
 class _Look:
-    """The styles of an official form (公文): a large centred title, 3.2 mm indented body."""
+    """The styles of an official form (公文): a large centred title, 12 pt body indented two
+    characters, in the serif font of stamped papers."""
 
     def __init__(self, font: str):
         def style(name, size, leading, align=TA_LEFT, **kw):
@@ -126,27 +133,46 @@ class _Look:
             )
 
         self.font = font
-        self.issuer = style("issuer", 15, 22, TA_CENTER)
-        self.title = style("title", 21, 30, TA_CENTER, spaceBefore=4, spaceAfter=6)
-        self.number = style("number", 11, 16, TA_RIGHT)
+        self.issuer = style("issuer", 16, 24, TA_CENTER)
+        self.title = style("title", 22, 32, TA_CENTER, spaceBefore=4, spaceAfter=8)
+        self.number = style("number", 12, 18, TA_RIGHT)
         self.addressee = style("addressee", 12, 24, spaceBefore=8)
         self.body = style("body", 12, 22, firstLineIndent=24)
         self.plain = style("plain", 12, 22)
-        self.sign = style("sign", 12, 22, TA_RIGHT)
+        self.sign = style("sign", 12, 22, TA_CENTER)
         self.cell = style("cell", 10.5, 15)
         self.cell_label = style("cell_label", 10.5, 15, TA_CENTER)
         self.small = style("small", 9, 13)
 
 
+# Doubled brackets (e.g. a number typed with its brackets and printed inside a second pair)
+# and empty ones never reach a paper.
+_DOUBLED = [
+    (re.compile(r"〔〔([^〔〕]*)〕〕"), r"〔\1〕"),
+    (re.compile(r"（（([^（）]*)））"), r"（\1）"),
+    (re.compile(r"\(\(([^()]*)\)\)"), r"(\1)"),
+    (re.compile(r"（\s*）|〔\s*〕"), ""),
+]
+
+
+def tidy(text: str) -> str:
+    """``text`` with doubled brackets made single and empty brackets dropped."""
+    for pattern, repl in _DOUBLED:
+        previous = None
+        while previous != text:
+            previous, text = text, pattern.sub(repl, text)
+    return text
+
+
 def _esc(value: Any) -> str:
-    text_value = "" if value is None else str(value)
+    text_value = tidy("" if value is None else str(value))
     return text_value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _head(doc: Doc, look: _Look) -> list:
     return [
         Paragraph(_esc(doc.unit), look.issuer),
-        Paragraph(_esc(doc.kind.title), look.title),
+        Paragraph(_esc(doc.kind.heading or doc.kind.title), look.title),
         Paragraph(_esc(doc.number), look.number),
         Spacer(1, 4 * mm),
     ]
@@ -160,24 +186,60 @@ def _signature(
     doc: Doc,
     look: _Look,
     *,
-    seal: str = "（公章）",
-    extra: list | None = None,
+    before: list[str] | None = None,
+    after: list[str] | None = None,
+    receipt: list[str] | None = None,
     dated: date | None = None,
 ):
-    out = [Spacer(1, 8 * mm)]
-    for left in extra or []:
-        out.append(Paragraph(_esc(left), look.plain))
-    if extra:
-        out.append(Spacer(1, 6 * mm))
-    out += [
-        Paragraph(_esc(doc.unit) + seal, look.sign),
-        Paragraph(cn_date(dated or doc.on), look.sign),
-    ]
+    """The end of a paper as an official document (公文) has it: ``before`` (附件…) under the
+    body; the issuing organ centred over the date, the date four characters from the right
+    margin, with room above and over them for the seal (印章 is stamped over both); then
+    ``after`` (抄送…) under a rule; then, on a paper served on the person, ``receipt``: the
+    lines they sign (签收) under a rule."""
+    out: list = []
+    for line in before or []:
+        out.append(Paragraph(_esc(line), look.plain))
+    organ, day = _esc(doc.unit), cn_date(dated or doc.on)
+    text_width = max(stringWidth(t, look.font, 12) for t in (organ, day))
+    right_gap = 4 * 12  # 右空四字
+    block = Table(
+        [[Paragraph(organ, look.sign), ""], [Paragraph(day, look.sign), ""]],
+        colWidths=[max(text_width + 8 * mm, 46 * mm), right_gap],
+        rowHeights=[10 * mm, 10 * mm],
+        hAlign="RIGHT",
+    )
+    block.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), look.font),  # the empty cells too
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
+    out += [Spacer(1, 16 * mm), block]  # the seal (about 42 mm across) sits over the block
+    for group in (after, receipt):
+        if group:
+            out += [
+                Spacer(1, 6 * mm),
+                HRFlowable(width="100%", thickness=0.6, color=INK, spaceAfter=2 * mm),
+            ]
+            out += [Paragraph(_esc(line), look.plain) for line in group]
     return [KeepTogether(out)]
 
 
+def _served(paper: str, who: str = "社区矫正对象") -> list[str]:
+    """The 签收 lines of a paper served on the person."""
+    return [
+        f"签收：本{paper}已于______年____月____日收到。",
+        f"{who}（签名、捺印）：____________　　　　送达人：____________",
+    ]
+
+
 def _grid(look: _Look, rows: list[list], widths: list[float], spans=()) -> Table:
-    """A ruled form: label cells centred, value cells left; ``None`` continues a span."""
+    """A ruled form across the page (``widths`` are proportions), label cells centred, value
+    cells left; ``None`` continues a span."""
     data = []
     for row in rows:
         cells = []
@@ -188,8 +250,9 @@ def _grid(look: _Look, rows: list[list], widths: list[float], spans=()) -> Table
             style = look.cell_label if c % 2 == 0 and len(row) > 1 else look.cell
             cells.append(Paragraph(_esc(value).replace("\n", "<br/>"), style))
         data.append(cells)
-    table = Table(data, colWidths=[w * mm for w in widths])
+    table = Table(data, colWidths=_fit(widths))
     commands = [
+        ("FONTNAME", (0, 0), (-1, -1), look.font),  # the empty cells of spans too
         ("GRID", (0, 0), (-1, -1), 0.7, INK),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("TOPPADDING", (0, 0), (-1, -1), 5),
@@ -201,24 +264,70 @@ def _grid(look: _Look, rows: list[list], widths: list[float], spans=()) -> Table
     return table
 
 
+def _fit(widths: list[float]) -> list[float]:
+    """Column widths in the proportions of ``widths`` that fill the page's width."""
+    total = sum(widths)
+    return [FRAME_WIDTH * w / total for w in widths]
+
+
 def _person_line(person) -> str:
     age = ""
     if person.birth_date:
         age = f"，{cn_date(person.birth_date)}出生"
     return (
         f"{person.name}，{label('sex', person.sex)}{age}，身份证号码{person.id_number}，"
-        f"居住地{person.residence_address or person.household_address or '（未登记）'}。"
+        f"居住地{person.residence_address or person.household_address or BLANK}。"
     )
+
+
+# What put the case into community corrections, by its type (the kind of the sentencing
+# document: a 管制 or 缓刑 is a judgment, a 假释 a ruling, a 暂予监外执行 a decision).
+_SENTENCING = {
+    "control": ("刑事判决书", "判处", ""),
+    "probation": ("刑事判决书", "判处", ""),
+    "parole": ("刑事裁定书", "裁定", "假释"),
+    "temporary_release": ("暂予监外执行决定书", "决定", "暂予监外执行"),
+}
+
+
+def sentencing_document(case: CorrectionCase) -> str:
+    """The name of the document that sentenced the person (刑事判决书, 刑事裁定书 or
+    暂予监外执行决定书), from the case's type."""
+    return _SENTENCING.get(case.correction_type, _SENTENCING["probation"])[0]
+
+
+def _sentenced(case: CorrectionCase) -> str:
+    """经示范县人民法院以（2026）示刑初12号刑事判决书判处有期徒刑一年，缓刑二年 — the verb
+    and the document that apply to the case's type, never "判决（裁定、决定）"."""
+    document, verb, outcome = _SENTENCING.get(case.correction_type, _SENTENCING["probation"])
+    body = case.decision_body or BLANK
+    ref = f"以{case.decision_document}{document}" if case.decision_document else ""
+    sentence = (case.sentence or "").strip().rstrip("。")
+    if not outcome:
+        return f"经{body}{ref}{verb}{sentence or BLANK}"
+    # 假释 / 暂予监外执行: the outcome once, the original sentence in brackets
+    original = re.sub(rf"[，,、；;\s]*{outcome}$", "", sentence)
+    return f"经{body}{ref}{verb}{outcome}" + (f"（原判{original}）" if original else "")
+
+
+# The last step of the ladder for the case's type (docs/domain.md §3.8): none for 管制.
+_ESCALATION = {
+    "probation": "提请撤销缓刑",
+    "parole": "提请撤销假释",
+    "temporary_release": "提请收监执行",
+}
+
+
+def _escalation(case: CorrectionCase, joiner: str) -> str:
+    step = _ESCALATION.get(case.correction_type)
+    return f"{joiner}{step}" if step else ""
 
 
 def _case_line(case: CorrectionCase, subject: str = "该人员") -> str:
     kind = label("correction_type", case.correction_type)
-    body = case.decision_body or "（决定机关）"
-    doc_no = f"（{case.decision_document}）" if case.decision_document else ""
     return (
-        f"{subject}因犯{case.crime or '（罪名）'}，经{body}{doc_no}判决（裁定、决定）"
-        f"{case.sentence or ''}，依法实行社区矫正，矫正类别为{kind}，"
-        f"矫正期限自{cn_date(case.term_start)}起至{cn_date(case.term_end)}止。"
+        f"{subject}因犯{case.crime or BLANK}，{_sentenced(case)}，依法实行社区矫正，"
+        f"矫正类别为{kind}，矫正期限自{cn_date(case.term_start)}起至{cn_date(case.term_end)}止。"
     )
 
 
@@ -257,21 +366,18 @@ def _render_announcement(doc: Doc, look: _Look) -> list:
         f"根据《中华人民共和国社区矫正法》及其实施办法的规定，现对{person.name}进行社区矫正宣告。"
         f"该人员于{cn_date(case.received_on)}到{case.station.name}报到，"
         f"由{case.station.name}负责日常监督管理和教育帮扶。",
-        "社区矫正期间，社区矫正对象应当遵守法律、行政法规，履行判决、裁定、暂予监外执行决定"
-        "等法律文书确定的义务，遵守国务院司法行政部门关于报告、会客、外出、迁居、保外就医等"
-        "监督管理规定，服从社区矫正机构的管理。",
+        "社区矫正期间，社区矫正对象应当遵守法律、行政法规，履行"
+        f"{sentencing_document(case)}等法律文书确定的义务，遵守国务院司法行政部门关于报告、"
+        "会客、外出、迁居、保外就医等监督管理规定，服从社区矫正机构的管理。",
         f"禁止令：{case.prohibitions}。" if case.prohibitions else "",
-        "社区矫正对象违反监督管理规定的，依法给予训诫、警告，提请公安机关予以治安管理处罚，"
-        "或者依法提请撤销缓刑、撤销假释、对暂予监外执行的收监执行。",
+        "社区矫正对象违反监督管理规定的，依法给予训诫、警告，提请公安机关予以治安管理处罚"
+        f"{_escalation(case, '，或者依法')}。",
         "特此宣告。",
     )
     return story + _signature(
         doc,
         look,
-        extra=[
-            "宣告人：____________",
-            "社区矫正对象（签名、捺印）：____________",
-        ],
+        receipt=["宣告人：____________", *_served("宣告书")],
     )
 
 
@@ -303,7 +409,7 @@ def _render_notice(doc: Doc, look: _Look) -> list:
     story.append(Paragraph("一、应当遵守的规定", look.plain))
     story += _paras(
         look,
-        "（一）遵守法律、行政法规，履行判决、裁定、决定确定的义务；",
+        f"（一）遵守法律、行政法规，履行{sentencing_document(case)}确定的义务；",
         "（二）按照规定定期向司法所报告遵纪守法、接受监督管理、参加教育学习、公益活动和社会"
         "活动等情况；发生居所变化、工作变化、家庭重大变故以及接触对其矫正可能产生不利影响人员的，"
         "应当及时报告；",
@@ -318,8 +424,7 @@ def _render_notice(doc: Doc, look: _Look) -> list:
         "社区矫正对象的人身权利、财产权利和其他合法权利不受侵犯；在就业、就学和享受社会保障等"
         "方面不受歧视；对社区矫正机构及其工作人员的违法行为有权申诉、控告和检举；"
         "个人信息和隐私依法受到保护。",
-        "违反上述规定的，将依法给予训诫、警告，提请治安管理处罚，或者提请撤销缓刑、假释、"
-        "收监执行。",
+        f"违反上述规定的，将依法给予训诫、警告，提请治安管理处罚{_escalation(case, '，或者')}。",
     )
     team_heading = Paragraph("三、矫正小组成员", look.plain)
     members = _team(case)
@@ -336,11 +441,12 @@ def _render_notice(doc: Doc, look: _Look) -> list:
             [Paragraph(_esc(v), look.cell_label if r == 0 else look.cell) for v in row]
             for r, row in enumerate(rows)
         ],
-        colWidths=[34 * mm, 66 * mm, 20 * mm, 44 * mm],
+        colWidths=_fit([34, 66, 20, 44]),
     )
     table.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), look.font),
                 ("GRID", (0, 0), (-1, -1), 0.7, INK),
                 ("BACKGROUND", (0, 0), (-1, 0), HEAD_BG),
                 ("TOPPADDING", (0, 0), (-1, -1), 4),
@@ -348,9 +454,7 @@ def _render_notice(doc: Doc, look: _Look) -> list:
             ]
         )
     )
-    signature = _signature(
-        doc, look, extra=["本人已知悉上述内容。", "社区矫正对象（签名、捺印）：____________"]
-    )
+    signature = _signature(doc, look, receipt=["本人已知悉上述内容。", *_served("告知书")])
     # the team and the signatures stay on one page, whichever page that is
     return story + [KeepTogether([team_heading, Spacer(1, 2 * mm), table, *signature])]
 
@@ -466,7 +570,7 @@ def _sanction_decision(verb: str, basis: str):
         return story + _signature(
             doc,
             look,
-            extra=["社区矫正对象（签收）：____________　　　　年　　月　　日"],
+            receipt=_served("决定书"),
             dated=sanction.decided_on,
         )
 
@@ -511,7 +615,8 @@ def _request_render(ask: str, basis: str, to_label: str):
         return story + _signature(
             doc,
             look,
-            extra=["附件：相关证据材料____份", "抄送：县人民检察院"],
+            before=["附件：相关证据材料____份"],
+            after=["抄送：县人民检察院"],
         )
 
     return render
@@ -590,12 +695,18 @@ def _render_release_announcement(doc: Doc, look: _Look) -> list:
         f"现予宣告：社区矫正对象{person.name}社区矫正期满，依法解除社区矫正。"
         if case.end_reason != "pardon"
         else f"现予宣告：社区矫正对象{person.name}依法解除社区矫正。",
-        "对判处管制的，宣布执行期满，解除管制；对宣告缓刑的，缓刑考验期满，原判刑罚不再执行；"
-        "对裁定假释的，假释考验期满，原判刑罚执行完毕。",
+        _RELEASE_EFFECT.get(case.correction_type, ""),
     )
-    return story + _signature(
-        doc, look, extra=["宣告人：____________", "社区矫正对象（签名、捺印）：____________"]
-    )
+    return story + _signature(doc, look, receipt=["宣告人：____________", *_served("宣告书")])
+
+
+# What the end of the term means, by the case's type (one of them, never the list).
+_RELEASE_EFFECT = {
+    "control": "管制执行期满，依法解除管制。",
+    "probation": "缓刑考验期满，原判刑罚不再执行。",
+    "parole": "假释考验期满，视为原判刑罚已经执行完毕。",
+    "temporary_release": "暂予监外执行期间刑期届满，原判刑罚执行完毕。",
+}
 
 
 @_kind("release_announcement", "解除社区矫正宣告书", "矫解宣", "correction")(
@@ -616,7 +727,12 @@ def _render_release_certificate(doc: Doc, look: _Look) -> list:
         f"{_release_reason(case)}，于{cn_date(case.ended_on)}依法解除社区矫正。",
         "特此证明。",
     )
-    return story + _signature(doc, look, extra=["本证明书一式三份，本人、档案、原决定机关各一份。"])
+    return story + _signature(
+        doc,
+        look,
+        after=["本证明书一式三份，本人、档案、原决定机关各一份。"],
+        receipt=_served("证明书", "解除社区矫正人员"),
+    )
 
 
 @_kind("release_certificate", "解除社区矫正证明书", "矫解证", "correction")(
@@ -645,23 +761,35 @@ def _release_notice(addressee: str | None):
     return render
 
 
-@_kind("release_notice_court", "解除社区矫正通知书（决定机关）", "矫解通", "correction")(
-    _release_notice(None)
-)
+@_kind(
+    "release_notice_court",
+    "解除社区矫正通知书（决定机关）",
+    "矫解通",
+    "correction",
+    heading="解除社区矫正通知书",
+)(_release_notice(None))
 def _check_release_notice_court(case, record_):
     _require_released(case, record_)
 
 
-@_kind("release_notice_procuratorate", "解除社区矫正通知书（检察院）", "矫解检", "correction")(
-    _release_notice("县人民检察院")
-)
+@_kind(
+    "release_notice_procuratorate",
+    "解除社区矫正通知书（检察院）",
+    "矫解检",
+    "correction",
+    heading="解除社区矫正通知书",
+)(_release_notice("县人民检察院"))
 def _check_release_notice_procuratorate(case, record_):
     _require_released(case, record_)
 
 
-@_kind("release_notice_police", "解除社区矫正通知书（公安机关）", "矫解公", "correction")(
-    _release_notice("县公安局")
-)
+@_kind(
+    "release_notice_police",
+    "解除社区矫正通知书（公安机关）",
+    "矫解公",
+    "correction",
+    heading="解除社区矫正通知书",
+)(_release_notice("县公安局"))
 def _check_release_notice_police(case, record_):
     _require_released(case, record_)
 
@@ -679,7 +807,7 @@ def _render_assessment(doc: Doc, look: _Look) -> list:
     story += _paras(
         look,
         f"受你单位委托，我局于{cn_date(a.received_on)}对被告人（罪犯）{a.name}"
-        f"（身份证号码{a.id_number or '（未登记）'}）涉嫌{a.crime or '（罪名）'}一案"
+        f"（身份证号码{a.id_number or BLANK}）涉嫌{a.crime or BLANK}一案"
         f"适用{proposed}进行了调查评估。",
         "经调查走访其居住地村（居）民委员会、家庭成员、所在单位及被害人等，"
         "综合其居所情况、家庭和社会关系、一贯表现、犯罪行为的后果和影响等因素，评估意见如下：",
@@ -736,11 +864,11 @@ def _render_handover(doc: Doc, look: _Look) -> list:
     spans = [((1, r), (3, r)) for r in (2, 3, 10, 12)]
     story = _head(doc, look)
     story.append(_grid(look, rows, [34, 54, 32, 54], spans))
-    story.append(Spacer(1, 10 * mm))
-    story.append(
-        Paragraph("登记人：____________　　　　刑满释放人员（签名）：____________", look.plain)
+    return story + _signature(
+        doc,
+        look,
+        receipt=["登记人：____________　　　　刑满释放人员（签名、捺印）：____________"],
     )
-    return story + _signature(doc, look)
 
 
 @_kind("handover_register", "刑满释放人员衔接登记表", "帮衔", "resettlement")(_render_handover)
@@ -762,7 +890,7 @@ def _render_agreement(doc: Doc, look: _Look) -> list:
     ]
     story += _paras(
         look,
-        f"乙方因犯{case.crime or '（罪名）'}被判处{case.sentence or '（刑罚）'}，"
+        f"乙方因犯{case.crime or BLANK}被判处{case.sentence or BLANK}，"
         f"于{cn_date(case.released_on)}"
         f"{'解除社区矫正' if case.source == 'correction' else '刑满释放'}，帮教期至{cn_date(case.period_ends_on)}止。"
         "为帮助乙方顺利融入社会，双方自愿签订本协议：",
@@ -778,15 +906,26 @@ def _render_agreement(doc: Doc, look: _Look) -> list:
     sig = Table(
         [
             [
-                Paragraph("甲方（盖章）：", look.plain),
+                Paragraph(f"甲方（盖章）：{_esc(case.station.name)}", look.plain),
                 Paragraph("乙方（签名、捺印）：", look.plain),
             ],
-            [Paragraph(f"帮教责任人：{_esc(officer)}", look.plain), Paragraph("", look.plain)],
+            [Paragraph(f"帮教责任人：{_esc(officer)}", look.plain), ""],
+            ["", ""],  # room for the seal and the signatures
             [Paragraph(cn_date(doc.on), look.plain), Paragraph(cn_date(doc.on), look.plain)],
         ],
-        colWidths=[87 * mm, 87 * mm],
+        colWidths=_fit([1, 1]),
+        rowHeights=[None, None, 18 * mm, None],
     )
-    story.append(sig)
+    sig.setStyle(
+        TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), look.font),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ]
+        )
+    )
+    story.append(KeepTogether([sig]))
     return story
 
 
@@ -953,7 +1092,9 @@ def record_download(user: User, document: GeneratedDocument) -> None:
 
 
 def render(doc: Doc) -> bytes:
-    font = cjk_font()
+    """The paper as it is stamped and filed: the serif font, no running header or footer
+    (the generation time is in the PDF's metadata)."""
+    font = serif_font()
     look = _Look(font.name)
     story = doc.kind.render(doc, look)
     person_name = getattr(doc.case, "name", None) or doc.case.person.name
@@ -964,6 +1105,8 @@ def render(doc: Doc) -> bytes:
         header=f"{doc.kind.title}　{doc.number}　{person_name}",
         generated=china_now(),
         subject=doc.kind.title,
+        stamped=True,
+        margins=MARGINS,
     )
 
 

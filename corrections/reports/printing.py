@@ -7,6 +7,12 @@ Outside development and testing the application refuses to start without one
 (``check_print_font``): ReportLab's built-in ``STSong-Light`` CID font is not embedded,
 and a reader without the Adobe-GB1 pack shows such a paper as blanks. In development
 and testing it is the fallback, with a warning.
+
+Papers that are stamped and filed (decision documents, docs/domain.md §3.8) print in a serif
+font (``CJK_SERIF_FONT_PATH``, AR PL UMing by default; else the font above) and carry no
+running header or footer: the generation time is in the PDF's metadata (CreationDate, and
+the keywords), as it is for every printed paper. Statistics reports end with a sign-off
+block (``sign_off``).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ import os
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from flask import current_app, has_app_context
 from reportlab.lib import colors
@@ -39,7 +45,8 @@ from corrections import clock
 log = logging.getLogger("corrections")
 CID_FONT = "STSong-Light"
 _lock = threading.Lock()
-_fonts: dict[str, str] = {}  # path -> registered font name
+_fonts: dict[str, str] = {}  # path -> registered font name ("" when it cannot be)
+_fell_back: set[str] = set()  # paths whose fallback to the CID font was logged
 
 # Chinese line-breaking (避头): ReportLab's CJK wrapper lets a full-width comma or semicolon
 # start a line; with these in its "cannot start a line" set they hang at the line's end.
@@ -67,38 +74,57 @@ class Font:
     embedded: bool
 
 
+def _registered(path: str | None) -> str:
+    """The ReportLab name of the TrueType font at ``path`` (registered once), or "" when
+    there is no such file or it cannot be embedded (said once in the log)."""
+    if not path:
+        return ""
+    with _lock:
+        if path in _fonts:
+            return _fonts[path]
+        name = ""
+        if os.path.isfile(path):
+            name = "CJK-" + hashlib.sha1(path.encode()).hexdigest()[:8]
+            try:
+                pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
+            except Exception as exc:  # CFF/OpenType or damaged: fall back, say so once
+                log.warning("CJK font %s cannot be embedded (%s)", path, exc)
+                name = ""
+        else:
+            log.warning("CJK font file %s does not exist", path)
+        _fonts[path] = name
+        return name
+
+
 def cjk_font(path: str | None = None) -> Font:
     """The CJK font to print with: the TrueType file at ``path`` (default: the app's
     ``CJK_FONT_PATH``) when it loads, else the built-in CID font."""
     if path is None:
         path = current_app.config.get("CJK_FONT_PATH")
+    name = _registered(path)
+    if name:
+        return Font(name, True)
+    if has_app_context() and current_app.config.get("ENV_NAME") not in _FALLBACK_ENVS:
+        # the start-up check passed, so the font went away since: never print unembedded
+        raise RuntimeError(
+            f"The CJK font {path} can no longer be embedded; printing stopped. Install "
+            f"{FONT_PACKAGES} or set CJK_FONT_PATH."
+        )
     with _lock:
-        if path and os.path.isfile(path):
-            name = _fonts.get(path)
-            if name is None:
-                name = "CJK-" + hashlib.sha1(path.encode()).hexdigest()[:8]
-                try:
-                    pdfmetrics.registerFont(TTFont(name, path, subfontIndex=0))
-                except Exception as exc:  # CFF/OpenType or damaged: fall back, say so once
-                    log.warning(
-                        "CJK font %s cannot be embedded (%s); using %s", path, exc, CID_FONT
-                    )
-                    name = ""
-                _fonts[path] = name
-            if name:
-                return Font(name, True)
-        elif path and path not in _fonts:
-            _fonts[path] = ""
-            log.warning("CJK_FONT_PATH %s does not exist; using %s", path, CID_FONT)
-        if has_app_context() and current_app.config.get("ENV_NAME") not in _FALLBACK_ENVS:
-            # the start-up check passed, so the font went away since: never print unembedded
-            raise RuntimeError(
-                f"The CJK font {path} can no longer be embedded; printing stopped. Install "
-                f"{FONT_PACKAGES} or set CJK_FONT_PATH."
-            )
+        if path and path not in _fell_back:
+            _fell_back.add(path)
+            log.warning("CJK_FONT_PATH %s cannot be embedded; using %s", path, CID_FONT)
         if CID_FONT not in pdfmetrics.getRegisteredFontNames():
             pdfmetrics.registerFont(UnicodeCIDFont(CID_FONT))
-        return Font(CID_FONT, False)
+    return Font(CID_FONT, False)
+
+
+def serif_font() -> Font:
+    """The serif (宋体-like) CJK font of the papers that are stamped and filed: the TrueType
+    file at ``CJK_SERIF_FONT_PATH`` (default: AR PL UMing of fonts-arphic-uming), embedded;
+    when it is missing or cannot be embedded, the font of every other paper (``cjk_font``)."""
+    name = _registered(current_app.config.get("CJK_SERIF_FONT_PATH"))
+    return Font(name, True) if name else cjk_font()
 
 
 def check_print_font(app) -> None:
@@ -159,6 +185,7 @@ class Styles:
         self.cell_right = style("cell_right", 8.5, 11, TA_RIGHT)
         self.head = style("head", 8.5, 10.5, TA_CENTER)
         self.small_head = style("small_head", 7.5, 9, TA_CENTER)
+        self.sign = style("sign", 10, 14)
 
 
 def china_now() -> datetime:
@@ -181,14 +208,25 @@ def unit_name(stations) -> str:
     return "、".join(names) if 1 < len(names) <= 2 else "全部单位"
 
 
-def _numbered_canvas(font: str, header: str, footer_left: str) -> type[pdfcanvas.Canvas]:
+def _numbered_canvas(
+    font: str, header: str, footer_left: str, generated: datetime, stamped: bool
+) -> type[pdfcanvas.Canvas]:
     """A canvas that draws the running header (from page 2) and the footer
-    "第 i 页 共 N 页" once the page count is known."""
+    "第 i 页 共 N 页" once the page count is known, and dates the document (its metadata's
+    CreationDate and ModDate) at ``generated``. A paper that is stamped (``stamped``) has no
+    header and no footer but the page number "— i —" of an official document (公文) when it
+    runs to more than one page."""
 
     class NumberedCanvas(pdfcanvas.Canvas):
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self._pages: list[dict] = []
+            stamp = self._doc._timeStamp  # what ReportLab writes as CreationDate/ModDate
+            offset = int((generated.utcoffset() or timedelta(0)).total_seconds() // 60)
+            stamp.t = generated.timestamp()
+            stamp.YMDhms = tuple(generated.timetuple())[:6]
+            hours, minutes = divmod(abs(offset), 60)
+            stamp.dhh, stamp.dmm = (hours if offset >= 0 else -hours), minutes
 
         def showPage(self):  # noqa: N802 (ReportLab's name)
             self._pages.append(dict(self.__dict__))
@@ -198,9 +236,22 @@ def _numbered_canvas(font: str, header: str, footer_left: str) -> type[pdfcanvas
             total = len(self._pages)
             for number, state in enumerate(self._pages, start=1):
                 self.__dict__.update(state)
-                self._decorate(number, total)
+                if stamped:
+                    self._page_number(number, total)
+                else:
+                    self._decorate(number, total)
                 super().showPage()
             super().save()
+
+        def _page_number(self, number: int, total: int) -> None:
+            if total < 2:
+                return
+            width, _height = self._pagesize
+            self.saveState()
+            self.setFillColor(INK)
+            self.setFont(font, 11)
+            self.drawCentredString(width / 2, 10 * mm, f"— {number} —")
+            self.restoreState()
 
         def _decorate(self, number: int, total: int) -> None:
             width, height = self._pagesize
@@ -232,26 +283,68 @@ def build_pdf(
     generated: datetime,
     landscape_pages: bool = False,
     subject: str = "",
+    stamped: bool = False,
+    margins: tuple[float, float, float, float] | None = None,
 ) -> bytes:
-    """Lay out ``story`` on A4 with the shared header and footer; return the PDF bytes."""
+    """Lay out ``story`` on A4 with the shared header and footer; return the PDF bytes.
+    ``generated`` is the document's creation time in its metadata; a report also prints it
+    in the footer, a paper that is stamped (``stamped``) does not (no footer at all).
+    ``margins`` (top, right, bottom, left) replace the reports' margins."""
     buffer = io.BytesIO()
     size = landscape(A4) if landscape_pages else A4
+    top, right, bottom, left = margins or (17 * mm, 18 * mm, 18 * mm, 18 * mm)
     doc = SimpleDocTemplate(
         buffer,
         pagesize=size,
-        leftMargin=18 * mm,
-        rightMargin=18 * mm,
-        topMargin=17 * mm,
-        bottomMargin=18 * mm,
+        leftMargin=left,
+        rightMargin=right,
+        topMargin=top,
+        bottomMargin=bottom,
         title=title,
         author="矫正帮教管理系统",
         subject=subject or title,
         creator="矫正帮教管理系统",
+        keywords=f"生成时间 {generated:%Y-%m-%d %H:%M}（北京时间）",
         initialFontName=font,  # else every page references Helvetica
     )
     footer_left = f"生成时间：{generated:%Y-%m-%d %H:%M}（北京时间）"
-    doc.build(story, canvasmaker=_numbered_canvas(font, header, footer_left))
+    doc.build(story, canvasmaker=_numbered_canvas(font, header, footer_left, generated, stamped))
     return buffer.getvalue()
+
+
+def sign_off(styles: Styles, unit: str, width: float) -> Table:
+    """The block a statistics report is signed and stamped with before it is sent up:
+    填报单位（盖章）, 负责人, 审核人, 填表人, 报送日期 (filled in by hand)."""
+    blank = "　" * 7
+    rows = [
+        [
+            Paragraph(f"填报单位（盖章）：{unit}", styles.sign),
+            Paragraph(f"负责人：{blank}", styles.sign),
+            Paragraph(f"审核人：{blank}", styles.sign),
+        ],
+        [
+            Paragraph("报送日期：　　　　年　　月　　日", styles.sign),
+            Paragraph(f"填表人：{blank}", styles.sign),
+            Paragraph("联系电话：" + blank, styles.sign),
+        ],
+    ]
+    result = Table(
+        rows,
+        colWidths=[width * 0.44, width * 0.28, width * 0.28],
+        rowHeights=[16 * mm, 10 * mm],
+        hAlign="CENTER",
+    )
+    result.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
+                ("VALIGN", (0, 1), (-1, 1), "BOTTOM"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("LINEABOVE", (0, 0), (-1, 0), 0.4, RULE),
+            ]
+        )
+    )
+    return result
 
 
 def frame_width(landscape_pages: bool = False) -> float:
