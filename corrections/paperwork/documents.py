@@ -111,7 +111,7 @@ def _fail(message: str, code: str = "document_not_applicable") -> None:
 # The page of a paper that is stamped and filed (docs/domain.md §3.8, "Printed papers"): the
 # margins of an official document (公文) less a little, so the forms keep their columns.
 MARGINS = (30 * mm, 24 * mm, 28 * mm, 26 * mm)  # top, right, bottom, left
-FRAME_WIDTH = 210 * mm - MARGINS[1] - MARGINS[3]
+FRAME_WIDTH = 210 * mm - MARGINS[1] - MARGINS[3] - 12  # less the frame's 6 pt paddings
 BLANK = "__________"  # a fact the records do not hold: filled in by hand
 
 
@@ -145,13 +145,15 @@ class _Look:
         self.small = style("small", 9, 13)
 
 
-# Doubled brackets (e.g. a number typed with its brackets and printed inside a second pair)
-# and empty ones never reach a paper.
+# Doubled brackets (a number typed with its brackets and printed inside a second pair, or a
+# pair wrapped around a bracketed number) and empty ones never reach a paper.
 _DOUBLED = [
     (re.compile(r"〔〔([^〔〕]*)〕〕"), r"〔\1〕"),
     (re.compile(r"（（([^（）]*)））"), r"（\1）"),
     (re.compile(r"\(\(([^()]*)\)\)"), r"(\1)"),
-    (re.compile(r"（\s*）|〔\s*〕"), ""),
+    (re.compile(r"（（([^（）]*)）([^（）]*)）"), r"（\1）\2"),  # （（2026）示刑初1号）
+    (re.compile(r"〔〔([^〔〕]*)〕([^〔〕]*)〕"), r"〔\1〕\2"),
+    (re.compile(r"（\s*）|〔\s*〕|\(\s*\)"), ""),
 ]
 
 
@@ -200,11 +202,13 @@ def _signature(
     for line in before or []:
         out.append(Paragraph(_esc(line), look.plain))
     organ, day = _esc(doc.unit), cn_date(dated or doc.on)
-    text_width = max(stringWidth(t, look.font, 12) for t in (organ, day))
-    right_gap = 4 * 12  # 右空四字
+    day_width = stringWidth(day, look.font, 12)
+    width = max(day_width, stringWidth(organ, look.font, 12)) + 2
+    # 右空四字: the date ends four characters from the right margin, the organ centred on it
+    right_gap = max(4 * 12 - (width - day_width) / 2, 0)
     block = Table(
         [[Paragraph(organ, look.sign), ""], [Paragraph(day, look.sign), ""]],
-        colWidths=[max(text_width + 8 * mm, 46 * mm), right_gap],
+        colWidths=[width, right_gap],
         rowHeights=[10 * mm, 10 * mm],
         hAlign="RIGHT",
     )

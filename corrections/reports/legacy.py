@@ -39,7 +39,9 @@ from corrections.reports.printing import (
     cn_date,
     cn_month,
     frame_width,
+    filing_unit,
     grid_style,
+    sign_off,
     table,
     unit_name,
 )
@@ -210,6 +212,15 @@ class LegacyForm:
     @property
     def title(self) -> str:
         return f"{self.unit} {FORM_TITLE} {cn_month(self.start)}"
+
+    @property
+    def filing_unit(self) -> str:
+        return filing_unit(self.stations)
+
+    @property
+    def place(self) -> str:
+        """The place the form covers, named as the report paragraph names it."""
+        return summaries.place_name(self.stations, named=True)
 
     def rows(self) -> list[tuple[str, dict[str, int]]]:
         """(unit name, values) for each station, then 合计 (no 合计 for one station)."""
@@ -432,7 +443,7 @@ def _story(form: LegacyForm, s: Styles) -> list:
         Paragraph(f"{form.unit}　{cn_month(form.start)}", s.subtitle),
         Spacer(1, 1 * mm),
         Paragraph(
-            f"填报单位：{form.unit}　　统计期间：{cn_date(form.start)}至{cn_date(form.end)}"
+            f"统计范围：{form.place}　　统计期间：{cn_date(form.start)}至{cn_date(form.end)}"
             f"　　在册人员构成为{cn_date(form.end)}情况　　单位：人、人次",
             s.meta,
         ),
@@ -454,6 +465,8 @@ def _story(form: LegacyForm, s: Styles) -> list:
             s.note,
         )
     )
+    # signed and stamped before it is sent up
+    story += [Spacer(1, 5 * mm), KeepTogether([sign_off(s, form.filing_unit, width)])]
     return story
 
 

@@ -13,7 +13,7 @@ from corrections.auth.models import Station, User
 from corrections.errors import ValidationFailed
 from corrections.reports import figures
 from corrections.reports import summary as summaries
-from corrections.reports.printing import cn_date, cn_month, unit_name
+from corrections.reports.printing import cn_date, cn_month, filing_unit, unit_name
 
 # The printed order of the figures of docs/domain.md §5; a figure added to the registry later
 # and not listed here is printed at the end of its kind's section.
@@ -136,23 +136,27 @@ class Monthly:
 
     @property
     def place(self) -> str:
-        """Who the totals cover: a station, the county, or the user's stations."""
-        if len(self.stations) == 1:
-            return self.stations[0].name
-        units = {s.unit_id for s in self.stations}
-        if len(units) > 1:
-            return "全部单位"
-        if len(self.stations) == len(self.stations[0].unit.stations):
-            return "全县"
-        if len(self.stations) <= 3:
-            return "、".join(s.name for s in self.stations)
-        return f"所辖{len(self.stations)}个司法所"
+        """Who the totals cover, as the printed headings name it: the county by its name, a
+        station or some stations by their names, several units as 各县（市、区） — the rule
+        of the paragraph's place (docs/domain.md §7.8)."""
+        return summaries.place_name(self.stations, named=True)
+
+    @property
+    def whole_units(self) -> bool:
+        """Every station of the unit(s) in scope (several units are always whole)."""
+        return summaries.place_name(self.stations) in ("全县", "各县（市、区）合计")
 
     @property
     def scope_label(self) -> str:
-        if self.place in ("全县", "全部单位"):
+        if self.whole_units:
             return f"{self.place}（{len(self.stations)}个司法所）"
         return self.place
+
+    @property
+    def filing_unit(self) -> str:
+        """Who signs and stamps the paper (填报单位): the station for one station, else the
+        bureau; several bureaux fill it in by hand."""
+        return filing_unit(self.stations)
 
     @property
     def ytd_text(self) -> str:

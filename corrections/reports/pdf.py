@@ -1,6 +1,7 @@
 """The monthly printable summary (ReportLab platypus, A4): header with the unit and the
-month, the county's figures for the month and the year to date, the same per station,
-the year-to-date paragraph, the 12-month chart, page numbers and the generation time.
+month, the figures of the place it covers (named as the paragraph names it) for the month
+and the year to date, the same per station, the year-to-date paragraph, the 12-month
+chart, the sign-off block (填报单位（盖章）…), page numbers and the generation time.
 
 A closed month prints its stored figures ("已关账（冻结数据）"); the year to date is
 always computed from the records.
@@ -42,6 +43,7 @@ from corrections.reports.printing import (
     cn_date,
     frame_width,
     grid_style,
+    sign_off,
     table,
 )
 
@@ -62,7 +64,7 @@ def render(report: Monthly) -> bytes:
     styles = Styles(font.name)
     generated = china_now()
     with force_locale("zh"):
-        story = _story(report, styles) + _anchor_note(styles)
+        story = _story(report, styles) + _sign_off(report, styles) + _anchor_note(styles)
     return build_pdf(
         story,
         font=font.name,
@@ -136,6 +138,12 @@ def _story(r: Monthly, s: Styles) -> list:
     if r.frozen and r.station_code is None and r.month["closed"] is not None:
         story += _differences(r, s, number + 1)
     return story
+
+
+def _sign_off(r: Monthly, s: Styles) -> list:
+    """填报单位（盖章）, 负责人, 审核人, 填表人, 报送日期: the paper is signed and stamped
+    before it is sent up."""
+    return [Spacer(1, 6 * mm), KeepTogether([sign_off(s, r.filing_unit, frame_width())])]
 
 
 def _anchor_note(s: Styles) -> list:

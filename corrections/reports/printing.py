@@ -208,6 +208,15 @@ def unit_name(stations) -> str:
     return "、".join(names) if 1 < len(names) <= 2 else "全部单位"
 
 
+def filing_unit(stations) -> str:
+    """The unit that signs and stamps a statistics paper (填报单位): the station when the
+    paper covers one, else its bureau; "" (filled in by hand) for several bureaux."""
+    if len(stations) == 1:
+        return stations[0].name
+    names = {s.unit.name for s in stations}
+    return names.pop() if len(names) == 1 else ""
+
+
 def _numbered_canvas(
     font: str, header: str, footer_left: str, generated: datetime, stamped: bool
 ) -> type[pdfcanvas.Canvas]:
@@ -337,6 +346,7 @@ def sign_off(styles: Styles, unit: str, width: float) -> Table:
     result.setStyle(
         TableStyle(
             [
+                ("FONTNAME", (0, 0), (-1, -1), styles.font),
                 ("VALIGN", (0, 0), (-1, 0), "BOTTOM"),
                 ("VALIGN", (0, 1), (-1, 1), "BOTTOM"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),

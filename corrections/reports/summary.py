@@ -17,6 +17,7 @@ from corrections.auth.models import Station, Unit, User
 from corrections.auth.scope import scope
 from corrections.errors import Forbidden, NotFound, RuleViolation, ValidationFailed
 from corrections.extensions import db
+from corrections.numbering import short_unit
 from corrections.reports import figures
 from corrections.reports.models import ClosedMonth, ClosedMonthStation
 
@@ -151,21 +152,23 @@ def _stored(rows: list[ClosedMonth], station_ids: list[int]) -> Frozen:
     return Frozen(rows, totals, by_station)
 
 
-def place_name(stations: list[Station]) -> str:
+def place_name(stations: list[Station], named: bool = False) -> str:
     """The place a report's figures cover (docs/domain.md §7.8): 全县 for every station of a
-    county bureau, the station names for some of them, 各县（市、区）合计 for several units."""
+    county bureau, the station names for some of them, 各县（市、区）合计 for several units.
+    ``named``: the place as a printed heading names it, standing on its own: the bureau's
+    place name (示范县司法局 → 示范县) instead of 全县, 各县（市、区） for several units."""
     if not stations:
         return ""
     units = {s.unit_id for s in stations}
     if len(units) > 1:
-        return "各县（市、区）合计"
+        return "各县（市、区）" if named else "各县（市、区）合计"
     unit_station_ids = set(
         db.session.execute(
             select(Station.id).where(Station.unit_id == stations[0].unit_id)
         ).scalars()
     )
     if unit_station_ids <= {s.id for s in stations}:
-        return "全县"
+        return short_unit(stations[0].unit.name) if named else "全县"
     return "、".join(s.name for s in sorted(stations, key=lambda s: s.code))
 
 

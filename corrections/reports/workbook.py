@@ -1,9 +1,13 @@
 """The monthly workbook (openpyxl, write-only so a province's register fits in memory):
 
-- 统计数据: every figure of docs/domain.md §5 for the month and the year to date, per station;
-- 社区矫正人员情况统计表: the legacy form (docs/domain.md §6);
+- 统计数据: every figure of docs/domain.md §5 (by its printed name, not its key) for the month
+  and the year to date, per station, the year-to-date paragraph and the sign-off block;
+- 社区矫正人员情况统计表: the legacy form (docs/domain.md §6) with its sign-off block;
 - 社区矫正台账 / 安置帮教台账: one row per case in scope that was on the register at some
   point in the year up to the month end, as of the month end, with the columns officers keep.
+
+Every sheet sets its column widths, freezes its header rows and repeats them at the top of
+every printed page (print titles), landscape A4 one page wide.
 
 Register rows stream from the database in batches (``yield_per``) straight into the sheet.
 ID numbers are masked unless the user is a supervisor or an admin; names and ID numbers
@@ -20,6 +24,7 @@ from flask_babel import force_locale
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import case, or_, select
 
 from corrections.auth.models import User
@@ -132,6 +137,44 @@ def _widths(sheet, widths) -> None:
         sheet.column_dimensions[get_column_letter(index)].width = width
 
 
+def _print_setup(sheet, title_rows: str, *, landscape: bool = True) -> None:
+    """Printed on A4, as wide as the page, the header rows (``title_rows``, e.g. "4:4")
+    repeated at the top of every printed page."""
+    sheet.print_title_rows = title_rows
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.orientation = "landscape" if landscape else "portrait"
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0  # as many pages down as it takes
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.print_options.horizontalCentered = True
+
+
+SIGN_OFF = ("填报单位（盖章）", "负责人", "审核人", "填表人", "报送日期")
+
+
+def _sign_off(sheet, unit: str) -> None:
+    """The block the form is signed and stamped with before it is sent up (as on the PDF)."""
+    sheet.append([])
+    sheet.append(
+        [
+            _cell(sheet, f"填报单位（盖章）：{unit}", border=False),
+            None,
+            _cell(sheet, "负责人：", border=False),
+            None,
+            _cell(sheet, "审核人：", border=False),
+        ]
+    )
+    sheet.append(
+        [
+            _cell(sheet, "报送日期：　　　　年　　月　　日", border=False),
+            None,
+            _cell(sheet, "填表人：", border=False),
+            None,
+            _cell(sheet, "联系电话：", border=False),
+        ]
+    )
+
+
 def _title(sheet, text: str, note: str) -> None:
     sheet.append([_cell(sheet, text, font=TITLE_FONT, border=False)])
     sheet.append([_cell(sheet, note, border=False)])
@@ -154,8 +197,9 @@ def _figures_sheet(book: Workbook, report: Monthly) -> None:
     columns = [(s.code, s.name) for s in report.stations]
     multi = len(columns) > 1
     blocks = [(None, "合计")] + columns if multi else columns
-    _widths(sheet, [18, 30, 30, 8, 10] + [14] * (2 * len(blocks)))
-    sheet.freeze_panes = "C5"
+    _widths(sheet, [18, 30, 8, 14] + [14] * (2 * len(blocks)))
+    sheet.freeze_panes = "C5"  # the header row and the figure's name stay in view
+    _print_setup(sheet, "4:4")
     _title(
         sheet,
         f"{report.title} 统计数据",
@@ -167,7 +211,7 @@ def _figures_sheet(book: Workbook, report: Monthly) -> None:
     sheet.append(
         _header(
             sheet,
-            ["类别", "指标", "代码", "单位", "口径"]
+            ["类别", "指标", "单位", "口径"]
             + [f"本月·{name}" for _c, name in blocks]
             + [f"本年累计·{name}" for _c, name in blocks],
         )
@@ -179,12 +223,13 @@ def _figures_sheet(book: Workbook, report: Monthly) -> None:
             values = [report.column(report.month, code).get(key, 0) for code, _n in blocks]
             values += [report.column(report.ytd, code).get(key, 0) for code, _n in blocks]
             sheet.append(
-                _row(sheet, [title, label(key).strip("　"), key, figures.BY_KEY[key].unit, kind])
+                _row(sheet, [title, label(key).strip("　"), figures.BY_KEY[key].unit, kind])
                 + _row(sheet, [int(v) for v in values])
             )
     sheet.append([])
     sheet.append([_cell(sheet, "本年工作情况", font=HEAD_FONT, border=False)])
     sheet.append([_cell(sheet, report.ytd_text, border=False)])
+    _sign_off(sheet, report.filing_unit)
 
 
 def _scope(report: Monthly) -> str:
@@ -198,11 +243,12 @@ def _legacy_sheet(book: Workbook, report: Monthly, form: legacy_form.LegacyForm)
     sheet = book.create_sheet(legacy_form.FORM_TITLE)
     columns = [(g, k, t) for g, items in legacy_form.GROUPS for k, t in items]
     _widths(sheet, [16] + [10] * len(columns))
-    sheet.freeze_panes = "B6"
+    sheet.freeze_panes = "B6"  # the two header rows and the unit column stay in view
+    _print_setup(sheet, "4:5")
     _title(
         sheet,
         form.title,
-        f"填报单位：{form.unit}；统计期间：{cn_date(form.start)}至{cn_date(form.end)}；"
+        f"统计范围：{form.place}；统计期间：{cn_date(form.start)}至{cn_date(form.end)}；"
         f"在册人员构成为{cn_date(form.end)}情况；实时统计",
     )
     sheet.append([])
@@ -220,6 +266,7 @@ def _legacy_sheet(book: Workbook, report: Monthly, form: legacy_form.LegacyForm)
                 cell.font = HEAD_FONT
                 cell.fill = SECTION_FILL
         sheet.append(row)
+    _sign_off(sheet, form.filing_unit)
 
 
 # --------------------------------------------------------------------------- registers
@@ -242,6 +289,7 @@ def _correction_register(book: Workbook, report: Monthly) -> None:
     sheet = book.create_sheet("社区矫正台账")
     _widths(sheet, [w for _t, w in CC_COLUMNS])
     sheet.freeze_panes = "C4"
+    _print_setup(sheet, "3:3")
     end, year_start = report.end, report.year_start
     _title(
         sheet,
@@ -329,6 +377,7 @@ def _resettlement_register(book: Workbook, report: Monthly) -> None:
     sheet = book.create_sheet("安置帮教台账")
     _widths(sheet, [w for _t, w in RS_COLUMNS])
     sheet.freeze_panes = "C4"
+    _print_setup(sheet, "3:3")
     end, year_start = report.end, report.year_start
     _title(
         sheet,

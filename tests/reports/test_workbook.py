@@ -9,6 +9,7 @@ from openpyxl import load_workbook
 from corrections.people.idnumber import mask
 from corrections.reports import workbook
 from corrections.reports.figures import KEYS
+from corrections.reports.monthly import label
 from tests.reports.small_county import build, ids
 from tests.supervision.conftest import user
 
@@ -44,16 +45,19 @@ def test_sheets_and_figures(app, ctx, small):
     rows = _rows(sheet)
     assert rows[0][0] == "本县司法局 社区矫正和安置帮教工作月报 2026年10月 统计数据"
     header = rows[3]
-    assert header[:5] == ["类别", "指标", "代码", "单位", "口径"]
-    assert header[5:8] == ["本月·合计", "本月·城关司法所", "本月·东山司法所"]
-    assert header[8:] == ["本年累计·合计", "本年累计·城关司法所", "本年累计·东山司法所"]
-    by_key = {r[2]: r for r in rows[4:] if r[2] in KEYS}
+    assert header[:4] == ["类别", "指标", "单位", "口径"]  # names, not keys
+    assert header[4:7] == ["本月·合计", "本月·城关司法所", "本月·东山司法所"]
+    assert header[7:] == ["本年累计·合计", "本年累计·城关司法所", "本年累计·东山司法所"]
+    names = {label(k).strip("　"): k for k in KEYS}
+    by_key = {names[r[1]]: r for r in rows[4:] if r[1] in names}
     assert set(by_key) == set(KEYS)
+    assert not any(isinstance(v, str) and v in KEYS for r in rows for v in r)
+    assert by_key["cc.assessments_received"][1] == "调查评估委托"
     assert by_key["cc.received"][1] == "接收社区矫正对象"
-    assert by_key["cc.received"][5:] == [1, 1, 0, 5, 4, 1]  # 李四; this year S1 4, S2 赵六
-    assert by_key["cc.on_register"][4] == "时点数（月末）"
-    assert by_key["cc.on_register"][5:8] == [3, 2, 1]
-    assert by_key["rs.handed_over"][5:8] == [1, 1, 0]
+    assert by_key["cc.received"][4:] == [1, 1, 0, 5, 4, 1]  # 李四; this year S1 4, S2 赵六
+    assert by_key["cc.on_register"][3] == "时点数（月末）"
+    assert by_key["cc.on_register"][4:7] == [3, 2, 1]
+    assert by_key["rs.handed_over"][4:7] == [1, 1, 0]
     assert any(r[0] and str(r[0]).startswith("截至2026年10月31日") for r in rows)
 
 
@@ -170,3 +174,36 @@ def test_api_and_web_download(app, client, world, small):
     web = client.get("/reports/monthly.xlsx?month=2026-10&station=S1")
     assert web.status_code == 200 and web.mimetype == XLSX
     assert "monthly-report-2026-10-S1.xlsx" in web.headers["Content-Disposition"]
+
+
+def test_every_sheet_prints_with_its_header_rows_frozen_and_repeated(app, ctx, small):
+    """Given the monthly workbook, each sheet freezes its header rows, repeats them on every
+    printed page (print titles), sets its column widths and prints landscape one page wide;
+    the figures sheet and the legacy form end with the sign-off block."""
+    book = load_workbook(io.BytesIO(workbook.monthly_workbook(user("boss"), "2026-10")))
+    expected = {
+        "统计数据": ("C5", "$4:$4"),
+        "社区矫正人员情况统计表": ("B6", "$4:$5"),
+        "社区矫正台账": ("C4", "$3:$3"),
+        "安置帮教台账": ("C4", "$3:$3"),
+    }
+    for name, (freeze, titles) in expected.items():
+        sheet = book[name]
+        assert sheet.freeze_panes == freeze, name
+        assert sheet.print_title_rows == titles, name
+        assert sheet.page_setup.orientation == "landscape" and sheet.page_setup.fitToWidth == 1
+        assert sheet.sheet_properties.pageSetUpPr.fitToPage is True
+        assert sheet.column_dimensions["A"].width > 5 and sheet.column_dimensions["B"].width > 5
+    figures_sheet = book["统计数据"]
+    assert figures_sheet.column_dimensions["B"].width == 30  # the figure's name
+    assert figures_sheet["B4"].value == "指标" and figures_sheet["B5"].value == "调查评估委托"
+    for name in ("统计数据", "社区矫正人员情况统计表"):
+        cells = [c.value for row in book[name].iter_rows() for c in row if c.value]
+        texts = [str(v) for v in cells]
+        assert "填报单位（盖章）：本县司法局" in texts, name
+        for item in ("负责人：", "审核人：", "填表人：", "报送日期：　　　　年　　月　　日"):
+            assert item in texts, (name, item)
+    officer = load_workbook(io.BytesIO(workbook.monthly_workbook(user("off1"), "2026-10")))
+    assert "填报单位（盖章）：城关司法所" in [
+        c.value for row in officer["统计数据"].iter_rows() for c in row
+    ]
