@@ -324,17 +324,17 @@ def build_pdf(
 def sign_off(styles: Styles, unit: str, width: float) -> Table:
     """The block a statistics report is signed and stamped with before it is sent up:
     填报单位（盖章）, 负责人, 审核人, 填表人, 报送日期 (filled in by hand)."""
-    blank = "　" * 7
+    blank = "_" * 14  # ReportLab's CJK wrapping would collapse blank full-width spaces
     rows = [
         [
-            Paragraph(f"填报单位（盖章）：{unit}", styles.sign),
+            Paragraph(f"填报单位（盖章）：{unit or blank}", styles.sign),
             Paragraph(f"负责人：{blank}", styles.sign),
             Paragraph(f"审核人：{blank}", styles.sign),
         ],
         [
-            Paragraph("报送日期：　　　　年　　月　　日", styles.sign),
+            Paragraph("报送日期：______年____月____日", styles.sign),
             Paragraph(f"填表人：{blank}", styles.sign),
-            Paragraph("联系电话：" + blank, styles.sign),
+            Paragraph(f"联系电话：{blank}", styles.sign),
         ],
     ]
     result = Table(
