@@ -284,9 +284,19 @@ def load_demo_cases(rng: random.Random, users: dict[str, User]) -> int:
                 "control": "管制一年",
                 "temporary_release": "有期徒刑三年，暂予监外执行",
             }[ctype],
-            "decision_body": "示范县人民法院"
-            if ctype in ("probation", "control")
-            else "省第一监狱",
+            "decision_body": {
+                "probation": "示范县人民法院",
+                "control": "示范县人民法院",
+                "parole": "示范市中级人民法院",
+                "temporary_release": "省第一监狱",
+            }[ctype],
+            # the sentencing document's number, as the papers cite it (docs/domain.md §7.9)
+            "decision_document": {
+                "probation": f"（{judged.year}）示0101刑初{100 + person.id}号",
+                "control": f"（{judged.year}）示0101刑初{100 + person.id}号",
+                "parole": f"（{judged.year}）示01刑更{200 + person.id}号",
+                "temporary_release": f"（{judged.year}）省一监暂字第{person.id}号",
+            }[ctype],
             "judgment_effective_on": judged,
             "term_start": judged,
             "term_end": term_end,

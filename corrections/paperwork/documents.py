@@ -108,7 +108,7 @@ def _fail(message: str, code: str = "document_not_applicable") -> None:
     raise RuleViolation(message, code=code)
 
 
-# The page of a paper that is stamped and filed (docs/domain.md §3.8, "Printed papers"): the
+# The page of a paper that is stamped and filed (docs/domain.md §7.9): the
 # margins of an official document (公文) less a little, so the forms keep their columns.
 MARGINS = (30 * mm, 24 * mm, 28 * mm, 26 * mm)  # top, right, bottom, left
 FRAME_WIDTH = 210 * mm - MARGINS[1] - MARGINS[3] - 12  # less the frame's 6 pt paddings

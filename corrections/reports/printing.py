@@ -8,7 +8,7 @@ Outside development and testing the application refuses to start without one
 and a reader without the Adobe-GB1 pack shows such a paper as blanks. In development
 and testing it is the fallback, with a warning.
 
-Papers that are stamped and filed (decision documents, docs/domain.md §3.8) print in a serif
+Papers that are stamped and filed (decision documents, docs/domain.md §7.9) print in a serif
 font (``CJK_SERIF_FONT_PATH``, AR PL UMing by default; else the font above) and carry no
 running header or footer: the generation time is in the PDF's metadata (CreationDate, and
 the keywords), as it is for every printed paper. Statistics reports end with a sign-off
