@@ -231,3 +231,23 @@ def test_without_the_serif_font_papers_print_in_the_reports_font(app, ctx, perso
 )
 def test_tidy_makes_doubled_brackets_single(raw, tidy):
     assert documents.tidy(raw) == tidy
+
+
+@pytest.mark.parametrize(
+    "kind, sanction_kind, ctype",
+    [
+        ("admonition_decision", "admonition", "probation"),
+        ("warning_decision", "warning", "probation"),
+        ("police_penalty_request", "police_penalty_request", "control"),
+        ("revocation_probation", "revocation_request", "probation"),
+        ("revocation_parole", "revocation_request", "parole"),
+        ("custody_request", "custody_request", "temporary_release"),
+    ],
+)
+def test_a_sanctions_paper_and_the_sanction_share_one_series(kind, sanction_kind, ctype):
+    """One numbering scheme: the series a sanction is numbered in is the series (code and
+    abbreviation) of the paper that prints it."""
+    from corrections.supervision.services import sanction_series
+
+    series = sanction_series(sanction_kind, ctype)
+    assert (series.code, series.abbrev) == (kind, documents.KINDS[kind].abbrev)
