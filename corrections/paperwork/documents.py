@@ -17,6 +17,12 @@ again keeps that number.
 
 The number reads like the paper one: ``示范县矫宣〔2026〕3号`` (the county, the
 kind's abbreviation, the year, the serial).
+
+Every paper is one a bureau stamps and files (docs/domain.md §7.9): the serif font
+(``printing.serif_font``), no running header or footer (the generation time is in the PDF's
+metadata), no doubled brackets (``tidy``), the sentencing document and verb of the case's
+type instead of "判决（裁定、决定）", the issuing organ and date bottom-right with room for
+the seal, and the 签收 lines on a paper served on the person.
 """
 
 from __future__ import annotations
@@ -198,9 +204,9 @@ def _signature(
     margin, with room above and over them for the seal (印章 is stamped over both); then
     ``after`` (抄送…) under a rule; then, on a paper served on the person, ``receipt``: the
     lines they sign (签收) under a rule."""
-    out: list = []
-    for line in before or []:
-        out.append(Paragraph(_esc(line), look.plain))
+    out: list = [Spacer(1, 6 * mm)] if before else []
+    for line in before or []:  # 附件说明: a line under the body, indented two characters
+        out.append(Paragraph(_esc(line), look.body))
     organ, day = _esc(doc.unit), cn_date(dated or doc.on)
     day_width = stringWidth(day, look.font, 12)
     width = max(day_width, stringWidth(organ, look.font, 12)) + 2
