@@ -74,7 +74,7 @@ def test_contact_moves_due_date_and_shows_it(app, client, world, case_id):
     )
     assert r.status_code == 302 and r.headers["Location"].endswith("#contact")
     page = text(client.get(r.headers["Location"]))
-    assert "已登记实地查访（2026-11-24）" in page and "2026-12-01" in page
+    assert "的实地查访（2026-11-24）" in page and "2026-12-01" in page
     assert "在家，情绪稳定" in page and "突击" in page
     assert count(app, Contact) == 1
     assert get(app, CorrectionCase, case_id).next_due_on.isoformat() == "2026-12-01"
@@ -128,7 +128,7 @@ def test_quick_contact_page_round_trip(app, client, world, case_id):
     )
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/corrections/{case_id}")
     page = text(client.get(r.headers["Location"]))
-    assert "已登记当面报告（2026-11-25）" in page and "→ 2026-12-02" in page
+    assert "的当面报告（2026-11-25）" in page and "→ 2026-12-02" in page
 
 
 def test_quick_contact_refusal_stays_on_the_phone_page(app, client, world, case_id):
