@@ -28,14 +28,24 @@ DEMO_STATIONS = [
     ("BL", "北岭司法所"),
 ]
 # username, role, display name, station codes
+# Display names are people's names: the station or office is shown beside them where it
+# matters (officer pickers, the scope line), never glued into the name.
 DEMO_USERS = [
     ("admin", "admin", "系统管理员", []),
-    ("zhuguan", "supervisor", "县局社矫科 王主管", []),
-    ("jiancha", "viewer", "县检察院 刘检察官", []),
-    ("chen", "officer", "城关所 陈晓", ["CG"]),
-    ("li", "officer", "东山所 李娜", ["DS"]),
-    ("zhou", "officer", "南溪、北岭所 周强", ["NX", "BL"]),
+    ("zhuguan", "supervisor", "王建华", []),
+    ("jiancha", "viewer", "刘敏", []),
+    ("chen", "officer", "陈晓", ["CG"]),
+    ("li", "officer", "李娜", ["DS"]),
+    ("zhou", "officer", "周强", ["NX", "BL"]),
 ]
+# the names earlier demo databases were given (renamed when the demo is loaded again)
+OLD_DEMO_NAMES = {
+    "zhuguan": "县局社矫科 王主管",
+    "jiancha": "县检察院 刘检察官",
+    "chen": "城关所 陈晓",
+    "li": "东山所 李娜",
+    "zhou": "南溪、北岭所 周强",
+}
 AREA_CODES = ["330726", "330727", "330781", "330782"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红建国志文辉鹏飞斌宇浩凯健俊帆"
@@ -82,6 +92,8 @@ def load_demo(seed: int = 2026) -> dict:
                 display_name=display,
             )
             created["users"] += 1
+        elif user.display_name == OLD_DEMO_NAMES.get(username):
+            user.display_name = display
         users[username] = user
     officer_for = {"CG": users["chen"], "DS": users["li"], "NX": users["zhou"], "BL": users["zhou"]}
     serial = 900
