@@ -247,7 +247,7 @@ def template_helpers() -> dict:
 def form_errors(*forms, leftover=()) -> list[tuple[str | None, str]]:
     """The error summary's rows, in the order of the fields: ``(field id, "label：message")``
     for every field message of ``forms`` (the id is the anchor the summary links to), then
-    ``(None, message)`` for messages that belong to no field (docs/security.md, Forms)."""
+    ``(None, message)`` for messages that belong to no field (docs/domain.md §7.9)."""
     rows: list[tuple[str | None, str]] = []
     for form in forms:
         if form is None:

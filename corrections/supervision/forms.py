@@ -9,9 +9,9 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    MultipleFileField,
     BooleanField,
     HiddenField,
+    MultipleFileField,
     RadioField,
     SelectField,
     StringField,

@@ -729,7 +729,7 @@ def _act(case_id: int, name: str, call, section: str, record_id: int | None = No
         return redirect(url_for(".approvals"))
     if name == "contact":
         # back where the officer came from (my day, the list); else the case page says
-        # "saved" in place of the form (docs/domain.md §7.1, the officer's phone)
+        # "saved" in place of the form (docs/domain.md §7.9)
         target = return_target()
         if target:
             return redirect(target)

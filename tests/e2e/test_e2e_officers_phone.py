@@ -92,7 +92,10 @@ def test_record_a_visit_with_two_photos(app, county, world, new_page, shot, tmp_
     page.fill("#contact-note", "在家，情绪稳定")
     page.set_input_files(
         "#contact-photos",
-        [_photo(tmp_path / "门口.jpg", (30, 90, 160)), _photo(tmp_path / "室内.jpg", (160, 90, 30))],
+        [
+            _photo(tmp_path / "门口.jpg", (30, 90, 160)),
+            _photo(tmp_path / "室内.jpg", (160, 90, 30)),
+        ],
     )
     with page.expect_navigation():
         page.locator("#save-contact").click()
@@ -110,7 +113,9 @@ def test_record_a_visit_with_two_photos(app, county, world, new_page, shot, tmp_
 
 
 @pytest.mark.parametrize("viewport", VIEWPORTS)
-def test_a_refused_form_shows_the_error_summary_on_top(app, county, world, new_page, shot, viewport):
+def test_a_refused_form_shows_the_error_summary_on_top(
+    app, county, world, new_page, shot, viewport
+):
     case_id = _case(app, world)
     page = new_page(viewport)
     _login(page, "off1")

@@ -450,7 +450,9 @@ def test_long_history_is_paged_twenty_at_a_time(app, client, world, person_id):
     cid = make_rs_case(app, person_id, steps=HANDED_OVER + visits)
     world.login(client, "off1")
     page = text(client.get(f"/resettlement/{cid}"))
-    assert "共 31 条" in page and "1 / 2" in page  # 28 visits + release, handover, key = 31; 20 a page
+    assert (
+        "共 31 条" in page and "1 / 2" in page
+    )  # 28 visits + release, handover, key = 31; 20 a page
     assert "2026-10-02" not in page.split('id="timeline-list"')[1].split("</ul>")[0]
     older = text(client.get(f"/resettlement/{cid}?history=2"))
     older = older[older.index('id="timeline-list"') :]

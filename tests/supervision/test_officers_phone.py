@@ -42,9 +42,7 @@ def photo(data: bytes, name: str):
 # --------------------------------------------------------------------------- item 1: next
 
 
-def test_quick_contact_from_my_day_returns_there_with_the_new_due_date(
-    app, client, world, case_id
-):
+def test_quick_contact_from_my_day_returns_there_with_the_new_due_date(app, client, world, case_id):
     world.login(client, "off1")
     home = text(client.get("/"))
     assert f"/corrections/{case_id}/contact?next=/" in home  # 记录联系 carries the way back
@@ -130,9 +128,13 @@ def test_a_refused_form_shows_the_summary_at_the_case_page_address(app, client, 
     )
     assert r.status_code == 422
     page = text(r)
-    summary = page[page.index('id="error-summary"') : page.index("</div>", page.index("error-summary"))]
+    summary = page[
+        page.index('id="error-summary"') : page.index("</div>", page.index("error-summary"))
+    ]
     assert "存在以下问题" in summary and 'tabindex="-1"' in page
-    assert 'href="#contact-occurred_on"' in summary and "日期：不能晚于今天（2026-11-25）" in summary
+    assert (
+        'href="#contact-occurred_on"' in summary and "日期：不能晚于今天（2026-11-25）" in summary
+    )
     assert page.index('id="error-summary"') < page.index('id="case-title"')  # on top
     assert 'aria-invalid="true"' in page and 'aria-describedby="contact-occurred_on-error"' in page
     assert 'id="contact-occurred_on-error"' in page
@@ -140,9 +142,7 @@ def test_a_refused_form_shows_the_summary_at_the_case_page_address(app, client, 
     assert count(app, Contact) == 0
 
 
-def test_a_void_refusal_links_to_its_reason_on_the_right_history_page(
-    app, client, world, case_id
-):
+def test_a_void_refusal_links_to_its_reason_on_the_right_history_page(app, client, world, case_id):
     world.login(client, "off1")
     client.post(
         f"/corrections/{case_id}/contacts",
@@ -311,7 +311,9 @@ def test_case_page_starts_with_what_a_visit_needs(app, client, world, county, ca
     page = text(client.get(f"/corrections/{case_id}?next=/"))
     assert 'href="tel:13800001111"' in page and 'href="tel:13900002222"' in page
     assert "城关镇解放路12号" in page
-    order = [page.index(k) for k in ('id="visit-card"', 'id="due"', 'id="contact"', 'id="timeline"')]
+    order = [
+        page.index(k) for k in ('id="visit-card"', 'id="due"', 'id="contact"', 'id="timeline"')
+    ]
     assert order == sorted(order)
     assert 'id="back-link" href="/"' in page  # back to my day
     assert 'btn-tap" id="back-link"' in page  # 44 px
