@@ -28,14 +28,24 @@ DEMO_STATIONS = [
     ("BL", "北岭司法所"),
 ]
 # username, role, display name, station codes
+# Display names are people's names: the station or office is shown beside them where it
+# matters (officer pickers, the scope line), never glued into the name.
 DEMO_USERS = [
     ("admin", "admin", "系统管理员", []),
-    ("zhuguan", "supervisor", "县局社矫科 王主管", []),
-    ("jiancha", "viewer", "县检察院 刘检察官", []),
-    ("chen", "officer", "城关所 陈晓", ["CG"]),
-    ("li", "officer", "东山所 李娜", ["DS"]),
-    ("zhou", "officer", "南溪、北岭所 周强", ["NX", "BL"]),
+    ("zhuguan", "supervisor", "王建华", []),
+    ("jiancha", "viewer", "刘敏", []),
+    ("chen", "officer", "陈晓", ["CG"]),
+    ("li", "officer", "李娜", ["DS"]),
+    ("zhou", "officer", "周强", ["NX", "BL"]),
 ]
+# the names earlier demo databases were given (renamed when the demo is loaded again)
+OLD_DEMO_NAMES = {
+    "zhuguan": "县局社矫科 王主管",
+    "jiancha": "县检察院 刘检察官",
+    "chen": "城关所 陈晓",
+    "li": "东山所 李娜",
+    "zhou": "南溪、北岭所 周强",
+}
 AREA_CODES = ["330726", "330727", "330781", "330782"]
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英华玉萍红建国志文辉鹏飞斌宇浩凯健俊帆"
@@ -82,6 +92,8 @@ def load_demo(seed: int = 2026) -> dict:
                 display_name=display,
             )
             created["users"] += 1
+        elif user.display_name == OLD_DEMO_NAMES.get(username):
+            user.display_name = display
         users[username] = user
     officer_for = {"CG": users["chen"], "DS": users["li"], "NX": users["zhou"], "BL": users["zhou"]}
     serial = 900
@@ -144,6 +156,8 @@ def load_demo(seed: int = 2026) -> dict:
     created["assessments"] = load_demo_assessments(rng, users)
     created["activities"] = load_demo_activities(rng, users)
     created["resettlement"] = load_demo_resettlement(rng, users)
+    db.session.flush()
+    created["photos"] = load_demo_photos()
     db.session.flush()
     return {
         "unit": unit.name,
@@ -214,6 +228,77 @@ def _demo_contacts(rng, officer, case, start, stop, level):
                 },
             )
             day += timedelta(days=rng.randint(max(1, every - 4), every))
+
+
+def _demo_photo(index: int, size: tuple[int, int], orientation: int | None = None):
+    """A made-up visit photo (a house front: wall, door, window), as a phone would send it:
+    a large JPEG, sometimes turned by its EXIF orientation."""
+    import io
+
+    from PIL import Image, ImageDraw
+    from werkzeug.datastructures import FileStorage
+
+    walls = [(214, 196, 170), (188, 204, 214), (222, 214, 190), (200, 188, 200)]
+    width, height = size
+    image = Image.new("RGB", size, (150, 190, 225))  # sky
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, height * 2 // 3, width, height), fill=(110, 110, 105))  # road
+    draw.rectangle(
+        (width // 8, height // 4, width * 7 // 8, height * 5 // 6), fill=walls[index % 4]
+    )
+    draw.rectangle(
+        (width * 2 // 5, height // 2, width * 3 // 5, height * 5 // 6), fill=(120, 70, 40)
+    )
+    draw.rectangle((width // 5, height * 2 // 5, width // 3, height * 3 // 5), fill=(90, 130, 170))
+    out = io.BytesIO()
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    image.save(out, "JPEG", quality=88, exif=exif.tobytes())
+    out.seek(0)
+    return FileStorage(stream=out, filename=f"IMG_20261{index:03d}.jpg")
+
+
+def load_demo_photos() -> int:
+    """Visit photos on the newest field visits of a few open cases (both programmes): two
+    each, sent from a phone (large, one taken sideways). Idempotent: a contact that has
+    photos gets none again."""
+    from corrections.paperwork import attachments
+    from corrections.paperwork.models import Attachment
+    from corrections.resettlement.models import ResettlementCase, ResettlementContact
+    from corrections.supervision.models import Contact, CorrectionCase
+
+    picks = []
+    for contact_model, case_model, limit in (
+        (Contact, CorrectionCase, 3),
+        (ResettlementContact, ResettlementCase, 1),
+    ):
+        picks += (
+            db.session.execute(
+                select(contact_model)
+                .join(case_model, case_model.id == contact_model.case_id)
+                .where(case_model.status == "active", contact_model.kind == "field_visit")
+                .order_by(contact_model.occurred_on.desc(), contact_model.id.desc())
+                .limit(limit)
+            )
+            .scalars()
+            .all()
+        )
+    made = 0
+    for n, contact in enumerate(picks):
+        programme = "correction" if isinstance(contact, Contact) else "resettlement"
+        if db.session.execute(
+            select(Attachment.id).where(
+                Attachment.programme == programme, Attachment.contact_id == contact.id
+            )
+        ).first():
+            continue
+        recorder = db.session.get(User, contact.recorded_by_id)
+        photos = attachments.spool_photos(
+            [_demo_photo(2 * n, (2400, 1800)), _demo_photo(2 * n + 1, (2400, 1800), 6)]
+        )
+        made += len(attachments.attach_photos(recorder, contact, photos))
+    return made
 
 
 def load_demo_cases(rng: random.Random, users: dict[str, User]) -> int:

@@ -253,14 +253,18 @@ def temp_dir() -> str:
 
 
 def referenced_files() -> Iterator[tuple[str, str]]:
-    """(key, sha256) of every file a record refers to: attachments and generated documents."""
+    """(key, sha256) of every file a record refers to: attachments (and their display
+    copies) and generated documents."""
     from corrections.paperwork.models import Attachment, GeneratedDocument
 
     seen = set()
-    for model in (Attachment, GeneratedDocument):
-        rows = db.session.execute(
-            select(model.storage_key, model.sha256).where(model.storage_key.is_not(None))
-        )
+    columns = [
+        (Attachment.storage_key, Attachment.sha256),
+        (Attachment.display_key, Attachment.display_sha256),  # photos' display copies
+        (GeneratedDocument.storage_key, GeneratedDocument.sha256),
+    ]
+    for key_column, sha_column in columns:
+        rows = db.session.execute(select(key_column, sha_column).where(key_column.is_not(None)))
         for key, sha256 in rows:
             if key not in seen:
                 seen.add(key)

@@ -183,9 +183,22 @@ def localtime(moment) -> str:
     return moment.astimezone(clock.CHINA).strftime("%Y-%m-%d %H:%M")
 
 
+def tel(text: str | None) -> str:
+    """The number to dial in a ``tel:`` link: the first phone number in ``text`` (digits, a
+    leading +, at least 7 of them), or "" (a name alone, "—")."""
+    import re
+
+    found = re.search(r"\+?\d[\d\s-]{5,}\d", text or "")
+    if not found:
+        return ""
+    number = re.sub(r"[\s-]", "", found.group(0))
+    return number if len(number.lstrip("+")) >= 7 else ""
+
+
 def register_template_helpers(app) -> None:
     app.context_processor(template_helpers)
     app.add_template_filter(localtime, "localtime")
+    app.add_template_filter(tel, "tel")
 
 
 def template_helpers() -> dict:
@@ -219,9 +232,105 @@ def template_helpers() -> dict:
         "show_full_id": show_full_id,
         "show_name": show_name,
         "minor_case": minor_case,
+        "form_errors": form_errors,
         "role_label": role_label,
         "flag_label": lambda code: label("flag", code),
         "choice_label": label,
         "current_locale": str(get_locale() or "zh"),
         "today": clock.today(),
     }
+
+
+# --------------------------------------------------------------------------- forms
+
+
+def form_errors(*forms, leftover=()) -> list[tuple[str | None, str]]:
+    """The error summary's rows, in the order of the fields: ``(field id, "label：message")``
+    for every field message of ``forms`` (the id is the anchor the summary links to), then
+    ``(None, message)`` for messages that belong to no field (docs/domain.md §7.10)."""
+    rows: list[tuple[str | None, str]] = []
+    for form in forms:
+        if form is None:
+            continue
+        for f in form:
+            for message in f.errors or ():
+                if isinstance(message, list | tuple | dict):
+                    continue  # a sub-form's errors: not used on these pages
+                name = str(f.label.text).strip() if getattr(f, "label", None) else ""
+                rows.append((f.id, f"{name}：{message}" if name else str(message)))
+    rows.extend((None, str(message)) for message in leftover)
+    return rows
+
+
+def return_target(default: str | None = None) -> str | None:
+    """The same-site path the user came from (``next`` in the form or the address), or
+    ``default``: where a saved form sends its user back (my day, a filtered list)."""
+    from corrections.inputs import safe_next
+
+    return safe_next(request.values.get("next"), default)
+
+
+def run_case_action(blueprint: str, case_id: int):
+    """A form on a case page posts to the case page's own address and names its action
+    (that action's URL) in ``_do``; the action runs as if posted there. A refusal is then
+    shown at the case page's address with the error summary on top — without JavaScript
+    too — and a success redirects as the action does (POST, redirect, GET)."""
+    from flask import abort
+    from werkzeug.exceptions import HTTPException
+
+    target = (request.form.get("_do") or "").strip()
+    root = request.script_root or ""
+    if root and target.startswith(root):
+        target = target[len(root) :]
+    adapter = current_app.url_map.bind_to_environ(request.environ)
+    try:
+        endpoint, args = adapter.match(target.split("?", 1)[0], method="POST")
+    except HTTPException:
+        abort(404)
+    if (
+        not endpoint.startswith(blueprint + ".")
+        or args.get("case_id") != case_id
+        or endpoint == f"{blueprint}.show"
+    ):
+        abort(404)
+    return current_app.view_functions[endpoint](**args)
+
+
+HISTORY_PER_PAGE = 20  # records a case page shows at a time (the officer's phone)
+
+
+@dataclass
+class HistoryPage:
+    """One page of a case's history (newest first): ``entries`` and where it is."""
+
+    entries: list
+    page: int
+    pages: int
+    total: int
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def history_page(
+    entries: list, at: str | None = None, per_page: int = HISTORY_PER_PAGE
+) -> HistoryPage:
+    """The page of ``entries`` named by ``?history=N``; ``?at=contact-12`` (or ``at``: a
+    record whose void form was refused) opens the page holding that record."""
+    total = len(entries)
+    pages = max(1, ceil(total / per_page))
+    page = request.args.get("history", type=int) or 1
+    at = at or request.args.get("at") or ""
+    if at:
+        for index, entry in enumerate(entries):
+            if entry.voidable and f"{entry.voidable}-{entry.record_id}" == at:
+                page = index // per_page + 1
+                break
+    page = min(max(page, 1), pages)
+    start = (page - 1) * per_page
+    return HistoryPage(entries[start : start + per_page], page, pages, total)

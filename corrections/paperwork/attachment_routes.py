@@ -75,6 +75,12 @@ def attachment_contacts(programme: str, case, limit: int = 30):
     return db.session.execute(query).scalars().all()
 
 
+@bp.app_template_global()
+def contact_photos(programme: str, case) -> dict:
+    """The case's visit photos by contact id, shown on each contact in the history."""
+    return service.contact_photos(programme, case.id)
+
+
 @bp.app_context_processor
 def _helpers() -> dict:
     return {
@@ -144,6 +150,30 @@ def download(attachment_id: int):
         download_name=attachment.filename,  # werkzeug adds filename*=UTF-8'' (RFC 5987)
         max_age=0,
         etag=attachment.sha256,
+        conditional=True,
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+@bp.get("/<int:attachment_id>/display")
+@login_required
+def display(attachment_id: int):
+    """A photo to look at in the page: its display copy (upright, at most 1600 px), or the
+    original when it needed none. Other files are downloaded, not shown."""
+    attachment = service.get_for(current_user, attachment_id)
+    if not attachment.content_type.startswith("image/"):
+        raise NotFound(_("记录不存在，或不在您的管辖范围内。"))
+    data = service.open_display(attachment)
+    service.record_download(current_user, attachment)
+    db.session.commit()
+    response = send_file(
+        data,
+        mimetype="image/jpeg" if attachment.display_key else attachment.content_type,
+        as_attachment=False,
+        max_age=0,
+        etag=attachment.display_sha256 or attachment.sha256,
         conditional=True,
     )
     response.headers["X-Content-Type-Options"] = "nosniff"

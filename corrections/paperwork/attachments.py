@@ -269,6 +269,158 @@ def put(stream: IO[bytes]) -> tuple[str, str, int, str]:
     return key, sha256, size, content_type
 
 
+@dataclass
+class Spooled:
+    """An upload checked and written to a temporary file, not yet stored."""
+
+    path: str
+    sha256: str
+    size: int
+    content_type: str
+    filename: str
+    display: tuple[str, str, int] | None = None  # (temporary path, sha256, size)
+
+    def discard(self) -> None:
+        _remove_quietly(self.path)
+        if self.display is not None:
+            _remove_quietly(self.display[0])
+
+
+DISPLAY_EDGE = 1600  # px: the longer side of a photo's display copy
+DISPLAY_QUALITY = 85
+
+
+def _display_copy(path: str, root: str, label: str, strict: bool) -> tuple[str, str, int] | None:
+    """A JPEG's display copy: turned upright by its EXIF orientation and scaled down to
+    DISPLAY_EDGE pixels on the longer side (phones send 4000 px, 5 MB photos). None when
+    the original is already upright and small enough. A file that does not decode as an
+    image is refused when ``strict`` (a visit photo; ``label`` names it in the message),
+    else kept without a display copy (a scan is downloaded, not shown)."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(path) as image:
+            orientation = image.getexif().get(0x0112, 1)
+            if max(image.size) <= DISPLAY_EDGE and orientation in (None, 1):
+                image.verify()
+                return None
+            image.load()
+            upright = ImageOps.exif_transpose(image)
+            upright.thumbnail((DISPLAY_EDGE, DISPLAY_EDGE))
+            if upright.mode not in ("RGB", "L"):
+                upright = upright.convert("RGB")
+            fd, out_path = tempfile.mkstemp(prefix=".display-", dir=root)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    upright.save(out, "JPEG", quality=DISPLAY_QUALITY, optimize=True)
+                with open(out_path, "rb") as handle:
+                    sha256 = storage.sha256_of(handle)
+            except BaseException:
+                _remove_quietly(out_path)
+                raise
+            return out_path, sha256, os.path.getsize(out_path)
+    except (OSError, SyntaxError, ValueError, Image.DecompressionBombError) as e:
+        log.info("photo %s does not decode: %s", label, e)
+        if not strict:
+            return None
+        raise ValidationFailed(
+            _("%(f)s无法读取：照片已损坏或不完整，请重新拍摄或选择。", f=label),
+            fields={"photos": _("%(f)s无法读取", f=label)},
+            code="bad_photo",
+        ) from None
+
+
+def spool(file: Any, label: str | None = None, photo: bool = False) -> Spooled:
+    """Check one upload and write it to a temporary file (with the display copy of a JPEG).
+    ``photo``: only JPEG or PNG, refused with the ``photos`` field named."""
+    if file is None or not getattr(file, "filename", None) and not getattr(file, "stream", None):
+        raise ValidationFailed(_("请选择要上传的文件。"), fields={"file": _("必填")})
+    stream = getattr(file, "stream", file)
+    root = storage.temp_dir()
+    try:
+        path, sha256, size, content_type = _write_temp(stream, root)
+    except ValidationFailed as e:
+        if not photo:
+            raise
+        detail = next(iter(e.fields.values()), e.message)
+        raise ValidationFailed(
+            _("%(f)s：%(m)s", f=label, m=e.message),
+            fields={"photos": _("%(f)s：%(m)s", f=label, m=detail)},
+            code=e.code,
+        ) from None
+    spooled = Spooled(path, sha256, size, content_type, getattr(file, "filename", None) or "")
+    try:
+        if photo and content_type not in ("image/jpeg", "image/png"):
+            raise ValidationFailed(
+                _("%(f)s不是照片：走访照片只能是JPEG或PNG。", f=label),
+                fields={"photos": _("%(f)s不是照片", f=label)},
+                code="unsupported_type",
+            )
+        if content_type == "image/jpeg":
+            spooled.display = _display_copy(path, root, label or spooled.filename, photo)
+    except BaseException:
+        spooled.discard()
+        raise
+    return spooled
+
+
+def spool_photos(files: list[Any]) -> list[Spooled]:
+    """Check every photo of a contact before anything is written: all or none (a bad one
+    is refused with its number and name, and the others' temporary files are removed)."""
+    done: list[Spooled] = []
+    try:
+        for number, file in enumerate(f for f in files if getattr(f, "filename", None)):
+            name = _clean_filename(file.filename, "image/jpeg")
+            done.append(spool(file, _("第%(n)d张照片（%(name)s）", n=number + 1, name=name), True))
+    except BaseException:
+        for item in done:
+            item.discard()
+        raise
+    return done
+
+
+def _save(path: str, sha256: str) -> str:
+    key = storage.key_for(sha256)
+    storage.store().save(key, path)
+    return key
+
+
+def store_spooled(
+    actor: User, where: Target, kind: str, spooled: Spooled, note: str = "", contact=None
+) -> Attachment:
+    """Store a checked upload (and its display copy) and add its row; removes the
+    temporary files. Flushes; the caller commits."""
+    try:
+        key = _save(spooled.path, spooled.sha256)
+        display_key = display_sha256 = None
+        if spooled.display is not None:
+            display_key = _save(spooled.display[0], spooled.display[1])
+            display_sha256 = spooled.display[1]
+    finally:
+        spooled.discard()
+    attachment = Attachment(
+        person_id=where.person.id,
+        programme=where.programme,
+        case_id=where.case.id if where.case is not None else None,
+        contact_id=contact.id if contact is not None else None,
+        kind=kind,
+        filename=_clean_filename(spooled.filename, spooled.content_type),
+        content_type=spooled.content_type,
+        size=spooled.size,
+        sha256=spooled.sha256,
+        storage_key=key,
+        display_key=display_key,
+        display_sha256=display_sha256,
+        note=note,
+        uploaded_by_id=actor.id,
+        uploaded_at=clock.now_utc(),
+    )
+    db.session.add(attachment)
+    db.session.flush()
+    record(actor, "attachment.upload", "attachment", attachment.id, None, snapshot(attachment))
+    return attachment
+
+
 def store(
     actor: User,
     target: Any,
@@ -283,29 +435,60 @@ def store(
         raise Forbidden(_("只读账号不能修改数据。"))
     where = target if isinstance(target, Target) else target_for(target)
     note, _contact = _validate(where, kind, note, contact_id)
-    if file is None or not getattr(file, "filename", None) and not getattr(file, "stream", None):
-        raise ValidationFailed(_("请选择要上传的文件。"), fields={"file": _("必填")})
-    stream = getattr(file, "stream", file)
-    key, sha256, size, content_type = put(stream)
-    attachment = Attachment(
-        person_id=where.person.id,
-        programme=where.programme,
-        case_id=where.case.id if where.case is not None else None,
-        contact_id=_contact.id if _contact is not None else None,
-        kind=kind,
-        filename=_clean_filename(getattr(file, "filename", None), content_type),
-        content_type=content_type,
-        size=size,
-        sha256=sha256,
-        storage_key=key,
-        note=note,
-        uploaded_by_id=actor.id,
-        uploaded_at=clock.now_utc(),
+    return store_spooled(actor, where, kind, spool(file), note, _contact)
+
+
+def attach_photos(actor: User, contact: Any, photos: list[Spooled]) -> list[Attachment]:
+    """Visit photos checked by ``spool_photos``, attached to ``contact`` (a correction or a
+    resettlement contact) in the caller's transaction."""
+    if not photos:
+        return []
+    case = db.session.get(
+        CASE_MODELS["correction" if isinstance(contact, Contact) else "resettlement"],
+        contact.case_id,
     )
-    db.session.add(attachment)
-    db.session.flush()
-    record(actor, "attachment.upload", "attachment", attachment.id, None, snapshot(attachment))
-    return attachment
+    where = target_for(case)
+    return [store_spooled(actor, where, "visit_photo", photo, "", contact) for photo in photos]
+
+
+def open_display(attachment: Attachment) -> IO[bytes]:
+    """The display copy's bytes (the original when the photo needed none), after the
+    checksum check."""
+    if not attachment.display_key:
+        if not verify(attachment):
+            raise ChecksumMismatch(_("附件文件缺失或已损坏（校验和不符），请联系管理员。"))
+        return open_stored(attachment)
+    try:
+        with storage.store().open(attachment.display_key) as handle:
+            ok = storage.sha256_of(handle) == attachment.display_sha256
+    except storage.FileMissing:
+        ok = False
+    if not ok:
+        log.error("attachment %s: display copy missing or checksum mismatch", attachment.id)
+        raise ChecksumMismatch(_("附件文件缺失或已损坏（校验和不符），请联系管理员。"))
+    return storage.store().open(attachment.display_key)
+
+
+def contact_photos(programme: str, case_id: int) -> dict[int, list[Attachment]]:
+    """A case's visit photos (not voided) by contact, oldest first."""
+    rows = (
+        db.session.execute(
+            select(Attachment)
+            .where(
+                Attachment.programme == programme,
+                Attachment.case_id == case_id,
+                Attachment.contact_id.is_not(None),
+                Attachment.voided_at.is_(None),
+            )
+            .order_by(Attachment.id)
+        )
+        .scalars()
+        .all()
+    )
+    out: dict[int, list[Attachment]] = {}
+    for row in rows:
+        out.setdefault(row.contact_id, []).append(row)
+    return out
 
 
 # --------------------------------------------------------------------------- read

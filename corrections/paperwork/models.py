@@ -32,6 +32,9 @@ class Attachment(VoidableMixin, Base):
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))
     storage_key: Mapped[str] = mapped_column(String(300))  # path under ATTACHMENT_DIR
+    # a phone photo's display copy (upright, scaled down); NULL: the original is shown
+    display_key: Mapped[str | None] = mapped_column(String(300))
+    display_sha256: Mapped[str | None] = mapped_column(String(64))
     note: Mapped[str] = mapped_column(Text, default="")
     uploaded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=clock.now_utc)

@@ -20,7 +20,7 @@ from corrections.extensions import db
 from corrections.resettlement import services as resettlement
 from corrections.resettlement.models import ResettlementCase
 from corrections.rules import engine, twins
-from corrections.rules.tables import contact_rules
+from corrections.rules.tables import contact_rules, deadline
 from corrections.supervision import services as supervision
 from corrections.supervision.models import (
     CaseLevel,
@@ -326,16 +326,19 @@ def my_day(user: User, on: date | None = None) -> dict:
         .order_by(Leave.ends_on)
         .limit(50)
     ).all()
+    # "未来N天到期": the next N days after today, N the due-soon row in force today, so
+    # the heading's words and the list agree (docs/domain.md §7.1)
+    ahead = deadline("due_soon_days", on)
+    until = on + timedelta(days=ahead)
     return {
         "overdue": cases(CorrectionCase.next_due_on < on),
         "today": cases(CorrectionCase.next_due_on == on),
-        # "due soon" windows are rule rows, as they stood on the due date (docs/domain.md §7.1)
-        "week": cases(
-            CorrectionCase.next_due_on > on,
-            twins.due_soon("due_soon_days", CorrectionCase.next_due_on, on),
-        ),
+        "week_days": ahead,
+        "week": cases(CorrectionCase.next_due_on > on, CorrectionCase.next_due_on <= until),
         "rs_overdue": rs_cases(ResettlementCase.next_due_on < on),
-        "rs_week": rs_cases(twins.due_soon("due_soon_days", ResettlementCase.next_due_on, on)),
+        "rs_week": rs_cases(
+            ResettlementCase.next_due_on >= on, ResettlementCase.next_due_on <= until
+        ),
         "expected": expected,
         "assessments": assessments,
         "leaves": leaves,

@@ -23,6 +23,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from corrections import clock
+from corrections.audit.labels import action_label, names_by_username
 from corrections.auth.models import Station, Unit, User
 from corrections.errors import DomainError, ValidationFailed
 from corrections.extensions import db
@@ -48,32 +49,6 @@ GROUPS = [
     ("rs", _l("安置帮教"), [k for k in KEYS if k.startswith("rs.")]),
 ]
 _QUARTER = re.compile(r"^(\d{4})-?Q([1-4])$", re.IGNORECASE)
-_ACTIONS = {
-    "correction.contact": _l("登记联系记录"),
-    "correction.sanction": _l("登记奖惩"),
-    "correction.sanction_decide": _l("审批奖惩"),
-    "correction.incident": _l("登记脱管/重新犯罪等事件"),
-    "correction.incident_close": _l("事件结案"),
-    "correction.receive": _l("接收入矫"),
-    "correction.create": _l("登记矫正案件"),
-    "correction.update": _l("修改矫正案件"),
-    "correction.level_change": _l("调整管理等级"),
-    "correction.leave_apply": _l("外出申请"),
-    "correction.leave_decide": _l("外出审批"),
-    "correction.leave_return": _l("销假"),
-    "correction.move_station": _l("变更司法所"),
-    "activity.create": _l("登记教育活动"),
-    "activity.void": _l("作废教育活动"),
-    "assessment.create": _l("登记调查评估"),
-    "assessment.complete": _l("完成调查评估"),
-    "resettlement.create": _l("登记安置帮教"),
-    "resettlement.release": _l("登记释放"),
-    "resettlement.handover": _l("衔接"),
-    "resettlement.assistance": _l("登记帮扶"),
-    "resettlement.contact": _l("登记走访"),
-    "resettlement.end": _l("结束帮教"),
-    "resettlement.key": _l("调整重点状态"),
-}
 
 
 @dataclass
@@ -217,11 +192,11 @@ def _downloads(period: Period, station_code: str | None) -> list[tuple[str, str,
     ]
 
 
-def _event_line(entry: dict) -> dict:
+def _event_line(entry: dict, names: dict[str, str]) -> dict:
     event = entry["event"]
     return {
-        "who": event.username or "—",
-        "what": str(_ACTIONS.get(event.action, event.action)),
+        "who": names.get(event.username, event.username) or "—",
+        "what": action_label(event.action),
         "action": event.action,
         "entity": f"{event.entity_type} #{event.entity_id}"
         if event.entity_id
@@ -274,10 +249,9 @@ def index():
         if current_user.can_decide:
             rows = result["closed_months"]
             scope_ids = [s.id for s in stations]
-            changes = [
-                _event_line(c)
-                for c in summaries.later_changes(rows, limit=200, station_ids=scope_ids)
-            ]
+            later = summaries.later_changes(rows, limit=200, station_ids=scope_ids)
+            names = names_by_username(c["event"].username for c in later)
+            changes = [_event_line(c, names) for c in later]
             diffs = summaries.differences(rows, scope_ids)
     closed_elsewhere = []
     if closed is None and period.single_month and len({s.unit_id for s in stations}) > 1:

@@ -8,7 +8,15 @@ and answers in Chinese); selects accept any value (the service checks codes).
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    MultipleFileField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 from corrections.forms import MultiCheckboxField
 from corrections.people.forms import (
@@ -110,11 +118,14 @@ class FromCorrectionForm(ServiceForm):
 
 
 class ContactForm(ServiceForm):
+    skip = ("photos",)
     kind = Select(
         _l("方式"), "contact_kind", codes=CONTACT_KINDS, default="field_visit", validators=REQUIRED
     )
     occurred_on = DateString(_l("日期"), today=True, validators=REQUIRED)
     note = TextAreaField(_l("情况记录"))
+    # visit photos, attached to this contact in the same save (paperwork/attachments.py)
+    photos = MultipleFileField(_l("走访照片"))
 
 
 class ReleaseForm(ServiceForm):

@@ -49,7 +49,14 @@ from corrections.resettlement.timeline import case_timeline
 from corrections.rules import twins
 from corrections.rules.tables import deadline
 from corrections.supervision.models import ChecklistItem, CorrectionCase
-from corrections.web import page_args, paginate
+from corrections.web import (
+    form_errors,
+    history_page,
+    page_args,
+    paginate,
+    return_target,
+    run_case_action,
+)
 
 bp = Blueprint("resettlement", __name__, url_prefix="/resettlement")
 
@@ -580,7 +587,14 @@ def _alerts(case: ResettlementCase, due, open_lost) -> list[tuple[str, str]]:
     return alerts
 
 
-def _render_case(case: ResettlementCase, bound=None, status: int = 200, section=None):
+def _render_case(
+    case: ResettlementCase,
+    bound=None,
+    status: int = 200,
+    section=None,
+    error: DomainError | None = None,
+    leftover: list[str] | None = None,
+):
     due = services.due_states(case) if case.handed_over_on else []
     lost_rows = (
         db.session.execute(
@@ -620,16 +634,31 @@ def _render_case(case: ResettlementCase, bound=None, status: int = 200, section=
         "open_lost": open_lost,
         "key_history": key_history,
         "hints": key_hints(case.person),
-        "timeline": case_timeline(case),
+        "history": history_page(case_timeline(case), at=_record_at(bound)),
         "section": section,
         "today": clock.today(),
+        # the error summary on top (GOV.UK pattern): each field's message links to the field
+        "error_message": error.message if error is not None else None,
+        "error_rows": form_errors(bound[2] if bound and error else None, leftover=leftover or ()),
+        "back": return_target(),
+        "saved_contact": request.args.get("saved", type=int),
     }
     return render_template("resettlement/show.html", **context), status
 
 
-@bp.route("/<int:case_id>")
+def _record_at(bound) -> str | None:
+    """The history record a refused void form belongs to (its page is shown)."""
+    if bound and bound[0] == "void" and bound[1]:
+        kind = bound[1].rstrip("0123456789")
+        return f"{kind}-{bound[1][len(kind) :]}"
+    return None
+
+
+@bp.route("/<int:case_id>", methods=["GET", "POST"])
 @login_required
 def show(case_id: int):
+    if request.method == "POST":  # a case-page form: run its action at this address
+        return run_case_action("resettlement", case_id)
     case = _case(case_id)
     if request.args.get("end") == "reoffended" and not case.is_ended and current_user.can_write:
         # Offered next to a refused correction intake (docs/domain.md §7.2): the end
@@ -656,17 +685,42 @@ def _act(case_id: int, name: str, call, section: str, record_id=None, aliases=No
         leftover = _show_errors(form, e, aliases)
         if isinstance(e, RecordsAfterEnd):  # listed with links under the form instead
             leftover, form.records_after_end = [], e.records
-        _flash_error(e, leftover)
-        return _render_case(case, (name, record_id, form), e.status, section)
+        return _render_case(case, (name, record_id, form), e.status, section, e, leftover)
     db.session.commit()
     flash(message, "success")
+    if name == "contact":
+        # back where the officer came from (my day, the list); else the case page says
+        # "saved" in place of the form
+        target = return_target()
+        if target:
+            return redirect(target)
+        return redirect(url_for(".show", case_id=case.id, saved=form.saved_id, _anchor="contact"))
     return redirect(url_for(".show", case_id=case.id, _anchor=section))
 
 
 def _record_contact(case: ResettlementCase, form) -> str:
+    """Record the contact with its photos (all or nothing: every photo is checked before
+    anything is written); the message gives the next due date."""
+    from corrections.paperwork import attachments
+
     before = case.next_due_on
-    contact = services.record_contact(current_user, case, form.payload())
-    head = _("已登记%(k)s（%(d)s）。", k=label("contact_kind", contact.kind), d=contact.occurred_on)
+    photos = attachments.spool_photos(request.files.getlist(form.photos.name))
+    try:
+        contact = services.record_contact(current_user, case, form.payload())
+        attachments.attach_photos(current_user, contact, photos)
+    except BaseException:
+        for photo in photos:
+            photo.discard()
+        raise
+    form.saved_id = contact.id
+    head = _(
+        "已记录 %(name)s 的%(k)s（%(d)s）。",
+        k=label("contact_kind", contact.kind),
+        d=contact.occurred_on,
+        name=case.person.name,
+    )
+    if photos:
+        head += _("附照片%(n)d张。", n=len(photos))
     if case.next_due_on and case.next_due_on != before:
         return head + _(
             "下次走访应于 %(d)s 前（原为 %(o)s）。", d=case.next_due_on, o=before or "—"
@@ -685,10 +739,12 @@ def add_contact(case_id: int):
 @bp.route("/<int:case_id>/contact", methods=["GET", "POST"])
 @writer_required
 def quick_contact(case_id: int):
-    """A phone-size page with only the contact form (officers log visits in the field)."""
+    """A phone-size page with only the contact form (officers log visits in the field);
+    saved, it sends the officer back where they came from (``next``: my day, the list)."""
     case = _case(case_id)
     form = CASE_FORMS["contact"](prefix="contact")
     status = 200
+    error, leftover = None, []
     if form.validate_on_submit():
         try:
             message = _record_contact(case, form)
@@ -696,14 +752,22 @@ def quick_contact(case_id: int):
             raise
         except DomainError as e:
             db.session.rollback()
-            _flash_error(e, _show_errors(form, e))
+            error, leftover = e, _show_errors(form, e)
             status = e.status
         else:
             db.session.commit()
             flash(message, "success")
-            return redirect(url_for(".show", case_id=case.id))
+            return redirect(return_target(url_for(".show", case_id=case.id)))
     due = services.due_states(case) if case.handed_over_on else []
-    return render_template("resettlement/contact.html", case=case, form=form, due=due), status
+    return render_template(
+        "resettlement/contact.html",
+        case=case,
+        form=form,
+        due=due,
+        back=return_target(),
+        error_message=error.message if error is not None else None,
+        error_rows=form_errors(form, leftover=leftover),
+    ), status
 
 
 @bp.route("/<int:case_id>/release", methods=["POST"])

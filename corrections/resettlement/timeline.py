@@ -246,6 +246,8 @@ def case_timeline(case: ResettlementCase) -> list[Entry]:
         )
     ).scalars()
     for a in attachments:
+        if a.contact_id is not None and not a.is_void:
+            continue  # a visit photo is shown on its contact
         out.append(
             Entry(
                 _local_date(a.uploaded_at),

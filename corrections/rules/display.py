@@ -293,8 +293,16 @@ def scope_label(programme: str, level, correction_type, is_key) -> str:
     return level_text or str(_l("各管理等级"))
 
 
+def effective_text(effective_from) -> str:
+    """When a rule row applies from: "默认" for the built-in rows (in force from the
+    earliest date, 1900-01-01, which means "always"), else "自2026-01-01起"."""
+    if effective_from <= engine.DEFAULT_EFFECTIVE_FROM:
+        return str(_l("默认"))
+    return str(_l("自%(d)s起", d=effective_from.isoformat()))
+
+
 def contact_rule_text(row) -> str:
-    """One readable line: "严管 · 面对面 · 当面报告或实地查访 · 每7天 · 自1900-01-01起"."""
+    """One readable line: "严管 · 面对面 · 当面报告或实地查访 · 每7天 · 默认" (or "自2026-01-01起")."""
     kinds = [str(CONTACT_KINDS.get(k, k)) for k in ordered_kinds(_kinds(row.satisfied_by))]
     if len(kinds) > 1:
         kinds_text = "、".join(kinds[:-1]) + str(_l("或")) + kinds[-1]
@@ -309,7 +317,7 @@ def contact_rule_text(row) -> str:
         str(REQUIREMENTS.get(row.requirement, row.requirement)),
         kinds_text,
         frequency,
-        str(_l("自%(d)s起", d=row.effective_from.isoformat())),
+        effective_text(row.effective_from),
     ]
     return " · ".join(parts)
 

@@ -76,6 +76,7 @@ def index():
         today=today,
         contact_groups=contact_groups,
         deadline_groups=deadline_groups,
+        effective_text=display.effective_text,
     )
 
 

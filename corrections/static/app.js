@@ -29,6 +29,37 @@
     }
   })();
 
+  // The error summary (GOV.UK pattern): focused when the page loads, so screen readers read
+  // it and the phone shows it first; each link opens the section holding its field and
+  // moves the focus into the field (the link itself works without script too).
+  (function () {
+    var summary = document.getElementById('error-summary');
+    if (!summary) { return; }
+    function reveal(el) {
+      var body = el.closest('.accordion-collapse, .collapse');
+      if (body && !body.classList.contains('show') && window.bootstrap) {
+        new bootstrap.Collapse(body, {toggle: false}).show();
+      }
+      var box = el.closest('details');
+      if (box) { box.open = true; }
+    }
+    summary.addEventListener('click', function (event) {
+      var link = event.target.closest('a.error-summary-link');
+      var field = link && document.getElementById(link.dataset.field);
+      if (!field) { return; }
+      event.preventDefault();
+      reveal(field);
+      var label = document.querySelector('label[for="' + field.id + '"]');
+      (label || field).scrollIntoView({block: 'start'});
+      field.focus({preventScroll: true});
+      if (window.history && history.replaceState) { history.replaceState(null, '', '#' + field.id); }
+    });
+    if (!window.location.hash || window.location.hash === '#error-summary') {
+      summary.focus();
+      summary.scrollIntoView({block: 'start'});
+    }
+  })();
+
   // New case forms: show only the person part that applies.
   (function () {
     var radios = document.querySelectorAll('.person-mode');

@@ -11,6 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
+    MultipleFileField,
     RadioField,
     SelectField,
     StringField,
@@ -173,11 +174,14 @@ class IntakeForm(ServiceForm):
 
 
 class ContactForm(ServiceForm):
+    skip = ("photos",)
     kind = Select(_l("方式"), "contact_kind", default="report_in_person", validators=REQUIRED)
     occurred_on = DateString(_l("日期"), today=True, validators=REQUIRED)
     unannounced = BooleanField(_l("突击查访"))
     at_night = BooleanField(_l("夜间查访"))
     note = TextAreaField(_l("情况记录"))
+    # visit photos, attached to this contact in the same save (paperwork/attachments.py)
+    photos = MultipleFileField(_l("走访照片"))
 
 
 class ReceiveForm(ServiceForm):

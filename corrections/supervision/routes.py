@@ -51,12 +51,18 @@ from corrections.supervision.models import (
 )
 from corrections.supervision.timeline import case_timeline
 from corrections.validation import Fields
-from corrections.web import page_args, paginate
+from corrections.web import (
+    form_errors,
+    history_page,
+    page_args,
+    paginate,
+    return_target,
+    run_case_action,
+)
 
 bp = Blueprint("supervision", __name__, url_prefix="/corrections")
 
 VOIDABLE_KINDS = ("contact", "sanction", "medical_review")
-TIMELINE_LIMIT = 60  # newest records on the case page; the rest behind "显示全部"
 
 
 def writer_required(view):
@@ -566,7 +572,14 @@ def _alerts(case, due, leaves, review_due, team_warning, open_incidents) -> list
     return sorted(alerts, key=lambda a: severity.get(a[0], 3))
 
 
-def _render_case(case: CorrectionCase, bound=None, status: int = 200, section: str | None = None):
+def _render_case(
+    case: CorrectionCase,
+    bound=None,
+    status: int = 200,
+    section: str | None = None,
+    error: DomainError | None = None,
+    leftover: list[str] | None = None,
+):
     today = clock.today()
     due = services.due_states(case) if case.status != "expected" else []
     leaves = (
@@ -639,7 +652,6 @@ def _render_case(case: CorrectionCase, bound=None, status: int = 200, section: s
         "due": due,
         "alerts": _alerts(case, due, leaves, review_due, team_warning, open_incidents),
         "suggestions": services.suggestions(case),
-        "timeline": case_timeline(case),
         "pending_leaves": pending_leaves,
         "away_leaves": away_leaves,
         "sanction_proposals": [s for s in sanctions if s.status == "proposed"],
@@ -660,7 +672,12 @@ def _render_case(case: CorrectionCase, bound=None, status: int = 200, section: s
         "leave_days": leave_days,
         "section": section,
         "today": today,
-        "timeline_limit": None if request.args.get("timeline") == "all" else TIMELINE_LIMIT,
+        # the error summary on top (GOV.UK pattern): each field's message links to the field
+        "error_message": error.message if error is not None else None,
+        "error_rows": form_errors(bound[2] if bound and error else None, leftover=leftover or ()),
+        "back": return_target(),
+        "saved_contact": request.args.get("saved", type=int),
+        "history": history_page(case_timeline(case), at=_record_at(bound)),
         "month_hours": case_month_summary(case, today.year, today.month)
         if case.status == "active"
         else None,
@@ -668,9 +685,19 @@ def _render_case(case: CorrectionCase, bound=None, status: int = 200, section: s
     return render_template("supervision/show.html", **context), status
 
 
-@bp.route("/<int:case_id>")
+def _record_at(bound) -> str | None:
+    """The history record a refused void form belongs to (its page is shown)."""
+    if bound and bound[0] == "void" and bound[1]:
+        kind = bound[1].rstrip("0123456789")
+        return f"{kind}-{bound[1][len(kind) :]}"
+    return None
+
+
+@bp.route("/<int:case_id>", methods=["GET", "POST"])
 @login_required
 def show(case_id: int):
+    if request.method == "POST":  # a case-page form: run its action at this address
+        return run_case_action("supervision", case_id)
     return _render_case(_case(case_id))
 
 
@@ -695,12 +722,18 @@ def _act(case_id: int, name: str, call, section: str, record_id: int | None = No
         if back == "approvals":  # no fields to show there: the messages go in the flash
             _flash_error(e, list(e.fields.values()))
             return redirect(url_for(".approvals"))
-        _flash_error(e, leftover)
-        return _render_case(case, (name, record_id, form), e.status, section)
+        return _render_case(case, (name, record_id, form), e.status, section, e, leftover)
     db.session.commit()
     flash(message, "success")
     if back == "approvals":
         return redirect(url_for(".approvals"))
+    if name == "contact":
+        # back where the officer came from (my day, the list); else the case page says
+        # "saved" in place of the form (docs/domain.md §7.10)
+        target = return_target()
+        if target:
+            return redirect(target)
+        return redirect(url_for(".show", case_id=case.id, saved=form.saved_id, _anchor="contact"))
     return redirect(url_for(".show", case_id=case.id, _anchor=section))
 
 
@@ -709,9 +742,20 @@ def _due_map(case: CorrectionCase) -> dict[str, date]:
 
 
 def _record_contact(case: CorrectionCase, form) -> str:
-    """Record the contact; the message says which due dates it moved."""
+    """Record the contact with its photos (all or nothing: every photo is checked before
+    anything is written); the message says which due dates it moved."""
+    from corrections.paperwork import attachments
+
     before = _due_map(case)
-    contact = services.record_contact(current_user, case, form.payload())
+    photos = attachments.spool_photos(request.files.getlist(form.photos.name))
+    try:
+        contact = services.record_contact(current_user, case, form.payload())
+        attachments.attach_photos(current_user, contact, photos)
+    except BaseException:
+        for photo in photos:
+            photo.discard()
+        raise
+    form.saved_id = contact.id
     after = _due_map(case)
     moved = [
         _(
@@ -724,10 +768,13 @@ def _record_contact(case: CorrectionCase, form) -> str:
         if before.get(req) != due_on
     ]
     head = _(
-        "已登记%(k)s（%(d)s）。",
+        "已记录 %(name)s 的%(k)s（%(d)s）。",
         k=label("contact_kind", contact.kind),
         d=contact.occurred_on,
+        name=case.person.name,
     )
+    if photos:
+        head += _("附照片%(n)d张。", n=len(photos))
     if moved:
         return head + _("到期日顺延：%(m)s。", m="；".join(moved))
     if case.next_due_on:
@@ -744,10 +791,12 @@ def add_contact(case_id: int):
 @bp.route("/<int:case_id>/contact", methods=["GET", "POST"])
 @writer_required
 def quick_contact(case_id: int):
-    """A phone-size page with only the contact form (officers log visits in the field)."""
+    """A phone-size page with only the contact form (officers log visits in the field);
+    saved, it sends the officer back where they came from (``next``: my day, the list)."""
     case = _case(case_id)
     form = CASE_FORMS["contact"](prefix="contact")
     status = 200
+    error, leftover = None, []
     if form.validate_on_submit():
         try:
             message = _record_contact(case, form)
@@ -755,14 +804,22 @@ def quick_contact(case_id: int):
             raise
         except DomainError as e:
             db.session.rollback()
-            _flash_error(e, _show_errors(form, e))
+            error, leftover = e, _show_errors(form, e)
             status = e.status
         else:
             db.session.commit()
             flash(message, "success")
-            return redirect(url_for(".show", case_id=case.id))
+            return redirect(return_target(url_for(".show", case_id=case.id)))
     due = services.due_states(case) if case.status != "expected" else []
-    return render_template("supervision/contact.html", case=case, form=form, due=due), status
+    return render_template(
+        "supervision/contact.html",
+        case=case,
+        form=form,
+        due=due,
+        back=return_target(),
+        error_message=error.message if error is not None else None,
+        error_rows=form_errors(form, leftover=leftover),
+    ), status
 
 
 @bp.route("/<int:case_id>/receive", methods=["POST"])

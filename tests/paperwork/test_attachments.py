@@ -285,7 +285,8 @@ def test_web_upload_download_and_scope(app, client, world, person_id, store_dir)
         attachment_id = a.id
     page = client.get(f"/corrections/{case_id}").get_data(as_text=True)
     assert "刑事判决书.pdf" in page and 'id="attachments"' in page
-    assert 'accept="application/pdf,image/jpeg,image/png"' in page and "capture" in page
+    # no `capture`: phones offer the camera and the gallery (photos taken earlier)
+    assert 'accept="application/pdf,image/jpeg,image/png"' in page and "capture=" not in page
     assert "刑事判决书.pdf" in client.get(f"/people/{person_id}").get_data(as_text=True)
 
     response = client.get(f"/attachments/{attachment_id}")

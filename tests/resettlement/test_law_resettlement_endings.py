@@ -297,7 +297,7 @@ def test_page_end_lists_the_records_with_links(app, client, world, person_id):
     )
     page = text(r)
     assert r.status_code == 422 and 'class="record-after-end"' in page
-    assert f"/resettlement/{cid}#contact-1" in page and 'value="2026-11-19"' in page
+    assert f"/resettlement/{cid}?at=contact-1#contact-1" in page and 'value="2026-11-19"' in page
     assert get(app, ResettlementCase, cid).status == "active"
 
 

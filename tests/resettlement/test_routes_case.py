@@ -119,8 +119,8 @@ def test_contact_moves_due_date(app, client, world, case_id):
     )
     assert r.status_code == 302 and r.headers["Location"].endswith("#contact")
     page = text(client.get(r.headers["Location"]))
-    assert "已登记实地查访（2026-11-24）" in page and "2027-02-22" in page
-    assert "在家，已就业" in page
+    assert "的实地查访（2026-11-24）" in page and "2027-02-22" in page
+    assert "在家，已就业" in page and 'id="contact-saved"' in page
     assert count(app, ResettlementContact) == 1
     assert case(app, case_id).next_due_on.isoformat() == "2027-02-22"
 
@@ -442,7 +442,7 @@ def test_timeline_newest_first(app, client, world, case_id):
     assert count(app, AuditEvent) > 0
 
 
-def test_long_timeline_folds_older_records(app, client, world, person_id):
+def test_long_history_is_paged_twenty_at_a_time(app, client, world, person_id):
     visits = [
         ("record_contact", {"kind": "field_visit", "occurred_on": f"2026-10-{day:02d}"})
         for day in range(2, 30)
@@ -450,7 +450,11 @@ def test_long_timeline_folds_older_records(app, client, world, person_id):
     cid = make_rs_case(app, person_id, steps=HANDED_OVER + visits)
     world.login(client, "off1")
     page = text(client.get(f"/resettlement/{cid}"))
-    older = page[page.index('id="timeline-older"') :]
-    assert "更早的记录（11条）" in page  # 28 visits + release, handover, key = 31; 20 shown
-    assert "2026-10-02" in older and "衔接：家属接回" in older
+    assert (
+        "共 31 条" in page and "1 / 2" in page
+    )  # 28 visits + release, handover, key = 31; 20 a page
+    assert "2026-10-02" not in page.split('id="timeline-list"')[1].split("</ul>")[0]
+    older = text(client.get(f"/resettlement/{cid}?history=2"))
+    older = older[older.index('id="timeline-list"') :]
+    assert "2026-10-02" in older and "衔接：家属接回" in older and "2 / 2" in older
     assert 'id="quick-contact-link"' in page

@@ -10,7 +10,7 @@ from corrections.extensions import db
 from corrections.rules import engine, tables
 from corrections.rules.models import ContactRuleRow, DeadlineRuleRow
 
-STRICT_F2F_TEXT = "严管 · 面对面 · 当面报告或实地查访 · 每7天 · 自1900-01-01起"
+STRICT_F2F_TEXT = "严管 · 面对面 · 当面报告或实地查访 · 每7天 · 默认"
 
 
 def _counts(app) -> tuple[int, int, int]:

@@ -431,7 +431,7 @@ def test_page_lists_the_records_after_the_end_with_links_and_keeps_the_date(
     page = text(r)
     assert r.status_code == 422
     assert 'class="record-after-end"' in page
-    assert f"timeline=all#contact-{contact_id}" in page
+    assert f"at=contact-{contact_id}#contact-{contact_id}" in page
     assert 'value="2026-11-19"' in page  # the typed date is kept
     assert "不能早于本案最后一条记录的日期 2026-11-20" in page
     assert get(app, CorrectionCase, case_id).status == "active"

@@ -74,7 +74,7 @@ def test_contact_moves_due_date_and_shows_it(app, client, world, case_id):
     )
     assert r.status_code == 302 and r.headers["Location"].endswith("#contact")
     page = text(client.get(r.headers["Location"]))
-    assert "已登记实地查访（2026-11-24）" in page and "2026-12-01" in page
+    assert "的实地查访（2026-11-24）" in page and "2026-12-01" in page
     assert "在家，情绪稳定" in page and "突击" in page
     assert count(app, Contact) == 1
     assert get(app, CorrectionCase, case_id).next_due_on.isoformat() == "2026-12-01"
@@ -128,7 +128,7 @@ def test_quick_contact_page_round_trip(app, client, world, case_id):
     )
     assert r.status_code == 302 and r.headers["Location"].endswith(f"/corrections/{case_id}")
     page = text(client.get(r.headers["Location"]))
-    assert "已登记当面报告（2026-11-25）" in page and "→ 2026-12-02" in page
+    assert "的当面报告（2026-11-25）" in page and "→ 2026-12-02" in page
 
 
 def test_quick_contact_refusal_stays_on_the_phone_page(app, client, world, case_id):
@@ -718,7 +718,7 @@ def test_female_case_team_warning_on_case_page(app, client, world, female_id):
     assert FEMALE_ID  # the fixture's person
 
 
-def test_long_timeline_shows_the_newest_with_a_link_to_all(app, client, world, case_id):
+def test_long_history_is_paged_twenty_at_a_time(app, client, world, case_id):
     from datetime import date, timedelta
 
     from corrections.extensions import db
@@ -735,9 +735,14 @@ def test_long_timeline_shows_the_newest_with_a_link_to_all(app, client, world, c
         db.session.commit()
     world.login(client, "off1")
     page = text(client.get(f"/corrections/{case_id}"))
-    assert 'id="timeline-all"' in page and "2026-03-21" in page and "2026-01-11 ·" not in page
-    page = text(client.get(f"/corrections/{case_id}?timeline=all"))
-    assert 'id="timeline-all"' not in page and "2026-01-11 ·" in page
+    history = page[page.index('id="timeline-list"') :].split("</ul>")[0]
+    assert 'id="history-older"' in page and "2026-03-21" in history
+    assert "2026-03-01 ·" not in history  # the 21st newest: on page 2
+    assert history.count('class="tl-') == 20 and "1 / 4" in page  # 70 contacts, reception
+    page = text(client.get(f"/corrections/{case_id}?history=4"))
+    assert "2026-01-11 ·" in page and "4 / 4" in page
+    page = text(client.get(f"/corrections/{case_id}?history=99"))  # past the end: the last page
+    assert "4 / 4" in page
 
 
 def test_ended_case_offers_late_entry_dated_at_the_end(app, client, world, case_id):
@@ -747,7 +752,7 @@ def test_ended_case_offers_late_entry_dated_at_the_end(app, client, world, case_
         data=form("terminate", terminated_on="2026-11-20", reason="death"),
     )
     page = text(client.get(f"/corrections/{case_id}"))
-    assert "补录联系记录" in page and 'value="2026-11-20"' in page
+    assert "记录联系" in page and 'value="2026-11-20"' in page
     r = client.post(
         f"/corrections/{case_id}/contacts",
         data=form("contact", kind="field_visit", occurred_on="2026-11-19"),

@@ -71,7 +71,7 @@ def test_release_through_the_checklist(app, client, world, person_id):
     assert row.status == "released" and row.ended_on.isoformat() == "2026-11-21"
     page = text(client.get(f"/corrections/{cid}"))
     assert "已解除" in page and "期满未解除" not in page and 'id="contact-form"' in page
-    assert "补录联系记录" in page
+    assert "只能补录此前的联系" in page
 
 
 def test_release_before_term_end_is_refused(app, client, world, person_id):
