@@ -692,9 +692,8 @@ def _act(case_id: int, name: str, call, section: str, record_id: int | None = No
         leftover = _show_errors(form, e, aliases)
         if isinstance(e, RecordsAfterEnd):  # listed with links under the form instead
             leftover, form.records_after_end = [], e.records
-        if back == "approvals":  # no fields to show there: the messages go in the flash
-            _flash_error(e, list(e.fields.values()))
-            return redirect(url_for(".approvals"))
+        if back == "approvals":  # the approvals page again, the refused form in place
+            return _render_approvals((name, record_id, form), e)
         _flash_error(e, leftover)
         return _render_case(case, (name, record_id, form), e.status, section)
     db.session.commit()
@@ -797,9 +796,45 @@ def level(case_id: int):
     return _act(case_id, "level", call, "level")
 
 
+_DECISION_RECORDS = {"level_decide": CaseLevel, "sanction_decide": Sanction, "leave_decide": Leave}
+
+
+def _confirm_refusal(case_id: int, name: str, record_id: int, section: str):
+    """A refusal with its reason is shown once more to be confirmed before anything is
+    written; a refusal without a reason goes on to the service, which refuses it."""
+    prefix = _prefix(name, record_id)
+    form = CASE_FORMS[name](prefix=prefix)
+    if not (form.refuse.data and (form.note.data or "").strip()) or request.form.get("confirmed"):
+        return None
+    case = _case(case_id)
+    record = db.session.get(_DECISION_RECORDS[name], record_id)
+    if record is None or record.case_id != case.id:
+        abort(404)
+    back = request.form.get("next")
+    if back == "approvals":
+        back_url = url_for(".approvals")
+    else:
+        back_url = url_for(".show", case_id=case.id, _anchor=section)
+    return render_template(
+        "supervision/confirm_refusal.html",
+        case=case,
+        kind=name,
+        record=record,
+        form=form,
+        action=request.path,
+        back=back,
+        back_url=back_url,
+        leave_days=leave_days,
+    )
+
+
 @bp.route("/<int:case_id>/levels/<int:record_id>/decision", methods=["POST"])
 @writer_required
 def level_decision(case_id: int, record_id: int):
+    confirm = _confirm_refusal(case_id, "level_decide", record_id, "pending")
+    if confirm is not None:
+        return confirm
+
     def call(case, form):
         row = services.decide_level(current_user, case, record_id, form.payload())
         return _("已批准等级调整。") if row.status == "approved" else _("已不批准等级调整。")
@@ -829,6 +864,10 @@ def sanction(case_id: int):
 @bp.route("/<int:case_id>/sanctions/<int:record_id>/decision", methods=["POST"])
 @writer_required
 def sanction_decision(case_id: int, record_id: int):
+    confirm = _confirm_refusal(case_id, "sanction_decide", record_id, "pending")
+    if confirm is not None:
+        return confirm
+
     def call(case, form):
         row = services.decide_sanction(current_user, case, record_id, form.payload())
         if row.status == "decided":
@@ -865,6 +904,10 @@ def leave(case_id: int):
 @bp.route("/<int:case_id>/leaves/<int:record_id>/decision", methods=["POST"])
 @writer_required
 def leave_decision(case_id: int, record_id: int):
+    confirm = _confirm_refusal(case_id, "leave_decide", record_id, "pending")
+    if confirm is not None:
+        return confirm
+
     def call(case, form):
         row = services.decide_leave(current_user, case, record_id, form.payload())
         return _("已批准外出。") if row.status == "approved" else _("已不批准外出。")
@@ -1073,6 +1116,19 @@ def void(case_id: int, kind: str, record_id: int):
 @decider_required
 def approvals():
     """Everything waiting for a county decision, oldest first, each with approve / refuse."""
+    return _render_approvals()
+
+
+def _render_approvals(bound=None, error: DomainError | None = None):
+    """The approvals page; after a refused decision, its form keeps the data and errors and
+    an error summary at the top links to them (status of the error)."""
+    summary = []
+    if error is not None:
+        form = bound[2]  # its field errors are in place already (``_act``)
+        for key, message in error.fields.items():
+            summary.append((message, form[key].id if key in form else None))
+        if not summary:
+            summary.append((error.message, None))
 
     def pending(model, *where):
         query = (
@@ -1096,9 +1152,10 @@ def approvals():
         levels=levels,
         sanctions=sanctions,
         leaves=leaves,
-        forms=FormBag(None),
+        forms=FormBag(None, bound),
         leave_days=leave_days,
-    )
+        error_summary=summary,
+    ), (error.status if error is not None else 200)
 
 
 @bp.route("/caseload", methods=["GET", "POST"])

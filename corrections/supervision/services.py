@@ -995,6 +995,15 @@ def propose_level(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Ca
     return row
 
 
+def _decision_note(f: Fields, approved: Any) -> str:
+    """The decider's comment (审批意见): optional when approving, the reason when refusing
+    (docs/domain.md §3.7) — a refusal without one is refused and writes nothing."""
+    note = f.text("note", limit=1000)
+    if approved is False and not note:
+        f.error("note", _("不批准时必须填写理由。"))
+    return note
+
+
 def decide_level(actor: User, case: CorrectionCase, level_id: int, data: dict[str, Any]):
     from corrections.errors import NotFound
 
@@ -1006,7 +1015,7 @@ def decide_level(actor: User, case: CorrectionCase, level_id: int, data: dict[st
     approved = f.boolean("approved")
     if "approved" not in data:
         f.error("approved", _("请选择批准或不批准。"))
-    note = f.text("note", limit=1000)
+    note = _decision_note(f, data.get("approved"))
     f.raise_if_errors()
     if row.status != "proposed":
         raise RuleViolation(_("该申请已处理。"), code="already_decided")
@@ -1147,12 +1156,14 @@ def decide_sanction(
     _not_future(f, "decided_on", decided_on)
     if sanction.proposed_on and decided_on < sanction.proposed_on:
         f.error("decided_on", _("决定日期不能早于提出日期。"))
+    note = _decision_note(f, data.get("approved"))
     f.raise_if_errors()
     if sanction.status != "proposed" or sanction.is_void:
         raise RuleViolation(_("该建议已处理。"), code="already_decided")
     require_open(case, decided_on)
     before = snapshot(sanction)
     sanction.decided_by_id = actor.id
+    sanction.decision_note = note
     if approved:
         sanction.status = "decided"
         sanction.decided_on = decided_on
@@ -1349,6 +1360,7 @@ def decide_leave(actor: User, case: CorrectionCase, leave_id: int, data: dict[st
     _not_future(f, "decided_on", decided_on)
     if decided_on and decided_on < leave.applied_on:
         f.error("decided_on", _("审批日期不能早于申请日期。"))
+    note = _decision_note(f, data.get("approved"))
     f.raise_if_errors()
     if leave.status != "applied":
         raise RuleViolation(_("该申请已处理。"), code="already_decided")
@@ -1368,6 +1380,7 @@ def decide_leave(actor: User, case: CorrectionCase, leave_id: int, data: dict[st
     leave.status = "approved" if approved else "refused"
     leave.decided_on = decided_on
     leave.decided_by_id = actor.id
+    leave.decision_note = note
     db.session.flush()
     refresh_due_state(case)
     record(actor, "correction.leave_decide", "leave", leave.id, before, snapshot(leave))
