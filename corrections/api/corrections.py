@@ -815,7 +815,10 @@ doc.EXTRA_SCHEMAS.update(
             status=_string(("proposed", "approved", "refused")),
             decided_on=NULL_DATE,
             decided_by=_string(nullable=True),
-            decision_note={"type": "string", "description": "The decider's comment; the reason of a refusal"},
+            decision_note={
+                "type": "string",
+                "description": "The decider's comment; the reason of a refusal",
+            },
         ),
         "Contact": _obj(
             [],
@@ -847,7 +850,10 @@ doc.EXTRA_SCHEMAS.update(
             voided=BOOL,
             void_reason=_string(nullable=True),
             decided_by=_string(nullable=True),
-            decision_note={"type": "string", "description": "The decider's comment; the reason of a refusal"},
+            decision_note={
+                "type": "string",
+                "description": "The decider's comment; the reason of a refusal",
+            },
         ),
         "Leave": _obj(
             [],
@@ -867,7 +873,10 @@ doc.EXTRA_SCHEMAS.update(
             approved={"type": "boolean", "nullable": True},
             decided_on=NULL_DATE,
             decided_by=_string(nullable=True),
-            decision_note={"type": "string", "description": "The decider's comment; the reason of a refusal"},
+            decision_note={
+                "type": "string",
+                "description": "The decider's comment; the reason of a refusal",
+            },
             returned_on=NULL_DATE,
             return_overdue=BOOL,
         ),

@@ -304,6 +304,35 @@ def checklist_open(case: CorrectionCase, on: date | None = None) -> bool:
     return deadline_rules.is_checklist_open(term_end_effective(case, on), on, window)
 
 
+def term_ending_candidates(on: date) -> tuple:
+    """SQL conditions picking the cases whose release checklist may be open on ``on``
+    (docs/domain.md §7.1): by the term end as sentenced, widened to 暂外 cases past it
+    (absconding moves their term end, §7.6). ``term_ending_on`` decides each one."""
+    from sqlalchemy import or_
+
+    from corrections.rules import twins
+
+    return (
+        CorrectionCase.status == "active",
+        or_(
+            ~twins.past_term_end(CorrectionCase.term_end, on),
+            CorrectionCase.correction_type == "temporary_release",
+        ),
+        twins.checklist_open(CorrectionCase.term_end, on),
+    )
+
+
+def term_ending_on(case: CorrectionCase, on: date | None = None) -> date | None:
+    """The case's effective term end when its term ends soon on ``on``: the release
+    checklist is open and the effective term end not yet passed; else None. The one
+    definition of "term ending" for the reminder job, the dashboards and the home pages."""
+    on = on or clock.today()
+    term_end = term_end_effective(case, on)
+    if past_term_end(case, on, term_end) or not checklist_open(case, on):
+        return None
+    return term_end
+
+
 def absconded_periods(case_ids: list[int]) -> dict[int, list[tuple[date, date | None]]]:
     """Each case's 脱管 incidents as (occurred_on, closed_on) periods, in one query."""
     out: dict[int, list[tuple[date, date | None]]] = {i: [] for i in case_ids}
