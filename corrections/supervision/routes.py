@@ -28,7 +28,7 @@ from corrections.errors import (
     ValidationFailed,
 )
 from corrections.extensions import db
-from corrections.labels import label
+from corrections.labels import join_names, label, station_option
 from corrections.people import idnumber
 from corrections.people import services as people_services
 from corrections.people.models import Person
@@ -136,7 +136,7 @@ def _station_choices(blank: str | None = None, exclude: int | None = None, unit:
     out = [("", blank)] if blank is not None else []
     for s in _stations_in_scope():
         if s.id != exclude and (unit is None or s.unit_id == unit):
-            out.append((s.code, f"{s.name}（{s.code}）"))
+            out.append((s.code, station_option(s)))
     return out
 
 
@@ -162,8 +162,12 @@ def _officers(station_ids=None, include_inactive: bool = False) -> list[User]:
 
 
 def _officer_label(user: User) -> str:
-    stations = "、".join(s.name for s in user.stations)
-    return f"{user.label}（{stations}）" if stations else user.label
+    stations = join_names(s.name for s in user.stations)
+    return (
+        _("%(name)s（%(stations)s）", name=user.label, stations=stations)
+        if stations
+        else user.label
+    )
 
 
 def _officer_choices(blank: str, station_ids=None):
