@@ -211,9 +211,7 @@ CJK = re.compile(r"[\u3400-\u9fff]")
 def english_problems(page: Page) -> list[str]:
     """Chrome texts that show Chinese punctuation (always wrong in English)."""
     return [
-        f"{tag}: {text[:80]}"
-        for tag, text in page.evaluate(CHROME)
-        if CJK_PUNCTUATION.search(text)
+        f"{tag}: {text[:80]}" for tag, text in page.evaluate(CHROME) if CJK_PUNCTUATION.search(text)
     ]
 
 
@@ -225,8 +223,8 @@ def demo_county(app, county):
     with app.app_context():
         load_demo()
         db.session.commit()
-        from corrections.supervision.models import CorrectionCase
         from corrections.resettlement.models import ResettlementCase
+        from corrections.supervision.models import CorrectionCase
 
         cc = db.session.execute(
             select(CorrectionCase.id).where(CorrectionCase.status == "active").limit(1)
