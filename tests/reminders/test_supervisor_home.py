@@ -149,3 +149,19 @@ def test_officer_home_is_unchanged(app, client, world, scene):
     world.login(client, "off1")
     page = client.get("/").get_data(as_text=True)
     assert 'id="my-overdue"' in page and 'id="sv-tiles"' not in page
+
+
+def test_reminders_read_in_english_when_the_page_is_english(app, client, world, scene):
+    from corrections.reminders.jobs import run_job
+
+    with app.app_context():
+        run_job("daily_reminders", TODAY)
+    world.login(client, "off1")
+    chinese = client.get("/notifications/").get_data(as_text=True)
+    assert "外出应于2026-11-19返回，至今未销假" in chinese
+    client.get("/lang/en")
+    english = client.get("/notifications/").get_data(as_text=True)
+    assert "was due back from leave on 2026-11-19 and has not reported back" in english
+    assert "至今未销假" not in english and "：" not in english.split('id="inbox"')[1]
+    home = client.get("/").get_data(as_text=True)
+    assert "至今未销假" not in home
