@@ -236,3 +236,17 @@ def label(kind: str, code: str | None) -> str:
     if not code:
         return "—"
     return str(LABELS.get(kind, {}).get(code, code))
+
+
+def join_names(names) -> str:
+    """Names listed in a sentence: 、 in Chinese, a comma in English."""
+    from flask_babel import gettext
+
+    return gettext("、").join(str(n) for n in names)
+
+
+def station_option(station) -> str:
+    """A station in a select list: 城关司法所（CG） / 城关司法所 (CG)."""
+    from flask_babel import gettext
+
+    return gettext("%(name)s（%(code)s）", name=station.name, code=station.code)

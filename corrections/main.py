@@ -18,8 +18,13 @@ def home():
     from corrections.reminders import dashboard, services
 
     day = dashboard.my_day(current_user) if current_user.is_officer else None
+    board = (
+        dashboard.supervisor_home(current_user)
+        if current_user.can_decide or current_user.is_viewer
+        else None
+    )
     recent = db.session.execute(services.inbox(current_user).limit(5)).scalars().all()
-    return render_template("home.html", user=current_user, day=day, recent=recent)
+    return render_template("home.html", user=current_user, day=day, board=board, recent=recent)
 
 
 @bp.route("/lang/<code>")

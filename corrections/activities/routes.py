@@ -23,6 +23,7 @@ from corrections.auth.models import Station
 from corrections.auth.scope import scope
 from corrections.errors import DomainError, Forbidden, NotFound
 from corrections.extensions import db
+from corrections.labels import station_option
 from corrections.people.models import Person
 from corrections.supervision.models import CorrectionCase
 from corrections.web import page_args, paginate
@@ -37,7 +38,7 @@ def _stations_in_scope() -> list[Station]:
 
 def _station_choices(blank: str | None = None):
     out = [("", blank)] if blank is not None else []
-    return out + [(s.code, f"{s.name}（{s.code}）") for s in _stations_in_scope()]
+    return out + [(s.code, station_option(s)) for s in _stations_in_scope()]
 
 
 def _station_by_code(code: str | None) -> Station | None:

@@ -205,6 +205,8 @@ def sanction_json(sanction: Sanction) -> dict:
         "outcome_on": iso(sanction.outcome_on),
         "voided": sanction.is_void,
         "void_reason": sanction.void_reason,
+        "decided_by": sanction.decided_by.username if sanction.decided_by else None,
+        "decision_note": sanction.decision_note,
     }
 
 
@@ -227,6 +229,8 @@ def leave_json(leave: Leave) -> dict:
         "status": leave.status,
         "approved": None if leave.status == "applied" else leave.status == "approved",
         "decided_on": iso(leave.decided_on),
+        "decided_by": leave.decided_by.username if leave.decided_by else None,
+        "decision_note": leave.decision_note,
         "returned_on": iso(leave.returned_on),
         "return_overdue": services.return_overdue(leave),
     }
@@ -258,6 +262,8 @@ def level_json(row: CaseLevel) -> dict:
         "reason": row.reason,
         "status": row.status,
         "decided_on": iso(row.decided_on),
+        "decided_by": row.decided_by.username if row.decided_by else None,
+        "decision_note": row.decision_note,
     }
 
 
@@ -808,6 +814,11 @@ doc.EXTRA_SCHEMAS.update(
             reason={"type": "string"},
             status=_string(("proposed", "approved", "refused")),
             decided_on=NULL_DATE,
+            decided_by=_string(nullable=True),
+            decision_note={
+                "type": "string",
+                "description": "The decider's comment; the reason of a refusal",
+            },
         ),
         "Contact": _obj(
             [],
@@ -838,6 +849,11 @@ doc.EXTRA_SCHEMAS.update(
             outcome_on=NULL_DATE,
             voided=BOOL,
             void_reason=_string(nullable=True),
+            decided_by=_string(nullable=True),
+            decision_note={
+                "type": "string",
+                "description": "The decider's comment; the reason of a refusal",
+            },
         ),
         "Leave": _obj(
             [],
@@ -856,6 +872,11 @@ doc.EXTRA_SCHEMAS.update(
             status=_string(("applied", "approved", "refused")),
             approved={"type": "boolean", "nullable": True},
             decided_on=NULL_DATE,
+            decided_by=_string(nullable=True),
+            decision_note={
+                "type": "string",
+                "description": "The decider's comment; the reason of a refusal",
+            },
             returned_on=NULL_DATE,
             return_overdue=BOOL,
         ),
@@ -1052,7 +1073,17 @@ doc.EXTRA_PATHS.update(
         ),
         "/corrections/{case_id}/leaves/{leave_id}/decision": _post(
             "Decide a leave (officers: up to 7 days; longer: supervisor or admin)",
-            _obj(["approved"], approved=BOOL, decided_on=DATE, version=VERSION),
+            _obj(
+                ["approved"],
+                approved=BOOL,
+                decided_on=DATE,
+                note={
+                    "type": "string",
+                    "maxLength": 1000,
+                    "description": "The decider's comment; required (the reason) when refusing",
+                },
+                version=VERSION,
+            ),
             "200",
             "Leave",
             *_CASE,

@@ -29,6 +29,7 @@ from corrections.auth.models import Station
 from corrections.auth.scope import get_in_scope, scope
 from corrections.errors import DomainError, Forbidden, NotFound
 from corrections.extensions import db
+from corrections.labels import station_option
 from corrections.people.models import Person
 from corrections.rules import holidays, workdays
 from corrections.rules.tables import deadline
@@ -65,7 +66,7 @@ def _stations_in_scope() -> list[Station]:
 
 def _station_choices(blank: str | None = None):
     out = [("", blank)] if blank is not None else []
-    return out + [(s.code, f"{s.name}（{s.code}）") for s in _stations_in_scope()]
+    return out + [(s.code, station_option(s)) for s in _stations_in_scope()]
 
 
 def _show_errors(form, error: DomainError) -> list[str]:

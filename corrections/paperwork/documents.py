@@ -532,6 +532,9 @@ def _render_leave_form(doc: Doc, look: _Look) -> list:
     _render_leave_form
 )
 def _check_leave_approval(case, leave):
+    # a refused leave has nothing to sign or file: the form is neither offered nor made
+    if leave.status == "refused":
+        _fail(_("该外出申请未获批准，不能制作外出审批表。"), "leave_not_approved")
     _leave_check(False)(case, leave)
 
 
@@ -1075,6 +1078,10 @@ def open_for_download(user: User, document_id: Any) -> tuple[GeneratedDocument, 
     """(document, its bytes) of the PDF as generated, after the scope and checksum checks."""
     document = get_for(user, document_id)
     _require_unmasked(user, document)
+    if document.kind == "leave_approval" and document.record_id is not None:
+        leave = db.session.get(Leave, document.record_id)
+        if leave is not None and leave.status == "refused":  # made while pending, since refused
+            _check_leave_approval(None, leave)
     if not document.storage_key:
         raise NotFound(_("该文书制作时未保存文件，请重新生成。"), code="document_not_stored")
     if not storage.verify(document):

@@ -12,6 +12,7 @@ from corrections.auth.models import Station
 from corrections.auth.scope import get_in_scope, scope
 from corrections.errors import Conflict, DomainError
 from corrections.extensions import db
+from corrections.labels import station_option
 from corrections.people import idnumber, services
 from corrections.people.forms import PersonForm
 from corrections.people.models import Person
@@ -24,7 +25,7 @@ def _station_choices():
     stations = db.session.execute(
         scope(select(Station).where(Station.active.is_(True)), current_user).order_by(Station.code)
     ).scalars()
-    return [("", _("（不指定）"))] + [(s.code, f"{s.name}（{s.code}）") for s in stations]
+    return [("", _("（不指定）"))] + [(s.code, station_option(s)) for s in stations]
 
 
 def _show_errors(form: PersonForm, error: DomainError) -> None:

@@ -342,10 +342,67 @@ def my_day(user: User, on: date | None = None) -> dict:
         "expected": expected,
         "assessments": assessments,
         "leaves": leaves,
-        "term_ending": cases(
-            twins.checklist_open(CorrectionCase.term_end, on), order=CorrectionCase.term_end
-        ),
+        "term_ending": term_ending(user, on, mine=True),
     }
+
+
+def term_ending(user: User, on: date | None = None, *, mine: bool = False, limit: int | None = 100):
+    """Active cases in scope whose term ends soon on ``on`` as ``(case, effective term end)``,
+    soonest first: the reminder job's definition (``supervision.term_ending_on``: the
+    effective term end, moved by 暂外 absconding days). ``mine``: an officer's own cases."""
+    on = on or clock.today()
+    query = select(CorrectionCase).where(*supervision.term_ending_candidates(on))
+    if mine and user.is_officer:
+        query = query.where(CorrectionCase.officer_id == user.id)
+    query = scope(query.options(selectinload(CorrectionCase.person)), user, CorrectionCase)
+    out = []
+    for case in db.session.execute(query.order_by(CorrectionCase.term_end, CorrectionCase.id)):
+        ends = supervision.term_ending_on(case[0], on)
+        if ends is not None:
+            out.append((case[0], ends))
+    out.sort(key=lambda row: (row[1], row[0].id))
+    return out[:limit]
+
+
+def supervisor_home(user: User, on: date | None = None) -> dict:
+    """Today's numbers for a supervisor's (or viewer's) home page, each with where to act.
+
+    Every number comes from the dashboard's own definitions (``headline_counts``,
+    ``overdue_counts``, ``overdue_returns``, ``term_ending``), so the home page and the
+    overview always agree.
+    """
+    on = on or clock.today()
+    counts = headline_counts(user, on)
+    by_station, _by_officer = overdue_counts(user, "correction", on)
+    codes = dict(
+        db.session.execute(
+            select(Station.id, Station.code).where(Station.id.in_([r[0] for r in by_station]))
+        ).all()
+    )
+    returns = overdue_returns(user, on)
+    ending = term_ending(user, on, limit=None)
+    home = {
+        "today": on,
+        "overdue": counts["overdue"],
+        "overdue_by_station": [(codes[sid], name, n) for sid, name, n in by_station],
+        "overdue_returns": returns,
+        "missed_intake": counts["missed_intake"],
+        "absconded": counts["absconded"],
+        "pending": {
+            "levels": counts["pending_levels"],
+            "sanctions": counts["pending_sanctions"],
+            "leave": counts["pending_leave"],
+        },
+        "pending_total": (
+            counts["pending_levels"] + counts["pending_sanctions"] + counts["pending_leave"]
+        ),
+        "term_ending": ending,
+        "rs_overdue": counts["rs_overdue"],
+        "rs_not_handed_over": counts["rs_not_handed_over"],
+    }
+    # Further numbers (e.g. the open alerts of the alerts workflow) are added here, each
+    # from its own module's count, with a matching tile in templates/home.html.
+    return home
 
 
 def overdue_returns(user: User, on: date | None = None, limit: int = 200) -> list[tuple]:

@@ -164,19 +164,10 @@ def daily_reminders(on: date) -> dict:
     # Term ending within 30 days: the release checklist opens (the rule as of the term end).
     # For 暂外 the term end moves by the days absconded (docs/domain.md §7.6): the SQL picks
     # candidates by the term end as sentenced, the case's effective term end decides.
-    ending = select(CorrectionCase).where(
-        CorrectionCase.status == "active",
-        or_(
-            ~twins.past_term_end(CorrectionCase.term_end, on),
-            CorrectionCase.correction_type == "temporary_release",
-        ),
-        twins.checklist_open(CorrectionCase.term_end, on),
-    )
+    ending = select(CorrectionCase).where(*supervision.term_ending_candidates(on))
     for case in _iter(ending):
-        term_end = supervision.term_end_effective(case, on)
-        if supervision.past_term_end(case, on, term_end) or not supervision.checklist_open(
-            case, on
-        ):
+        term_end = supervision.term_ending_on(case, on)
+        if term_end is None:
             continue
         add(
             "term_ending",

@@ -254,6 +254,66 @@ KIND_LABELS = {
 }
 
 
+# A reminder's sentence in the page's language. The stored message is the Chinese one (the
+# job writes it, and e-mails and webhooks send it); in English the sentence is built from
+# the reminder's kind, the person and its date.
+KIND_TEXTS = {
+    "contact_due_tomorrow": _l("%(name)s：联系要求明天（%(d)s）到期。"),
+    "contact_overdue": _l("%(name)s：联系要求已于%(d)s到期未完成（逾期）。"),
+    "missed_intake": _l("%(name)s 应于%(d)s前报到，至今未报到（漏管），请立即组织查找。"),
+    "assessment_due_soon": _l("调查评估（%(name)s）应于%(d)s前完成。"),
+    "assessment_overdue": _l("调查评估（%(name)s）已超过期限%(d)s，请尽快完成。"),
+    "leave_not_returned": _l("%(name)s 外出应于%(d)s返回，至今未销假。"),
+    "term_ending": _l("%(name)s 矫正期将于%(d)s届满，请办理解除前各项工作。"),
+    "medical_review_due": _l("%(name)s 病情复查应于%(d)s前完成。"),
+    "monitoring_ending": _l("%(name)s 电子定位将于%(d)s到期，请决定解除或延长。"),
+    "not_handed_over": _l("%(name)s 已释放，应于%(d)s前衔接，至今未衔接。"),
+    "resettlement_period_ending": _l("%(name)s 帮教期将于%(d)s届满。"),
+}
+
+
+def _subject_names(notes) -> dict[tuple[str, int], str]:
+    """The person (or investigation) each reminder is about, one query per programme."""
+    from corrections.assessments.models import Assessment
+    from corrections.people.models import Person
+    from corrections.resettlement.models import ResettlementCase
+    from corrections.supervision.models import CorrectionCase
+
+    wanted: dict[str, set[int]] = {}
+    for n in notes:
+        if n.case_id is not None:
+            wanted.setdefault(n.programme, set()).add(n.case_id)
+    names = {}
+    for programme, ids in wanted.items():
+        if programme == "assessment":
+            query = select(Assessment.id, Assessment.name).where(Assessment.id.in_(ids))
+        else:
+            model = CorrectionCase if programme == "correction" else ResettlementCase
+            query = (
+                select(model.id, Person.name)
+                .join(Person, Person.id == model.person_id)
+                .where(model.id.in_(ids))
+            )
+        names.update({(programme, i): name for i, name in db.session.execute(query).all()})
+    return names
+
+
+def notification_texts(notes) -> dict[int, str]:
+    """Each reminder's sentence in the page's language (see ``KIND_TEXTS``)."""
+    if str(get_locale() or "zh") != "en":
+        return {n.id: n.message for n in notes}
+    names = _subject_names(notes)
+    out = {}
+    for n in notes:
+        text = KIND_TEXTS.get(n.kind)
+        name = names.get((n.programme, n.case_id))
+        if text is None or name is None:
+            out[n.id] = n.message
+        else:
+            out[n.id] = str(text) % {"name": name, "d": n.due_on or "—"}
+    return out
+
+
 @bp.app_context_processor
 def reminder_helpers():
     def unread():
@@ -264,4 +324,5 @@ def reminder_helpers():
     return {
         "unread_notifications": unread,
         "notification_label": lambda kind: str(KIND_LABELS.get(kind, kind)),
+        "notification_texts": notification_texts,
     }

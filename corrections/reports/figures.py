@@ -215,6 +215,13 @@ class Figure:
     def engine(self) -> bool:
         return self.source is None
 
+    @property
+    def text(self) -> str:
+        """The label with its unit in the user's language: 漏管（人） / Missed intake (people)."""
+        from flask_babel import gettext
+
+        return gettext("%(label)s（%(unit)s）", label=gettext(self.label), unit=gettext(self.unit))
+
     def query(self, start: date, end: date, station_ids: Iterable[int] | None = None) -> Select:
         """SELECT (station_id, value) grouped by station (only ``station_ids`` if given)."""
         return self.source(start, end).grouped(station_ids)
@@ -328,12 +335,18 @@ def _rc(where_of, on=None, frm=None):
     return lambda s, e: Source(RC, RC.station_id, tuple(where_of(s, e)), frm=frm, on=on)
 
 
+def N_(text: str) -> str:  # noqa: N802 (the gettext marker name)
+    """Marks a label for translation without translating it: reports print the Chinese
+    label; the pages show ``Figure.text`` in the user's language."""
+    return text
+
+
 FIGURES: list[Figure] = [
     Figure(
         "cc.assessments_received",
         "period",
-        "调查评估委托",
-        "例",
+        N_("调查评估委托"),
+        N_("例"),
         lambda s, e: Source(
             Assessment,
             Assessment.station_id,
@@ -344,8 +357,8 @@ FIGURES: list[Figure] = [
     Figure(
         "cc.assessments_completed",
         "period",
-        "开展调查评估",
-        "例",
+        N_("开展调查评估"),
+        N_("例"),
         lambda s, e: Source(
             Assessment,
             Assessment.station_id,
@@ -356,109 +369,135 @@ FIGURES: list[Figure] = [
     Figure(
         "cc.received",
         "period",
-        "接收社区矫正对象",
-        "人",
+        N_("接收社区矫正对象"),
+        N_("人"),
         _cc_period(CC.received_on, CC.source != "transfer_in"),
     ),
     Figure(
         "cc.transferred_in",
         "period",
-        "变更执行地转入",
-        "人",
+        N_("变更执行地转入"),
+        N_("人"),
         _cc_period(CC.received_on, CC.source == "transfer_in"),
     ),
     Figure(
         "cc.released",
         "period",
-        "解除社区矫正",
-        "人",
+        N_("解除社区矫正"),
+        N_("人"),
         _cc_period(CC.ended_on, CC.status == "released"),
     ),
     Figure(
         "cc.terminated",
         "period",
-        "终止社区矫正",
-        "人",
+        N_("终止社区矫正"),
+        N_("人"),
         _cc_period(CC.ended_on, CC.status == "terminated"),
     ),
     Figure(
         "cc.transferred_out",
         "period",
-        "变更执行地转出",
-        "人",
+        N_("变更执行地转出"),
+        N_("人"),
         _cc_period(CC.ended_on, CC.status == "transferred_out"),
     ),
     Figure(
         "cc.missed_intake",
         "period",
-        "漏管",
-        "人",
+        N_("漏管"),
+        N_("人"),
         # deadlines in the period that have already passed (docs/domain.md §7.2)
         lambda s, e: _cc_period(
             CC.report_deadline,
             twins.missed_intake(CC.source, CC.report_deadline, CC.received_on, clock.today()),
         )(s, e),
     ),
-    Figure("cc.contacts", "period", "联系记录", "次", _contacts()),
+    Figure("cc.contacts", "period", N_("联系记录"), N_("次"), _contacts()),
     Figure(
         "cc.contacts_in_person",
         "period",
-        "见面核查",
-        "人次",
+        N_("见面核查"),
+        N_("人次"),
         _contacts(("report_in_person", "field_visit")),
     ),
-    Figure("cc.commendations", "period", "表扬", "人次", _sanction("commendation")),
-    Figure("cc.admonitions", "period", "训诫", "人次", _sanction("admonition")),
-    Figure("cc.warnings", "period", "警告", "人次", _sanction("warning")),
+    Figure("cc.commendations", "period", N_("表扬"), N_("人次"), _sanction("commendation")),
+    Figure("cc.admonitions", "period", N_("训诫"), N_("人次"), _sanction("admonition")),
+    Figure("cc.warnings", "period", N_("警告"), N_("人次"), _sanction("warning")),
     Figure(
         "cc.police_penalty_requests",
         "period",
-        "提请治安管理处罚",
-        "人次",
+        N_("提请治安管理处罚"),
+        N_("人次"),
         _sanction("police_penalty_request"),
     ),
     Figure(
         "cc.revocation_requests",
         "period",
-        "提请撤销缓刑、假释",
-        "人次",
+        N_("提请撤销缓刑、假释"),
+        N_("人次"),
         _sanction("revocation_request"),
     ),
-    Figure("cc.custody_requests", "period", "提请收监执行", "人次", _sanction("custody_request")),
-    Figure("cc.education_sessions", "period", "教育学习场次", "场次", _sessions("education")),
-    Figure("cc.education_attendances", "period", "教育学习人次", "人次", _attendances("education")),
     Figure(
-        "cc.public_service_sessions", "period", "公益活动场次", "场次", _sessions("public_service")
+        "cc.custody_requests",
+        "period",
+        N_("提请收监执行"),
+        N_("人次"),
+        _sanction("custody_request"),
+    ),
+    Figure(
+        "cc.education_sessions", "period", N_("教育学习场次"), N_("场次"), _sessions("education")
+    ),
+    Figure(
+        "cc.education_attendances",
+        "period",
+        N_("教育学习人次"),
+        N_("人次"),
+        _attendances("education"),
+    ),
+    Figure(
+        "cc.public_service_sessions",
+        "period",
+        N_("公益活动场次"),
+        N_("场次"),
+        _sessions("public_service"),
     ),
     Figure(
         "cc.public_service_attendances",
         "period",
-        "公益活动人次",
-        "人次",
+        N_("公益活动人次"),
+        N_("人次"),
         _attendances("public_service"),
     ),
     Figure(
         "cc.counselling_attendances",
         "period",
-        "心理咨询、心理辅导",
-        "人次",
+        N_("心理咨询、心理辅导"),
+        N_("人次"),
         _attendances("counselling"),
     ),
-    Figure("cc.assistance_attendances", "period", "帮困扶助", "人次", _attendances("assistance")),
+    Figure(
+        "cc.assistance_attendances",
+        "period",
+        N_("帮困扶助"),
+        N_("人次"),
+        _attendances("assistance"),
+    ),
     # 人次: every incident opened counts, two for one person absconding twice (docs/domain.md §7.8)
-    Figure("cc.absconded_new", "period", "新发生脱管", "人次", _incidents("absconded")),
-    Figure("cc.reoffended", "period", "重新犯罪", "人", _incidents("reoffended")),
+    Figure("cc.absconded_new", "period", N_("新发生脱管"), N_("人次"), _incidents("absconded")),
+    Figure("cc.reoffended", "period", N_("重新犯罪"), N_("人"), _incidents("reoffended")),
     Figure(
         "cc.on_register",
         "stock",
-        "在册社区矫正对象",
-        "人",
+        N_("在册社区矫正对象"),
+        N_("人"),
         _cc_stock(),
     ),
     *[
-        Figure(f"cc.on_register.{t}", "stock", label, "人", _cc_stock(CC.correction_type == t))
+        Figure(f"cc.on_register.{t}", "stock", label, N_("人"), _cc_stock(CC.correction_type == t))
         for t, label in zip(
-            CORRECTION_TYPES, ("其中管制", "其中缓刑", "其中假释", "其中暂予监外执行"), strict=True
+            CORRECTION_TYPES,
+            (N_("其中管制"), N_("其中缓刑"), N_("其中假释"), N_("其中暂予监外执行")),
+            strict=True,
         )
     ],
     *[
@@ -466,16 +505,16 @@ FIGURES: list[Figure] = [
             f"cc.on_register.{lv}",
             "stock",
             label,
-            "人",
+            N_("人"),
             lambda s, e, lv=lv: _cc_stock(level_at(e) == lv)(s, e),
         )
-        for lv, label in zip(LEVELS, ("其中严管", "其中普管", "其中宽管"), strict=True)
+        for lv, label in zip(LEVELS, (N_("其中严管"), N_("其中普管"), N_("其中宽管")), strict=True)
     ],
     Figure(
         "cc.on_leave",
         "stock",
-        "外出请假中",
-        "人",
+        N_("外出请假中"),
+        N_("人"),
         lambda s, e: Source(
             Leave,
             station_at(e),
@@ -495,8 +534,8 @@ FIGURES: list[Figure] = [
     Figure(
         "cc.overdue_return",
         "stock",
-        "外出逾期未销假",
-        "人",
+        N_("外出逾期未销假"),
+        N_("人"),
         # docs/domain.md §7.3: approved leave ended before the day, not returned by it
         lambda s, e: Source(
             Leave,
@@ -515,8 +554,8 @@ FIGURES: list[Figure] = [
     Figure(
         "cc.absconded_open",
         "stock",
-        "脱管未归案",
-        "人",
+        N_("脱管未归案"),
+        N_("人"),
         lambda s, e: Source(
             Incident,
             station_at(e),
@@ -530,26 +569,26 @@ FIGURES: list[Figure] = [
             on=Incident.occurred_on,
         ),
     ),
-    Figure("cc.overdue", "stock", "逾期未按要求联系", "人"),
+    Figure("cc.overdue", "stock", N_("逾期未按要求联系"), N_("人")),
     Figure(
         "rs.notices_received",
         "period",
-        "收到刑满释放人员通知书",
-        "人",
+        N_("收到刑满释放人员通知书"),
+        N_("人"),
         _rc(lambda s, e: [RC.notice_received_on.between(s, e)], on=RC.notice_received_on),
     ),
     Figure(
         "rs.handed_over",
         "period",
-        "衔接",
-        "人",
+        N_("衔接"),
+        N_("人"),
         _rc(lambda s, e: [RC.handed_over_on.between(s, e)], on=RC.handed_over_on),
     ),
     Figure(
         "rs.escorted",
         "period",
-        "必接必送",
-        "人",
+        N_("必接必送"),
+        N_("人"),
         _rc(
             lambda s, e: [RC.handed_over_on.between(s, e), RC.handover_method == "escorted"],
             on=RC.handed_over_on,
@@ -558,8 +597,8 @@ FIGURES: list[Figure] = [
     Figure(
         "rs.contacts_in_person",
         "period",
-        "见面核查、上门走访",
-        "人次",
+        N_("见面核查、上门走访"),
+        N_("人次"),
         lambda s, e: Source(
             ResettlementContact,
             RC.station_id,
@@ -574,42 +613,42 @@ FIGURES: list[Figure] = [
             on=ResettlementContact.occurred_on,
         ),
     ),
-    Figure("rs.assisted", "period", "救助帮扶", "人", _rs_assisted(), True),
-    Figure("rs.subsistence", "period", "纳入低保", "人", _rs_assisted("subsistence"), True),
-    Figure("rs.employment", "period", "推荐就业", "人", _rs_assisted("employment"), True),
+    Figure("rs.assisted", "period", N_("救助帮扶"), N_("人"), _rs_assisted(), True),
+    Figure("rs.subsistence", "period", N_("纳入低保"), N_("人"), _rs_assisted("subsistence"), True),
+    Figure("rs.employment", "period", N_("推荐就业"), N_("人"), _rs_assisted("employment"), True),
     Figure(
         "rs.ended",
         "period",
-        "解除帮教",
-        "人",
+        N_("解除帮教"),
+        N_("人"),
         _rc(lambda s, e: [RC.ended_on.between(s, e)], on=RC.ended_on),
     ),
     Figure(
         "rs.on_register",
         "stock",
-        "在册安置帮教对象",
-        "人",
+        N_("在册安置帮教对象"),
+        N_("人"),
         _rc(lambda s, e: [rc_on_register(e)], on=RC.released_on),
     ),
     Figure(
         "rs.on_register_key",
         "stock",
-        "其中重点安置帮教对象",
-        "名",
+        N_("其中重点安置帮教对象"),
+        N_("名"),
         _rc(lambda s, e: [rc_on_register(e), key_at(e).is_(True)], on=RC.released_on),
     ),
     Figure(
         "rs.on_register_gang",
         "stock",
-        "其中涉黑涉恶人员",
-        "名",
+        N_("其中涉黑涉恶人员"),
+        N_("名"),
         _rc(
             lambda s, e: [rc_on_register(e), Person.flag_gang.is_(True)],
             on=RC.released_on,
             frm=RC.__table__.join(Person.__table__, Person.id == RC.person_id),
         ),
     ),
-    Figure("rs.overdue", "stock", "逾期未走访", "人"),
+    Figure("rs.overdue", "stock", N_("逾期未走访"), N_("人")),
 ]
 BY_KEY = {f.key: f for f in FIGURES}
 KEYS = [f.key for f in FIGURES]

@@ -17,6 +17,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -236,7 +237,8 @@ def index():
             ),
             422,
         )
-    result = summaries.summary(current_user, period.start, period.end, station_code)
+    lang = "en" if str(get_locale() or "zh") == "en" else "zh"
+    result = summaries.summary(current_user, period.start, period.end, station_code, lang)
     stations = result["stations"]
     series = summaries.monthly_series(
         current_user, date(period.end.year, period.end.month, 1), 12, station_code

@@ -172,9 +172,12 @@ def place_name(stations: list[Station], named: bool = False) -> str:
     return "、".join(s.name for s in sorted(stations, key=lambda s: s.code))
 
 
-def summary(user: User, start: date, end: date, station_code: str | None = None) -> dict:
+def summary(
+    user: User, start: date, end: date, station_code: str | None = None, lang: str = "zh"
+) -> dict:
     """Every figure of docs/domain.md §5 for the period and the user's stations (or one station).
-    A closed month gives the stored figures summed over those stations (docs/domain.md §7.8)."""
+    A closed month gives the stored figures summed over those stations (docs/domain.md §7.8).
+    ``lang`` "en": the paragraph in English (pages in English); otherwise Chinese."""
     stations = stations_in_scope(user, station_code)
     month = _single_month(start, end)
     frozen = frozen_figures(stations, month) if month is not None else None
@@ -195,7 +198,11 @@ def summary(user: User, start: date, end: date, station_code: str | None = None)
         "station": station_code or None,
         "frozen": frozen is not None,
         "figures": totals,
-        "text": report_text(totals, end, place_name(stations), start),
+        "text": (
+            report_text_en(totals, end, place_name_en(stations), start)
+            if lang == "en"
+            else report_text(totals, end, place_name(stations), start)
+        ),
         "by_station": by_station,
         "stations": stations,
         "closed": frozen.closed if frozen is not None else None,
@@ -242,6 +249,55 @@ def report_text(
         f"（其中重点安置帮教对象{f['rs.on_register_key']}名，涉黑涉恶人员{f['rs.on_register_gang']}名），"
         f"开展见面核查、上门走访{f['rs.contacts_in_person']}人次，救助帮扶{f['rs.assisted']}人，"
         f"纳入低保{f['rs.subsistence']}人，推荐就业{f['rs.employment']}人。"
+    )
+
+
+def place_name_en(stations: list[Station]) -> str:
+    """``place_name`` in English."""
+    chinese = place_name(stations)
+    if chinese == "全县":
+        return "the county"
+    if chinese == "各县（市、区）合计":
+        return "all counties (cities, districts) combined"
+    return ", ".join(s.name for s in sorted(stations, key=lambda s: s.code))
+
+
+def period_phrase_en(start: date, end: date) -> str:
+    """``period_phrase`` in English."""
+    if start == date(end.year, 1, 1):
+        return f"As of {end.isoformat()}"
+    if _single_month(start, end) is not None:
+        return f"In {start.strftime('%B %Y')}"
+    return f"From {start.isoformat()} to {end.isoformat()}"
+
+
+def report_text_en(
+    f: dict[str, int], end: date, place: str = "the county", start: date | None = None
+) -> str:
+    """``report_text`` in English, the same figures in the same order, for pages shown in
+    English; the printed and exported reports keep the Chinese paragraph."""
+    start = start or date(end.year, 1, 1)
+    total = "a total of " if start == date(end.year, 1, 1) else ""
+    return (
+        f"{period_phrase_en(start, end)}, {place} completed "
+        f"{f['cc.assessments_completed']} pre-sentence investigations, received {total}"
+        f"{f['cc.received']} people for community correction, released {f['cc.released']}, "
+        f"terminated {f['cc.terminated']} and transferred out {f['cc.transferred_out']}; "
+        f"it made {f['cc.contacts_in_person']} in-person checks, issued "
+        f"{f['cc.admonitions']} admonitions and {f['cc.warnings']} warnings, made "
+        f"{f['cc.police_penalty_requests']} police penalty requests, held "
+        f"{f['cc.education_sessions']} education sessions ({f['cc.education_attendances']} "
+        f"attendances) and {f['cc.public_service_sessions']} community service sessions "
+        f"({f['cc.public_service_attendances']} attendances), and gave "
+        f"{f['cc.counselling_attendances']} counselling and "
+        f"{f['cc.assistance_attendances']} assistance sessions; {place} has "
+        f"{f['cc.on_register']} people on the community correction register. "
+        f"{f['rs.handed_over']} released prisoners were handed over; {place} has "
+        f"{f['rs.on_register']} people on the resettlement register (of whom "
+        f"{f['rs.on_register_key']} key persons and {f['rs.on_register_gang']} gang-related), "
+        f"made {f['rs.contacts_in_person']} in-person checks and home visits, gave relief to "
+        f"{f['rs.assisted']}, a subsistence allowance to {f['rs.subsistence']} and "
+        f"employment referrals to {f['rs.employment']}."
     )
 
 

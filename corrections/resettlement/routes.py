@@ -27,7 +27,7 @@ from corrections.errors import (
     ValidationFailed,
 )
 from corrections.extensions import db
-from corrections.labels import label
+from corrections.labels import label, station_option
 from corrections.people import idnumber
 from corrections.people import services as people_services
 from corrections.people.models import Person
@@ -139,7 +139,7 @@ def _station_choices(blank: str | None = None):
         scope(select(Station).where(Station.active.is_(True)), current_user).order_by(Station.code)
     ).scalars()
     out = [("", blank)] if blank is not None else []
-    return out + [(s.code, f"{s.name}（{s.code}）") for s in stations]
+    return out + [(s.code, station_option(s)) for s in stations]
 
 
 # --------------------------------------------------------------------------- the list

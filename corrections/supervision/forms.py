@@ -68,7 +68,7 @@ class DecisionForm(ServiceForm):
     """Approve / refuse buttons; neither pressed leaves ``approved`` out (the service asks)."""
 
     decided_on = DateString(_l("决定日期"), today=True)
-    note = StringField(_l("审批意见"))
+    note = TextAreaField(_l("审批意见"), render_kw={"rows": 2})
     approve = SubmitField(_l("批准"))
     refuse = SubmitField(_l("不批准"))
 

@@ -235,6 +235,9 @@ class Sanction(TimestampMixin, VoidableMixin, Base):
     outcome_on: Mapped[date | None] = mapped_column(Date)
     proposed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
     @property
     def is_request(self) -> bool:
@@ -259,8 +262,11 @@ class Leave(TimestampMixin, VersionMixin, Base):
     status: Mapped[str] = mapped_column(String(16), default="applied")  # applied/approved/refused
     decided_on: Mapped[date | None] = mapped_column(Date)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     returned_on: Mapped[date | None] = mapped_column(Date)
     applied_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
 class Incident(TimestampMixin, VersionMixin, Base):

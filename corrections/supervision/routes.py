@@ -28,7 +28,7 @@ from corrections.errors import (
     ValidationFailed,
 )
 from corrections.extensions import db
-from corrections.labels import label
+from corrections.labels import join_names, label, station_option
 from corrections.people import idnumber
 from corrections.people import services as people_services
 from corrections.people.models import Person
@@ -142,7 +142,7 @@ def _station_choices(blank: str | None = None, exclude: int | None = None, unit:
     out = [("", blank)] if blank is not None else []
     for s in _stations_in_scope():
         if s.id != exclude and (unit is None or s.unit_id == unit):
-            out.append((s.code, f"{s.name}（{s.code}）"))
+            out.append((s.code, station_option(s)))
     return out
 
 
@@ -168,8 +168,12 @@ def _officers(station_ids=None, include_inactive: bool = False) -> list[User]:
 
 
 def _officer_label(user: User) -> str:
-    stations = "、".join(s.name for s in user.stations)
-    return f"{user.label}（{stations}）" if stations else user.label
+    stations = join_names(s.name for s in user.stations)
+    return (
+        _("%(name)s（%(stations)s）", name=user.label, stations=stations)
+        if stations
+        else user.label
+    )
 
 
 def _officer_choices(blank: str, station_ids=None):
@@ -719,9 +723,8 @@ def _act(case_id: int, name: str, call, section: str, record_id: int | None = No
         leftover = _show_errors(form, e, aliases)
         if isinstance(e, RecordsAfterEnd):  # listed with links under the form instead
             leftover, form.records_after_end = [], e.records
-        if back == "approvals":  # no fields to show there: the messages go in the flash
-            _flash_error(e, list(e.fields.values()))
-            return redirect(url_for(".approvals"))
+        if back == "approvals":  # the approvals page again, the refused form in place
+            return _render_approvals((name, record_id, form), e)
         return _render_case(case, (name, record_id, form), e.status, section, e, leftover)
     db.session.commit()
     flash(message, "success")
@@ -854,9 +857,45 @@ def level(case_id: int):
     return _act(case_id, "level", call, "level")
 
 
+_DECISION_RECORDS = {"level_decide": CaseLevel, "sanction_decide": Sanction, "leave_decide": Leave}
+
+
+def _confirm_refusal(case_id: int, name: str, record_id: int, section: str):
+    """A refusal with its reason is shown once more to be confirmed before anything is
+    written; a refusal without a reason goes on to the service, which refuses it."""
+    prefix = _prefix(name, record_id)
+    form = CASE_FORMS[name](prefix=prefix)
+    if not (form.refuse.data and (form.note.data or "").strip()) or request.form.get("confirmed"):
+        return None
+    case = _case(case_id)
+    record = db.session.get(_DECISION_RECORDS[name], record_id)
+    if record is None or record.case_id != case.id:
+        abort(404)
+    back = request.form.get("next")
+    if back == "approvals":
+        back_url = url_for(".approvals")
+    else:
+        back_url = url_for(".show", case_id=case.id, _anchor=section)
+    return render_template(
+        "supervision/confirm_refusal.html",
+        case=case,
+        kind=name,
+        record=record,
+        form=form,
+        action=request.path,
+        back=back,
+        back_url=back_url,
+        leave_days=leave_days,
+    )
+
+
 @bp.route("/<int:case_id>/levels/<int:record_id>/decision", methods=["POST"])
 @writer_required
 def level_decision(case_id: int, record_id: int):
+    confirm = _confirm_refusal(case_id, "level_decide", record_id, "pending")
+    if confirm is not None:
+        return confirm
+
     def call(case, form):
         row = services.decide_level(current_user, case, record_id, form.payload())
         return _("已批准等级调整。") if row.status == "approved" else _("已不批准等级调整。")
@@ -886,6 +925,10 @@ def sanction(case_id: int):
 @bp.route("/<int:case_id>/sanctions/<int:record_id>/decision", methods=["POST"])
 @writer_required
 def sanction_decision(case_id: int, record_id: int):
+    confirm = _confirm_refusal(case_id, "sanction_decide", record_id, "pending")
+    if confirm is not None:
+        return confirm
+
     def call(case, form):
         row = services.decide_sanction(current_user, case, record_id, form.payload())
         if row.status == "decided":
@@ -922,6 +965,10 @@ def leave(case_id: int):
 @bp.route("/<int:case_id>/leaves/<int:record_id>/decision", methods=["POST"])
 @writer_required
 def leave_decision(case_id: int, record_id: int):
+    confirm = _confirm_refusal(case_id, "leave_decide", record_id, "pending")
+    if confirm is not None:
+        return confirm
+
     def call(case, form):
         row = services.decide_leave(current_user, case, record_id, form.payload())
         return _("已批准外出。") if row.status == "approved" else _("已不批准外出。")
@@ -1130,6 +1177,19 @@ def void(case_id: int, kind: str, record_id: int):
 @decider_required
 def approvals():
     """Everything waiting for a county decision, oldest first, each with approve / refuse."""
+    return _render_approvals()
+
+
+def _render_approvals(bound=None, error: DomainError | None = None):
+    """The approvals page; after a refused decision, its form keeps the data and errors and
+    an error summary at the top links to them (status of the error)."""
+    summary = []
+    if error is not None:
+        form = bound[2]  # its field errors are in place already (``_act``)
+        for key, message in error.fields.items():
+            summary.append((message, form[key].id if key in form else None))
+        if not summary:
+            summary.append((error.message, None))
 
     def pending(model, *where):
         query = (
@@ -1153,9 +1213,10 @@ def approvals():
         levels=levels,
         sanctions=sanctions,
         leaves=leaves,
-        forms=FormBag(None),
+        forms=FormBag(None, bound),
         leave_days=leave_days,
-    )
+        error_summary=summary,
+    ), (error.status if error is not None else 200)
 
 
 @bp.route("/caseload", methods=["GET", "POST"])

@@ -304,6 +304,35 @@ def checklist_open(case: CorrectionCase, on: date | None = None) -> bool:
     return deadline_rules.is_checklist_open(term_end_effective(case, on), on, window)
 
 
+def term_ending_candidates(on: date) -> tuple:
+    """SQL conditions picking the cases whose release checklist may be open on ``on``
+    (docs/domain.md §7.1): by the term end as sentenced, widened to 暂外 cases past it
+    (absconding moves their term end, §7.6). ``term_ending_on`` decides each one."""
+    from sqlalchemy import or_
+
+    from corrections.rules import twins
+
+    return (
+        CorrectionCase.status == "active",
+        or_(
+            ~twins.past_term_end(CorrectionCase.term_end, on),
+            CorrectionCase.correction_type == "temporary_release",
+        ),
+        twins.checklist_open(CorrectionCase.term_end, on),
+    )
+
+
+def term_ending_on(case: CorrectionCase, on: date | None = None) -> date | None:
+    """The case's effective term end when its term ends soon on ``on``: the release
+    checklist is open and the effective term end not yet passed; else None. The one
+    definition of "term ending" for the reminder job, the dashboards and the home pages."""
+    on = on or clock.today()
+    term_end = term_end_effective(case, on)
+    if past_term_end(case, on, term_end) or not checklist_open(case, on):
+        return None
+    return term_end
+
+
 def absconded_periods(case_ids: list[int]) -> dict[int, list[tuple[date, date | None]]]:
     """Each case's 脱管 incidents as (occurred_on, closed_on) periods, in one query."""
     out: dict[int, list[tuple[date, date | None]]] = {i: [] for i in case_ids}
@@ -995,6 +1024,15 @@ def propose_level(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Ca
     return row
 
 
+def _decision_note(f: Fields, approved: Any) -> str:
+    """The decider's comment (审批意见): optional when approving, the reason when refusing
+    (docs/domain.md §3.7) — a refusal without one is refused and writes nothing."""
+    note = f.text("note", limit=1000)
+    if approved is False and not note:
+        f.error("note", _("不批准时必须填写理由。"))
+    return note
+
+
 def decide_level(actor: User, case: CorrectionCase, level_id: int, data: dict[str, Any]):
     from corrections.errors import NotFound
 
@@ -1006,7 +1044,7 @@ def decide_level(actor: User, case: CorrectionCase, level_id: int, data: dict[st
     approved = f.boolean("approved")
     if "approved" not in data:
         f.error("approved", _("请选择批准或不批准。"))
-    note = f.text("note", limit=1000)
+    note = _decision_note(f, data.get("approved"))
     f.raise_if_errors()
     if row.status != "proposed":
         raise RuleViolation(_("该申请已处理。"), code="already_decided")
@@ -1147,12 +1185,14 @@ def decide_sanction(
     _not_future(f, "decided_on", decided_on)
     if sanction.proposed_on and decided_on < sanction.proposed_on:
         f.error("decided_on", _("决定日期不能早于提出日期。"))
+    note = _decision_note(f, data.get("approved"))
     f.raise_if_errors()
     if sanction.status != "proposed" or sanction.is_void:
         raise RuleViolation(_("该建议已处理。"), code="already_decided")
     require_open(case, decided_on)
     before = snapshot(sanction)
     sanction.decided_by_id = actor.id
+    sanction.decision_note = note
     if approved:
         sanction.status = "decided"
         sanction.decided_on = decided_on
@@ -1349,6 +1389,7 @@ def decide_leave(actor: User, case: CorrectionCase, leave_id: int, data: dict[st
     _not_future(f, "decided_on", decided_on)
     if decided_on and decided_on < leave.applied_on:
         f.error("decided_on", _("审批日期不能早于申请日期。"))
+    note = _decision_note(f, data.get("approved"))
     f.raise_if_errors()
     if leave.status != "applied":
         raise RuleViolation(_("该申请已处理。"), code="already_decided")
@@ -1368,6 +1409,7 @@ def decide_leave(actor: User, case: CorrectionCase, leave_id: int, data: dict[st
     leave.status = "approved" if approved else "refused"
     leave.decided_on = decided_on
     leave.decided_by_id = actor.id
+    leave.decision_note = note
     db.session.flush()
     refresh_due_state(case)
     record(actor, "correction.leave_decide", "leave", leave.id, before, snapshot(leave))

@@ -90,6 +90,22 @@ def _rows(model, case_id: int, column=None):
     return db.session.execute(select(model).where(column == case_id)).scalars().all()
 
 
+def _decision(row, names: _Names) -> str:
+    """Who decided a proposal or application, when, and why (the decider's comment)."""
+    approved = row.status in ("approved", "decided")
+    who = names.user(row.decided_by_id) or _("未记录")
+    if approved:
+        line = _("%(who)s于%(d)s批准", who=who, d=row.decided_on)
+    elif row.decided_on:
+        line = _("%(who)s于%(d)s不批准", who=who, d=row.decided_on)
+    else:  # a refused sanction proposal keeps no decision date
+        line = _("%(who)s不批准", who=who)
+    note = getattr(row, "decision_note", "") or ""
+    if note:
+        line += "\n" + (_("审批意见：%(t)s", t=note) if approved else _("理由：%(t)s", t=note))
+    return line
+
+
 def case_timeline(case: CorrectionCase) -> list[Entry]:
     names = _Names()
     out: list[Entry] = []
@@ -150,9 +166,8 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
             colour = {"proposed": "info", "approved": "success", "refused": "secondary"}
             badges = [(label("level_status", lv.status), colour.get(lv.status, "secondary"))]
         detail = lv.reason or ""
-        if lv.status != "proposed" and i > 0 and lv.decided_by_id:
-            decided = _("%(who)s于%(d)s审批", who=names.user(lv.decided_by_id), d=lv.decided_on)
-            detail = "\n".join(x for x in (detail, decided, lv.decision_note) if x)
+        if lv.status != "proposed" and i > 0:
+            detail = "\n".join(x for x in (detail, _decision(lv, names)) if x)
         out.append(
             Entry(
                 lv.effective_on,
@@ -173,6 +188,8 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
             lines.append(_("调查核实：%(t)s", t=s.investigation))
         if s.document_number:
             lines.append(_("文号：%(n)s", n=s.document_number))
+        if s.status in ("decided", "rejected") and s.proposed_on:
+            lines.append(_decision(s, names))
         if s.outcome:
             badges.append(
                 (
@@ -212,7 +229,9 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
         ]
         detail = label("leave_reason", lv.reason)
         if lv.reason_detail:
-            detail += f"：{lv.reason_detail}"
+            detail += _("：") + lv.reason_detail
+        if lv.status in ("approved", "refused"):
+            detail = "\n".join(x for x in (detail, _decision(lv, names)) if x)
         out.append(
             Entry(
                 lv.applied_on,

@@ -985,10 +985,11 @@ def test_leave_decisions_by_tier(county, person, app):
     decided = ok_json(
         county.api("boss").post(
             f"/corrections/{case['id']}/leaves/{longer['id']}/decision",
-            json={"approved": False, "decided_on": "2026-11-25"},
+            json={"approved": False, "decided_on": "2026-11-25", "note": "外出事由证明不足"},
         )
     )
     assert decided["status"] == "refused" and decided["approved"] is False
+    assert decided["decision_note"] == "外出事由证明不足" and decided["decided_by"] == "boss"
     error_of(
         api.post(
             f"/corrections/{case['id']}/leaves/{week['id']}/decision",

@@ -132,7 +132,9 @@ def test_voided_and_refused_records_do_not_hold_the_end(ctx, person_id):
             "applied_on": "2026-11-18",
         },
     )
-    sv.decide_leave(boss, case, leave.id, {"approved": False, "decided_on": "2026-11-19"})
+    sv.decide_leave(
+        boss, case, leave.id, {"approved": False, "decided_on": "2026-11-19", "note": "理由不充分"}
+    )
     session = activities.record_activity(
         officer,
         {"station": "S1", "kind": "education", "held_on": "2026-11-21", "hours": "1",

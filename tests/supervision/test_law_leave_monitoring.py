@@ -53,7 +53,12 @@ def test_given_pending_leave_when_applying_for_a_day_it_covers_then_leave_overla
     # The day after the end is free; a refused leave blocks nothing.
     _leave(case, "2026-12-08", "2026-12-09", applied_on="2026-11-20")
     refused = _leave(case, "2026-12-20", "2026-12-22", applied_on="2026-11-20")
-    sv.decide_leave(user("boss"), case, refused.id, {"approved": False, "decided_on": "2026-11-21"})
+    sv.decide_leave(
+        user("boss"),
+        case,
+        refused.id,
+        {"approved": False, "decided_on": "2026-11-21", "note": "理由不充分"},
+    )
     db.session.commit()
     _leave(case, "2026-12-20", "2026-12-21", applied_on="2026-11-21")
 
@@ -84,7 +89,12 @@ def test_given_approved_leave_when_approving_an_overlapping_one_then_leave_overl
     assert db.session.get(Leave, old.id).status == "applied"
     assert _count(AuditEvent) == before
     # Refusing it is still possible.
-    sv.decide_leave(user("boss"), case, old.id, {"approved": False, "decided_on": "2026-11-01"})
+    sv.decide_leave(
+        user("boss"),
+        case,
+        old.id,
+        {"approved": False, "decided_on": "2026-11-01", "note": "理由不充分"},
+    )
 
 
 def test_given_early_return_then_a_new_leave_may_start_the_day_after(ctx, person_id):

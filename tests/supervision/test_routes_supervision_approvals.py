@@ -61,9 +61,11 @@ def test_approvals_are_scoped_to_the_unit(app, client, world, person_id):
             "next": "approvals",
         },
     )
-    assert r.status_code == 302 and r.headers["Location"].endswith("/approvals")
-    page = text(client.get("/corrections/approvals"))
-    assert "决定日期不能早于提出日期" in page
+    # the approvals page again: an error summary linking to the field, the error beside it
+    assert r.status_code == 422
+    page = text(r)
+    assert 'id="error-summary"' in page and f'href="#sanction_decide{sid}-decided_on"' in page
+    assert page.count("决定日期不能早于提出日期") == 2
     assert get(app, Sanction, sid).status == "proposed"
 
 

@@ -398,7 +398,17 @@ def test_long_leave_needs_the_county(app, client, world, case_id):
     assert "上海" in page and "15天" in page
     r = client.post(
         f"/corrections/{case_id}/leaves/{lid}/decision",
-        data={**form(f"leave_decide{lid}", refuse="1"), "next": "approvals"},
+        data={**form(f"leave_decide{lid}", refuse="1", note="事由不实"), "next": "approvals"},
+    )
+    assert r.status_code == 200 and "确认不批准" in text(r)
+    assert get(app, Leave, lid).status == "applied"
+    r = client.post(
+        f"/corrections/{case_id}/leaves/{lid}/decision",
+        data={
+            **form(f"leave_decide{lid}", refuse="1", note="事由不实"),
+            "next": "approvals",
+            "confirmed": "1",
+        },
     )
     assert r.status_code == 302 and get(app, Leave, lid).status == "refused"
 
