@@ -61,7 +61,7 @@ def _login(page: Page, username: str, password: str) -> None:
     page.fill("#password", password)
     with page.expect_navigation():
         page.locator("form button[type=submit]").click()
-    expect(page.locator("#user-menu")).to_be_visible()
+    expect(page.locator("#user-menu")).to_have_count(1)  # hidden in the collapsed menu on a phone
 
 
 def _set_language(page: Page, code: str) -> None:
@@ -171,6 +171,20 @@ def test_main_pages_have_no_serious_axe_violations(lang, demo, new_page):
         expect(user_page.locator("main#main")).to_be_visible()
         if found := axe_violations(user_page):
             failures.append(f"{name} ({path}):\n{describe(found)}")
+
+    # an officer's phone in the field: the collapsed menu, the home page and the contact form
+    phone = new_page("phone")
+    _login(phone, "chen", demo["password"])
+    _set_language(phone, lang)
+    for name, path in (
+        ("my day", "/"),
+        ("contact form", f"/corrections/{demo['case_id']}/contact"),
+    ):
+        phone.goto(path)
+        phone.locator(".navbar-toggler").click()
+        expect(phone.locator("#mainnav")).to_be_visible()
+        if found := axe_violations(phone):
+            failures.append(f"{name} on a phone, menu open ({path}):\n{describe(found)}")
 
     # the contact form with its errors shown
     chen = signed_in["chen"]
@@ -300,7 +314,7 @@ def test_a_field_with_an_error_is_marked_and_described(app, county, world, new_p
         error_ids = [d for d in described.split() if d.endswith("-error")]
         assert error_ids, f"{control.get_attribute('id')} has no error in aria-describedby"
         for d in error_ids:
-            expect(page.locator(f"[id='{d}'] .invalid-feedback").first).not_to_be_empty()
+            expect(page.locator(f".invalid-feedback[id='{d}']")).not_to_be_empty()
     # the label still names the field for a screen reader
     field_id = invalid.first.get_attribute("id")
     expect(page.locator(f"label[for='{field_id}']")).to_have_count(1)
