@@ -119,6 +119,20 @@ def test_bad_periods_show_a_chinese_error(app, client, county, query, message):
     assert 'id="period-form"' in html  # the form is still there to correct it
 
 
+def test_a_bad_period_marks_its_field_and_the_summary_links_to_it(app, client, county):
+    """docs/accessibility.md: the invalid input says so (aria-invalid) and points at the
+    message; the message names the field as a link to it."""
+    client = county.login(app.test_client(), "boss")
+    response, html = _page(client, "/reports/?period=month&month=2026-13")
+    assert response.status_code == 422
+    month = html.split('id="f-month"', 1)[0].rsplit("<input", 1)[1]
+    assert 'aria-invalid="true"' in month and 'aria-describedby="period-error"' in month
+    assert '<a class="alert-link" href="#f-month">月份</a>' in html
+    _, html = _page(client, "/reports/?period=weekly")
+    assert 'href="#p-month"' in html
+    assert 'aria-invalid="true"' not in html.split('id="f-from"', 1)[0].rsplit("<input", 1)[1]
+
+
 def test_chart_has_twelve_labelled_months(app, client, county, october):
     client = county.login(app.test_client(), "boss")
     _, html = _page(client)
