@@ -1,7 +1,7 @@
 """decisions keep their reason: leaves and sanctions get a decision note like level changes
 
 Revision ID: a7d3e5c1b2f4
-Revises: 4f7c2b9e1d3a
+Revises: a7e3c5d1f9b2
 Create Date: 2026-12-06 07:20:00.000000
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'a7d3e5c1b2f4'
-down_revision = '4f7c2b9e1d3a'
+down_revision = 'a7e3c5d1f9b2'
 branch_labels = None
 depends_on = None
 
