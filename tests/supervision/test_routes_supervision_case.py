@@ -748,7 +748,7 @@ def test_long_history_is_paged_twenty_at_a_time(app, client, world, case_id):
     history = page[page.index('id="timeline-list"') :].split("</ul>")[0]
     assert 'id="history-older"' in page and "2026-03-21" in history
     assert "2026-03-01 ·" not in history  # the 21st newest: on page 2
-    assert history.count('class="tl-') == 20 and "1 / 4" in page  # 70 contacts, reception
+    assert history.count('<li class="tl-') == 20 and "1 / 4" in page  # 70 contacts, reception
     page = text(client.get(f"/corrections/{case_id}?history=4"))
     assert "2026-01-11 ·" in page and "4 / 4" in page
     page = text(client.get(f"/corrections/{case_id}?history=99"))  # past the end: the last page
