@@ -210,16 +210,23 @@ def open_by_station(user: User, now: datetime | None = None) -> list[dict]:
     escalated counts: the supervisor's dashboard table."""
     now = _aware(now or clock.now_utc())
     rows = db.session.execute(
-        select(Station.id, Station.name, Alert.raised_at, Alert.due_by, Alert.escalated_at)
+        select(
+            Station.id,
+            Station.code,
+            Station.name,
+            Alert.raised_at,
+            Alert.due_by,
+            Alert.escalated_at,
+        )
         .join(CorrectionCase, CorrectionCase.id == Alert.case_id)
         .join(Station, Station.id == CorrectionCase.station_id)
         .where(Alert.status != "closed", Alert.case_id.in_(_case_ids_in_scope(user)))
     ).all()
     table: dict[int, dict] = {}
-    for station_id, name, raised_at, due_by, escalated_at in rows:
+    for station_id, code, name, raised_at, due_by, escalated_at in rows:
         entry = table.setdefault(
             station_id,
-            {"station_id": station_id, "station": name, "total": 0, "overdue": 0,
+            {"station_id": station_id, "code": code, "station": name, "total": 0, "overdue": 0,
              "escalated": 0, **{b[0]: 0 for b in AGE_BANDS}},
         )  # fmt: skip
         entry["total"] += 1
