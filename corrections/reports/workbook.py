@@ -3,7 +3,8 @@
 - 统计数据: every figure of docs/domain.md §5 for the month and the year to date, per station;
 - 社区矫正人员情况统计表: the legacy form (docs/domain.md §6);
 - 社区矫正台账 / 安置帮教台账: one row per case in scope that was on the register at some
-  point in the year up to the month end, as of the month end, with the columns officers keep.
+  point in the year up to the month end, as of the month end, with the columns officers keep;
+- 预警处置台账: every alert of the month with its steps (corrections/alerts/register.py).
 
 Register rows stream from the database in batches (``yield_per``) straight into the sheet.
 ID numbers are masked unless the user is a supervisor or an admin; names and ID numbers
@@ -100,6 +101,9 @@ def render(report: Monthly) -> bytes:
         _legacy_sheet(book, report, form)
         _correction_register(book, report)
         _resettlement_register(book, report)
+        from corrections.alerts.register import alert_sheet
+
+        alert_sheet(book, report)  # 预警处置台账
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
