@@ -145,6 +145,10 @@ def load_demo(seed: int = 2026) -> dict:
     created["activities"] = load_demo_activities(rng, users)
     created["resettlement"] = load_demo_resettlement(rng, users)
     db.session.flush()
+    from corrections.alerts.demo import load_demo_alerts
+
+    created["alerts"] = load_demo_alerts(rng, users, unit)
+    db.session.flush()
     return {
         "unit": unit.name,
         "created": created,

@@ -40,6 +40,13 @@ def _moment(on: date):
 
 
 def raise_alerts(on: date) -> dict:
+    from corrections.deferred import deferred_writes
+
+    with deferred_writes():  # one audit-chain lock for the run
+        return _raise_alerts(on)
+
+
+def _raise_alerts(on: date) -> dict:
     at = _moment(on)
     counts = {"missed_intake": 0, "overdue_return": 0, "overdue_contact": 0}
 
