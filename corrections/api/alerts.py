@@ -216,6 +216,7 @@ doc.EXTRA_PATHS["/alerts/import"] = {
                 "multipart/form-data": {
                     "schema": {
                         "type": "object",
+                        "additionalProperties": False,
                         "required": ["file"],
                         "properties": {
                             "file": {"type": "string", "format": "binary"},
