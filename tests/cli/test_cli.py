@@ -76,6 +76,7 @@ def test_demo_is_idempotent(app, runner):
     summary = json.loads(first.output.strip().splitlines()[-1])
     assert summary["created"]["people"] >= 60 and summary["created"]["stations"] >= 3
     assert summary["created"]["cases"] >= 45
+    assert summary["created"]["alerts"] >= 36  # every kind in every state (docs/domain.md §7.9)
     with app.app_context():
         people = db.session.execute(select(func.count()).select_from(Person)).scalar_one()
         roles = set(db.session.execute(select(User.role)).scalars())
@@ -89,6 +90,7 @@ def test_demo_is_idempotent(app, runner):
         "assessments": 0,
         "activities": 0,
         "resettlement": 0,
+        "alerts": 0,
     }
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == people
