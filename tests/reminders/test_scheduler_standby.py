@@ -120,7 +120,9 @@ def test_missed_daily_jobs_are_those_past_their_time_without_a_successful_run(ap
     today = clock.today()
     for job in ("recompute_due", "raise_alerts"):
         db.session.add(
-            JobRun(job=job, run_date=today, started_at=clock.now_utc(), outcome="ok", runner="host:1")
+            JobRun(
+                job=job, run_date=today, started_at=clock.now_utc(), outcome="ok", runner="host:1"
+            )
         )
     db.session.add(JobRun(job="daily_reminders", run_date=today, outcome="error", runner="host:1"))
     db.session.commit()
