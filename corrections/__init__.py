@@ -155,6 +155,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from corrections.activities.routes import bp as activities_bp
+    from corrections.alerts.routes import bp as alerts_bp
     from corrections.api import bp as api_bp
     from corrections.assessments.routes import bp as assessments_bp
     from corrections.audit.routes import bp as audit_bp
@@ -177,6 +178,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(resettlement_bp)
     app.register_blueprint(assessments_bp)
     app.register_blueprint(activities_bp)
+    app.register_blueprint(alerts_bp)
     app.register_blueprint(reminders_bp)
     app.register_blueprint(attachments_bp)
     app.register_blueprint(__import__("corrections.reports.routes", fromlist=["bp"]).bp)

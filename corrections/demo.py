@@ -158,6 +158,9 @@ def load_demo(seed: int = 2026) -> dict:
     created["resettlement"] = load_demo_resettlement(rng, users)
     db.session.flush()
     created["photos"] = load_demo_photos()
+    from corrections.alerts.demo import load_demo_alerts
+
+    created["alerts"] = load_demo_alerts(rng, users, unit)
     db.session.flush()
     return {
         "unit": unit.name,

@@ -15,6 +15,8 @@ bp = Blueprint("main", __name__)
 @bp.route("/")
 @login_required
 def home():
+    from corrections import clock
+    from corrections.alerts.services import my_open_alerts
     from corrections.reminders import dashboard, services
 
     day = dashboard.my_day(current_user) if current_user.is_officer else None
@@ -23,8 +25,17 @@ def home():
         if current_user.can_decide or current_user.is_viewer
         else None
     )
+    my_alerts = my_open_alerts(current_user) if current_user.is_officer else None
     recent = db.session.execute(services.inbox(current_user).limit(5)).scalars().all()
-    return render_template("home.html", user=current_user, day=day, board=board, recent=recent)
+    return render_template(
+        "home.html",
+        user=current_user,
+        day=day,
+        board=board,
+        recent=recent,
+        my_alerts=my_alerts,
+        alert_now=clock.now_utc(),
+    )
 
 
 @bp.route("/lang/<code>")

@@ -1,6 +1,12 @@
 """Imports every feature's models so Alembic and create_all() see them all."""
 
 from corrections.activities.models import Activity, Attendance  # noqa: F401
+from corrections.alerts.models import (  # noqa: F401
+    Alert,
+    AlertStep,
+    LocationImportMapping,
+    UnitArea,
+)
 from corrections.assessments.models import Assessment, AssessmentExtension  # noqa: F401
 from corrections.audit.models import AuditAnchor, AuditEvent  # noqa: F401
 from corrections.auth.models import (  # noqa: F401

@@ -143,6 +143,7 @@ def ok(body: dict):
 # Register the resource modules (they attach routes to ``bp``).
 from corrections.api import (  # noqa: E402,F401
     activities,
+    alerts,
     assessments,
     attachments,
     corrections,

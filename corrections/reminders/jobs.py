@@ -372,11 +372,25 @@ def audit_anchor(on: date) -> dict:
     return anchor_day(on)
 
 
+def raise_alerts(on: date) -> dict:
+    from corrections.alerts.jobs import raise_alerts as run
+
+    return run(on)
+
+
+def escalate_alerts(on: date) -> dict:
+    from corrections.alerts.jobs import escalate_alerts as run
+
+    return run(on)
+
+
 JOBS = {
     "daily_reminders": daily_reminders,
     "recompute_due": recompute_due,
     "deliver": deliver,
     "audit_anchor": audit_anchor,
+    "raise_alerts": raise_alerts,
+    "escalate_alerts": escalate_alerts,
 }
 
 

@@ -21,6 +21,7 @@ KINDS = (
     "monitoring_ending",
     "not_handed_over",
     "resettlement_period_ending",
+    "alert_overdue",
 )
 
 

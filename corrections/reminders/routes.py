@@ -128,6 +128,8 @@ def _supervisor_only():
 @bp.route("/dashboard")
 @login_required
 def overview():
+    from corrections.alerts import services as alert_services
+
     _supervisor_only()
     filters, shown = _filters()
     programme = filters.pop("programme")
@@ -163,6 +165,9 @@ def overview():
         by_officer=by_officer,
         counts=dashboard.headline_counts(current_user),
         overdue_returns=dashboard.overdue_returns(current_user),
+        alert_table=alert_services.open_by_station(current_user),
+        escalated_alerts=alert_services.escalated_alerts(current_user),
+        alert_now=clock.now_utc(),
         rates=rates,
         stations=stations,
         officers=officers,
@@ -251,6 +256,7 @@ KIND_LABELS = {
     "monitoring_ending": _l("电子定位到期"),
     "not_handed_over": _l("释放未衔接"),
     "resettlement_period_ending": _l("帮教期将满"),
+    "alert_overdue": _l("预警超时"),
 }
 
 

@@ -33,6 +33,9 @@ SCHEDULE = {
     "daily_reminders": {"hour": 6, "minute": 0},
     "deliver": {"minute": "*/5"},
     "audit_anchor": {"hour": 23, "minute": 50},
+    # nightly, after recompute_due has refreshed the stored due dates it selects by
+    "raise_alerts": {"hour": 1, "minute": 30},
+    "escalate_alerts": {"minute": "*/5"},
 }
 
 

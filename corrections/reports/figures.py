@@ -650,6 +650,68 @@ FIGURES: list[Figure] = [
     ),
     Figure("rs.overdue", "stock", N_("逾期未走访"), N_("人")),
 ]
+
+
+# --------------------------------------------------------------------------- 预警处置
+# Alerts raised, closed, and closed by their due_by (docs/domain.md §7.11), each with one
+# figure per kind; an alert counts at the station its case was at on the day it was raised
+# (or closed), by the China date.
+
+
+def _alerts(date_col, *where, kind=None):
+    from corrections.alerts.models import Alert
+
+    def source(s, e):
+        cond = [date_col.between(s, e), *where]
+        if kind is not None:
+            cond.append(Alert.kind == kind)
+        return Source(
+            Alert,
+            station_at(date_col),
+            tuple(cond),
+            frm=Alert.__table__.join(CC.__table__, CC.id == Alert.case_id),
+            on=date_col,
+        )
+
+    return source
+
+
+def _alert_figures() -> list[Figure]:
+    from corrections.alerts.models import ALERT_KINDS, Alert
+
+    kinds = {
+        "missed_checkin": "未按时自助报到",
+        "checkin_follow_up": "报到需跟进",
+        "outside_area": "越界",
+        "face_mismatch": "人脸不符",
+        "overdue_return": "外出逾期未归",
+        "missed_intake": "逾期未报到（漏管）",
+        "overdue_contact": "监管措施逾期",
+        "location_missing": "定位缺失",
+        "location_anomaly": "定位异常",
+    }
+    closed = Alert.status == "closed"
+    groups = (
+        ("cc.alerts_raised", "发出预警", Alert.raised_on, ()),
+        ("cc.alerts_closed", "办结预警", Alert.closed_on, (closed,)),
+        (
+            "cc.alerts_closed_on_time",
+            "按时办结预警",
+            Alert.closed_on,
+            (closed, Alert.closed_on_time.is_(True)),
+        ),
+    )
+    out = []
+    for key, title, column, where in groups:
+        out.append(Figure(key, "period", title, "次", _alerts(column, *where)))
+        out += [
+            Figure(f"{key}.{k}", "period", f"其中{kinds[k]}", "次", _alerts(column, *where, kind=k))
+            for k in ALERT_KINDS
+        ]
+    return out
+
+
+FIGURES += _alert_figures()
 BY_KEY = {f.key: f for f in FIGURES}
 KEYS = [f.key for f in FIGURES]
 

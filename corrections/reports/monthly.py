@@ -9,6 +9,7 @@ from datetime import date
 from flask_babel import gettext as _
 
 from corrections import clock
+from corrections.alerts.models import ALERT_KINDS
 from corrections.auth.models import Station, User
 from corrections.errors import ValidationFailed
 from corrections.reports import figures
@@ -54,6 +55,14 @@ PERIOD_SECTIONS: list[tuple[str, list[str]]] = [
             "cc.public_service_attendances",
             "cc.counselling_attendances",
             "cc.assistance_attendances",
+        ],
+    ),
+    (
+        "预警处置",
+        [
+            f"{key}{suffix}"
+            for key in ("cc.alerts_raised", "cc.alerts_closed", "cc.alerts_closed_on_time")
+            for suffix in ("", *(f".{k}" for k in ALERT_KINDS))
         ],
     ),
     (

@@ -26,6 +26,7 @@ from sqlalchemy.sql import Select
 
 from corrections import clock
 from corrections.activities.models import Activity, Attendance
+from corrections.alerts.models import Alert
 from corrections.assessments.models import Assessment
 from corrections.auth.models import Station
 from corrections.extensions import db
@@ -51,6 +52,8 @@ _DATE_LABELS = {
     "notice_received_on": _l("收到通知日期"),
     "handed_over_on": _l("衔接日期"),
     "released_on": _l("释放日期"),
+    "raised_on": _l("预警日期"),
+    "closed_on": _l("办结日期"),
 }
 
 
@@ -320,6 +323,17 @@ def _records(key: str, rows, stations: dict[int, str], end: date) -> list[Record
             )
             if x.outcome:
                 badges.append(label("outcome", x.outcome))
+        elif isinstance(x, Alert):
+            on = x.closed_on if key.startswith("cc.alerts_closed") else x.raised_on
+            what = " · ".join(t for t in (label("alert_kind", x.kind), _short(x.message)) if t)
+            badges.append(label("alert_status", x.status))
+            if x.outcome:
+                badges.append(label("alert_outcome", x.outcome))
+            out.append(
+                Record(on, name, where[id(x)], what, url_for("alerts.show", alert_id=x.id),
+                       case_url(x.case_id), badges)
+            )  # fmt: skip
+            continue
         elif isinstance(x, Incident):
             on = x.occurred_on
             what = " · ".join(t for t in (label("incident_kind", x.kind), _short(x.note)) if t)

@@ -4,7 +4,8 @@
   and the year to date, per station, the year-to-date paragraph and the sign-off block;
 - 社区矫正人员情况统计表: the legacy form (docs/domain.md §6) with its sign-off block;
 - 社区矫正台账 / 安置帮教台账: one row per case in scope that was on the register at some
-  point in the year up to the month end, as of the month end, with the columns officers keep.
+  point in the year up to the month end, as of the month end, with the columns officers keep;
+- 预警处置台账: every alert of the month with its steps (corrections/alerts/register.py).
 
 Every sheet sets its column widths, freezes its header rows and repeats them at the top of
 every printed page (print titles), landscape A4 one page wide.
@@ -105,6 +106,9 @@ def render(report: Monthly) -> bytes:
         _legacy_sheet(book, report, form)
         _correction_register(book, report)
         _resettlement_register(book, report)
+        from corrections.alerts.register import alert_sheet
+
+        alert_sheet(book, report)  # 预警处置台账
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()

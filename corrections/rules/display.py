@@ -64,6 +64,8 @@ _LEAVE = _l("请假外出与审批")
 _SUPERVISION = _l("监管措施与解矫")
 _HOURS = _l("每月教育学习与公益活动")
 _RESETTLEMENT = _l("安置帮教")
+_ALERTS = _l("预警处置")
+_METRES, _HOUR_OF_DAY = _l("米"), _l("时")
 _DAYS, _WORKDAYS, _MONTHS, _YEARS, _HOURS_UNIT = (
     _l("天"),
     _l("工作日"),
@@ -75,6 +77,50 @@ _DAYS, _WORKDAYS, _MONTHS, _YEARS, _HOURS_UNIT = (
 DEADLINE_KEYS: dict[str, DeadlineKey] = {
     k.key: k
     for k in (
+        DeadlineKey("alert_due_hours", _l("预警办结时限（小时）"), _ALERTS, _HOURS_UNIT, 1, 720),
+        DeadlineKey(
+            "alert_overdue_contact_days",
+            _l("监管措施逾期超过几天发出预警"),
+            _ALERTS,
+            _DAYS,
+            0,
+            90,
+        ),
+        DeadlineKey(
+            "location_same_position_days",
+            _l("定位异常：连续几天同一位置且手机离身"),
+            _ALERTS,
+            _DAYS,
+            2,
+            30,
+        ),
+        DeadlineKey(
+            "location_same_position_m",
+            _l("定位异常：视为同一位置的距离（米）"),
+            _ALERTS,
+            _METRES,
+            1,
+            5000,
+        ),
+        DeadlineKey(
+            "location_night_start_hour",
+            _l("定位异常：夜间开始（时）"),
+            _ALERTS,
+            _HOUR_OF_DAY,
+            0,
+            23,
+        ),
+        DeadlineKey(
+            "location_night_end_hour", _l("定位异常：夜间结束（时）"), _ALERTS, _HOUR_OF_DAY, 0, 23
+        ),
+        DeadlineKey(
+            "location_night_far_m",
+            _l("定位异常：夜间距常住位置超过（米）"),
+            _ALERTS,
+            _METRES,
+            100,
+            500000,
+        ),
         DeadlineKey("report_days", _l("报到期限（天）"), _INTAKE, _DAYS, 1, 90),
         DeadlineKey(
             "transfer_report_days", _l("变更执行地后报到期限（天）"), _INTAKE, _DAYS, 1, 90

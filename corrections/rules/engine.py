@@ -771,4 +771,12 @@ def default_deadlines() -> dict[str, int]:
         "resettlement_years_probation": 3,
         "resettlement_years_parole": 5,
         "resettlement_years_temporary_release": 5,
+        # 预警处置 (docs/domain.md §7.11)
+        "alert_due_hours": 24,
+        "alert_overdue_contact_days": 7,
+        "location_same_position_days": 3,
+        "location_same_position_m": 100,
+        "location_night_start_hour": 22,
+        "location_night_end_hour": 6,
+        "location_night_far_m": 5000,
     }

@@ -200,6 +200,14 @@
     });
   })();
 
+  // 信息化核查 lists: a header checkbox selects or clears every row of its list.
+  document.querySelectorAll('[data-check-all]').forEach(function (all) {
+    all.addEventListener('change', function () {
+      document.querySelectorAll('input[name=item][data-kind="' + all.dataset.checkAll + '"]')
+        .forEach(function (box) { if (!box.disabled) { box.checked = all.checked; } });
+    });
+  });
+
   // Ledger import: a progress bar that polls while the form's request is running.
   (function () {
     var box = document.getElementById('import-progress');

@@ -77,6 +77,7 @@ def test_demo_is_idempotent(app, runner):
     assert summary["created"]["people"] >= 60 and summary["created"]["stations"] >= 3
     assert summary["created"]["cases"] >= 45
     assert summary["created"]["photos"] == 8  # two visit photos on four field visits
+    assert summary["created"]["alerts"] >= 36  # every kind in every state (docs/domain.md §7.11)
     with app.app_context():
         people = db.session.execute(select(func.count()).select_from(Person)).scalar_one()
         roles = set(db.session.execute(select(User.role)).scalars())
@@ -91,6 +92,7 @@ def test_demo_is_idempotent(app, runner):
         "activities": 0,
         "resettlement": 0,
         "photos": 0,
+        "alerts": 0,
     }
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == people

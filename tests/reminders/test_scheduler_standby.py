@@ -118,15 +118,12 @@ def test_missed_daily_jobs_are_those_past_their_time_without_a_successful_run(ap
     """Given it is 07:00 and recompute_due (01:00) ran but daily_reminders (06:00) did not,
     when a scheduler takes over, then it catches up daily_reminders only; at 05:59 nothing."""
     today = clock.today()
-    db.session.add(
-        JobRun(
-            job="recompute_due",
-            run_date=today,
-            started_at=clock.now_utc(),
-            outcome="ok",
-            runner="host:1",
+    for job in ("recompute_due", "raise_alerts"):
+        db.session.add(
+            JobRun(
+                job=job, run_date=today, started_at=clock.now_utc(), outcome="ok", runner="host:1"
+            )
         )
-    )
     db.session.add(JobRun(job="daily_reminders", run_date=today, outcome="error", runner="host:1"))
     db.session.commit()
     seven = datetime.combine(today, datetime.min.time(), clock.CHINA) + timedelta(hours=7)

@@ -5,6 +5,7 @@ from sqlalchemy import select
 
 from corrections import clock
 from corrections.activities import services as acts
+from corrections.alerts.models import ALERT_KINDS
 from corrections.auth.models import Station
 from corrections.extensions import db
 from corrections.reports.figures import BY_KEY, KEYS, compute
@@ -65,6 +66,12 @@ def test_every_domain_key_is_registered():
         "rs.overdue",
         *[f"cc.on_register.{t}" for t in ("control", "probation", "parole", "temporary_release")],
         *[f"cc.on_register.{lv}" for lv in ("strict", "normal", "lenient")],
+        # 预警处置 (docs/domain.md §7.11), each also by alert kind
+        *[
+            f"{key}{suffix}"
+            for key in ("cc.alerts_raised", "cc.alerts_closed", "cc.alerts_closed_on_time")
+            for suffix in ("", *(f".{k}" for k in ALERT_KINDS))
+        ],
     }
     assert set(KEYS) == expected
     assert all(BY_KEY[k].kind in ("period", "stock") for k in KEYS)

@@ -40,7 +40,13 @@ def _table(sheet, header_row: int):
 
 def test_sheets_and_figures(app, ctx, small):
     book = _open(workbook.monthly_workbook(user("boss"), "2026-10"))
-    assert book.sheetnames == ["统计数据", "社区矫正人员情况统计表", "社区矫正台账", "安置帮教台账"]
+    assert book.sheetnames == [
+        "统计数据",
+        "社区矫正人员情况统计表",
+        "社区矫正台账",
+        "安置帮教台账",
+        "预警处置台账",
+    ]
     sheet = book["统计数据"]
     rows = _rows(sheet)
     assert rows[0][0] == "本县司法局 社区矫正和安置帮教工作月报 2026年10月 统计数据"
