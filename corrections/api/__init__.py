@@ -145,6 +145,7 @@ from corrections.api import (  # noqa: E402,F401
     activities,
     assessments,
     attachments,
+    checkins,
     corrections,
     documents,
     notifications,

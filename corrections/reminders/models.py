@@ -21,6 +21,11 @@ KINDS = (
     "monitoring_ending",
     "not_handed_over",
     "resettlement_period_ending",
+    # self check-in alerts (corrections/checkin/signals.py)
+    "missed_checkin",
+    "checkin_follow_up",
+    "outside_area",
+    "face_mismatch",
 )
 
 

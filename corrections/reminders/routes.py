@@ -251,6 +251,10 @@ KIND_LABELS = {
     "monitoring_ending": _l("电子定位到期"),
     "not_handed_over": _l("释放未衔接"),
     "resettlement_period_ending": _l("帮教期将满"),
+    "missed_checkin": _l("未按时自助报到"),
+    "checkin_follow_up": _l("自助报到需跟进"),
+    "outside_area": _l("报到位置超出范围"),
+    "face_mismatch": _l("人脸比对不一致"),
 }
 
 

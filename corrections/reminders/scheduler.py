@@ -33,6 +33,11 @@ SCHEDULE = {
     "daily_reminders": {"hour": 6, "minute": 0},
     "deliver": {"minute": "*/5"},
     "audit_anchor": {"hour": 23, "minute": 50},
+    # self check-in (docs/domain.md §7.9): requests at 8:00 (their window starts then),
+    # deadlines every quarter hour, photo retention at night
+    "request_checkins": {"hour": 8, "minute": 0},
+    "expire_checkins": {"minute": "*/15"},
+    "checkin_retention": {"hour": 2, "minute": 30},
 }
 
 

@@ -771,4 +771,9 @@ def default_deadlines() -> dict[str, int]:
         "resettlement_years_probation": 3,
         "resettlement_years_parole": 5,
         "resettlement_years_temporary_release": 5,
+        # self check-in (docs/domain.md §7.9): every N days per level (0: none), window in hours
+        "checkin_every_days_strict": 0,
+        "checkin_every_days_normal": 7,
+        "checkin_every_days_lenient": 30,
+        "checkin_window_hours": 24,
     }

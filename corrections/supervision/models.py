@@ -260,7 +260,9 @@ class Leave(TimestampMixin, VersionMixin, Base):
     decided_on: Mapped[date | None] = mapped_column(Date)
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     returned_on: Mapped[date | None] = mapped_column(Date)
-    applied_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # None when the person applied from their phone (applied_via "self", docs/domain.md §7.9)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applied_via: Mapped[str] = mapped_column(String(16), default="staff", server_default="staff")
 
 
 class Incident(TimestampMixin, VersionMixin, Base):
