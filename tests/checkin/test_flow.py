@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from corrections import clock
-
 from corrections.checkin.models import Checkin, CheckinEnrolment
 from corrections.extensions import db
 from corrections.reminders.models import Notification
