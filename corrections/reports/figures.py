@@ -534,7 +534,9 @@ FIGURES: list[Figure] = [
     Figure("cc.overdue", "stock", "逾期未按要求联系", "人"),
     # self check-in (docs/domain.md §7.9), by the deadline's date
     Figure("cc.checkins_requested", "period", "自助报到应报", "次", checkin_source("requested")),
-    Figure("cc.checkins_submitted", "period", "自助报到按时提交", "次", checkin_source("submitted")),
+    Figure(
+        "cc.checkins_submitted", "period", "自助报到按时提交", "次", checkin_source("submitted")
+    ),
     Figure("cc.checkins_missed", "period", "自助报到逾期未报", "次", checkin_source("missed")),
     Figure(
         "rs.notices_received",

@@ -281,3 +281,21 @@ def test_api_review_accepted_records_contact(app, county, world, case_id):
     assert body["face"] == "not_checked" and body["location"] is None
     with app.app_context():
         assert db.session.get(CheckinEnrolment, 1) is not None
+
+
+def test_dashboard_shows_on_time_rate_and_queue_age(app, county, world, case_id, other_case_id):
+    person_client(app, case_id)
+    missed = request_checkin(app, case_id)
+    with app.app_context():
+        row = db.session.get(Checkin, missed)
+        row.due_by = datetime.now(UTC) - timedelta(minutes=1)
+        db.session.commit()
+        now = datetime.now(UTC)
+        services.expire_due_checkins(services.china_date(now), now)
+        db.session.commit()
+    _submitted_and_reviewed(app, world, other_case_id, phone="13900139000", birth="1949-12-31")
+    boss = world.login(app.test_client(), "boss")
+    html = boss.get("/dashboard").get_data(as_text=True)
+    assert "checkin-rates" in html and "0%" in html  # the missed one (the other is due tomorrow)
+    queue = boss.get("/checkins").get_data(as_text=True)
+    assert "queue-age" not in queue  # nothing waits: the one submission was reviewed
