@@ -299,3 +299,20 @@ def test_dashboard_shows_on_time_rate_and_queue_age(app, county, world, case_id,
     assert "checkin-rates" in html and "0%" in html  # the missed one (the other is due tomorrow)
     queue = boss.get("/checkins").get_data(as_text=True)
     assert "queue-age" not in queue  # nothing waits: the one submission was reviewed
+
+
+def test_demo_county_has_a_check_in_history(app, ctx):
+    from corrections.demo import DEMO_PIN, load_demo
+
+    load_demo()
+    db.session.commit()
+    statuses = dict(
+        db.session.execute(select(Checkin.status, func.count()).group_by(Checkin.status)).all()
+    )
+    assert statuses.get("expired") and statuses.get("reviewed") and statuses.get("submitted")
+    assert db.session.execute(
+        select(func.count()).select_from(Checkin).where(Checkin.outside_area.is_(True))
+    ).scalar_one()
+    enrolment = db.session.execute(select(CheckinEnrolment).limit(1)).scalar_one()
+    found = services.login(enrolment.phone, DEMO_PIN)
+    assert found.id == enrolment.id
