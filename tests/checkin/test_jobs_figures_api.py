@@ -316,3 +316,45 @@ def test_demo_county_has_a_check_in_history(app, ctx):
     enrolment = db.session.execute(select(CheckinEnrolment).limit(1)).scalar_one()
     found = services.login(enrolment.phone, DEMO_PIN)
     assert found.id == enrolment.id
+
+
+def test_schedule_rule_rows_are_editable_and_effective_dated(app, county, case_id):
+    from corrections.reminders.jobs import run_job
+    from corrections.rules import services as rules
+    from tests.supervision.conftest import user
+
+    person_client(app, case_id)
+    _set_level(app, case_id, "strict")
+    today = clock.today()
+    with app.test_request_context():
+        assert run_job("request_checkins", today)["created"] == 0  # strict: none by default
+        rules.add_deadline_rule(
+            user("admin"),
+            {"key": "checkin_every_days_strict", "value": 3, "effective_from": today.isoformat()},
+        )
+        db.session.commit()
+        assert run_job("request_checkins", today)["created"] == 1
+    admin_page = app.test_client()
+    from tests.conftest import PASSWORD
+
+    admin_page.post("/login", data={"username": "admin", "password": PASSWORD})
+    assert "自助报到间隔（严管" in admin_page.get("/rules/").get_data(as_text=True)
+
+
+def test_person_leave_shows_as_self_applied_on_the_case(app, county, world, case_id):
+    from tests.checkin.conftest import csrf
+
+    client = person_client(app, case_id)
+    page = client.get("/my/leaves/new")
+    client.post(
+        "/my/leaves/new",
+        data={
+            "csrf_token": csrf(page),
+            "starts_on": (clock.today() + timedelta(days=2)).isoformat(),
+            "ends_on": (clock.today() + timedelta(days=3)).isoformat(),
+            "destination": "绍兴市",
+            "reason": "family",
+        },
+    )
+    staff = world.login(app.test_client(), "off1")
+    assert "本人（手机申请）" in staff.get(f"/corrections/{case_id}").get_data(as_text=True)
