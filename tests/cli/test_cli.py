@@ -89,6 +89,7 @@ def test_demo_is_idempotent(app, runner):
         "assessments": 0,
         "activities": 0,
         "resettlement": 0,
+        "checkins": 0,
     }
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == people
