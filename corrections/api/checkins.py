@@ -3,7 +3,7 @@ docs/domain.md §7.9)."""
 
 from __future__ import annotations
 
-from flask import jsonify
+from flask import jsonify, request
 from flask_babel import gettext as _
 
 from corrections.api import (
@@ -88,33 +88,25 @@ def _case(case_id: int) -> CorrectionCase:
     return get_in_scope(CorrectionCase, case_id, current_api_user())
 
 
-@bp.post("/corrections/<int:case_id>/checkin-enrolment")
-def enrol(case_id: int):
-    require_writer()
-    case = _case(case_id)
-    data = json_body()
-    enrolment, code = services.enrol(current_api_user(), case, data)
-    return answer(201, lambda: enrolment_json(enrolment, code))
-
-
-@bp.get("/corrections/<int:case_id>/checkin-enrolment")
-def get_enrolment(case_id: int):
+@bp.route("/corrections/<int:case_id>/checkin-enrolment", methods=["GET", "POST", "DELETE"])
+def checkin_enrolment(case_id: int):
+    """One rule for the three methods, so an id out of range is 404 for each of them."""
+    if request.method == "POST":
+        require_writer()
+        case = _case(case_id)
+        data = json_body()
+        enrolment, code = services.enrol(current_api_user(), case, data)
+        return answer(201, lambda: enrolment_json(enrolment, code))
+    if request.method == "DELETE":
+        require_writer()
     case = _case(case_id)
     enrolment = services.enrolment_of(case)
     if enrolment is None:
         raise NotFound(_("该对象未登记自助报到。"))
+    if request.method == "DELETE":
+        services.end_enrolment(current_api_user(), enrolment)
+        return answer(200, lambda: enrolment_json(enrolment))
     return jsonify(enrolment_json(enrolment))
-
-
-@bp.delete("/corrections/<int:case_id>/checkin-enrolment")
-def end_enrolment(case_id: int):
-    require_writer()
-    case = _case(case_id)
-    enrolment = services.enrolment_of(case)
-    if enrolment is None:
-        raise NotFound(_("该对象未登记自助报到。"))
-    services.end_enrolment(current_api_user(), enrolment)
-    return answer(200, lambda: enrolment_json(enrolment))
 
 
 @bp.post("/corrections/<int:case_id>/checkins")
