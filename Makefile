@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test setup translations lint test-sqlite test-postgresql extract-messages clean
+.PHONY: run test setup translations lint test-sqlite test-postgresql test-face extract-messages clean
 
 setup: $(VENV)/.installed translations
 
@@ -31,6 +31,7 @@ run: setup
 	@echo "    chen     城关司法所 (officer)"
 	@echo "    li       东山司法所 (officer)"
 	@echo "    zhou     南溪、北岭司法所 (officer)"
+	@echo "  Self check-in (phones): http://$(HOST):$(PORT)/my/login  phone 1390000xxxx, PIN 135790"
 	@echo ""
 	APP_ENV=development $(BIN)/flask jobs run-once daily_reminders > /dev/null
 	@echo "  The scheduler (reminders, nightly recompute, audit anchors) runs beside the web server."
@@ -49,6 +50,12 @@ test-postgresql: setup
 	TEST_DATABASE=postgresql $(BIN)/pytest
 
 test: lint test-sqlite test-postgresql
+
+# The local face check (docs/domain.md §7.12) needs the optional extra; dlib compiles from
+# source (cmake, a C++ compiler, several minutes), so it is not part of `make test`.
+test-face: setup
+	$(BIN)/pip install --quiet -e '.[face]'
+	TEST_DATABASE=sqlite RUN_FACE_TESTS=1 $(BIN)/pytest -o addopts="" -q tests/checkin/test_face.py
 
 extract-messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o corrections/translations/messages.pot .

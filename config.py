@@ -110,6 +110,14 @@ class Config:
     S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID")
     S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY")
     MAX_ATTACHMENT_MB = int(os.environ.get("MAX_ATTACHMENT_MB", "20") or 20)
+    # self check-in (docs/domain.md §7.12, docs/security.md "The person's realm")
+    CHECKIN_PHOTO_RETENTION_DAYS = int(os.environ.get("CHECKIN_PHOTO_RETENTION_DAYS", "180") or 180)
+    CHECKIN_MAX_PHOTO_MB = int(os.environ.get("CHECKIN_MAX_PHOTO_MB", "10") or 10)
+    CHECKIN_FACE_VERIFIER = os.environ.get("CHECKIN_FACE_VERIFIER", "none")
+    CHECKIN_FACE_TOLERANCE = float(os.environ.get("CHECKIN_FACE_TOLERANCE", "0.6") or 0.6)
+    # the number a person is told to call, per station code (JSON) and otherwise
+    CHECKIN_STATION_PHONES = os.environ.get("CHECKIN_STATION_PHONES", "")
+    CHECKIN_DEFAULT_PHONE = os.environ.get("CHECKIN_DEFAULT_PHONE", "")
     IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "20000") or 20000)
     IMPORT_MAX_COLUMNS = int(os.environ.get("IMPORT_MAX_COLUMNS", "60") or 60)
     # Reverse proxies: number of X-Forwarded-For hops to trust (0: none).

@@ -184,6 +184,11 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(__import__("corrections.reports.routes", fromlist=["bp"]).bp)
     app.register_blueprint(documents_bp)
     app.register_blueprint(__import__("corrections.paperwork.import_routes", fromlist=["bp"]).bp)
+    from corrections.checkin.my_routes import bp as my_bp
+    from corrections.checkin.routes import bp as checkin_bp
+
+    app.register_blueprint(checkin_bp)
+    app.register_blueprint(my_bp)
 
 
 def register_inputs(app: Flask) -> None:

@@ -156,6 +156,7 @@ def load_demo(seed: int = 2026) -> dict:
     created["assessments"] = load_demo_assessments(rng, users)
     created["activities"] = load_demo_activities(rng, users)
     created["resettlement"] = load_demo_resettlement(rng, users)
+    created["checkins"] = load_demo_checkins(rng, users)
     db.session.flush()
     created["photos"] = load_demo_photos()
     from corrections.alerts.demo import load_demo_alerts
@@ -777,3 +778,176 @@ def load_demo_resettlement(rng: random.Random, users: dict[str, User]) -> int:
         rs.handover(boss, case, {"handed_over_on": correction.ended_on, "method": "self_report"})
         created += 1
     return created
+
+
+# --------------------------------------------------------------------------- self check-in
+
+DEMO_PIN = "135790"  # every demo person's PIN at /my/login (phones 1390000xxxx)
+DEMO_AREA = (29.99, 120.01, 15_000)  # the demo county's allowed area: centre and radius (m)
+
+
+def demo_face(rng: random.Random, tint: int) -> bytes:
+    """A placeholder portrait drawn with Pillow (no external files)."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (360, 480), (200 + tint % 40, 215, 230))
+    draw = ImageDraw.Draw(image)
+    skin = (224 - tint % 30, 188 - tint % 20, 160)
+    draw.rectangle((60, 360, 300, 480), fill=(60 + tint % 80, 80, 120))
+    draw.ellipse((105, 90, 255, 290), fill=skin)
+    draw.ellipse((140, 160, 160, 175), fill=(40, 40, 40))
+    draw.ellipse((200, 160, 220, 175), fill=(40, 40, 40))
+    draw.arc((150, 210, 210, 250), 20, 160, fill=(120, 60, 60), width=4)
+    draw.text((10, 10), f"DEMO {rng.randrange(1000, 9999)}", fill=(90, 90, 90))
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=75)
+    return out.getvalue()
+
+
+def load_demo_checkins(rng: random.Random, users: dict[str, User]) -> int:
+    """Enrolled people with eight weeks of weekly check-ins: most reviewed and accepted,
+    some missed, some outside the allowed area, one waiting for review, one open."""
+    from datetime import UTC, datetime, time
+
+    from werkzeug.security import generate_password_hash
+
+    from corrections import clock
+    from corrections.checkin import photos
+    from corrections.checkin import services as checkin
+    from corrections.checkin.area import EARTH_M_PER_DEG_LAT
+    from corrections.checkin.models import Checkin, CheckinArea, CheckinEnrolment, CheckinQuestion
+    from corrections.checkin.signals import signal
+    from corrections.supervision import services as supervision
+    from corrections.supervision.models import CorrectionCase
+
+    unit = _unit()
+    if (
+        db.session.execute(select(CheckinArea.id).where(CheckinArea.unit_id == unit.id)).first()
+        is None
+    ):
+        lat, lon, radius = DEMO_AREA
+        db.session.add(
+            CheckinArea(unit_id=unit.id, center_lat=lat, center_lon=lon, radius_m=radius)
+        )
+        for text in ("最近一周在做什么工作？", "身体情况怎么样？", "近期有没有离开本县的打算？"):
+            db.session.add(CheckinQuestion(unit_id=unit.id, text=text, active=True))
+    cases = (
+        db.session.execute(
+            select(CorrectionCase)
+            .where(
+                CorrectionCase.status == "active", CorrectionCase.level.in_(("normal", "lenient"))
+            )
+            .order_by(CorrectionCase.id)
+        )
+        .scalars()
+        .all()
+    )
+    officer_for = {"CG": users["chen"], "DS": users["li"], "NX": users["zhou"], "BL": users["zhou"]}
+    today = clock.today()
+    now = datetime.combine(today, time(10), tzinfo=clock.CHINA).astimezone(UTC)
+    pin_hash = generate_password_hash(DEMO_PIN)
+    made = 0
+    per_station: dict[int, int] = {}
+    for case in cases:
+        if per_station.get(case.station_id, 0) >= 3:
+            continue
+        per_station[case.station_id] = per_station.get(case.station_id, 0) + 1
+        if db.session.execute(
+            select(CheckinEnrolment.id).where(CheckinEnrolment.case_id == case.id)
+        ).first():
+            continue
+        officer = officer_for.get(case.station.code) or users["chen"]
+        start = max(case.received_on or today, today - timedelta(days=56))
+        enrolment = CheckinEnrolment(
+            case_id=case.id,
+            phone=f"1390000{case.id:04d}",
+            consent_on=start,
+            status="active",
+            pin_hash=pin_hash,
+            reference_photo_key=photos.save_bytes(demo_face(rng, case.id * 7)),
+            reference_photo_at=datetime.combine(start, time(9), tzinfo=clock.CHINA),
+            activated_at=datetime.combine(start, time(9), tzinfo=clock.CHINA),
+            created_by_id=officer.id,
+        )
+        db.session.add(enrolment)
+        db.session.flush()
+        day = start + timedelta(days=7)
+        while day < today:
+            due = datetime.combine(day, time(8), tzinfo=clock.CHINA) + timedelta(hours=24)
+            row = Checkin(
+                case_id=case.id,
+                enrolment_id=enrolment.id,
+                status="requested",
+                source="schedule",
+                schedule_key=f"{case.id}:{day.isoformat()}",
+                requested_at=datetime.combine(day, time(8), tzinfo=clock.CHINA),
+                due_by=due,
+                due_on=due.date(),
+                questions=[],
+                answers=[],
+            )
+            db.session.add(row)
+            roll = rng.random()
+            if roll < 0.12 or due.astimezone(UTC) >= now - timedelta(hours=1) and roll < 0.3:
+                if due.astimezone(UTC) < now:
+                    row.status, row.expired_at = "expired", due
+                    db.session.flush()
+                    signal(case, "missed_checkin", cause=f"checkin:{row.id}", at=due)
+            else:
+                submitted = datetime.combine(day, time(8), tzinfo=clock.CHINA) + timedelta(
+                    hours=rng.randrange(1, 20)
+                )
+                if submitted.astimezone(UTC) > now:
+                    submitted = now - timedelta(minutes=30)
+                outside = rng.random() < 0.15
+                lat0, lon0, radius = DEMO_AREA
+                metres = (
+                    radius + rng.randrange(2_000, 30_000) if outside else rng.randrange(0, 9_000)
+                )
+                row.status = "submitted"
+                row.submitted_at = submitted
+                row.photo_key = photos.save_bytes(demo_face(rng, case.id * 7 + 1))
+                row.photo_taken_at = submitted
+                row.lat = round(lat0 + metres / EARTH_M_PER_DEG_LAT, 6)
+                row.lon = lon0
+                row.accuracy_m = float(rng.choice((12, 25, 40, 65, 1800)))
+                row.approximate = row.accuracy_m > 1000
+                row.distance_m = float(max(0, metres - radius))
+                row.outside_area = metres > radius
+                row.face = "not_checked"
+                db.session.flush()
+                if day + timedelta(days=7) < today:  # the latest one waits for review
+                    outcome = "follow_up" if outside and rng.random() < 0.5 else "accepted"
+                    checkin.review(
+                        officer,
+                        row,
+                        {
+                            "outcome": outcome,
+                            "note": "位置在范围外，已电话核实" if outcome == "follow_up" else "",
+                        },
+                    )
+            db.session.flush()
+            made += 1
+            day += timedelta(days=7)
+        if checkin.open_checkin(case.id) is None and per_station[case.station_id] == 1:
+            due = now + timedelta(hours=20)
+            db.session.add(
+                Checkin(
+                    case_id=case.id,
+                    enrolment_id=enrolment.id,
+                    status="requested",
+                    source="officer",
+                    requested_at=now,
+                    requested_by_id=officer.id,
+                    due_by=due,
+                    due_on=checkin.china_date(due),
+                    questions=["最近一周在做什么工作？"],
+                    answers=[],
+                )
+            )
+            made += 1
+        supervision.refresh_due_state(case)
+    db.session.flush()
+    return made

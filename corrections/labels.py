@@ -222,6 +222,24 @@ LABELS = {
         "counselling": _l("心理咨询辅导"),
         "assistance": _l("帮困扶助"),
     },
+    "checkin_status": {
+        "requested": _l("待报到"),
+        "submitted": _l("已提交待审核"),
+        "expired": _l("逾期未报到"),
+        "reviewed": _l("已审核"),
+    },
+    "enrolment_status": {
+        "pending": _l("待激活"),
+        "active": _l("已开通"),
+        "ended": _l("已结束"),
+    },
+    "checkin_face": {
+        "match": _l("一致"),
+        "no_match": _l("不一致"),
+        "no_face": _l("未检测到人脸"),
+        "not_checked": _l("未比对（请人工对照）"),
+    },
+    "checkin_outcome": {"accepted": _l("通过"), "follow_up": _l("需跟进")},
 }
 
 

@@ -17,6 +17,14 @@ from corrections.auth.models import (  # noqa: F401
     UserSession,
     user_stations,
 )
+from corrections.checkin.models import (  # noqa: F401
+    Checkin,
+    CheckinArea,
+    CheckinEnrolment,
+    CheckinNotice,
+    CheckinQuestion,
+    PersonSession,
+)
 from corrections.numbering import NumberSequence, OfficialNumber  # noqa: F401
 from corrections.paperwork.models import Attachment, GeneratedDocument  # noqa: F401
 from corrections.people.models import Person  # noqa: F401

@@ -28,6 +28,7 @@ from typing import IO
 
 from flask import current_app
 from sqlalchemy import LargeBinary, String, select
+from sqlalchemy import delete as sa_delete
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corrections.db import Base
@@ -90,6 +91,11 @@ class LocalStore:
     def exists(self, key: str) -> bool:
         return os.path.isfile(self._path(key))
 
+    def delete(self, key: str) -> None:
+        """Remove the file (retention); a missing file is not an error."""
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(self._path(key))
+
     def keys(self) -> Iterator[str]:
         for folder, _dirs, files in os.walk(self.root):
             for name in files:
@@ -120,6 +126,9 @@ class DatabaseStore:
         if data is None:
             raise FileMissing(key)
         return io.BytesIO(data)
+
+    def delete(self, key: str) -> None:
+        db.session.execute(sa_delete(StoredFile).where(StoredFile.key == key))
 
     def exists(self, key: str) -> bool:
         return (
@@ -185,6 +194,9 @@ class S3Store:
             if e.response.get("Error", {}).get("Code") in ("NoSuchKey", "404", "NotFound"):
                 return False
             raise
+
+    def delete(self, key: str) -> None:
+        self.client.delete_object(Bucket=self.bucket, Key=self._name(key))
 
     def keys(self) -> Iterator[str]:
         paginator = self.client.get_paginator("list_objects_v2")
@@ -254,7 +266,8 @@ def temp_dir() -> str:
 
 def referenced_files() -> Iterator[tuple[str, str]]:
     """(key, sha256) of every file a record refers to: attachments (and their display
-    copies) and generated documents."""
+    copies), generated documents and self check-in photos (whose key is their checksum)."""
+    from corrections.checkin.models import Checkin, CheckinEnrolment
     from corrections.paperwork.models import Attachment, GeneratedDocument
 
     seen = set()
@@ -269,6 +282,11 @@ def referenced_files() -> Iterator[tuple[str, str]]:
             if key not in seen:
                 seen.add(key)
                 yield key, sha256
+    for column in (Checkin.photo_key, CheckinEnrolment.reference_photo_key):
+        for (key,) in db.session.execute(select(column).where(column.is_not(None))):
+            if key not in seen:
+                seen.add(key)
+                yield key, key.rsplit("/", 1)[-1]
 
 
 def migrate(source, target) -> dict:

@@ -146,6 +146,7 @@ from corrections.api import (  # noqa: E402,F401
     alerts,
     assessments,
     attachments,
+    checkins,
     corrections,
     documents,
     notifications,

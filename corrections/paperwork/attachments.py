@@ -71,14 +71,6 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def heif_supported() -> bool:
-    try:
-        import pillow_heif  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def open_stored(attachment: Attachment | Any) -> IO[bytes]:
     """The stored bytes of an attachment (or of anything stored by ``put``: a generated
     document); raises ``storage.FileMissing``."""
@@ -222,7 +214,9 @@ def _write_temp(stream: IO[bytes], root: str) -> tuple[str, str, int, str]:
             if not head:
                 raise ValidationFailed(_("文件是空的。"), fields={"file": _("空文件")})
             content_type = sniff(head)
-            if content_type == "image/heic" and not heif_supported():
+            # attachments keep the original file: HEIC is refused with how to avoid it, whether
+            # or not pillow-heif is installed (self check-in converts its photos instead)
+            if content_type == "image/heic":
                 raise ValidationFailed(
                     _("iPhone照片为HEIC格式，请在手机设置中改为“兼容性最佳”或转为JPEG后上传。"),
                     fields={"file": _("不支持HEIC格式")},

@@ -384,6 +384,28 @@ def escalate_alerts(on: date) -> dict:
     return run(on)
 
 
+def request_checkins(on: date) -> dict:
+    """Self check-ins from the rule rows per level (docs/domain.md §7.12)."""
+    from corrections.checkin.services import request_due_checkins
+
+    return request_due_checkins(on)
+
+
+def expire_checkins(on: date) -> dict:
+    """Requested check-ins past their deadline expire and raise ``missed_checkin``."""
+    from corrections.checkin.services import expire_due_checkins
+
+    return expire_due_checkins(on)
+
+
+def checkin_retention(on: date) -> dict:
+    """Check-in photos and reference photos past their retention are deleted."""
+    from corrections.checkin.services import apply_retention, end_for_ended_cases
+
+    ended = end_for_ended_cases()
+    return {**apply_retention(on), "enrolments_ended": ended}
+
+
 JOBS = {
     "daily_reminders": daily_reminders,
     "recompute_due": recompute_due,
@@ -391,6 +413,9 @@ JOBS = {
     "audit_anchor": audit_anchor,
     "raise_alerts": raise_alerts,
     "escalate_alerts": escalate_alerts,
+    "request_checkins": request_checkins,
+    "expire_checkins": expire_checkins,
+    "checkin_retention": checkin_retention,
 }
 
 

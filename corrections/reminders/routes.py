@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import timedelta
 
 from flask import (
     Blueprint,
@@ -157,8 +158,14 @@ def overview():
         .all()
     )
     rates = dashboard.on_time_rates(current_user) if request.args.get("rates", "1") == "1" else None
+    from corrections.checkin.services import on_time_rate_by_station, queue_age_by_station
+
+    today = clock.today()
+    checkin_rates = on_time_rate_by_station(current_user, today - timedelta(days=29), today)
     return render_template(
         "reminders/dashboard.html",
+        checkin_rates=checkin_rates,
+        checkin_queue=queue_age_by_station(current_user),
         rows=rows,
         explained=explained,
         by_station=by_station,

@@ -36,6 +36,11 @@ SCHEDULE = {
     # nightly, after recompute_due has refreshed the stored due dates it selects by
     "raise_alerts": {"hour": 1, "minute": 30},
     "escalate_alerts": {"minute": "*/5"},
+    # self check-in (docs/domain.md §7.12): requests at 8:00 (their window starts then),
+    # deadlines every quarter hour, photo retention at night
+    "request_checkins": {"hour": 8, "minute": 0},
+    "expire_checkins": {"minute": "*/15"},
+    "checkin_retention": {"hour": 2, "minute": 30},
 }
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.sql import ColumnElement, Select
 from corrections import clock
 from corrections.activities.models import Activity, Attendance
 from corrections.assessments.models import Assessment
+from corrections.checkin.figures import checkin_source
 from corrections.extensions import db
 from corrections.people.models import Person
 from corrections.resettlement.models import (
@@ -570,6 +571,16 @@ FIGURES: list[Figure] = [
         ),
     ),
     Figure("cc.overdue", "stock", N_("逾期未按要求联系"), N_("人")),
+    # self check-in (docs/domain.md §7.12), by the deadline's date
+    Figure(
+        "cc.checkins_requested", "period", N_("自助报到应报"), N_("次"), checkin_source("requested")
+    ),
+    Figure(
+        "cc.checkins_submitted", "period", N_("自助报到按时提交"), N_("次"), checkin_source("submitted")
+    ),
+    Figure(
+        "cc.checkins_missed", "period", N_("自助报到逾期未报"), N_("次"), checkin_source("missed")
+    ),
     Figure(
         "rs.notices_received",
         "period",

@@ -29,6 +29,7 @@ from corrections.activities.models import Activity, Attendance
 from corrections.alerts.models import Alert
 from corrections.assessments.models import Assessment
 from corrections.auth.models import Station
+from corrections.checkin.models import Checkin
 from corrections.extensions import db
 from corrections.labels import label
 from corrections.people import privacy
@@ -334,6 +335,11 @@ def _records(key: str, rows, stations: dict[int, str], end: date) -> list[Record
                        case_url(x.case_id), badges)
             )  # fmt: skip
             continue
+        elif isinstance(x, Checkin):
+            on = x.due_on
+            what = label("checkin_status", x.status)
+            if x.outside_area:
+                badges.append(_("范围外"))
         elif isinstance(x, Incident):
             on = x.occurred_on
             what = " · ".join(t for t in (label("incident_kind", x.kind), _short(x.note)) if t)

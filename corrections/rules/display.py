@@ -66,6 +66,7 @@ _HOURS = _l("每月教育学习与公益活动")
 _RESETTLEMENT = _l("安置帮教")
 _ALERTS = _l("预警处置")
 _METRES, _HOUR_OF_DAY = _l("米"), _l("时")
+_CHECKIN = _l("自助报到")
 _DAYS, _WORKDAYS, _MONTHS, _YEARS, _HOURS_UNIT = (
     _l("天"),
     _l("工作日"),
@@ -316,6 +317,38 @@ DEADLINE_KEYS: dict[str, DeadlineKey] = {
             _YEARS,
             1,
             20,
+        ),
+        DeadlineKey(
+            "checkin_every_days_strict",
+            _l("自助报到间隔（严管，天；0为不自动发起）"),
+            _CHECKIN,
+            _DAYS,
+            0,
+            365,
+        ),
+        DeadlineKey(
+            "checkin_every_days_normal",
+            _l("自助报到间隔（普管，天；0为不自动发起）"),
+            _CHECKIN,
+            _DAYS,
+            0,
+            365,
+        ),
+        DeadlineKey(
+            "checkin_every_days_lenient",
+            _l("自助报到间隔（宽管，天；0为不自动发起）"),
+            _CHECKIN,
+            _DAYS,
+            0,
+            365,
+        ),
+        DeadlineKey(
+            "checkin_window_hours",
+            _l("自助报到提交时限（小时）"),
+            _CHECKIN,
+            _HOURS_UNIT,
+            1,
+            168,
         ),
     )
 }

@@ -779,4 +779,9 @@ def default_deadlines() -> dict[str, int]:
         "location_night_start_hour": 22,
         "location_night_end_hour": 6,
         "location_night_far_m": 5000,
+        # self check-in (docs/domain.md §7.12): every N days per level (0: none), window in hours
+        "checkin_every_days_strict": 0,
+        "checkin_every_days_normal": 7,
+        "checkin_every_days_lenient": 30,
+        "checkin_window_hours": 24,
     }

@@ -264,7 +264,9 @@ class Leave(TimestampMixin, VersionMixin, Base):
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     decision_note: Mapped[str] = mapped_column(Text, default="", server_default="")
     returned_on: Mapped[date | None] = mapped_column(Date)
-    applied_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    # None when the person applied from their phone (applied_via "self", docs/domain.md §7.12)
+    applied_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    applied_via: Mapped[str] = mapped_column(String(16), default="staff", server_default="staff")
 
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 

@@ -1891,6 +1891,11 @@ def _end(
     refresh_due_state(case)
     db.session.flush()
     record(actor, action, "correction_case", case.id, before, snapshot(case))
+    from corrections.checkin.services import end_enrolment, enrolment_of
+
+    enrolment = enrolment_of(case)
+    if enrolment is not None:  # the case's end ends self check-in (docs/domain.md §7.12)
+        end_enrolment(actor, enrolment, "case_ended", on=when)
     return case
 
 

@@ -238,7 +238,7 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
                 "leave",
                 title,
                 detail,
-                names.user(lv.applied_by_id),
+                names.user(lv.applied_by_id) if lv.applied_via != "self" else _("本人（手机申请）"),
                 badges,
                 stamp=lv.created_at,
             )

@@ -93,6 +93,7 @@ def test_demo_is_idempotent(app, runner):
         "resettlement": 0,
         "photos": 0,
         "alerts": 0,
+        "checkins": 0,
     }
     with app.app_context():
         assert db.session.execute(select(func.count()).select_from(Person)).scalar_one() == people

@@ -471,7 +471,13 @@ def test_default_deadlines():
     assert d["monitoring_max_months"] == 3 and d["medical_review_months"] == 3
     assert d["education_hours_lenient"] == 4 and d["public_service_hours_strict"] == 8
     assert d["resettlement_years_probation"] == 3 and d["resettlement_years_parole"] == 5
-    assert all(isinstance(v, int) and v > 0 for v in d.values())
+    # self check-in (docs/domain.md §7.12): strict people get none by default (0)
+    assert d["checkin_every_days_normal"] == 7 and d["checkin_every_days_lenient"] == 30
+    assert d["checkin_every_days_strict"] == 0 and d["checkin_window_hours"] == 24
+    assert all(
+        isinstance(v, int) and (v > 0 or k.startswith("checkin_every_days_"))
+        for k, v in d.items()
+    )
 
 
 # --------------------------------------------------------------------------- on-time rate
