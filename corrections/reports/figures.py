@@ -576,7 +576,11 @@ FIGURES: list[Figure] = [
         "cc.checkins_requested", "period", N_("自助报到应报"), N_("次"), checkin_source("requested")
     ),
     Figure(
-        "cc.checkins_submitted", "period", N_("自助报到按时提交"), N_("次"), checkin_source("submitted")
+        "cc.checkins_submitted",
+        "period",
+        N_("自助报到按时提交"),
+        N_("次"),
+        checkin_source("submitted"),
     ),
     Figure(
         "cc.checkins_missed", "period", N_("自助报到逾期未报"), N_("次"), checkin_source("missed")

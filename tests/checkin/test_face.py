@@ -7,9 +7,9 @@ import os
 
 import pytest
 
+from corrections.alerts.models import Alert
 from corrections.checkin import face
 from corrections.extensions import db
-from corrections.alerts.models import Alert
 from tests.checkin.conftest import csrf, get_checkin, jpeg, person_client, request_checkin, upload
 
 try:

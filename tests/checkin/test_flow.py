@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import func, select
 
 from corrections import clock
+from corrections.alerts.models import Alert
 from corrections.checkin.models import Checkin, CheckinEnrolment
 from corrections.extensions import db
-from corrections.alerts.models import Alert
 from corrections.supervision.models import Contact, CorrectionCase, Leave
 from tests.checkin.conftest import (
     PIN,

@@ -7,11 +7,11 @@ from datetime import UTC, datetime, time, timedelta
 from sqlalchemy import func, select
 
 from corrections import clock
+from corrections.alerts.models import Alert
 from corrections.audit.models import AuditEvent
 from corrections.checkin import services
 from corrections.checkin.models import Checkin, CheckinEnrolment
 from corrections.extensions import db
-from corrections.alerts.models import Alert
 from tests.checkin.conftest import (
     enrolment_row,
     get_checkin,

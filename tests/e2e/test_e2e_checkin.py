@@ -170,9 +170,7 @@ def test_enrol_activate_check_in_apply_review(
     person_page.context.close()
 
 
-def test_missed_check_in_expires_into_an_alert(
-    app, county, world, new_page, browser, live_server
-):
+def test_missed_check_in_expires_into_an_alert(app, county, world, new_page, browser, live_server):
     from corrections.checkin.models import Checkin
     from corrections.reminders.jobs import run_job
     from tests.checkin.conftest import enrol, request_checkin
