@@ -400,8 +400,13 @@ def supervisor_home(user: User, on: date | None = None) -> dict:
         "rs_overdue": counts["rs_overdue"],
         "rs_not_handed_over": counts["rs_not_handed_over"],
     }
-    # Further numbers (e.g. the open alerts of the alerts workflow) are added here, each
-    # from its own module's count, with a matching tile in templates/home.html.
+    # Further numbers are added here, each from its own module's count, with a matching
+    # tile in templates/home.html: the alerts not yet closed (docs/domain.md §7.11).
+    from corrections.alerts.services import counts_by_status
+
+    home["open_alerts"] = sum(
+        n for status, n in counts_by_status(user).items() if status != "closed"
+    )
     return home
 
 

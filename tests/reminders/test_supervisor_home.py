@@ -165,3 +165,22 @@ def test_reminders_read_in_english_when_the_page_is_english(app, client, world, 
     assert "至今未销假" not in english and "：" not in english.split('id="inbox"')[1]
     home = client.get("/").get_data(as_text=True)
     assert "至今未销假" not in home
+
+
+def test_open_alerts_tile_counts_the_alerts_not_yet_closed(app, client, world, scene):
+    from corrections.alerts import services as alerts
+
+    with app.app_context():
+        late = db.session.get(CorrectionCase, scene["late"])
+        ending = db.session.get(CorrectionCase, scene["ending"])
+        alerts.raise_alert(late, "overdue_return", cause="test:late")
+        done = alerts.raise_alert(ending, "overdue_contact", cause="test:ending")
+        boss = user("boss")
+        for action in ("verify", "handle"):
+            alerts.take_step(boss, done, {"action": action, "note": "已核实"})
+        alerts.take_step(boss, done, {"action": "close", "note": "已说明", "outcome": "explained"})
+        db.session.commit()
+    world.login(client, "boss")
+    page = client.get("/").get_data(as_text=True)
+    assert _tile(page, "alerts") == 1  # the closed one is not counted
+    assert 'href="/alerts/"' in page
