@@ -105,10 +105,6 @@ def _fail(message: str, code: str = "document_not_applicable") -> None:
     raise RuleViolation(message, code=code)
 
 
-def format_number(unit_name: str, kind: DocKind, year: int, serial: int) -> str:
-    return numbering.format_number(unit_name, kind.abbrev, year, serial)
-
-
 class _Look:
     """The styles of an official form (公文): a large centred title, 3.2 mm indented body."""
 

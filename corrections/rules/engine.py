@@ -38,6 +38,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from corrections import periods
+
 from .dates import days_in_range
 
 __all__ = [
@@ -595,12 +597,7 @@ MONTH_ENDS_KEPT = 13  # each case stores whether it was overdue on this many pas
 
 def month_ends_before(on: date, count: int = MONTH_ENDS_KEPT) -> list[date]:
     """The ``count`` latest month ends strictly before ``on``, oldest first."""
-    ends = []
-    end = on.replace(day=1) - timedelta(days=1)
-    for _ in range(count):
-        ends.append(end)
-        end = end.replace(day=1) - timedelta(days=1)
-    return ends[::-1]
+    return periods.month_ends_before(on, count)
 
 
 def overdue_month_ends(
