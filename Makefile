@@ -51,7 +51,7 @@ test-postgresql: setup
 test: lint test-sqlite test-postgresql
 
 extract-messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o corrections/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o corrections/translations/messages.pot .
 	$(BIN)/pybabel update -i corrections/translations/messages.pot -d corrections/translations --no-fuzzy-matching
 
 clean:
