@@ -1,4 +1,4 @@
-"""Browser journeys of issues 4 and 5: an officer clears an overdue person from the home page;
+"""Daily-work browser journeys: an officer clears an overdue person from the home page;
 an investigation registered and completed; a group session for ten people."""
 
 from __future__ import annotations

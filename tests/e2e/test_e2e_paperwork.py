@@ -1,4 +1,4 @@
-"""Browser journeys for paperwork (issue 7): a visit photo attached on a phone; a ledger
+"""Browser journeys for paperwork: a visit photo attached on a phone; a ledger
 imported by a supervisor."""
 
 from __future__ import annotations

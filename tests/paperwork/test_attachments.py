@@ -1,4 +1,4 @@
-"""Attachments (issue 7 items 2 and 4): type by content, size limit, checksum, scope, void, API."""
+"""Attachments: type by content, size limit, checksum, scope, void, API."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Attachments listed in the case file's timeline (issue 7)."""
+"""Attachments listed in the case file's timeline."""
 
 from __future__ import annotations
 
