@@ -17,9 +17,13 @@ log = logging.getLogger("corrections")
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # From a checkout the instance folder is ./instance; an installed copy uses Flask's
+    # default (<prefix>/var/corrections-instance) unless INSTANCE_PATH says otherwise.
+    checkout = os.path.exists(os.path.join(root, "pyproject.toml"))
     app = Flask(
         __name__,
-        instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(root, "instance"),
+        instance_path=os.environ.get("INSTANCE_PATH")
+        or (os.path.join(root, "instance") if checkout else None),
         template_folder=os.path.join(root, "templates"),
     )
     app.config.from_object(config_for(config_name))
