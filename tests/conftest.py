@@ -20,6 +20,8 @@ from sqlalchemy import text
 from corrections import clock, create_app
 from corrections.extensions import db, limiter
 
+pytest_plugins = ["tests.helpers"]  # shared fixtures and helpers
+
 FROZEN_TODAY = date(2026, 11, 25)
 PASSWORD = "correct-horse-9"
 

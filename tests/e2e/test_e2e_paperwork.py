@@ -45,7 +45,7 @@ def test_officer_attaches_visit_photo_on_phone(
     from corrections.extensions import db
     from corrections.supervision import services as supervision
     from corrections.supervision.models import CorrectionCase
-    from tests.supervision.conftest import open_case, user
+    from tests.helpers import open_case, user
 
     person = world.person("off1", MALE_ID, name="张三", station="S1")
     with app.app_context():

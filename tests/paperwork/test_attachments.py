@@ -19,7 +19,7 @@ from corrections.paperwork import attachments as service
 from corrections.paperwork.models import Attachment
 from corrections.resettlement import services as rs
 from corrections.supervision import services as supervision
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 # --------------------------------------------------------------------------- tiny files
 

@@ -11,7 +11,7 @@ from corrections.extensions import db
 from corrections.reminders.jobs import run_job
 from corrections.reminders.models import JobRun, Notification
 from corrections.supervision import services as sv
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _notes(kind=None):

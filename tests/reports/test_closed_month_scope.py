@@ -21,9 +21,8 @@ from corrections.reports.pdf import monthly_pdf
 from corrections.reports.workbook import monthly_workbook
 from corrections.supervision import services as sv
 from corrections.supervision.models import CorrectionCase
+from tests.helpers import id_number, open_case, user
 from tests.reports.small_county import build
-from tests.resettlement.rshelpers import id_number
-from tests.supervision.conftest import open_case, user
 
 OCT = (date(2026, 10, 1), date(2026, 10, 31))
 API_OCT = "/reports/summary?from=2026-10-01&to=2026-10-31"

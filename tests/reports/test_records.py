@@ -83,7 +83,7 @@ def _extras() -> None:
 
 def test_grouped_figures_list_one_row_per_person(app, ctx, person_id):
     from corrections.resettlement import services as rs
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     case = rs.create_case(
         user("off1"),

@@ -9,8 +9,8 @@ from openpyxl import load_workbook
 from corrections.people.idnumber import mask
 from corrections.reports import workbook
 from corrections.reports.figures import KEYS
+from tests.helpers import user
 from tests.reports.small_county import build, ids
-from tests.supervision.conftest import user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

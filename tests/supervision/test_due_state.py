@@ -10,7 +10,7 @@ from corrections.rules import engine
 from corrections.rules.tables import contact_rules
 from corrections.supervision import services
 from corrections.supervision.models import CorrectionCase
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _assert_stored_equals_engine(case):

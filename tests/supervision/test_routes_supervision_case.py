@@ -16,7 +16,7 @@ from corrections.supervision.models import (
     Sanction,
     TeamMember,
 )
-from tests.supervision.conftest import FEMALE_ID
+from tests.helpers import FEMALE_ID
 from tests.supervision.webhelpers import count, form, get, make_case, text
 
 
@@ -723,7 +723,7 @@ def test_long_timeline_shows_the_newest_with_a_link_to_all(app, client, world, c
 
     from corrections.extensions import db
     from corrections.supervision import services
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     with app.app_context():
         case = db.session.get(CorrectionCase, case_id)
