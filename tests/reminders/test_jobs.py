@@ -171,11 +171,7 @@ def test_only_one_scheduler(app):
     second.release()
 
 
-def test_demo_day_reminders_are_idempotent(app, ctx):
-    from corrections.demo import load_demo
-
-    load_demo()
-    db.session.commit()
+def test_demo_day_reminders_are_idempotent(app, demo_county, ctx):
     today = clock.today()
     first = run_job("daily_reminders", today)
     assert first["created"] > 10
