@@ -15,7 +15,7 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Integer, text
 
 from corrections import clock, create_app
 from corrections.extensions import db, limiter
@@ -133,7 +133,7 @@ def demo_county(app, _demo_rows):
         for table in db.metadata.sorted_tables:
             if _demo_rows[table.name]:
                 db.session.execute(table.insert(), _demo_rows[table.name])
-            if postgres and "id" in table.c and table.c.id.primary_key:
+            if postgres and "id" in table.c and isinstance(table.c.id.type, Integer):
                 db.session.execute(
                     text(
                         f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
