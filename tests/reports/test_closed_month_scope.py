@@ -346,7 +346,7 @@ def test_months_closed_before_are_converted_by_the_migration(app, ctx, world, co
     db.session.flush()
     db.session.expire_all()
     assert summaries.summary(user("off1"), *OCT)["frozen"] is True  # no station rows: zeros
-    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    versions = Path(__file__).resolve().parents[2] / "corrections" / "migrations" / "versions"
     path = next(versions.glob("*_reports_closed_months_store_figures_per_*"))
     spec = importlib.util.spec_from_file_location("per_station_migration", path)
     module = importlib.util.module_from_spec(spec)
