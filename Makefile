@@ -58,7 +58,7 @@ test-face: setup
 	TEST_DATABASE=sqlite RUN_FACE_TESTS=1 $(BIN)/pytest -o addopts="" -q tests/checkin/test_face.py
 
 extract-messages: setup
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o corrections/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o corrections/translations/messages.pot .
 	$(BIN)/pybabel update -i corrections/translations/messages.pot -d corrections/translations --no-fuzzy-matching
 
 clean:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from datetime import date, timedelta
+from datetime import date
 
 from bench.run import app_for
 
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
     app = app_for(args.database_url)
     from sqlalchemy import text
 
-    from corrections import clock
+    from corrections import clock, periods
     from corrections.extensions import db
     from corrections.reports import figures
 
@@ -34,8 +34,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.month:
             start = date.fromisoformat(args.month + "-01")
         else:
-            start = (clock.today().replace(day=1) - timedelta(days=1)).replace(day=1)
-        end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+            start = periods.previous_month(clock.today())
+        end = periods.month_end(start)
         if args.explain:
             query = figures.BY_KEY[args.explain].query(start, end)
             sql = str(query.compile(db.engine, compile_kwargs={"literal_binds": True}))

@@ -37,7 +37,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from http.cookies import SimpleCookie
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -272,15 +272,15 @@ def _today() -> date:
 
 
 def month_before(today: date) -> tuple[date, date]:
-    first = today.replace(day=1)
-    end = first - timedelta(days=1)
-    return end.replace(day=1), end
+    from corrections import periods
+
+    return periods.month_of(periods.previous_month(today))
 
 
 def run_pages(port: int, facts: dict, repeat: int, only: set[str] | None) -> list[Result]:
     results: list[Result] = []
     start, end = month_before(_today())
-    month = start.strftime("%Y-%m")
+    month = f"{start.year:04d}-{start.month:02d}"
     q = f"from={start.isoformat()}&to={end.isoformat()}"
 
     def want(name: str) -> bool:

@@ -17,10 +17,13 @@ log = logging.getLogger("corrections")
 
 def create_app(config_name: str | None = None, overrides: dict | None = None) -> Flask:
     root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    # From a checkout the instance folder is ./instance; an installed copy uses Flask's
+    # default (<prefix>/var/corrections-instance) unless INSTANCE_PATH says otherwise.
+    checkout = os.path.exists(os.path.join(root, "pyproject.toml"))
     app = Flask(
         __name__,
-        instance_path=os.environ.get("INSTANCE_PATH") or os.path.join(root, "instance"),
-        template_folder=os.path.join(root, "templates"),
+        instance_path=os.environ.get("INSTANCE_PATH")
+        or (os.path.join(root, "instance") if checkout else None),
     )
     app.config.from_object(config_for(config_name))
     if overrides:
@@ -129,7 +132,7 @@ def register_extensions(app: Flask) -> None:
     from corrections.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(app.root_path), "migrations"))
+    migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
     login_manager.init_app(app)

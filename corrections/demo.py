@@ -546,7 +546,7 @@ def add_months_safe(day: date, months: int) -> date:
     return add_months(day, months)
 
 
-# --------------------------------------------------------------------------- issue 4 data
+# ------------------------------------------------------------- investigations and activities
 
 
 def load_demo_assessments(rng: random.Random, users: dict[str, User]) -> int:

@@ -1,6 +1,23 @@
-"""Display labels for the enum codes of docs/api.md (Chinese first, translated through Babel)."""
+"""The one label catalogue: display labels for the enum codes of docs/api.md and the rule
+tables, and the words of the due-date explanations (docs/domain.md §3.5).
 
+Chinese first; every entry is a lazy Babel string whose English is in the catalogue
+(corrections/translations). ``label``/``choices`` give labels in the request's language;
+``in_language`` gives any entry in a named language with or without a request (the
+explanations are also computed outside requests).
+"""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from babel.support import NullTranslations, Translations
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext
+from flask_babel.speaklater import LazyString
+
+TRANSLATIONS_DIR = Path(__file__).parent / "translations"
 
 LABELS = {
     "flag": {
@@ -128,6 +145,7 @@ LABELS = {
     "requirement": {
         "face_to_face": _l("面对面"),
         "remote_report": _l("远程报告"),
+        "remote_report_on_leave": _l("外出期间远程报告"),
         "field_visit": _l("实地查访"),
         "health_report": _l("病情报告"),
         "visit": _l("见面走访"),
@@ -240,6 +258,64 @@ LABELS = {
         "not_checked": _l("未比对（请人工对照）"),
     },
     "checkin_outcome": {"accepted": _l("通过"), "follow_up": _l("需跟进")},
+    # --- rule tables -------------------------------------------------------------
+    "programme": {"correction": _l("社区矫正"), "resettlement": _l("安置帮教")},
+}
+
+# --- due-date explanations (docs/domain.md §3.5) ------------------------------------
+# Words as they stand inside an explanation sentence, in their own message context: the
+# English differs from the field labels above ("face-to-face contact", not "Face-to-face").
+DUE = "due"
+DUE_WORDS = {
+    "requirement": {
+        "face_to_face": lazy_pgettext(DUE, "面对面"),
+        "remote_report": lazy_pgettext(DUE, "远程报告"),
+        "field_visit": lazy_pgettext(DUE, "实地查访"),
+        "health_report": lazy_pgettext(DUE, "病情报告"),
+        "visit": lazy_pgettext(DUE, "见面走访"),
+    },
+    "contact_kind": {
+        "report_in_person": lazy_pgettext(DUE, "当面报告"),
+        "field_visit": lazy_pgettext(DUE, "实地查访"),
+        "phone": lazy_pgettext(DUE, "电话报告"),
+        "video": lazy_pgettext(DUE, "视频报告"),
+        "info_check": lazy_pgettext(DUE, "信息化核查"),
+        "written_report": lazy_pgettext(DUE, "书面报告"),
+    },
+    "anchor": {
+        "reception": lazy_pgettext(DUE, "入矫接收"),
+        "level_change": lazy_pgettext(DUE, "管理等级调整"),
+        "leave_return": lazy_pgettext(DUE, "销假"),
+        "handover": lazy_pgettext(DUE, "衔接"),
+        "key_change": lazy_pgettext(DUE, "重点帮教状态变更"),
+        "leave_start": lazy_pgettext(DUE, "外出"),
+    },
+    "level": {
+        "strict": lazy_pgettext(DUE, "严管"),
+        "normal": lazy_pgettext(DUE, "普管"),
+        "lenient": lazy_pgettext(DUE, "宽管"),
+    },
+    "correction_type": {
+        "control": lazy_pgettext(DUE, "管制"),
+        "probation": lazy_pgettext(DUE, "缓刑"),
+        "parole": lazy_pgettext(DUE, "假释"),
+        "temporary_release": lazy_pgettext(DUE, "暂予监外执行"),
+    },
+    "key": {True: lazy_pgettext(DUE, "重点帮教对象"), False: lazy_pgettext(DUE, "一般帮教对象")},
+}
+# The pieces of an explanation: "严管：每7天至少一次面对面（当面报告或实地查访）；上次：…".
+DUE_SENTENCE = {
+    "rule": lazy_pgettext(DUE, "每%(n)d天至少一次%(requirement)s%(kinds)s"),
+    "kinds": lazy_pgettext(DUE, "（%(kinds)s）"),
+    "or": lazy_pgettext(DUE, "或"),
+    "comma": lazy_pgettext(DUE, "、"),
+    "last": lazy_pgettext(DUE, "上次：%(date)s %(kind)s"),
+    "since": lazy_pgettext(DUE, "自%(date)s%(anchor)s起算"),
+    "due_by": lazy_pgettext(DUE, "应于%(date)s前"),
+    "paused": lazy_pgettext(DUE, "请假外出期间暂停"),
+    "overdue": lazy_pgettext(DUE, "已逾期%(n)d天"),
+    "separator": lazy_pgettext(DUE, "；"),
+    "scoped": lazy_pgettext(DUE, "%(scope)s：%(text)s"),
 }
 
 
@@ -268,3 +344,22 @@ def station_option(station) -> str:
     from flask_babel import gettext
 
     return gettext("%(name)s（%(code)s）", name=station.name, code=station.code)
+
+
+@functools.cache
+def _catalogue(language: str) -> NullTranslations:
+    """The compiled catalogue of ``language`` (Chinese, the source language, has none)."""
+    return Translations.load(str(TRANSLATIONS_DIR), [language])
+
+
+def in_language(language: str, message: LazyString | str, **variables) -> str:
+    """A catalogue entry (or a plain msgid) in ``language`` ("zh", "en"), inside a request or
+    not; ``variables`` fill its ``%(name)s`` placeholders."""
+    if isinstance(message, LazyString):
+        # lazy_gettext keeps (msgid,), lazy_pgettext (context, msgid).
+        args, variables = message._args, {**message._kwargs, **variables}
+    else:
+        args = (message,)
+    catalogue = _catalogue(language)
+    text = catalogue.pgettext(*args) if len(args) == 2 else catalogue.gettext(args[0])
+    return text % variables if variables else text

@@ -15,10 +15,12 @@ import uuid
 from datetime import date
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Integer, text
 
 from corrections import clock, create_app
 from corrections.extensions import db, limiter
+
+pytest_plugins = ["tests.helpers"]  # shared fixtures and helpers
 
 FROZEN_TODAY = date(2026, 11, 25)
 PASSWORD = "correct-horse-9"
@@ -63,28 +65,31 @@ def app(tmp_path_factory):
 
 
 def _clear(application) -> None:
-    """Empty every table and restart ids. On PostgreSQL, DELETE with triggers off and setval
-    is much faster than TRUNCATE for the handful of rows a test writes."""
+    """Empty every table, restart ids and seed the reference data again."""
     with application.app_context():
-        tables = [t for t in reversed(db.metadata.sorted_tables)]
-        if db.engine.dialect.name == "postgresql":
-            db.session.execute(text("SET session_replication_role = replica"))
-            for table in tables:
-                db.session.execute(text(f"DELETE FROM {table.name}"))
-                if "id" in table.c and table.c.id.primary_key:
-                    db.session.execute(
-                        text(
-                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)"
-                        )
-                    )
-            db.session.execute(text("SET session_replication_role = DEFAULT"))
-        else:
-            for table in tables:
-                db.session.execute(text(f"DELETE FROM {table.name}"))
+        _empty()
         from corrections.seeds import seed_reference_data
 
         seed_reference_data()
         db.session.commit()
+
+
+def _empty() -> None:
+    """Empty every table and restart ids. On PostgreSQL, DELETE with triggers off and setval
+    is much faster than TRUNCATE for the handful of rows a test writes."""
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("SET session_replication_role = replica"))
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table.name}"))
+            if "id" in table.c and table.c.id.primary_key:
+                db.session.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), 1, false)")
+                )
+        db.session.execute(text("SET session_replication_role = DEFAULT"))
+    else:
+        for table in tables:
+            db.session.execute(text(f"DELETE FROM {table.name}"))
 
 
 @pytest.fixture(autouse=True)
@@ -94,6 +99,50 @@ def _fresh_state(request, app):
     yield
     clock.set_today(None)
     _clear(app)
+
+
+@pytest.fixture(scope="session")
+def _demo_rows(app) -> dict:
+    """The demo county (corrections/demo.py), loaded once per session as of FROZEN_TODAY:
+    every table's rows, to be copied back by ``demo_county``."""
+    from corrections.demo import load_demo
+
+    clock.set_today(FROZEN_TODAY)
+    try:
+        with app.app_context():
+            load_demo()
+            db.session.commit()
+            rows = {
+                table.name: [dict(r._mapping) for r in db.session.execute(table.select())]
+                for table in db.metadata.sorted_tables
+            }
+    finally:
+        clock.set_today(None)
+        _clear(app)
+    return rows
+
+
+@pytest.fixture
+def demo_county(app, _demo_rows):
+    """The database holds the demo county, as ``load_demo()`` on FROZEN_TODAY leaves it."""
+    with app.app_context():
+        _empty()
+        postgres = db.engine.dialect.name == "postgresql"
+        if postgres:
+            db.session.execute(text("SET session_replication_role = replica"))
+        for table in db.metadata.sorted_tables:
+            if _demo_rows[table.name]:
+                db.session.execute(table.insert(), _demo_rows[table.name])
+            if postgres and "id" in table.c and isinstance(table.c.id.type, Integer):
+                db.session.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT coalesce(max(id), 0) + 1 FROM {table.name}), false)"
+                    )
+                )
+        if postgres:
+            db.session.execute(text("SET session_replication_role = DEFAULT"))
+        db.session.commit()
 
 
 @pytest.fixture

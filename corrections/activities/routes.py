@@ -25,6 +25,7 @@ from corrections.errors import DomainError, Forbidden, NotFound
 from corrections.extensions import db
 from corrections.labels import station_option
 from corrections.people.models import Person
+from corrections.periods import parse_month
 from corrections.supervision.models import CorrectionCase
 from corrections.web import page_args, paginate
 
@@ -56,12 +57,8 @@ def _default_station() -> str:
 
 def _parse_month(value: str | None) -> tuple[int, int] | None:
     """``YYYY-MM`` as (year, month); None when empty or malformed."""
-    try:
-        year, month = (int(p) for p in (value or "").split("-"))
-        date(year, month, 1)
-    except ValueError:
-        return None
-    return year, month
+    first = parse_month(value)
+    return (first.year, first.month) if first else None
 
 
 def _refuse(form, error: DomainError) -> int:

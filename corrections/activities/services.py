@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar as month_calendar
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -19,6 +18,7 @@ from corrections.auth.scope import scope
 from corrections.errors import NotFound, RuleViolation
 from corrections.extensions import db
 from corrections.people.models import Person
+from corrections.periods import month_bounds
 from corrections.rules import engine
 from corrections.rules.tables import deadline
 from corrections.supervision.models import CorrectionCase
@@ -161,10 +161,6 @@ def get_activity(user: User, activity_id: int) -> Activity:
     if activity is None:
         raise NotFound(_("记录不存在，或不在您的管辖范围内。"))
     return activity
-
-
-def month_bounds(year: int, month: int) -> tuple[date, date]:
-    return date(year, month, 1), date(year, month, month_calendar.monthrange(year, month)[1])
 
 
 def monthly_hours(case_ids: list[int], year: int, month: int) -> dict[int, dict[str, Decimal]]:

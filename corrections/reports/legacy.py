@@ -24,6 +24,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Paragraph, Spacer
 from sqlalchemy import case, func, or_, select
 
+from corrections import periods
 from corrections.auth.models import Station, User
 from corrections.extensions import db
 from corrections.people.models import EDUCATION_LEVELS, EMPLOYMENT_STATES, Person
@@ -258,7 +259,7 @@ def compute(
     put("added", month, ("cc.received", "cc.transferred_in"))
     put("removed", month, ENDED_FIGURES)
     prev_end = start - timedelta(days=1)
-    prev = figures.compute(prev_end.replace(day=1), prev_end, ids, keys=["cc.on_register"])
+    prev = figures.compute(periods.month_start(prev_end), prev_end, ids, keys=["cc.on_register"])
     put("prev_on_register", prev, ("cc.on_register",))
     wanted = sorted({k for keys in CUMULATIVE_FIGURES.values() for k in keys})
     cumulative = figures.compute(SINCE, end, ids, keys=wanted)

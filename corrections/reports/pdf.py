@@ -9,9 +9,7 @@ always computed from the records.
 
 from __future__ import annotations
 
-import calendar
 import math
-from datetime import date
 
 from flask_babel import force_locale
 from reportlab.graphics.charts.barcharts import VerticalBarChart
@@ -21,6 +19,7 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table
 
+from corrections import periods
 from corrections.auth.models import User
 from corrections.reports import summary as summaries
 from corrections.reports.monthly import (
@@ -333,20 +332,9 @@ def _nice_axis(values: list[int]) -> tuple[int, int]:
     return int(step * math.ceil(top / step)), int(step)
 
 
-def _months(last: date, count: int = 12) -> list[date]:
-    year, month = last.year, last.month
-    firsts = []
-    for _i in range(count):
-        firsts.append(date(year, month, 1))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    return list(reversed(firsts))
-
-
 def _chart(r: Monthly, s: Styles) -> Drawing:
     series = summaries.monthly_series(r.user, r.start, 12, r.station_code)
-    firsts = _months(r.start)
+    firsts = periods.month_starts_until(r.start, 12)
     names = [f"{d.month}月" for d in firsts]
     width = frame_width()
     panel_w, panel_h = width / 2, 62 * mm
@@ -364,7 +352,7 @@ def _chart(r: Monthly, s: Styles) -> Drawing:
         values = [int(row.get(key, 0)) for row in series]
         _panel(drawing, s.font, x, y, panel_w, panel_h, title, names, values, kind, colour)
     first, last = firsts[0], firsts[-1]
-    end = date(last.year, last.month, calendar.monthrange(last.year, last.month)[1])
+    end = periods.month_end(last)
     drawing.add(
         String(
             width / 2,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -23,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from corrections import clock
+from corrections import clock, periods
 from corrections.audit.labels import action_label, names_by_username
 from corrections.auth.models import Station, Unit, User
 from corrections.errors import DomainError, ValidationFailed
@@ -63,20 +62,8 @@ class Period:
 
     @property
     def single_month(self) -> str | None:
-        last = calendar.monthrange(self.start.year, self.start.month)[1]
-        if self.start.day == 1 and self.end == date(self.start.year, self.start.month, last):
-            return f"{self.start.year}-{self.start.month:02d}"
-        return None
-
-
-def _last_month(today: date) -> date:
-    return date(today.year - 1, 12, 1) if today.month == 1 else date(today.year, today.month - 1, 1)
-
-
-def _quarter_range(year: int, q: int) -> tuple[date, date]:
-    first = date(year, 3 * q - 2, 1)
-    last_month = 3 * q
-    return first, date(year, last_month, calendar.monthrange(year, last_month)[1])
+        first = periods.whole_month(self.start, self.end)
+        return periods.month_text(first) if first else None
 
 
 def _last_quarter(today: date) -> str:
@@ -88,7 +75,7 @@ def quarter_choices(today: date) -> list[tuple[str, str]]:
     out = []
     for year in (today.year, today.year - 1):
         for q in (4, 3, 2, 1):
-            if _quarter_range(year, q)[0] <= today:
+            if periods.quarter_bounds(year, q)[0] <= today:
                 out.append((f"{year}-Q{q}", _("%(y)d年第%(q)d季度", y=year, q=q)))
     return out
 
@@ -101,7 +88,7 @@ def resolve_period(args, today: date) -> Period:
     """The period the form asks for: a month (default last month), a quarter, year to date, or
     any from/to dates. Raises ValidationFailed (in Chinese) for anything unreadable."""
     mode = args.get("period") or ("custom" if args.get("from") or args.get("to") else "month")
-    default_month = _last_month(today).strftime("%Y-%m")
+    default_month = periods.month_text(periods.previous_month(today))
     month_text, quarter_text = default_month, _last_quarter(today)
     if mode == "month":
         month_text = (args.get("month") or default_month).strip()
@@ -116,7 +103,7 @@ def resolve_period(args, today: date) -> Period:
             )
         year, q = int(match.group(1)), int(match.group(2))
         quarter_text = f"{year}-Q{q}"
-        start, end = _quarter_range(year, q)
+        start, end = periods.quarter_bounds(year, q)
         label = _("%(y)d年第%(q)d季度", y=year, q=q)
     elif mode == "ytd":
         start, end = date(today.year, 1, 1), today
@@ -129,7 +116,7 @@ def resolve_period(args, today: date) -> Period:
     else:
         raise ValidationFailed(_("未知的统计期间类型。"), fields={"period": _("无效")})
     if mode != "month":
-        month_text = start.strftime("%Y-%m")
+        month_text = periods.month_text(start)
     return Period(mode, start, end, month_text, quarter_text, label)
 
 
@@ -162,8 +149,7 @@ def _use_stored(series: list[dict], stations: list[Station], station_code: str |
     """Closed months in the chart show their stored figures over the same stations, as the
     tables do (docs/domain.md §7.8)."""
     for row in series:
-        year, month = (int(x) for x in row["month"].split("-"))
-        frozen = summaries.frozen_figures(stations, date(year, month, 1))
+        frozen = summaries.frozen_figures(stations, periods.parse_month(row["month"]))
         if frozen is None:
             continue
         for key in summaries.SERIES_KEYS:
@@ -241,7 +227,7 @@ def index():
     result = summaries.summary(current_user, period.start, period.end, station_code, lang)
     stations = result["stations"]
     series = summaries.monthly_series(
-        current_user, date(period.end.year, period.end.month, 1), 12, station_code
+        current_user, periods.month_start(period.end), 12, station_code
     )
     _use_stored(series, stations, station_code)
     closed = result["closed"]
@@ -309,7 +295,7 @@ def close():
             "success",
         )
         del row
-    if not re.match(r"^\d{4}-\d{2}$", month):
+    if periods.parse_month(month) is None:
         return redirect(url_for("reports.index"))
     return redirect(url_for("reports.index", period="month", month=month, station=station))
 

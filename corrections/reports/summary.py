@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import calendar
-import re
 from dataclasses import dataclass
 from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from corrections import clock
+from corrections import clock, periods
 from corrections.audit.models import AuditEvent
 from corrections.audit.services import record
 from corrections.auth.models import Station, Unit, User
@@ -21,15 +19,12 @@ from corrections.numbering import short_unit
 from corrections.reports import figures
 from corrections.reports.models import ClosedMonth, ClosedMonthStation
 
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
 
 def month_range(text: str) -> tuple[date, date]:
-    match = _MONTH.match(text or "")
-    if not match or not 1 <= int(match.group(2)) <= 12:
+    first = periods.parse_month(text)
+    if first is None:
         raise ValidationFailed(_("月份格式应为 YYYY-MM。"), fields={"month": _("格式不对")})
-    year, month = int(match.group(1)), int(match.group(2))
-    return date(year, month, 1), date(year, month, calendar.monthrange(year, month)[1])
+    return periods.month_of(first)
 
 
 def parse_period(start_text: str | None, end_text: str | None) -> tuple[date, date]:
@@ -58,11 +53,7 @@ def stations_in_scope(user: User, station_code: str | None = None) -> list[Stati
 
 
 def _single_month(start: date, end: date) -> date | None:
-    if start.day == 1 and end == date(
-        start.year, start.month, calendar.monthrange(start.year, start.month)[1]
-    ):
-        return start
-    return None
+    return periods.whole_month(start, end)
 
 
 def closed_month(unit_id: int, month: date) -> ClosedMonth | None:
@@ -143,7 +134,7 @@ def _stored(rows: list[ClosedMonth], station_ids: list[int]) -> Frozen:
                     totals[key] += sum(int(sr.figures.get(key, 0)) for sr in mine)
     if missing and rows:
         start = rows[0].month
-        end = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+        end = periods.month_end(start)
         live = figures.compute(start, end, sorted(wanted), keys=missing)
         totals.update(live.totals)
         for sid in wanted:
@@ -390,7 +381,7 @@ def later_changes(
     tied to no station, such as rule tables); a unit's writes count from its own close."""
     rows = _rows(closed)
     start = rows[0].month
-    end = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+    end = periods.month_end(start)
     closed_at = {row.unit_id: row.closed_at for row in rows}
     earliest = min(closed_at.values())
     events = db.session.execute(
@@ -479,7 +470,7 @@ def differences(
     key → (stored, now)."""
     rows = _rows(closed)
     start = rows[0].month
-    end = date(start.year, start.month, calendar.monthrange(start.year, start.month)[1])
+    end = periods.month_end(start)
     now = figures.compute(start, end, station_ids).totals
     stored = _stored(rows, station_ids).totals
     return {
@@ -500,15 +491,7 @@ def monthly_series(
     stations = stations_in_scope(user, station_code)
     ids = [s.id for s in stations]
     series = []
-    year, month = last_month.year, last_month.month
-    firsts = []
-    for _i in range(months):
-        firsts.append(date(year, month, 1))
-        month -= 1
-        if month == 0:
-            year, month = year - 1, 12
-    for first in reversed(firsts):
-        last = date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
-        totals = figures.compute(first, last, ids, keys=SERIES_KEYS).totals
-        series.append({"month": f"{first.year}-{first.month:02d}", **totals})
+    for first in periods.month_starts_until(last_month, months):
+        totals = figures.compute(first, periods.month_end(first), ids, keys=SERIES_KEYS).totals
+        series.append({"month": periods.month_text(first), **totals})
     return series

@@ -1,4 +1,4 @@
-"""Chinese labels for the rule tables (programmes, requirements, contact kinds, deadline keys).
+"""Labels for the rule tables (programmes, requirements, contact kinds, deadline keys).
 
 Also the bounds an admin may set for each deadline key: the key's unit says what
 the number means (calendar days, working days, months, years, hours per month).
@@ -10,32 +10,15 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 
+from corrections.labels import LABELS
 from corrections.rules import engine
 
-PROGRAMMES = {engine.CORRECTION: _l("社区矫正"), engine.RESETTLEMENT: _l("安置帮教")}
-LEVELS = {"strict": _l("严管"), "normal": _l("普管"), "lenient": _l("宽管")}
-CORRECTION_TYPES = {
-    "control": _l("管制"),
-    "probation": _l("缓刑"),
-    "parole": _l("假释"),
-    "temporary_release": _l("暂予监外执行"),
-}
-REQUIREMENTS = {
-    "face_to_face": _l("面对面"),
-    "remote_report": _l("远程报告"),
-    "remote_report_on_leave": _l("外出期间远程报告"),
-    "field_visit": _l("实地查访"),
-    "health_report": _l("病情报告"),
-    "visit": _l("见面走访"),
-}
-CONTACT_KINDS = {
-    "report_in_person": _l("当面报告"),
-    "field_visit": _l("实地查访"),
-    "phone": _l("电话报告"),
-    "video": _l("视频报告"),
-    "info_check": _l("信息化核查"),
-    "written_report": _l("书面报告"),
-}
+# The labels are the catalogue's (corrections/labels.py).
+PROGRAMMES = LABELS["programme"]
+LEVELS = LABELS["level"]
+CORRECTION_TYPES = LABELS["correction_type"]
+REQUIREMENTS = LABELS["requirement"]
+CONTACT_KINDS = LABELS["contact_kind"]
 # Which requirements each programme has (docs/domain.md §3.5, §4).
 PROGRAMME_REQUIREMENTS = {
     engine.CORRECTION: (

@@ -38,6 +38,8 @@ from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Literal
 
+from corrections import labels, periods
+
 from .dates import days_in_range
 
 __all__ = [
@@ -175,72 +177,24 @@ class CaseFacts:
 
 # --------------------------------------------------------------------------- explanations
 
-_LEVEL_ZH = {"strict": "严管", "normal": "普管", "lenient": "宽管"}
-_LEVEL_EN = {"strict": "Strict", "normal": "Normal", "lenient": "Lenient"}
-_TYPE_ZH = {
-    "control": "管制",
-    "probation": "缓刑",
-    "parole": "假释",
-    "temporary_release": "暂予监外执行",
-}
-_TYPE_EN = {
-    "control": "Control",
-    "probation": "Probation",
-    "parole": "Parole",
-    "temporary_release": "Temporary release",
-}
-_REQ_ZH = {
-    "face_to_face": "面对面",
-    "remote_report": "远程报告",
-    "field_visit": "实地查访",
-    "health_report": "病情报告",
-    "visit": "见面走访",
-}
-_REQ_EN = {
-    "face_to_face": "face-to-face contact",
-    "remote_report": "remote report",
-    "field_visit": "field visit",
-    "health_report": "health report",
-    "visit": "in-person visit",
-}
-_KIND_ZH = {
-    "report_in_person": "当面报告",
-    "field_visit": "实地查访",
-    "phone": "电话报告",
-    "video": "视频报告",
-    "info_check": "信息化核查",
-    "written_report": "书面报告",
-}
-_KIND_EN = {
-    "report_in_person": "report in person",
-    "field_visit": "field visit",
-    "phone": "phone report",
-    "video": "video report",
-    "info_check": "information check",
-    "written_report": "written report",
-}
-_ANCHOR_ZH = {
-    "reception": "入矫接收",
-    "level_change": "管理等级调整",
-    "leave_return": "销假",
-    "handover": "衔接",
-    "key_change": "重点帮教状态变更",
-    "leave_start": "外出",
-}
-_ANCHOR_EN = {
-    "reception": "reception",
-    "level_change": "level change",
-    "leave_return": "return from leave",
-    "handover": "handover",
-    "key_change": "change of key status",
-    "leave_start": "start of leave",
-}
-
 
 def requirement_label(requirement: str, lang: str = "zh") -> str:
     """The requirement's name for messages (notifications are written in Chinese)."""
-    table = _REQ_ZH if lang == "zh" else _REQ_EN
-    return table.get(requirement, requirement)
+    return _word(lang, "requirement", requirement)
+
+
+def _language(lang: str) -> str:
+    return "zh" if lang == "zh" else "en"
+
+
+def _word(lang: str, kind: str, code) -> str:
+    """A word of the explanations from the label catalogue (corrections/labels.py)."""
+    word = labels.DUE_WORDS[kind].get(code)
+    return code if word is None else labels.in_language(_language(lang), word)
+
+
+def _piece(lang: str, name: str, **variables) -> str:
+    return labels.in_language(_language(lang), labels.DUE_SENTENCE[name], **variables)
 
 
 def _ordered_kinds(kinds: Iterable[str]) -> list[str]:
@@ -280,65 +234,44 @@ class DueState:
         return self.overdue_days > 0
 
     def _scope(self, lang: str) -> str:
-        zh = lang == "zh"
         if self.rule_correction_type:
-            table = _TYPE_ZH if zh else _TYPE_EN
-            return table.get(self.rule_correction_type, self.rule_correction_type)
+            return _word(lang, "correction_type", self.rule_correction_type)
         if self.programme == RESETTLEMENT:
-            if self.is_key is None:
-                return ""
-            if zh:
-                return "重点帮教对象" if self.is_key else "一般帮教对象"
-            return "Key person" if self.is_key else "Non-key person"
+            return "" if self.is_key is None else _word(lang, "key", self.is_key)
         if self.level:
-            table = _LEVEL_ZH if zh else _LEVEL_EN
-            return table.get(self.level, self.level)
+            return _word(lang, "level", self.level)
         return ""
 
     def explain(self, lang: str = "zh") -> str:
         """A plain sentence: which rule, which last contact (or anchor), which window."""
-        if lang == "zh":
-            kinds = [_KIND_ZH.get(k, k) for k in _ordered_kinds(self.satisfied_by)]
-            requirement = _REQ_ZH.get(self.requirement, self.requirement)
-            rule = f"每{self.every_days}天至少一次{requirement}"
-            if kinds:
-                rule += f"（{_join(kinds, '或', '、')}）"
+        kinds = [_word(lang, "contact_kind", k) for k in _ordered_kinds(self.satisfied_by)]
+        kinds_text = _join(kinds, _piece(lang, "or"), _piece(lang, "comma"))
+        rule = _piece(
+            lang,
+            "rule",
+            n=self.every_days,
+            requirement=_word(lang, "requirement", self.requirement),
+            kinds=_piece(lang, "kinds", kinds=kinds_text) if kinds else "",
+        )
+        if self.anchor in ("contact", "leave_return"):
             if self.anchor == "contact":
-                kind = _KIND_ZH.get(self.anchor_kind or "", self.anchor_kind or "")
-                since = f"上次：{self.last_on.isoformat()} {kind}".rstrip()
-            elif self.anchor == "leave_return":
-                since = f"上次：{self.last_on.isoformat()} 销假"
+                kind = _word(lang, "contact_kind", self.anchor_kind or "")
             else:
-                since = f"自{self.last_on.isoformat()}{_ANCHOR_ZH[self.anchor]}起算"
-            parts = [rule, since, f"应于{self.due_on.isoformat()}前"]
-            if self.paused:
-                parts.append("请假外出期间暂停")
-            elif self.overdue_days:
-                parts.append(f"已逾期{self.overdue_days}天")
-            scope = self._scope("zh")
-            return (f"{scope}：" if scope else "") + "；".join(parts)
-
-        kinds = [_KIND_EN.get(k, k) for k in _ordered_kinds(self.satisfied_by)]
-        requirement = _REQ_EN.get(self.requirement, self.requirement)
-        rule = f"at least one {requirement}"
-        if kinds:
-            rule += f" ({_join(kinds, ' or ', ', ')})"
-        rule += f" every {self.every_days} days"
-        if self.anchor == "contact":
-            kind = _KIND_EN.get(self.anchor_kind or "", self.anchor_kind or "")
-            since = f"last: {self.last_on.isoformat()} {kind}".rstrip()
-        elif self.anchor == "leave_return":
-            since = f"last: {self.last_on.isoformat()} return from leave"
+                kind = _word(lang, "anchor", "leave_return")
+            since = _piece(lang, "last", date=self.last_on.isoformat(), kind=kind).rstrip()
         else:
-            since = f"counted from {self.last_on.isoformat()} ({_ANCHOR_EN[self.anchor]})"
-        parts = [rule, since, f"due by {self.due_on.isoformat()}"]
+            anchor = _word(lang, "anchor", self.anchor)
+            since = _piece(lang, "since", date=self.last_on.isoformat(), anchor=anchor)
+        parts = [rule, since, _piece(lang, "due_by", date=self.due_on.isoformat())]
         if self.paused:
-            parts.append("paused while on leave")
+            parts.append(_piece(lang, "paused"))
         elif self.overdue_days:
-            parts.append(f"overdue by {self.overdue_days} days")
-        scope = self._scope("en")
-        text = "; ".join(parts)
-        return f"{scope}: {text}" if scope else text[0].upper() + text[1:]
+            parts.append(_piece(lang, "overdue", n=self.overdue_days))
+        text = _piece(lang, "separator").join(parts)
+        scope = self._scope(lang)
+        if scope:
+            return _piece(lang, "scoped", scope=scope, text=text)
+        return text[0].upper() + text[1:]
 
 
 # --------------------------------------------------------------------------- lookups
@@ -595,12 +528,7 @@ MONTH_ENDS_KEPT = 13  # each case stores whether it was overdue on this many pas
 
 def month_ends_before(on: date, count: int = MONTH_ENDS_KEPT) -> list[date]:
     """The ``count`` latest month ends strictly before ``on``, oldest first."""
-    ends = []
-    end = on.replace(day=1) - timedelta(days=1)
-    for _ in range(count):
-        ends.append(end)
-        end = end.replace(day=1) - timedelta(days=1)
-    return ends[::-1]
+    return periods.month_ends_before(on, count)
 
 
 def overdue_month_ends(

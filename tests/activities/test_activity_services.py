@@ -8,7 +8,7 @@ from corrections.activities import services as acts
 from corrections.errors import ValidationFailed
 from corrections.extensions import db
 from corrections.supervision import services as sv
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 
 def test_group_session_and_monthly_hours(ctx, person_id, female_id):

@@ -7,7 +7,7 @@ import pytest
 from corrections.activities import services as acts
 from corrections.activities.models import Activity, Attendance
 from corrections.extensions import db
-from tests.supervision.conftest import user
+from tests.helpers import user
 from tests.supervision.webhelpers import count, get, make_case, text
 
 OTHER_ID = "330106199001011248"

@@ -14,7 +14,7 @@ from corrections import clock
 from corrections.assessments.models import Assessment, AssessmentExtension
 from corrections.audit.models import AuditEvent
 from corrections.extensions import db
-from tests.api._ids import valid_id
+from tests.helpers import error_of, ok_json, valid_id
 
 
 def count(app, model) -> int:
@@ -24,20 +24,6 @@ def count(app, model) -> int:
 
 def counts(app) -> dict:
     return {m.__name__: count(app, m) for m in (Assessment, AssessmentExtension, AuditEvent)}
-
-
-def error_of(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    error = response.get_json()["error"]
-    assert error["code"] and error["message"]
-    if code:
-        assert error["code"] == code
-    return error
-
-
-def ok_json(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    return response.get_json()
 
 
 BODY = {

@@ -7,7 +7,7 @@ from sqlalchemy import select
 from corrections.audit.models import AuditEvent
 from corrections.audit.services import verify_chain
 from corrections.extensions import db
-from tests.api._ids import valid_id
+from tests.helpers import valid_id
 
 ID1 = valid_id(serial="201")
 ID2 = valid_id(serial="202")

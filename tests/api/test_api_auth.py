@@ -10,19 +10,7 @@ from sqlalchemy import select, text
 from corrections.auth import services
 from corrections.auth.models import ApiToken, User
 from corrections.extensions import db
-
-
-def assert_error(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    assert response.is_json, response.content_type
-    body = response.get_json()
-    assert set(body) == {"error"}
-    error = body["error"]
-    assert isinstance(error["code"], str) and error["code"]
-    assert isinstance(error["message"], str) and error["message"]
-    if code is not None:
-        assert error["code"] == code
-    return error
+from tests.helpers import error_of as assert_error
 
 
 @pytest.mark.parametrize(

@@ -19,7 +19,7 @@ from corrections.supervision.models import (
     Sanction,
     StationMove,
 )
-from tests.api._ids import valid_id
+from tests.helpers import error_of, ok_json, valid_id
 
 PERSON_ID = valid_id("110101", "19900101", "123")
 OTHER_ID = valid_id("110101", "19850615", "124")
@@ -42,20 +42,6 @@ def snapshot_counts(app) -> dict:
         AuditEvent,
     )
     return {m.__name__: count(app, m) for m in models}
-
-
-def error_of(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    error = response.get_json()["error"]
-    assert error["code"] and error["message"]
-    if code:
-        assert error["code"] == code
-    return error
-
-
-def ok_json(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    return response.get_json()
 
 
 CASE = {

@@ -7,14 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api._ids import valid_id
-from tests.api.test_api_corrections import (
-    error_of,
-    leave,
-    ok_json,
-    open_case,
-    snapshot_counts,
-)
+from tests.api.test_api_corrections import leave, open_case, snapshot_counts
+from tests.helpers import error_of, ok_json, valid_id
 
 
 @pytest.fixture

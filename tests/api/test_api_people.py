@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from corrections.audit.models import AuditEvent
 from corrections.extensions import db
 from corrections.people.models import Person
-from tests.api._ids import valid_id, valid_id_ending_in_x
+from tests.helpers import error_of, valid_id, valid_id_ending_in_x
 
 ID1 = valid_id("110101", "19900101", "123")  # male (7th-from-last digit odd)
 ID2 = valid_id("110101", "19850615", "124")  # female
@@ -20,16 +20,6 @@ def counts(app) -> tuple[int, int]:
         people = db.session.execute(select(func.count(Person.id))).scalar_one()
         events = db.session.execute(select(func.count(AuditEvent.id))).scalar_one()
         return people, events
-
-
-def error_of(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    error = response.get_json()["error"]
-    assert isinstance(error["code"], str) and error["code"]
-    assert isinstance(error["message"], str) and error["message"]
-    if code:
-        assert error["code"] == code
-    return error
 
 
 def stored(app, person_id: int) -> Person | None:

@@ -4,7 +4,7 @@ from sqlalchemy import func, select
 
 from corrections.extensions import db
 from corrections.people.models import Person
-from tests.api._ids import valid_id
+from tests.helpers import valid_id
 
 
 def test_unknown_field_is_refused_and_nothing_written(app, county, world):

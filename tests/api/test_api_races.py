@@ -12,7 +12,7 @@ from corrections.audit.models import AuditEvent
 from corrections.extensions import db
 from corrections.people import services as people_services
 from corrections.people.models import Person
-from tests.api._ids import valid_id
+from tests.helpers import valid_id
 
 ID1 = valid_id(serial="301")
 

@@ -17,7 +17,7 @@ from corrections.resettlement.models import (
     ResettlementCase,
     ResettlementContact,
 )
-from tests.api._ids import valid_id
+from tests.helpers import error_of, ok_json, valid_id
 from tests.supervision import conftest as sv
 
 PERSON_ID = valid_id("110101", "19900101", "123")
@@ -31,20 +31,6 @@ def count(app, model) -> int:
 def counts(app) -> dict:
     models = (ResettlementCase, KeyStatusChange, ResettlementContact, Assistance, AuditEvent)
     return {m.__name__: count(app, m) for m in models}
-
-
-def error_of(response, status: int, code: str | None = None) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    error = response.get_json()["error"]
-    assert error["code"] and error["message"]
-    if code:
-        assert error["code"] == code
-    return error
-
-
-def ok_json(response, status: int = 200) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    return response.get_json()
 
 
 def body(person_id: int, **overrides) -> dict:

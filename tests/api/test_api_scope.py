@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.api._ids import valid_id
+from tests.helpers import valid_id
 
 USERS = ("admin", "boss", "viewer", "off1", "off2", "both", "far", "farboss")
 

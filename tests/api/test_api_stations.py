@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from corrections.audit.models import AuditEvent
 from corrections.auth.models import Station
 from corrections.extensions import db
+from tests.helpers import error_of
 
 
 def counts(app) -> tuple[int, int]:
@@ -15,13 +16,6 @@ def counts(app) -> tuple[int, int]:
         stations = db.session.execute(select(func.count(Station.id))).scalar_one()
         events = db.session.execute(select(func.count(AuditEvent.id))).scalar_one()
         return stations, events
-
-
-def error_of(response, status: int) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:500]
-    error = response.get_json()["error"]
-    assert error["code"] and error["message"]
-    return error
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from corrections.assessments.models import Assessment
 from corrections.errors import RuleViolation, ValidationFailed
 from corrections.extensions import db
 from corrections.rules import holidays
-from tests.supervision.conftest import d, user
+from tests.helpers import d, user
 
 
 def _register(actor="off1", **overrides):

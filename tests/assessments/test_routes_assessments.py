@@ -12,7 +12,7 @@ from corrections import clock
 from corrections.assessments import services as av
 from corrections.assessments.models import Assessment, AssessmentExtension
 from corrections.extensions import db
-from tests.supervision.conftest import MALE_ID, user
+from tests.helpers import MALE_ID, user
 from tests.supervision.webhelpers import count, get, text
 
 

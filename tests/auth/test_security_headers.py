@@ -7,7 +7,7 @@ import pytest
 
 from corrections.security import CONTENT_SECURITY_POLICY
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "corrections" / "templates"
 
 
 def _assert_common(response):

@@ -23,6 +23,7 @@ from flask_migrate import upgrade
 from corrections import create_app
 from corrections.extensions import db
 from tests.deploy.test_faults import Cluster, _as_postgres, _pg_bin, _port
+from tests.helpers import valid_id
 
 pytestmark = pytest.mark.skipif(
     os.environ.get("TEST_DATABASE") != "postgresql",
@@ -98,7 +99,7 @@ def test_reports_read_from_the_replica_and_everything_else_from_the_primary(pair
     world.station("S1", "城关司法所")
     world.user("boss", "supervisor")
     world.user("off1", "officer", ("S1",))
-    person_id = world.person("off1", "11010119800101123" + _check("11010119800101123"))
+    person_id = world.person("off1", valid_id("110101", "19800101", "123"))
     api = world.api("boss")
     lag = _wait_replayed(primary, replica)
 
@@ -132,9 +133,3 @@ def test_reports_read_from_the_replica_and_everything_else_from_the_primary(pair
     with app.app_context():
         db.engine.dispose()
         db.engines["reports"].dispose()
-
-
-def _check(body17: str) -> str:
-    from stdnum.cn import ric
-
-    return ric.calc_check_digit(body17 + "0")

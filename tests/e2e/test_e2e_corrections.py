@@ -22,7 +22,7 @@ def _login(page: Page, username: str) -> None:
 
 
 def _case(app, world, **overrides) -> int:
-    from tests.supervision.conftest import open_case
+    from tests.helpers import open_case
 
     person = world.person("off1", MALE_ID, name="张三", station="S1")
     with app.app_context():

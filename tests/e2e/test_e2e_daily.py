@@ -1,4 +1,4 @@
-"""Browser journeys of issues 4 and 5: an officer clears an overdue person from the home page;
+"""Daily-work browser journeys: an officer clears an overdue person from the home page;
 an investigation registered and completed; a group session for ten people."""
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ def _login(page: Page, username: str) -> None:
 
 
 def test_overdue_person_leaves_the_home_list_after_a_contact(app, county, world, new_page):
-    from tests.supervision.conftest import open_case
+    from tests.helpers import open_case
 
     person = world.person("off1", MALE_ID, name="张三", station="S1")
     with app.app_context():
@@ -69,7 +69,7 @@ def test_register_and_complete_an_investigation(app, county, world, new_page):
 
 def test_group_session_for_ten_people(app, county, world, new_page):
     from corrections.people.idnumber import make_fictional
-    from tests.supervision.conftest import open_case
+    from tests.helpers import open_case
 
     case_ids = []
     for n in range(10):

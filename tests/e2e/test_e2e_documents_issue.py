@@ -38,7 +38,7 @@ def test_officer_issues_an_announcement_with_a_button_and_downloads_it_again(
     from corrections.audit.models import AuditEvent
     from corrections.extensions import db
     from corrections.numbering import OfficialNumber
-    from tests.supervision.conftest import open_case
+    from tests.helpers import open_case
 
     person = world.person("off1", MALE_ID, name="张三", station="S1")
     with app.app_context():

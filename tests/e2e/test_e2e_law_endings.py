@@ -15,7 +15,7 @@ def test_end_before_a_contact_lists_it_then_ends_on_its_day(app, county, world, 
     from corrections.extensions import db
     from corrections.supervision import services as sv
     from corrections.supervision.models import CorrectionCase
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     case_id = _case(app, world)
     with app.app_context():

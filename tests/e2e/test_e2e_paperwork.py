@@ -1,4 +1,4 @@
-"""Browser journeys for paperwork (issue 7): a visit photo attached on a phone; a ledger
+"""Browser journeys for paperwork: a visit photo attached on a phone; a ledger
 imported by a supervisor."""
 
 from __future__ import annotations
@@ -45,7 +45,7 @@ def test_officer_attaches_visit_photo_on_phone(
     from corrections.extensions import db
     from corrections.supervision import services as supervision
     from corrections.supervision.models import CorrectionCase
-    from tests.supervision.conftest import open_case, user
+    from tests.helpers import open_case, user
 
     person = world.person("off1", MALE_ID, name="张三", station="S1")
     with app.app_context():

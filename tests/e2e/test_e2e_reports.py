@@ -24,7 +24,7 @@ def _login(page: Page, username: str) -> None:
 def test_leader_follows_a_number_to_its_records(app, county, world, new_page):
     from corrections.extensions import db
     from corrections.supervision import services as sv
-    from tests.supervision.conftest import open_case, user
+    from tests.helpers import open_case, user
 
     person = world.person("off1", MALE_ID, name="王五", station="S1")
     with app.app_context():

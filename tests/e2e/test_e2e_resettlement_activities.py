@@ -25,7 +25,7 @@ def _login(page: Page, username: str) -> None:
 def test_handover_then_visit_on_a_phone(app, county, world, new_page):
     from corrections.extensions import db
     from corrections.resettlement import services as rs
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     person = world.person("off1", MALE_ID, name="王五", station="S1")
     with app.app_context():
@@ -61,7 +61,7 @@ def test_handover_then_visit_on_a_phone(app, county, world, new_page):
 
 
 def test_group_session_for_a_station(app, county, world, new_page):
-    from tests.supervision.conftest import open_case
+    from tests.helpers import open_case
 
     a = world.person("off1", MALE_ID, name="张三", station="S1")
     b = world.person("off1", FEMALE_ID, name="李梅", station="S1")

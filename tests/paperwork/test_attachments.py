@@ -1,4 +1,4 @@
-"""Attachments (issue 7 items 2 and 4): type by content, size limit, checksum, scope, void, API."""
+"""Attachments: type by content, size limit, checksum, scope, void, API."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from corrections.paperwork import attachments as service
 from corrections.paperwork.models import Attachment
 from corrections.resettlement import services as rs
 from corrections.supervision import services as supervision
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 # --------------------------------------------------------------------------- tiny files
 

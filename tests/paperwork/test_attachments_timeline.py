@@ -1,4 +1,4 @@
-"""Attachments listed in the case file's timeline (issue 7)."""
+"""Attachments listed in the case file's timeline."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import io
 from corrections.extensions import db
 from corrections.paperwork import attachments as service
 from corrections.supervision.models import CorrectionCase
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 

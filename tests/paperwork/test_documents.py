@@ -19,7 +19,7 @@ from corrections.paperwork import documents
 from corrections.paperwork.models import GeneratedDocument
 from corrections.resettlement import services as rs
 from corrections.supervision import services as sv
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 PDF_OUT = os.environ.get("DOCUMENTS_PDF_OUT")  # set to keep the PDFs for looking at
 

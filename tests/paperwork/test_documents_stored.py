@@ -17,8 +17,8 @@ from corrections.paperwork import attachments as storage
 from corrections.paperwork import documents
 from corrections.paperwork.models import GeneratedDocument
 from corrections.supervision.models import Sanction
+from tests.helpers import user
 from tests.paperwork.test_documents import _case, _flat, _rs_case, _sanction, pdf_text
-from tests.supervision.conftest import user
 
 
 @pytest.fixture

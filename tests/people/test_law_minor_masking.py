@@ -13,7 +13,7 @@ import io
 import pytest
 from openpyxl import load_workbook
 
-from tests.api._ids import valid_id
+from tests.helpers import valid_id
 from tests.supervision.webhelpers import text
 
 TEEN_ID = valid_id("110101", "20081125", "127")

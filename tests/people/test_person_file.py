@@ -9,7 +9,7 @@ from corrections.extensions import db
 from corrections.resettlement import services as rs
 from corrections.supervision import services as sv
 from corrections.supervision.models import CorrectionCase
-from tests.supervision.conftest import MALE_ID, open_case, user
+from tests.helpers import MALE_ID, open_case, user
 
 
 def test_person_page_lists_both_programmes_in_one_timeline(app, client, world, county):

@@ -14,7 +14,7 @@ from corrections import clock
 from corrections.extensions import db
 from corrections.reminders.jobs import run_job
 from corrections.reminders.models import Delivery
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _free_port() -> int:

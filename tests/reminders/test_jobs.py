@@ -11,7 +11,7 @@ from corrections.extensions import db
 from corrections.reminders.jobs import run_job
 from corrections.reminders.models import JobRun, Notification
 from corrections.supervision import services as sv
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _notes(kind=None):
@@ -171,12 +171,8 @@ def test_only_one_scheduler(app):
     second.release()
 
 
-def test_demo_day_reminders_are_idempotent(app, ctx):
-    from corrections.demo import load_demo
-
-    load_demo()
-    db.session.commit()
-    # the demo's own notifications (its missed and followed-up self check-ins)
+def test_demo_day_reminders_are_idempotent(app, demo_county, ctx):
+    # the demo's own notifications, if any
     before = db.session.execute(select(func.count()).select_from(Notification)).scalar_one()
     today = clock.today()
     first = run_job("daily_reminders", today)

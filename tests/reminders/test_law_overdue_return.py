@@ -8,7 +8,7 @@ from corrections.reminders import dashboard
 from corrections.reminders.jobs import run_job
 from corrections.reminders.models import Notification
 from corrections.supervision import services as sv
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _away(case, starts, ends):

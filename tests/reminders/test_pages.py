@@ -7,7 +7,7 @@ from sqlalchemy import select
 from corrections.extensions import db
 from corrections.reminders.jobs import run_job
 from corrections.reminders.models import Notification
-from tests.supervision.conftest import d, open_case
+from tests.helpers import d, open_case
 
 
 def _setup(app, person_id, female_id):
@@ -116,7 +116,7 @@ def test_every_dashboard_tile_links_to_a_list_that_agrees(app, client, world, pe
     import re
 
     from corrections.supervision import services as sv
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     with app.app_context():
         case = open_case(person_id, received_on="2026-11-10")

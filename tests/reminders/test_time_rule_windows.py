@@ -14,8 +14,8 @@ from corrections.resettlement import services as rs
 from corrections.resettlement.models import ResettlementCase
 from corrections.rules import services as rule_services
 from corrections.supervision import services as sv
-from tests.resettlement.rshelpers import id_number, make_rs_case
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, id_number, open_case, user
+from tests.resettlement.rshelpers import make_rs_case
 
 
 def _kinds(kind):

@@ -22,8 +22,8 @@ from __future__ import annotations
 
 from corrections.extensions import db
 from corrections.supervision import services as sv
-from tests.resettlement.rshelpers import id_number, make_rs_case
-from tests.supervision.conftest import open_case, user
+from tests.helpers import id_number, open_case, user
+from tests.resettlement.rshelpers import make_rs_case
 
 PEOPLE = {
     # name: (serial, birth, fields)

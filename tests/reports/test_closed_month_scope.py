@@ -21,9 +21,8 @@ from corrections.reports.pdf import monthly_pdf
 from corrections.reports.workbook import monthly_workbook
 from corrections.supervision import services as sv
 from corrections.supervision.models import CorrectionCase
+from tests.helpers import id_number, open_case, user
 from tests.reports.small_county import build
-from tests.resettlement.rshelpers import id_number
-from tests.supervision.conftest import open_case, user
 
 OCT = (date(2026, 10, 1), date(2026, 10, 31))
 API_OCT = "/reports/summary?from=2026-10-01&to=2026-10-31"
@@ -289,14 +288,12 @@ def test_distinct_people_over_stations_count_each_person_once(app, ctx, county):
     assert summaries._stored([row], [s1, s2]).totals["cc.contacts"] == 9
 
 
-def test_demo_county_closed_months_equal_the_live_figures_in_every_scope(app, ctx):
+def test_demo_county_closed_months_equal_the_live_figures_in_every_scope(app, demo_county, ctx):
     """Given the demo county with September and October closed and nothing changed since,
     then for every demo user the stored month over their scope equals the live figures over
     the same stations, each station's column too, and counts add up over stations."""
-    from corrections.demo import DEMO_USERS, load_demo
+    from corrections.demo import DEMO_USERS
 
-    load_demo()
-    db.session.commit()
     zhuguan = user("zhuguan")
     # October, and the last month before it in which people were assisted (a distinct figure)
     months = [OCT]
@@ -357,7 +354,7 @@ def test_months_closed_before_are_converted_by_the_migration(app, ctx, world, co
     db.session.flush()
     db.session.expire_all()
     assert summaries.summary(user("off1"), *OCT)["frozen"] is True  # no station rows: zeros
-    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    versions = Path(__file__).resolve().parents[2] / "corrections" / "migrations" / "versions"
     path = next(versions.glob("*_reports_closed_months_store_figures_per_*"))
     spec = importlib.util.spec_from_file_location("per_station_migration", path)
     module = importlib.util.module_from_spec(spec)

@@ -11,8 +11,7 @@ from corrections.extensions import db
 from corrections.reports import monthly
 from corrections.reports.figures import BY_KEY, compute
 from corrections.supervision import services as sv
-from tests.api._ids import valid_id
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user, valid_id
 
 
 def _leave(case, starts, ends, approve=True):

@@ -11,9 +11,8 @@ from corrections.auth.models import Station
 from corrections.extensions import db
 from corrections.reports import legacy
 from corrections.reports.figures import compute
+from tests.helpers import id_number, open_case, user
 from tests.reports.small_county import build
-from tests.resettlement.rshelpers import id_number
-from tests.supervision.conftest import open_case, user
 
 
 @pytest.fixture

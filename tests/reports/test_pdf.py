@@ -12,8 +12,8 @@ from corrections.auth.models import Unit
 from corrections.extensions import db
 from corrections.reports import summary as summaries
 from corrections.reports.pdf import monthly_pdf
+from tests.helpers import user
 from tests.reports.small_county import build
-from tests.supervision.conftest import user
 
 WQY = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 

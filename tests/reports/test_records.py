@@ -16,10 +16,7 @@ def _count(query) -> int:
     ).scalar_one()
 
 
-def test_every_figure_equals_its_rows_on_the_demo_county(app, ctx):
-    from corrections.demo import load_demo
-
-    load_demo()
+def test_every_figure_equals_its_rows_on_the_demo_county(app, demo_county, ctx):
     _extras()
     db.session.commit()
     stations = list(db.session.execute(select(Station).order_by(Station.code)).scalars())
@@ -83,7 +80,7 @@ def _extras() -> None:
 
 def test_grouped_figures_list_one_row_per_person(app, ctx, person_id):
     from corrections.resettlement import services as rs
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     case = rs.create_case(
         user("off1"),

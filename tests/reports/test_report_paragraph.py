@@ -11,7 +11,7 @@ from corrections.extensions import db
 from corrections.reports import summary as summaries
 from corrections.reports.figures import BY_KEY
 from corrections.supervision import services as sv
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 # The paragraph after its opening, for one case received 2026-10-05 at S1 with a field
 # visit on 2026-10-10 ({cum} is 累计 only for a period from 1 January).

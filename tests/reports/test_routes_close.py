@@ -10,7 +10,7 @@ from corrections.extensions import db
 from corrections.reports.models import ClosedMonth
 from corrections.supervision import services as sv
 from corrections.supervision.models import CorrectionCase
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 OCTOBER = "/reports/?period=month&month=2026-10"
 

@@ -6,7 +6,7 @@ from corrections.activities import services as acts
 from corrections.extensions import db
 from corrections.resettlement import services as rs
 from corrections.supervision import services as sv
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 OCT = "from=2026-10-01&to=2026-10-31"
 

@@ -7,7 +7,7 @@ import pytest
 
 from corrections.extensions import db
 from corrections.supervision import services as sv
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 
 @pytest.fixture

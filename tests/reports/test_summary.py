@@ -9,7 +9,7 @@ from corrections.extensions import db
 from corrections.reports import summary as summaries
 from corrections.reports.figures import KEYS
 from corrections.supervision import services as sv
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 
 def test_api_summary_shape_and_text(app, world, person_id):

@@ -10,8 +10,8 @@ from corrections.people.idnumber import mask
 from corrections.reports import workbook
 from corrections.reports.figures import KEYS
 from corrections.reports.monthly import label
+from tests.helpers import user
 from tests.reports.small_county import build, ids
-from tests.supervision.conftest import user
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 

@@ -2,17 +2,9 @@
 
 from __future__ import annotations
 
-from stdnum.cn import ric
-
 from corrections.extensions import db
 from corrections.resettlement import services as rs
-from tests.supervision.conftest import user
-
-
-def id_number(serial: int, birth: str = "19850312", area: str = "330106") -> str:
-    """A valid 18-digit ID number (male for odd serials)."""
-    body = f"{area}{birth}{serial:03d}"
-    return body + ric.calc_check_digit(body + "0")  # the argument includes a check digit
+from tests.helpers import user
 
 
 def make_rs_case(app, person_id: int, actor: str = "off1", steps=(), **overrides) -> int:

@@ -17,8 +17,8 @@ from corrections.extensions import db
 from corrections.reports import figures, records
 from corrections.resettlement import services as rs
 from corrections.resettlement.models import KeyStatusChange, ResettlementCase
+from tests.helpers import FEMALE_ID, d, user
 from tests.resettlement.rshelpers import make_rs_case
-from tests.supervision.conftest import FEMALE_ID, d, user
 from tests.supervision.webhelpers import count, form, get, text
 
 

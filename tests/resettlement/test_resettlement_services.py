@@ -5,7 +5,7 @@ import pytest
 from corrections.errors import Conflict, RuleViolation, ValidationFailed
 from corrections.extensions import db
 from corrections.resettlement import services as rs
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _case(person_id, actor="off1", **overrides):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.resettlement.rshelpers import id_number, make_rs_case
+from tests.helpers import id_number
+from tests.resettlement.rshelpers import make_rs_case
 from tests.supervision.webhelpers import text
 
 
@@ -111,7 +112,7 @@ def test_ended_cases_leave_the_default_list(app, client, world, cases):
     from corrections.extensions import db
     from corrections.resettlement import services as rs
     from corrections.resettlement.models import ResettlementCase
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     with app.app_context():
         case = db.session.get(ResettlementCase, cases["handover"])

@@ -7,8 +7,7 @@ import re
 from corrections.extensions import db
 from corrections.people.models import Person
 from corrections.resettlement.models import KeyStatusChange, ResettlementCase
-from tests.resettlement.rshelpers import id_number
-from tests.supervision.conftest import MALE_ID
+from tests.helpers import MALE_ID, id_number
 from tests.supervision.webhelpers import count, text
 
 NEW_ID = id_number(21)

@@ -14,8 +14,8 @@ from corrections.reports.figures import compute
 from corrections.resettlement import services as rs
 from corrections.resettlement.models import ResettlementCase
 from corrections.rules import services as rule_services
-from tests.resettlement.rshelpers import id_number, make_rs_case
-from tests.supervision.conftest import user
+from tests.helpers import id_number, user
+from tests.resettlement.rshelpers import make_rs_case
 
 TODAY = date(2026, 11, 25)
 

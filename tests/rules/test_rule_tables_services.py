@@ -213,7 +213,7 @@ def test_rule_change_refreshes_stored_due_state(ctx, county, world):
 
     from corrections.auth.models import User as _User
     from corrections.rules import services as rule_services
-    from tests.supervision.conftest import MALE_ID, open_case
+    from tests.helpers import MALE_ID, open_case
 
     person = world.person("off1", MALE_ID, name="甲", station="S1")
     case = open_case(person, received_on="2026-11-20")

@@ -23,9 +23,7 @@ ONE = timedelta(days=1)
 
 
 def _load():
-    from corrections.demo import load_demo
-
-    load_demo()
+    """The demo county (fixture ``demo_county``) with later policies for some rules."""
     # a later policy for some rows: cases on either side of the change follow their own
     for key, value, start in (
         ("handover_alert_days", 10, date(2026, 9, 1)),
@@ -74,7 +72,7 @@ def _agree(name, model, rows, dates, python, sql):
     return asked
 
 
-def test_correction_time_rules_agree_with_their_sql_twins(app, ctx):
+def test_correction_time_rules_agree_with_their_sql_twins(app, demo_county, ctx):
     _load()
     TERM_END_CHECKLIST_DAYS = _rule("term_end_checklist_days")  # noqa: N806
     DUE_SOON_DAYS = _rule("due_soon_days")  # noqa: N806
@@ -165,7 +163,7 @@ def test_correction_time_rules_agree_with_their_sql_twins(app, ctx):
                                          "checklist_open", "due_soon")), answered  # fmt: skip
 
 
-def test_resettlement_time_rules_agree_with_their_sql_twins(app, ctx):
+def test_resettlement_time_rules_agree_with_their_sql_twins(app, demo_county, ctx):
     _load()
     HANDOVER_ALERT_DAYS = _rule("handover_alert_days")  # noqa: N806
     RESETTLEMENT_PERIOD_END_ALERT_DAYS = _rule("resettlement_period_end_alert_days")  # noqa: N806

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from corrections.extensions import db
 from corrections.reminders.models import Notification
-from tests.supervision.conftest import user
+from tests.helpers import user
 
 STAMP = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$")
 

@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from corrections.extensions import db
 from corrections.supervision.models import Contact, CorrectionCase
+from tests.helpers import MALE_ID, open_case
 from tests.security.live import call, live_server
-from tests.supervision.conftest import MALE_ID, open_case
 
 
 def test_ten_parallel_contacts_to_one_case_all_succeed(app, county, world):

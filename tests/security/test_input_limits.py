@@ -13,7 +13,7 @@ from corrections.inputs import MAX_INT, parse_id, parse_int, safe_next
 from corrections.people import services as people_services
 from corrections.people.models import Person
 from corrections.validation import Fields
-from tests.api._ids import valid_id
+from tests.helpers import valid_id
 from tests.paperwork.test_attachments import PDF
 
 ID1 = valid_id(serial="301")

@@ -30,7 +30,7 @@ def _revision_before(revision: str) -> str:
     import re
     from pathlib import Path
 
-    versions = Path(__file__).resolve().parents[2] / "migrations" / "versions"
+    versions = Path(__file__).resolve().parents[2] / "corrections" / "migrations" / "versions"
     (path,) = versions.glob(f"*_{revision}_*.py")
     return re.search(r"^down_revision = ['\"](\w+)['\"]", path.read_text(), re.M).group(1)
 

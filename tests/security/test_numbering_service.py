@@ -25,7 +25,7 @@ from corrections.paperwork.models import GeneratedDocument
 from corrections.people.idnumber import make_fictional
 from corrections.supervision import services as sv
 from corrections.supervision.models import Sanction
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 THREADS = 8
 EACH = 3

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 
 from corrections.audit.models import AuditEvent
 from corrections.extensions import db
-from tests.supervision.conftest import MALE_ID, open_case
+from tests.helpers import MALE_ID, open_case
 
 EXAMPLES = int(os.environ.get("SCHEMATHESIS_EXAMPLES", "8"))
 CHECKS = (

@@ -14,9 +14,9 @@ from corrections.paperwork import documents
 from corrections.people.models import Person
 from corrections.resettlement.models import ResettlementCase
 from corrections.supervision import services as sv
+from tests.helpers import MALE_ID, open_case, user
 from tests.paperwork.test_attachments import PDF, Upload
 from tests.resettlement.rshelpers import make_rs_case
-from tests.supervision.conftest import MALE_ID, open_case, user
 
 SECRET = ("S1机密判决书.pdf", "S1机密备注", "S1走访照片说明")
 OTHER = ("S2安置通知.pdf", "S2备注")

@@ -12,8 +12,8 @@ from corrections.extensions import db
 from corrections.paperwork import attachments as service
 from corrections.paperwork.models import Attachment
 from corrections.supervision.models import CorrectionCase
+from tests.helpers import open_case, user
 from tests.paperwork.test_attachments import JPEG, PDF, PNG, Upload
-from tests.supervision.conftest import open_case, user
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ from corrections import storage
 from corrections.extensions import db
 from corrections.paperwork import attachments as service
 from corrections.paperwork.models import Attachment
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 PNG = (
     b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"

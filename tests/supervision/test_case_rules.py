@@ -7,7 +7,7 @@ from corrections.errors import Forbidden, RuleViolation, ValidationFailed
 from corrections.extensions import db
 from corrections.supervision import services as sv
 from corrections.supervision.models import CaseLevel, Contact, Leave, Sanction
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _count(model, **where):

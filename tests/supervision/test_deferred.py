@@ -13,7 +13,7 @@ from corrections.deferred import deferred_writes, memoised
 from corrections.extensions import db
 from corrections.supervision import services as ss
 from corrections.supervision.models import CorrectionCase
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 
 def test_due_state_and_audit_written_when_the_block_ends(county, person_id, ctx):

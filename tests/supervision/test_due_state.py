@@ -10,7 +10,7 @@ from corrections.rules import engine
 from corrections.rules.tables import contact_rules
 from corrections.supervision import services
 from corrections.supervision.models import CorrectionCase
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _assert_stored_equals_engine(case):
@@ -56,11 +56,7 @@ def test_every_write_keeps_stored_state_equal_to_engine(ctx, person_id):
     assert case.next_due_on is None and not case.is_overdue
 
 
-def test_demo_county_stored_state_matches_engine(app, ctx):
-    from corrections.demo import load_demo
-
-    load_demo()
-    db.session.commit()
+def test_demo_county_stored_state_matches_engine(app, demo_county, ctx):
     rules = contact_rules()
     cases = db.session.execute(select(CorrectionCase)).scalars().all()
     assert len(cases) > 40
@@ -103,15 +99,13 @@ def test_demo_county_stored_state_matches_engine(app, ctx):
     db.session.rollback()
 
 
-def test_overdue_figures_today_read_the_stored_state_and_agree_with_the_engine(app, ctx):
-    from corrections.demo import load_demo
-    from corrections.reports.figures import overdue_cases
-    from corrections.resettlement.models import ResettlementCase
-
-    load_demo()
-    db.session.commit()
+def test_overdue_figures_today_read_the_stored_state_and_agree_with_the_engine(
+    app, demo_county, ctx
+):
     # a case with its September and October contacts voided: overdue on past month ends
     from corrections.auth.models import User
+    from corrections.reports.figures import overdue_cases
+    from corrections.resettlement.models import ResettlementCase
     from corrections.supervision.models import Contact
 
     admin = db.session.execute(select(User).where(User.username == "admin")).scalar_one()

@@ -8,7 +8,7 @@ from corrections.errors import Conflict, Forbidden, RuleViolation, ValidationFai
 from corrections.extensions import db
 from corrections.supervision import services
 from corrections.supervision.models import CaseLevel, CorrectionCase
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _count():

@@ -11,7 +11,7 @@ from corrections.reports.figures import compute
 from corrections.rules import holidays
 from corrections.rules import services as rule_services
 from corrections.supervision import services
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 SECOND_ID = "11010519491231002X"
 

@@ -19,7 +19,7 @@ from corrections.extensions import db
 from corrections.reports import figures, records
 from corrections.supervision import services as sv
 from corrections.supervision.models import CorrectionCase, Incident
-from tests.supervision.conftest import FEMALE_ID, d, open_case, user
+from tests.helpers import FEMALE_ID, d, error_of, open_case, user
 from tests.supervision.webhelpers import form, get, make_case, text
 
 
@@ -341,13 +341,6 @@ def test_checklist_window_follows_the_effective_term_end(ctx, person_id):
 # --- the API -----------------------------------------------------------------------------
 
 
-def _error(response, code: str) -> dict:
-    assert response.status_code == 422, response.get_data(as_text=True)[:500]
-    error = response.get_json()["error"]
-    assert error["code"] == code and error["message"]
-    return error
-
-
 def test_api_records_after_end_and_term_end_effective(app, county, person_id):
     with app.app_context():
         case = _temporary(person_id, "2026-11-10")
@@ -366,11 +359,12 @@ def test_api_records_after_end_and_term_end_effective(app, county, person_id):
     assert body["past_term_end"] is True
     listed = api.get("/corrections?status=active").get_json()["items"]
     assert [(c["id"], c["term_end_effective"]) for c in listed] == [(case_id, "2026-11-20")]
-    error = _error(
+    error = error_of(
         boss.post(
             f"/corrections/{case_id}/release",
             json={"released_on": "2026-11-20", "reason": "expiry"},
         ),
+        422,
         "records_after_end",
     )
     assert error["fields"][f"contact:{contact_id}"] == "2026-11-21"
@@ -391,19 +385,22 @@ def test_api_release_refusals_for_absconding_and_reoffence(app, county, person_i
         case_id = case.id
     boss = county.api("boss")
     path = f"/corrections/{case_id}/release"
-    _error(
-        boss.post(path, json={"released_on": "2026-11-25", "reason": "expiry"}), "absconded_open"
+    error_of(
+        boss.post(path, json={"released_on": "2026-11-25", "reason": "expiry"}),
+        422,
+        "absconded_open",
     )
     with app.app_context():
         other = open_case(_other_person(FEMALE_ID), term_end="2026-11-01")
         sv.open_incident(user("off1"), other, {"kind": "reoffended", "occurred_on": "2026-10-02"})
         db.session.commit()
         other_id = other.id
-    _error(
+    error_of(
         boss.post(
             f"/corrections/{other_id}/release",
             json={"released_on": "2026-11-25", "reason": "expiry"},
         ),
+        422,
         "reoffence_undecided",
     )
 

@@ -17,7 +17,7 @@ from corrections.extensions import db
 from corrections.reports.figures import compute
 from corrections.resettlement.models import ResettlementCase
 from corrections.supervision.models import CorrectionCase
-from tests.api._ids import valid_id
+from tests.helpers import error_of, valid_id
 from tests.supervision.webhelpers import form, text
 
 ADULT_ID = valid_id("110101", "19900101", "123")
@@ -56,13 +56,6 @@ def counts(app) -> tuple[int, int, int]:
             .where(AuditEvent.entity_type.in_(("correction_case", "resettlement_case", "person")))
         ).scalar_one()
         return (*cases, audited)
-
-
-def error_of(response, status: int, code: str) -> dict:
-    assert response.status_code == status, response.get_data(as_text=True)[:800]
-    error = response.get_json()["error"]
-    assert error["code"] == code and error["message"]
-    return error
 
 
 @pytest.fixture
@@ -485,7 +478,7 @@ def test_the_one_step_move_at_release_still_works(app, county, adult):
     )
     assert released.status_code == 200, released.get_data(as_text=True)
     from corrections.resettlement.services import from_correction
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     with app.app_context():
         moved = from_correction(user("off1"), db.session.get(CorrectionCase, case["id"]), {})

@@ -11,7 +11,7 @@ from corrections.rules import engine
 from corrections.rules.tables import contact_rules
 from corrections.supervision import services as sv
 from corrections.supervision.models import Leave, MonitoringEpisode, MonitoringExtension
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _count(model) -> int:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from corrections.extensions import db
 from corrections.supervision.models import Contact, CorrectionCase
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 BEFORE_THE_DUE_STATE_COLUMNS = "cb9e8b1788e7"
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from corrections.supervision.models import CorrectionCase, OfficerAssignment, Sanction
-from tests.supervision.conftest import FEMALE_ID  # noqa: F401
+from tests.helpers import FEMALE_ID  # noqa: F401
 from tests.supervision.webhelpers import count, form, get, make_case, text
 
 
@@ -105,7 +105,7 @@ def test_deactivated_officers_caseload_can_still_be_handed_over(app, client, wor
     cid = make_case(app, person_id)
     with app.app_context():
         from corrections.extensions import db
-        from tests.supervision.conftest import user
+        from tests.helpers import user
 
         user("off1").active = False
         db.session.commit()

@@ -16,7 +16,7 @@ from corrections.supervision.models import (
     Sanction,
     TeamMember,
 )
-from tests.supervision.conftest import FEMALE_ID
+from tests.helpers import FEMALE_ID
 from tests.supervision.webhelpers import count, form, get, make_case, text
 
 
@@ -733,7 +733,7 @@ def test_long_history_is_paged_twenty_at_a_time(app, client, world, case_id):
 
     from corrections.extensions import db
     from corrections.supervision import services
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     with app.app_context():
         case = db.session.get(CorrectionCase, case_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from corrections.audit.models import AuditEvent
 from corrections.people.models import Person
 from corrections.supervision.models import CorrectionCase
-from tests.supervision.conftest import MALE_ID
+from tests.helpers import MALE_ID
 from tests.supervision.webhelpers import count, make_case, text
 
 NEW_ID = "330106199001011248"

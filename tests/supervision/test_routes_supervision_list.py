@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.supervision.conftest import FEMALE_ID, MALE_ID  # noqa: F401
+from tests.helpers import FEMALE_ID, MALE_ID  # noqa: F401
 from tests.supervision.webhelpers import make_case, text
 
 OTHER_ID = "330106199001011248"

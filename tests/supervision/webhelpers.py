@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from corrections.extensions import db
-from tests.supervision.conftest import open_case
+from tests.helpers import open_case
 
 
 def form(prefix: str | None, **fields) -> dict:
