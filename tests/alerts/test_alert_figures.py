@@ -14,7 +14,7 @@ from corrections.extensions import db
 from corrections.people.idnumber import make_fictional
 from corrections.reports import figures, records, workbook
 from corrections.supervision import services as sv
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 
 def at(day, hour=2):

@@ -8,7 +8,7 @@ from corrections.extensions import db
 from corrections.reminders.jobs import run_job
 from corrections.rules.models import DeadlineRuleRow
 from corrections.supervision import services as sv
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user
 
 
 def _alerts(kind):

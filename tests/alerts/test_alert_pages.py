@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 from corrections.alerts import services
 from corrections.alerts.models import Alert
 from corrections.extensions import db
-from tests.supervision.conftest import open_case
+from tests.helpers import open_case
 
 
 def _raise(app, person_id, at=None):

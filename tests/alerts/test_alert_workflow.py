@@ -12,7 +12,7 @@ from corrections.errors import Forbidden, NotFound, RuleViolation, ValidationFai
 from corrections.extensions import db
 from corrections.reminders.models import Notification
 from corrections.supervision.models import Incident, Sanction
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 
 def _count(kind=None):

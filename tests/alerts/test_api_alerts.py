@@ -2,7 +2,7 @@
 
 from corrections.alerts import services
 from corrections.extensions import db
-from tests.supervision.conftest import open_case
+from tests.helpers import open_case
 
 
 def _alert(app, person_id, kind="missed_checkin", cause="checkin:1"):

@@ -15,7 +15,7 @@ from corrections.auth.models import Station
 from corrections.errors import ValidationFailed
 from corrections.extensions import db
 from corrections.people.idnumber import make_fictional
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 
 HOME = (30.0, 120.0)
 START = date(2026, 11, 16)

@@ -69,14 +69,14 @@ def new_case(app, world, id_number: str, name: str, station: str = "S1", actor="
 
 @pytest.fixture
 def case_id(app, county, world):
-    from tests.supervision.conftest import MALE_ID
+    from tests.helpers import MALE_ID
 
     return new_case(app, world, MALE_ID, "张三")
 
 
 @pytest.fixture
 def other_case_id(app, county, world):
-    from tests.supervision.conftest import FEMALE_ID
+    from tests.helpers import FEMALE_ID
 
     return new_case(app, world, FEMALE_ID, "李梅")
 
@@ -84,7 +84,7 @@ def other_case_id(app, county, world):
 def enrol(app, case_id: int, phone: str = "13800138000", actor: str = "off1") -> str:
     from corrections.checkin import services
     from corrections.supervision.models import CorrectionCase
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     with app.test_request_context():
         case = db.session.get(CorrectionCase, case_id)
@@ -126,7 +126,7 @@ def person_client(app, case_id: int, phone: str = "13800138000", birth: str = BI
 def request_checkin(app, case_id: int, actor: str = "off1", **data):
     from corrections.checkin import services
     from corrections.supervision.models import CorrectionCase
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     with app.test_request_context():
         case = db.session.get(CorrectionCase, case_id)

@@ -142,7 +142,7 @@ def test_submit_checkin_with_location_and_answers(app, county, world, case_id):
     from corrections.checkin import services
 
     with app.test_request_context():
-        from tests.supervision.conftest import user
+        from tests.helpers import user
 
         services.save_area(
             user("admin"),
@@ -344,7 +344,7 @@ def test_person_applies_for_leave_into_the_normal_flow(app, county, world, case_
     assert "杭州市" in case_page.get_data(as_text=True)
     # the officer decides through the normal service; the person sees the decision
     from corrections.supervision import services as supervision
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     with app.test_request_context():
         case = db.session.get(CorrectionCase, case_id)
@@ -386,7 +386,7 @@ def test_home_page_is_small_and_self_contained(app, county, case_id):
 def test_case_end_ends_enrolment_and_sessions(app, county, world, case_id):
     client = person_client(app, case_id)
     from corrections.supervision import services as supervision
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     with app.test_request_context():
         case = db.session.get(CorrectionCase, case_id)

@@ -139,7 +139,7 @@ def test_reference_photo_deleted_after_case_end_plus_retention(app, county, worl
     from corrections.reminders.jobs import run_job
     from corrections.supervision import services as supervision
     from corrections.supervision.models import CorrectionCase
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     person_client(app, case_id)
     today = clock.today()
@@ -321,7 +321,7 @@ def test_demo_county_has_a_check_in_history(app, ctx):
 def test_schedule_rule_rows_are_editable_and_effective_dated(app, county, case_id):
     from corrections.reminders.jobs import run_job
     from corrections.rules import services as rules
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     person_client(app, case_id)
     _set_level(app, case_id, "strict")

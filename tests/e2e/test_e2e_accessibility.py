@@ -232,7 +232,7 @@ def _walk(page: Page, limit: int = 250) -> list[dict]:
 
 def _small_case(app, world) -> int:
     """One case of officer off1 (the ``county`` fixture), for the checks that need no demo."""
-    from tests.supervision.conftest import open_case
+    from tests.helpers import open_case
 
     person = world.person("off1", MALE_ID, name="张三", station="S1")
     with app.app_context():

@@ -27,7 +27,7 @@ def _login(page: Page, username: str) -> None:
 def _alert(app, world, at=None):
     from corrections.alerts import services
     from corrections.extensions import db
-    from tests.supervision.conftest import open_case
+    from tests.helpers import open_case
 
     person = world.person("off1", MALE_ID, name="张三", station="S1")
     with app.app_context():
@@ -109,7 +109,7 @@ def test_location_import_with_progress_and_lists(app, county, world, new_page, t
     from corrections.alerts import sample_export as se
 
     person = world.person("off1", MALE_ID, name="张三", station="S1")
-    from tests.supervision.conftest import open_case
+    from tests.helpers import open_case
 
     with app.app_context():
         open_case(person)

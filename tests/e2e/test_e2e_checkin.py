@@ -72,7 +72,7 @@ def test_enrol_activate_check_in_apply_review(
     from tests.supervision.webhelpers import make_case
 
     with app.test_request_context():
-        from tests.supervision.conftest import user
+        from tests.helpers import user
 
         services.save_area(
             user("admin"),

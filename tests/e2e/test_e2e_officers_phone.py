@@ -31,7 +31,7 @@ def _login(page: Page, username: str) -> None:
 def _case(app, world, **fields) -> int:
     from corrections.extensions import db
     from corrections.people.models import Person
-    from tests.supervision.conftest import open_case
+    from tests.helpers import open_case
 
     person_id = world.person("off1", MALE_ID, name="张三", station="S1")
     with app.app_context():

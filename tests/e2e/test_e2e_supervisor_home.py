@@ -98,8 +98,7 @@ def chrome_has_no_cjk_punctuation(page: Page) -> None:
 def supervisor_scene(app, county, world):
     from corrections.extensions import db
     from corrections.supervision import services as sv
-    from tests.api._ids import valid_id
-    from tests.supervision.conftest import open_case, user
+    from tests.helpers import open_case, user, valid_id
 
     ids = [
         world.person("off1", valid_id(birth=f"198{i}0101", serial=f"45{i}"), name=f"王{i}",

@@ -16,8 +16,8 @@ import pytest
 from corrections import clock
 from corrections.extensions import db
 from corrections.paperwork import documents
+from tests.helpers import user
 from tests.paperwork.test_documents import _case, _sanction, _setup, pdf_text
-from tests.supervision.conftest import user
 
 UMING = "/usr/share/fonts/truetype/arphic/uming.ttc"
 WQY = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"

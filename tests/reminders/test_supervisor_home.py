@@ -13,8 +13,7 @@ from corrections.reminders import dashboard
 from corrections.reports import figures
 from corrections.supervision import services as sv
 from corrections.supervision.models import CorrectionCase
-from tests.api._ids import valid_id
-from tests.supervision.conftest import d, open_case, user
+from tests.helpers import d, open_case, user, valid_id
 
 TODAY = d("2026-11-25")
 

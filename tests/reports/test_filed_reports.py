@@ -15,8 +15,8 @@ from corrections import clock
 from corrections.reports import legacy
 from corrections.reports import summary as summaries
 from corrections.reports.pdf import monthly_pdf
+from tests.helpers import user
 from tests.reports.small_county import build
-from tests.supervision.conftest import user
 
 PDF_OUT = os.environ.get("REPORTS_PDF_OUT")  # set to keep the PDFs for looking at
 SIGN_OFF = ("填报单位（盖章）", "负责人", "审核人", "填表人", "报送日期")

@@ -16,7 +16,7 @@ from corrections.extensions import db
 from corrections.rules import display, engine
 from corrections.supervision.models import CorrectionCase
 from corrections.web import form_errors, history_page, tel
-from tests.supervision.conftest import open_case, user
+from tests.helpers import open_case, user
 from tests.supervision.webhelpers import text
 
 TODAY = date(2026, 11, 25)

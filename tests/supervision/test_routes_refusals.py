@@ -11,7 +11,7 @@ from corrections.audit.models import AuditEvent
 from corrections.extensions import db
 from corrections.paperwork import documents
 from corrections.supervision.models import CaseLevel, Leave, Sanction
-from tests.supervision.conftest import user
+from tests.helpers import user
 from tests.supervision.webhelpers import form, get, make_case, text
 
 
@@ -190,7 +190,7 @@ def test_api_refusal_needs_a_reason(app, client, world, case_id):
 @pytest.mark.parametrize("note", [None, "", "同意"])
 def test_service_approval_comment_is_optional(ctx, person_id, note):
     from corrections.supervision import services
-    from tests.supervision.conftest import open_case
+    from tests.helpers import open_case
 
     case = open_case(person_id)
     leave = services.apply_leave(
