@@ -625,28 +625,175 @@ def compute(
     start: date, end: date, station_ids: Iterable[int] | None, keys: Iterable[str] | None = None
 ) -> Result:
     """Every figure for the period, per station and in total, limited to ``station_ids``
-    (None: every station)."""
+    (None: every station). Figures over the same rows share one statement (see ``batch``)."""
+    return compute_many([(start, end)], station_ids, keys)[0]
+
+
+def compute_many(
+    periods: list[tuple[date, date]],
+    station_ids: Iterable[int] | None,
+    keys: Iterable[str] | None = None,
+) -> list[Result]:
+    """``compute`` for several periods at once (a month and its year to date, the months of a
+    chart): every (figure, period) whose rows are the same kind of rows counted at the same
+    station joins one statement, so a table is read once for all of them."""
     allowed = set(station_ids) if station_ids is not None else None
-    totals: dict[str, int] = {}
-    by_station: dict[int, dict[str, int]] = defaultdict(dict)
+    wanted = [BY_KEY[k] for k in (keys or KEYS)]
+    results = [Result({}, defaultdict(dict)) for _p in periods]
+    members = []
+    for i, (start, end) in enumerate(periods):
+        for figure in wanted:
+            if figure.engine:
+                per = {
+                    sid: len(ids) for sid, ids in overdue_cases(figure.key, end, allowed).items()
+                }
+                _put(results[i], figure, per, sum(per.values()))
+            elif type(figure) is Figure:
+                members.append((i, figure, figure.source(start, end)))
+            else:  # a figure that builds its own query: on its own
+                per, total = _one(figure, start, end, allowed)
+                _put(results[i], figure, per, total)
+    for group in batch([source for _i, _f, source in members]):
+        values, totals = _run_batch([members[m][2] for m in group], allowed)
+        for j, m in enumerate(group):
+            i, figure, _source = members[m]
+            per = values[j]
+            _put(results[i], figure, per, totals[j] if figure.distinct_people else None)
+    for i, _p in enumerate(periods):  # the order of the registry, as before
+        results[i].totals = {f.key: results[i].totals[f.key] for f in wanted}
+        results[i].by_station = dict(results[i].by_station)
+    return results
+
+
+def _put(result: Result, figure: Figure, per: dict[int, int], total: int | None) -> None:
+    for station_id, value in per.items():
+        result.by_station[station_id][figure.key] = value
+    result.totals[figure.key] = sum(per.values()) if total is None else total
+
+
+def _one(figure: Figure, start: date, end: date, allowed: set[int] | None):
+    """One figure by its own statement(s): (value per station, total)."""
+    per = {}
+    query = figure.query(start, end, sorted(allowed) if allowed is not None else None)
+    for station_id, value in db.session.execute(query).all():
+        if station_id is None or (allowed is not None and station_id not in allowed):
+            continue
+        per[station_id] = int(value or 0)
+    total = sum(per.values())
+    if figure.distinct_people:
+        total = int(db.session.execute(figure.distinct(start, end, allowed)).one().value or 0)
+    return per, total
+
+
+def compute_one_by_one(
+    start: date, end: date, station_ids: Iterable[int] | None, keys: Iterable[str] | None = None
+) -> Result:
+    """The same figures, each by its own grouped statement (the reference ``compute`` must
+    equal; tests compare the two)."""
+    allowed = set(station_ids) if station_ids is not None else None
+    result = Result({}, defaultdict(dict))
     for figure in (BY_KEY[k] for k in (keys or KEYS)):
         if figure.engine:
             per = {sid: len(ids) for sid, ids in overdue_cases(figure.key, end, allowed).items()}
+            _put(result, figure, per, None)
         else:
-            per = {}
-            query = figure.query(start, end, sorted(allowed) if allowed is not None else None)
-            for station_id, value in db.session.execute(query).all():
-                if station_id is None or (allowed is not None and station_id not in allowed):
-                    continue
-                per[station_id] = int(value or 0)
-        for station_id, value in per.items():
-            by_station[station_id][figure.key] = value
-        if figure.distinct_people:
-            query = figure.distinct(start, end, allowed)
-            totals[figure.key] = int(db.session.execute(query).one().value or 0)
-        else:
-            totals[figure.key] = sum(per.values())
-    return Result(totals, dict(by_station))
+            per, total = _one(figure, start, end, allowed)
+            _put(result, figure, per, total)
+    result.by_station = dict(result.by_station)
+    return result
+
+
+# --------------------------------------------------------------------------- batching
+#
+# Figures are declared one by one (a Source each). Sources over the same rows — the same
+# entity, FROM, station expression and distinct column, with the same bound values — are
+# run as one statement: the conditions every member shares stay in WHERE, each member's
+# own conditions become its aggregate's FILTER, and WHERE keeps rows meeting any member's.
+# Each member's count is then exactly its own statement's count. Nothing is declared for
+# this: a figure that shares its rows with no other simply runs alone.
+
+
+def _hashable(value):
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def _signature(element) -> Any:
+    """A hashable identity of a SQL expression: its structure and its bound values."""
+    if element is None:
+        return None
+    key = element._generate_cache_key()
+    if key is None:  # not cacheable: only equal to itself
+        return ("id", id(element))
+    return (key.key, tuple(_hashable(bp.effective_value) for bp in key.bindparams))
+
+
+def _tables(source: Source) -> frozenset:
+    found = set(source.station._from_objects)
+    for condition in source.where:
+        found.update(getattr(condition, "_from_objects", ()))
+    return frozenset(found)
+
+
+def batch(sources: list[Source]) -> list[list[int]]:
+    """Indexes of ``sources`` grouped into statements (sources over the same rows)."""
+    groups: dict[Any, list[int]] = {}
+    for i, source in enumerate(sources):
+        key = (
+            source.entity,
+            _signature(source.frm),
+            _signature(source.station),
+            _signature(source.per),
+            _tables(source),
+        )
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+def _split(sources: list[Source]):
+    """(the conditions all sources share, each source's own conditions)."""
+    signed = [[(_signature(c), c) for c in source.where] for source in sources]
+    shared_sigs = set.intersection(*({sig for sig, _c in conds} for conds in signed))
+    shared = [c for sig, c in signed[0] if sig in shared_sigs]
+    own = [[c for sig, c in conds if sig not in shared_sigs] for conds in signed]
+    return shared, own
+
+
+def _run_batch(sources: list[Source], allowed: set[int] | None):
+    """Run sources of one batch: (each source's value per station, each source's total of
+    distinct ``per`` values or None)."""
+    first = sources[0]
+    shared, own = _split(sources)
+    where = list(shared)
+    if all(own):
+        where.append(or_(*[and_(*conds) for conds in own]))
+    if allowed is not None:
+        where.append(first.station.in_(sorted(allowed)))
+
+    def aggregate(conds):
+        value = func.count(func.distinct(first.per)) if first.per is not None else func.count()
+        return value.filter(and_(*conds)) if conds else value
+
+    columns = [aggregate(conds).label(f"v{j}") for j, conds in enumerate(own)]
+    query = first._from(select(first.station.label("station_id"), *columns))
+    query = query.where(*where).group_by(first.station)
+    values: list[dict[int, int]] = [{} for _s in sources]
+    for row in db.session.execute(query).all():
+        station_id = row[0]
+        if station_id is None or (allowed is not None and station_id not in allowed):
+            continue
+        for j in range(len(sources)):
+            if row[j + 1]:
+                values[j][station_id] = int(row[j + 1])
+    totals: list[int | None] = [None] * len(sources)
+    if first.per is not None:  # distinct people: the total is not the sum of the stations
+        query = first._from(select(*columns)).where(*where)
+        row = db.session.execute(query).one()
+        totals = [int(v or 0) for v in row]
+    return values, totals
 
 
 def distinct_members(
@@ -764,7 +911,10 @@ __all__ = [
     "Figure",
     "Result",
     "Source",
+    "batch",
     "compute",
+    "compute_many",
+    "compute_one_by_one",
     "distinct_members",
     "overdue_cases",
 ]

@@ -172,14 +172,35 @@ def place_name(stations: list[Station]) -> str:
 def summary(user: User, start: date, end: date, station_code: str | None = None) -> dict:
     """Every figure of docs/domain.md §5 for the period and the user's stations (or one station).
     A closed month gives the stored figures summed over those stations (docs/domain.md §7.8)."""
+    return summaries(user, [(start, end)], station_code)[0]
+
+
+def summaries(
+    user: User, periods: list[tuple[date, date]], station_code: str | None = None
+) -> list[dict]:
+    """``summary`` of several periods (a month and its year to date): the periods that are not
+    closed months are computed together (``figures.compute_many``)."""
     stations = stations_in_scope(user, station_code)
-    month = _single_month(start, end)
-    frozen = frozen_figures(stations, month) if month is not None else None
+    frozen = []
+    for start, end in periods:
+        month = _single_month(start, end)
+        frozen.append(frozen_figures(stations, month) if month is not None else None)
+    live = [p for p, f in zip(periods, frozen, strict=True) if f is None]
+    computed = iter(figures.compute_many(live, [s.id for s in stations]) if live else [])
+    place = place_name(stations)
+    return [
+        _summary(
+            stations, start, end, station_code, f, next(computed) if f is None else None, place
+        )
+        for (start, end), f in zip(periods, frozen, strict=True)
+    ]
+
+
+def _summary(stations, start, end, station_code, frozen, result, place) -> dict:
     if frozen is not None:
         totals = frozen.totals
         by_station = {s.code: frozen.by_station.get(s.id, {}) for s in stations}
     else:
-        result = figures.compute(start, end, [s.id for s in stations])
         totals = result.totals
         by_station = {s.code: result.by_station.get(s.id, {}) for s in stations}
     totals = {k: int(totals.get(k, 0)) for k in figures.KEYS}
@@ -192,7 +213,7 @@ def summary(user: User, start: date, end: date, station_code: str | None = None)
         "station": station_code or None,
         "frozen": frozen is not None,
         "figures": totals,
-        "text": report_text(totals, end, place_name(stations), start),
+        "text": report_text(totals, end, place, start),
         "by_station": by_station,
         "stations": stations,
         "closed": frozen.closed if frozen is not None else None,
@@ -448,8 +469,13 @@ def monthly_series(
         month -= 1
         if month == 0:
             year, month = year - 1, 12
-    for first in reversed(firsts):
-        last = date(first.year, first.month, calendar.monthrange(first.year, first.month)[1])
-        totals = figures.compute(first, last, ids, keys=SERIES_KEYS).totals
-        series.append({"month": f"{first.year}-{first.month:02d}", **totals})
+    periods = [
+        (first, date(first.year, first.month, calendar.monthrange(first.year, first.month)[1]))
+        for first in reversed(firsts)
+    ]
+    # every month in one pass per kind of rows (figures.compute_many)
+    for (first, _last), result in zip(
+        periods, figures.compute_many(periods, ids, keys=SERIES_KEYS), strict=True
+    ):
+        series.append({"month": f"{first.year}-{first.month:02d}", **result.totals})
     return series
