@@ -19,7 +19,8 @@ from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, Select, operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from corrections import clock
 from corrections.activities.models import Activity, Attendance
@@ -67,8 +68,21 @@ def station_at(on) -> ColumnElement:
         .scalar_subquery()
     )
     # most cases never move: only those that did look at their moves
-    return case((CC.has_moves, func.coalesce(moved_to, first_from, CC.station_id)),
+    expr = case((CC.has_moves, func.coalesce(moved_to, first_from, CC.station_id)),
                 else_=CC.station_id)  # fmt: skip
+    expr._never_moved_station = CC.station_id  # see _in_stations
+    return expr
+
+
+def _in_stations(station: ColumnElement, ids: list[int]) -> ColumnElement:
+    """``station IN ids``; for ``station_at`` also the condition it implies and an index can
+    use: a case that never moved is at its own station (a unit's figures then read only its
+    cases' rows)."""
+    condition = station.in_(ids)
+    own = getattr(station, "_never_moved_station", None)
+    if own is not None:
+        condition = and_(or_(own.in_(ids), CC.has_moves.is_(True)), condition)
+    return condition
 
 
 def level_at(on) -> ColumnElement:
@@ -764,22 +778,59 @@ def _split(sources: list[Source]):
 
 def _run_batch(sources: list[Source], allowed: set[int] | None):
     """Run sources of one batch: (each source's value per station, each source's total of
-    distinct ``per`` values or None)."""
+    distinct ``per`` values or None).
+
+    The rows are selected once in an inner query (behind ``OFFSET 0``, so PostgreSQL does not
+    fold it into the outer one) that computes each member's own condition once as a column —
+    and a value several members compare with ``=`` (a case's level on the day) once for all of
+    them; the outer query counts per station with one FILTER per member."""
     first = sources[0]
     shared, own = _split(sources)
     where = list(shared)
     if all(own):
         where.append(or_(*[and_(*conds) for conds in own]))
+        where.extend(_hull(own))
     if allowed is not None:
-        where.append(first.station.in_(sorted(allowed)))
+        where.append(_in_stations(first.station, sorted(allowed)))
+    if len(sources) == 1:
+        return _run_plain(first, own[0], where, allowed)
 
-    def aggregate(conds):
-        value = func.count(func.distinct(first.per)) if first.per is not None else func.count()
-        return value.filter(and_(*conds)) if conds else value
+    # a left side compared with ``=`` by several conditions is projected once
+    lefts: dict[Any, int] = {}
+    for conds in own:
+        for cond in conds:
+            if _is_eq(cond):
+                sig = _signature(cond.left)
+                lefts[sig] = lefts.get(sig, 0) + 1
+    columns: dict[Any, Any] = {}  # signature -> labelled column of the inner query
+    inner = [first.station.label("station_id")]
+    if first.per is not None:
+        inner.append(first.per.label("per"))
+    plans = []  # per member: [(column name, right side or None)]
+    for conds in own:
+        plan = []
+        for cond in conds:
+            if _is_eq(cond) and lefts[_signature(cond.left)] > 1:
+                sig, expr, right = ("left", _signature(cond.left)), cond.left, cond.right
+            else:
+                sig, expr, right = ("cond", _signature(cond)), cond, None
+            if sig not in columns:
+                name = f"c{len(columns)}"
+                columns[sig] = name
+                inner.append(expr.label(name))
+            plan.append((columns[sig], right))
+        plans.append(plan)
+    rows = first._from(select(*inner)).where(*where).offset(0).subquery("batch_rows")
 
-    columns = [aggregate(conds).label(f"v{j}") for j, conds in enumerate(own)]
-    query = first._from(select(first.station.label("station_id"), *columns))
-    query = query.where(*where).group_by(first.station)
+    def aggregate(plan):
+        value = func.count(func.distinct(rows.c.per)) if first.per is not None else func.count()
+        if not plan:
+            return value
+        conds = [rows.c[n] == right if right is not None else rows.c[n] for n, right in plan]
+        return value.filter(and_(*conds))
+
+    aggregates = [aggregate(plan).label(f"v{j}") for j, plan in enumerate(plans)]
+    query = select(rows.c.station_id, *aggregates).group_by(rows.c.station_id)
     values: list[dict[int, int]] = [{} for _s in sources]
     for row in db.session.execute(query).all():
         station_id = row[0]
@@ -790,10 +841,68 @@ def _run_batch(sources: list[Source], allowed: set[int] | None):
                 values[j][station_id] = int(row[j + 1])
     totals: list[int | None] = [None] * len(sources)
     if first.per is not None:  # distinct people: the total is not the sum of the stations
-        query = first._from(select(*columns)).where(*where)
-        row = db.session.execute(query).one()
+        row = db.session.execute(select(*aggregates)).one()
         totals = [int(v or 0) for v in row]
     return values, totals
+
+
+def _between(cond):
+    """(column, low, high) of ``column BETWEEN low AND high`` with bound values, else None."""
+    if (
+        isinstance(cond, BinaryExpression)
+        and cond.operator is operators.between_op
+        and len(getattr(cond.right, "clauses", ())) == 2
+        and all(isinstance(c, BindParameter) for c in cond.right.clauses)
+    ):
+        low, high = (c.effective_value for c in cond.right.clauses)
+        if low is not None and high is not None:
+            return cond.left, low, high
+    return None
+
+
+def _hull(own: list[list]) -> list:
+    """When every member keeps rows by ``col BETWEEN a AND b`` on the same column (a month,
+    its year to date, the months of a chart), the span from the earliest ``a`` to the latest
+    ``b``: implied by the members' OR, and a range an index can read."""
+    spans: dict[Any, list] = {}
+    for j, conds in enumerate(own):
+        for cond in conds:
+            found = _between(cond)
+            if found is not None:
+                column, low, high = found
+                entry = spans.setdefault(_signature(column), [column, low, high, set()])
+                entry[1], entry[2] = min(entry[1], low), max(entry[2], high)
+                entry[3].add(j)
+    return [
+        column.between(low, high)
+        for column, low, high, members in spans.values()
+        if len(members) == len(own)
+    ]
+
+
+def _is_eq(cond) -> bool:
+    return (
+        isinstance(cond, BinaryExpression)
+        and cond.operator is operators.eq
+        and isinstance(cond.right, BindParameter)
+    )
+
+
+def _run_plain(source: Source, own: list, where: list, allowed: set[int] | None):
+    """A batch of one: the figure's own grouped statement."""
+    value = func.count(func.distinct(source.per)) if source.per is not None else func.count()
+    query = source._from(select(source.station.label("station_id"), value.label("v0")))
+    query = query.where(*where).group_by(source.station)
+    per = {}
+    for station_id, count in db.session.execute(query).all():
+        if station_id is None or (allowed is not None and station_id not in allowed):
+            continue
+        if count:
+            per[station_id] = int(count)
+    total = None
+    if source.per is not None:
+        total = int(db.session.execute(source._from(select(value)).where(*where)).scalar() or 0)
+    return [per], [total]
 
 
 def distinct_members(

@@ -111,11 +111,13 @@ def _stored(rows: list[ClosedMonth], station_ids: list[int]) -> Frozen:
     bound: a person with records at two of them is counted twice). A figure added to the
     registry after the close has no stored value and is computed from the records."""
     wanted = set(station_ids)
-    stored = [
-        (row, sr)
-        for row in rows
+    by_id = {row.id: row for row in rows}
+    stored = [  # every unit's station rows in one query
+        (by_id[sr.closed_month_id], sr)
         for sr in db.session.execute(
-            select(ClosedMonthStation).where(ClosedMonthStation.closed_month_id == row.id)
+            select(ClosedMonthStation)
+            .where(ClosedMonthStation.closed_month_id.in_(list(by_id)))
+            .order_by(ClosedMonthStation.closed_month_id, ClosedMonthStation.station_id)
         ).scalars()
     ]
     in_scope = [(row, sr) for row, sr in stored if sr.station_id in wanted]
@@ -473,9 +475,16 @@ def monthly_series(
         (first, date(first.year, first.month, calendar.monthrange(first.year, first.month)[1]))
         for first in reversed(firsts)
     ]
-    # every month in one pass per kind of rows (figures.compute_many)
-    for (first, _last), result in zip(
-        periods, figures.compute_many(periods, ids, keys=SERIES_KEYS), strict=True
-    ):
-        series.append({"month": f"{first.year}-{first.month:02d}", **result.totals})
+    # closed months show their stored figures (docs/domain.md §7.8); the others are computed
+    # together, one pass per kind of rows (figures.compute_many)
+    frozen = {first: frozen_figures(stations, first) for first, _last in periods}
+    live = [p for p in periods if frozen[p[0]] is None]
+    computed = dict(zip(live, figures.compute_many(live, ids, keys=SERIES_KEYS), strict=True))
+    for first, last in periods:
+        stored = frozen[first]
+        if stored is not None:
+            totals = {k: int(stored.totals.get(k, 0)) for k in SERIES_KEYS}
+        else:
+            totals = computed[(first, last)].totals
+        series.append({"month": f"{first.year}-{first.month:02d}", **totals})
     return series

@@ -62,6 +62,7 @@ def test_batched_figures_equal_the_reference_on_the_demo_county(app, ctx):
 
     load_demo()
     _extras()
+    _moves()
     db.session.commit()
     nonzero = assert_batched_equals_reference(_scopes())
     assert {"cc.received", "cc.contacts", "cc.on_register", "cc.overdue", "rs.assisted"} <= nonzero
@@ -69,6 +70,26 @@ def test_batched_figures_equal_the_reference_on_the_demo_county(app, ctx):
     # loading the demo is slow: the other checks run on the same data
     _share_a_statement()
     _summaries_of_a_month_and_its_year_match_single_summaries()
+
+
+def _moves() -> None:
+    """Cases that moved station in October (a unit's figures pre-select cases by their own
+    station unless they ever moved): counted at each station on each day."""
+    from corrections.auth.models import User
+    from corrections.supervision import services as sv
+    from corrections.supervision.models import CorrectionCase
+
+    boss = db.session.execute(select(User).where(User.username == "zhuguan")).scalar_one()
+    stations = list(db.session.execute(select(Station).order_by(Station.code)).scalars())
+    active = db.session.execute(
+        select(CorrectionCase)
+        .where(CorrectionCase.status == "active", CorrectionCase.received_on < date(2026, 9, 1))
+        .order_by(CorrectionCase.id.desc())
+        .limit(4)
+    ).scalars()
+    for case in list(active):
+        target = next(s for s in stations if s.id != case.station_id)
+        sv.move_station(boss, case, {"moved_on": "2026-10-16", "station": target.code})
 
 
 def _statements(run) -> list[str]:
