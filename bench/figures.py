@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batches", action="store_true")
     parser.add_argument("--check", action="store_true")
     parser.add_argument("--compare", type=int, default=0, metavar="N")
+    parser.add_argument("--pages", type=int, default=0, metavar="N")
     args = parser.parse_args(argv)
     app = app_for(args.database_url)
     from sqlalchemy import text
@@ -46,6 +47,8 @@ def main(argv: list[str] | None = None) -> int:
         end = (start.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
         if args.check:
             return _check(start, end)
+        if args.pages:
+            return _pages(app, start, args.pages)
         if args.compare:
             return _compare(start, end, args.compare)
         if args.batches:
@@ -135,6 +138,62 @@ def _compare(start: date, end: date, repeat: int) -> int:
             samples.sort()
             p95 = samples[min(len(samples) - 1, round(0.95 * (len(samples) - 1)))]
             print(f"{name:9s} {label:11s} p50 {statistics.median(samples):7.0f}  p95 {p95:7.0f}")
+    return 0
+
+
+def _pages(app, start: date, repeat: int) -> int:
+    """The monthly PDF (a unit, the province) and a unit's workbook, built in-process with the
+    batched figures and with the reference (every figure and period by its own statements, as
+    before batching), alternately: milliseconds and statements of each."""
+    import statistics
+
+    from sqlalchemy import event, select
+
+    from corrections.auth.models import User
+    from corrections.extensions import db
+    from corrections.reports import figures
+    from corrections.reports.pdf import monthly_pdf
+    from corrections.reports.workbook import monthly_workbook
+
+    batched = figures.compute_many
+
+    def reference(periods, station_ids, keys=None):
+        return [figures.compute_one_by_one(s, e, station_ids, keys) for s, e in periods]
+
+    count = [0]
+
+    def counted(*_a):
+        count[0] += 1
+
+    event.listen(db.engine, "before_cursor_execute", counted)
+    month = start.strftime("%Y-%m")
+    with app.test_request_context("/"):
+        users = {
+            name: db.session.execute(select(User).where(User.username == name)).scalar_one()
+            for name in ("sup1", "bench_admin")
+        }
+        plan = [
+            ("pdf_unit", lambda: monthly_pdf(users["sup1"], month)),
+            ("pdf_province", lambda: monthly_pdf(users["bench_admin"], month)),
+            ("workbook_unit", lambda: monthly_workbook(users["sup1"], month)),
+        ]
+        for name, run in plan:
+            times: dict[str, list[float]] = {"reference": [], "batched": []}
+            statements: dict[str, int] = {}
+            for _i in range(repeat):
+                for label, impl in (("reference", reference), ("batched", batched)):
+                    figures.compute_many = impl
+                    count[0] = 0
+                    t0 = time.perf_counter()
+                    run()
+                    times[label].append((time.perf_counter() - t0) * 1000)
+                    statements[label] = count[0]
+                    db.session.rollback()
+            figures.compute_many = batched
+            for label, samples in times.items():
+                print(f"{name:14s} {label:9s} p50 {statistics.median(samples):7.0f} ms, "
+                      f"{statements[label]} statements", flush=True)  # fmt: skip
+    event.remove(db.engine, "before_cursor_execute", counted)
     return 0
 
 

@@ -11,7 +11,7 @@ the due-date engine exactly, on any date.
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -667,8 +667,14 @@ def compute_many(
             else:  # a figure that builds its own query: on its own
                 per, total = _one(figure, start, end, allowed)
                 _put(results[i], figure, per, total)
-    for group in batch([source for _i, _f, source in members]):
-        values, totals = _run_batch([members[m][2] for m in group], allowed)
+    sources = [source for _i, _f, source in members]
+    plan_key = (
+        tuple(f for _i, f, _s in members),
+        tuple(periods[i] for i, _f, _s in members),
+        clock.today(),
+    )
+    for group, layout in _plan(plan_key, sources):
+        values, totals = _run_batch([sources[m] for m in group], layout, allowed)
         for j, m in enumerate(group):
             i, figure, _source = members[m]
             per = values[j]
@@ -767,16 +773,69 @@ def batch(sources: list[Source]) -> list[list[int]]:
     return list(groups.values())
 
 
-def _split(sources: list[Source]):
-    """(the conditions all sources share, each source's own conditions)."""
-    signed = [[(_signature(c), c) for c in source.where] for source in sources]
-    shared_sigs = set.intersection(*({sig for sig, _c in conds} for conds in signed))
-    shared = [c for sig, c in signed[0] if sig in shared_sigs]
-    own = [[c for sig, c in conds if sig not in shared_sigs] for conds in signed]
-    return shared, own
+_PLANS: OrderedDict = OrderedDict()  # plan key -> [(group, layout)], most recent last
+_PLANS_KEPT = 256
 
 
-def _run_batch(sources: list[Source], allowed: set[int] | None):
+def _plan(key, sources: list[Source]) -> list:
+    """The batches of ``sources`` and each batch's layout. Working them out compares SQL
+    expressions (cache keys and bound values), which costs more than it should per request; the
+    result depends only on the figures, the periods and today (the figures' code, never the
+    data), so it is kept per process for the same figures and periods."""
+    found = _PLANS.get(key)
+    if found is None:
+        found = [(group, _layout([sources[m] for m in group])) for group in batch(sources)]
+        _PLANS[key] = found
+        while len(_PLANS) > _PLANS_KEPT:
+            _PLANS.popitem(last=False)
+    else:
+        _PLANS.move_to_end(key)
+    return found
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Positions (into each source's ``where``) of the conditions all members share and of
+    each member's own, and for each own condition the inner query's column it reads:
+    ``(column, member, position, kind)`` with kind "cond" (the condition itself) or "left"
+    (the left side of ``=``, projected once for every member comparing it)."""
+
+    shared: tuple[int, ...]
+    own: tuple[tuple[int, ...], ...]
+    slots: tuple[tuple[tuple[str, int, int, str], ...], ...]
+
+
+def _layout(sources: list[Source]) -> _Layout:
+    signed = [[_signature(c) for c in source.where] for source in sources]
+    shared_sigs = set.intersection(*(set(sigs) for sigs in signed))
+    shared = tuple(k for k, sig in enumerate(signed[0]) if sig in shared_sigs)
+    own = tuple(tuple(k for k, sig in enumerate(sigs) if sig not in shared_sigs) for sigs in signed)
+    # a left side compared with ``=`` by several conditions is projected once
+    lefts: dict[Any, int] = {}
+    for j, positions in enumerate(own):
+        for k in positions:
+            cond = sources[j].where[k]
+            if _is_eq(cond):
+                sig = _signature(cond.left)
+                lefts[sig] = lefts.get(sig, 0) + 1
+    columns: dict[Any, tuple[str, int, int, str]] = {}
+    slots = []
+    for j, positions in enumerate(own):
+        mine = []
+        for k in positions:
+            cond = sources[j].where[k]
+            if _is_eq(cond) and lefts[_signature(cond.left)] > 1:
+                sig, kind = ("left", _signature(cond.left)), "left"
+            else:
+                sig, kind = ("cond", signed[j][k]), "cond"
+            if sig not in columns:
+                columns[sig] = (f"c{len(columns)}", j, k, kind)
+            mine.append((columns[sig][0], j, k, kind))
+        slots.append(tuple(mine))
+    return _Layout(shared, own, tuple(slots))
+
+
+def _run_batch(sources: list[Source], layout: _Layout, allowed: set[int] | None):
     """Run sources of one batch: (each source's value per station, each source's total of
     distinct ``per`` values or None).
 
@@ -785,7 +844,8 @@ def _run_batch(sources: list[Source], allowed: set[int] | None):
     and a value several members compare with ``=`` (a case's level on the day) once for all of
     them; the outer query counts per station with one FILTER per member."""
     first = sources[0]
-    shared, own = _split(sources)
+    shared = [first.where[k] for k in layout.shared]
+    own = [[s.where[k] for k in pos] for s, pos in zip(sources, layout.own, strict=True)]
     where = list(shared)
     if all(own):
         where.append(or_(*[and_(*conds) for conds in own]))
@@ -795,30 +855,20 @@ def _run_batch(sources: list[Source], allowed: set[int] | None):
     if len(sources) == 1:
         return _run_plain(first, own[0], where, allowed)
 
-    # a left side compared with ``=`` by several conditions is projected once
-    lefts: dict[Any, int] = {}
-    for conds in own:
-        for cond in conds:
-            if _is_eq(cond):
-                sig = _signature(cond.left)
-                lefts[sig] = lefts.get(sig, 0) + 1
-    columns: dict[Any, Any] = {}  # signature -> labelled column of the inner query
     inner = [first.station.label("station_id")]
     if first.per is not None:
         inner.append(first.per.label("per"))
+    made = set()
     plans = []  # per member: [(column name, right side or None)]
-    for conds in own:
+    for mine in layout.slots:
         plan = []
-        for cond in conds:
-            if _is_eq(cond) and lefts[_signature(cond.left)] > 1:
-                sig, expr, right = ("left", _signature(cond.left)), cond.left, cond.right
-            else:
-                sig, expr, right = ("cond", _signature(cond)), cond, None
-            if sig not in columns:
-                name = f"c{len(columns)}"
-                columns[sig] = name
-                inner.append(expr.label(name))
-            plan.append((columns[sig], right))
+        for name, j, k, kind in mine:
+            cond = sources[j].where[k]
+            # the column is built from the member and position that first needed it
+            if name not in made:
+                made.add(name)
+                inner.append((cond.left if kind == "left" else cond).label(name))
+            plan.append((name, cond.right if kind == "left" else None))
         plans.append(plan)
     rows = first._from(select(*inner)).where(*where).offset(0).subquery("batch_rows")
 
