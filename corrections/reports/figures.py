@@ -11,6 +11,7 @@ the due-date engine exactly, on any date.
 
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -775,6 +776,7 @@ def batch(sources: list[Source]) -> list[list[int]]:
 
 _PLANS: OrderedDict = OrderedDict()  # plan key -> [(group, layout)], most recent last
 _PLANS_KEPT = 256
+_PLANS_LOCK = threading.Lock()
 
 
 def _plan(key, sources: list[Source]) -> list:
@@ -782,14 +784,16 @@ def _plan(key, sources: list[Source]) -> list:
     expressions (cache keys and bound values), which costs more than it should per request; the
     result depends only on the figures, the periods and today (the figures' code, never the
     data), so it is kept per process for the same figures and periods."""
-    found = _PLANS.get(key)
-    if found is None:
-        found = [(group, _layout([sources[m] for m in group])) for group in batch(sources)]
+    with _PLANS_LOCK:
+        found = _PLANS.get(key)
+        if found is not None:
+            _PLANS.move_to_end(key)
+            return found
+    found = [(group, _layout([sources[m] for m in group])) for group in batch(sources)]
+    with _PLANS_LOCK:
         _PLANS[key] = found
         while len(_PLANS) > _PLANS_KEPT:
             _PLANS.popitem(last=False)
-    else:
-        _PLANS.move_to_end(key)
     return found
 
 
