@@ -11,7 +11,8 @@ the due-date engine exactly, on any date.
 
 from __future__ import annotations
 
-from collections import defaultdict
+import threading
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -19,7 +20,8 @@ from typing import Any
 
 from flask import has_request_context, request
 from sqlalchemy import and_, case, func, literal, or_, select
-from sqlalchemy.sql import ColumnElement, Select
+from sqlalchemy.sql import ColumnElement, Select, operators
+from sqlalchemy.sql.elements import BinaryExpression, BindParameter
 
 from corrections import clock
 from corrections.activities.models import Activity, Attendance
@@ -68,8 +70,21 @@ def station_at(on) -> ColumnElement:
         .scalar_subquery()
     )
     # most cases never move: only those that did look at their moves
-    return case((CC.has_moves, func.coalesce(moved_to, first_from, CC.station_id)),
+    expr = case((CC.has_moves, func.coalesce(moved_to, first_from, CC.station_id)),
                 else_=CC.station_id)  # fmt: skip
+    expr._never_moved_station = CC.station_id  # see _in_stations
+    return expr
+
+
+def _in_stations(station: ColumnElement, ids: list[int]) -> ColumnElement:
+    """``station IN ids``; for ``station_at`` also the condition it implies and an index can
+    use: a case that never moved is at its own station (a unit's figures then read only its
+    cases' rows)."""
+    condition = station.in_(ids)
+    own = getattr(station, "_never_moved_station", None)
+    if own is not None:
+        condition = and_(or_(own.in_(ids), CC.has_moves.is_(True)), condition)
+    return condition
 
 
 def level_at(on) -> ColumnElement:
@@ -741,28 +756,323 @@ def compute(
     start: date, end: date, station_ids: Iterable[int] | None, keys: Iterable[str] | None = None
 ) -> Result:
     """Every figure for the period, per station and in total, limited to ``station_ids``
-    (None: every station)."""
+    (None: every station). Figures over the same rows share one statement (see ``batch``)."""
+    return compute_many([(start, end)], station_ids, keys)[0]
+
+
+def compute_many(
+    periods: list[tuple[date, date]],
+    station_ids: Iterable[int] | None,
+    keys: Iterable[str] | None = None,
+) -> list[Result]:
+    """``compute`` for several periods at once (a month and its year to date, the months of a
+    chart): every (figure, period) whose rows are the same kind of rows counted at the same
+    station joins one statement, so a table is read once for all of them."""
     allowed = set(station_ids) if station_ids is not None else None
-    totals: dict[str, int] = {}
-    by_station: dict[int, dict[str, int]] = defaultdict(dict)
+    wanted = [BY_KEY[k] for k in (keys or KEYS)]
+    results = [Result({}, defaultdict(dict)) for _p in periods]
+    members = []
+    for i, (start, end) in enumerate(periods):
+        for figure in wanted:
+            if figure.engine:
+                per = {
+                    sid: len(ids) for sid, ids in overdue_cases(figure.key, end, allowed).items()
+                }
+                _put(results[i], figure, per, sum(per.values()))
+            elif type(figure) is Figure:
+                members.append((i, figure, figure.source(start, end)))
+            else:  # a figure that builds its own query: on its own
+                per, total = _one(figure, start, end, allowed)
+                _put(results[i], figure, per, total)
+    sources = [source for _i, _f, source in members]
+    plan_key = (
+        tuple(f for _i, f, _s in members),
+        tuple(periods[i] for i, _f, _s in members),
+        clock.today(),
+    )
+    for group, layout in _plan(plan_key, sources):
+        values, totals = _run_batch([sources[m] for m in group], layout, allowed)
+        for j, m in enumerate(group):
+            i, figure, _source = members[m]
+            per = values[j]
+            _put(results[i], figure, per, totals[j] if figure.distinct_people else None)
+    for i, _p in enumerate(periods):  # the order of the registry, as before
+        results[i].totals = {f.key: results[i].totals[f.key] for f in wanted}
+        results[i].by_station = dict(results[i].by_station)
+    return results
+
+
+def _put(result: Result, figure: Figure, per: dict[int, int], total: int | None) -> None:
+    for station_id, value in per.items():
+        result.by_station[station_id][figure.key] = value
+    result.totals[figure.key] = sum(per.values()) if total is None else total
+
+
+def _one(figure: Figure, start: date, end: date, allowed: set[int] | None):
+    """One figure by its own statement(s): (value per station, total)."""
+    per = {}
+    query = figure.query(start, end, sorted(allowed) if allowed is not None else None)
+    for station_id, value in db.session.execute(query).all():
+        if station_id is None or (allowed is not None and station_id not in allowed):
+            continue
+        per[station_id] = int(value or 0)
+    total = sum(per.values())
+    if figure.distinct_people:
+        total = int(db.session.execute(figure.distinct(start, end, allowed)).one().value or 0)
+    return per, total
+
+
+def compute_one_by_one(
+    start: date, end: date, station_ids: Iterable[int] | None, keys: Iterable[str] | None = None
+) -> Result:
+    """The same figures, each by its own grouped statement (the reference ``compute`` must
+    equal; tests compare the two)."""
+    allowed = set(station_ids) if station_ids is not None else None
+    result = Result({}, defaultdict(dict))
     for figure in (BY_KEY[k] for k in (keys or KEYS)):
         if figure.engine:
             per = {sid: len(ids) for sid, ids in overdue_cases(figure.key, end, allowed).items()}
+            _put(result, figure, per, None)
         else:
-            per = {}
-            query = figure.query(start, end, sorted(allowed) if allowed is not None else None)
-            for station_id, value in db.session.execute(query).all():
-                if station_id is None or (allowed is not None and station_id not in allowed):
-                    continue
-                per[station_id] = int(value or 0)
-        for station_id, value in per.items():
-            by_station[station_id][figure.key] = value
-        if figure.distinct_people:
-            query = figure.distinct(start, end, allowed)
-            totals[figure.key] = int(db.session.execute(query).one().value or 0)
-        else:
-            totals[figure.key] = sum(per.values())
-    return Result(totals, dict(by_station))
+            per, total = _one(figure, start, end, allowed)
+            _put(result, figure, per, total)
+    result.by_station = dict(result.by_station)
+    return result
+
+
+# --------------------------------------------------------------------------- batching
+#
+# Figures are declared one by one (a Source each). Sources over the same rows — the same
+# entity, FROM, station expression and distinct column, with the same bound values — are
+# run as one statement: the conditions every member shares stay in WHERE, each member's
+# own conditions become its aggregate's FILTER, and WHERE keeps rows meeting any member's.
+# Each member's count is then exactly its own statement's count. Nothing is declared for
+# this: a figure that shares its rows with no other simply runs alone.
+
+
+def _hashable(value):
+    if isinstance(value, list | tuple | set | frozenset):
+        return tuple(_hashable(v) for v in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value
+
+
+def _signature(element) -> Any:
+    """A hashable identity of a SQL expression: its structure and its bound values."""
+    if element is None:
+        return None
+    key = element._generate_cache_key()
+    if key is None:  # not cacheable: only equal to itself
+        return ("id", id(element))
+    return (key.key, tuple(_hashable(bp.effective_value) for bp in key.bindparams))
+
+
+def _tables(source: Source) -> frozenset:
+    found = set(source.station._from_objects)
+    for condition in source.where:
+        found.update(getattr(condition, "_from_objects", ()))
+    return frozenset(found)
+
+
+def batch(sources: list[Source]) -> list[list[int]]:
+    """Indexes of ``sources`` grouped into statements (sources over the same rows)."""
+    groups: dict[Any, list[int]] = {}
+    for i, source in enumerate(sources):
+        key = (
+            source.entity,
+            _signature(source.frm),
+            _signature(source.station),
+            _signature(source.per),
+            _tables(source),
+        )
+        groups.setdefault(key, []).append(i)
+    return list(groups.values())
+
+
+_PLANS: OrderedDict = OrderedDict()  # plan key -> [(group, layout)], most recent last
+_PLANS_KEPT = 256
+_PLANS_LOCK = threading.Lock()
+
+
+def _plan(key, sources: list[Source]) -> list:
+    """The batches of ``sources`` and each batch's layout. Working them out compares SQL
+    expressions (cache keys and bound values), which costs more than it should per request; the
+    result depends only on the figures, the periods and today (the figures' code, never the
+    data), so it is kept per process for the same figures and periods."""
+    with _PLANS_LOCK:
+        found = _PLANS.get(key)
+        if found is not None:
+            _PLANS.move_to_end(key)
+            return found
+    found = [(group, _layout([sources[m] for m in group])) for group in batch(sources)]
+    with _PLANS_LOCK:
+        _PLANS[key] = found
+        while len(_PLANS) > _PLANS_KEPT:
+            _PLANS.popitem(last=False)
+    return found
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Positions (into each source's ``where``) of the conditions all members share and of
+    each member's own, and for each own condition the inner query's column it reads:
+    ``(column, member, position, kind)`` with kind "cond" (the condition itself) or "left"
+    (the left side of ``=``, projected once for every member comparing it)."""
+
+    shared: tuple[int, ...]
+    own: tuple[tuple[int, ...], ...]
+    slots: tuple[tuple[tuple[str, int, int, str], ...], ...]
+
+
+def _layout(sources: list[Source]) -> _Layout:
+    signed = [[_signature(c) for c in source.where] for source in sources]
+    shared_sigs = set.intersection(*(set(sigs) for sigs in signed))
+    shared = tuple(k for k, sig in enumerate(signed[0]) if sig in shared_sigs)
+    own = tuple(tuple(k for k, sig in enumerate(sigs) if sig not in shared_sigs) for sigs in signed)
+    # a left side compared with ``=`` by several conditions is projected once
+    lefts: dict[Any, int] = {}
+    for j, positions in enumerate(own):
+        for k in positions:
+            cond = sources[j].where[k]
+            if _is_eq(cond):
+                sig = _signature(cond.left)
+                lefts[sig] = lefts.get(sig, 0) + 1
+    columns: dict[Any, tuple[str, int, int, str]] = {}
+    slots = []
+    for j, positions in enumerate(own):
+        mine = []
+        for k in positions:
+            cond = sources[j].where[k]
+            if _is_eq(cond) and lefts[_signature(cond.left)] > 1:
+                sig, kind = ("left", _signature(cond.left)), "left"
+            else:
+                sig, kind = ("cond", signed[j][k]), "cond"
+            if sig not in columns:
+                columns[sig] = (f"c{len(columns)}", j, k, kind)
+            mine.append((columns[sig][0], j, k, kind))
+        slots.append(tuple(mine))
+    return _Layout(shared, own, tuple(slots))
+
+
+def _run_batch(sources: list[Source], layout: _Layout, allowed: set[int] | None):
+    """Run sources of one batch: (each source's value per station, each source's total of
+    distinct ``per`` values or None).
+
+    The rows are selected once in an inner query (behind ``OFFSET 0``, so PostgreSQL does not
+    fold it into the outer one) that computes each member's own condition once as a column —
+    and a value several members compare with ``=`` (a case's level on the day) once for all of
+    them; the outer query counts per station with one FILTER per member."""
+    first = sources[0]
+    shared = [first.where[k] for k in layout.shared]
+    own = [[s.where[k] for k in pos] for s, pos in zip(sources, layout.own, strict=True)]
+    where = list(shared)
+    if all(own):
+        where.append(or_(*[and_(*conds) for conds in own]))
+        where.extend(_hull(own))
+    if allowed is not None:
+        where.append(_in_stations(first.station, sorted(allowed)))
+    if len(sources) == 1:
+        return _run_plain(first, own[0], where, allowed)
+
+    inner = [first.station.label("station_id")]
+    if first.per is not None:
+        inner.append(first.per.label("per"))
+    made = set()
+    plans = []  # per member: [(column name, right side or None)]
+    for mine in layout.slots:
+        plan = []
+        for name, j, k, kind in mine:
+            cond = sources[j].where[k]
+            # the column is built from the member and position that first needed it
+            if name not in made:
+                made.add(name)
+                inner.append((cond.left if kind == "left" else cond).label(name))
+            plan.append((name, cond.right if kind == "left" else None))
+        plans.append(plan)
+    rows = first._from(select(*inner)).where(*where).offset(0).subquery("batch_rows")
+
+    def aggregate(plan):
+        value = func.count(func.distinct(rows.c.per)) if first.per is not None else func.count()
+        if not plan:
+            return value
+        conds = [rows.c[n] == right if right is not None else rows.c[n] for n, right in plan]
+        return value.filter(and_(*conds))
+
+    aggregates = [aggregate(plan).label(f"v{j}") for j, plan in enumerate(plans)]
+    query = select(rows.c.station_id, *aggregates).group_by(rows.c.station_id)
+    values: list[dict[int, int]] = [{} for _s in sources]
+    for row in db.session.execute(query).all():
+        station_id = row[0]
+        if station_id is None or (allowed is not None and station_id not in allowed):
+            continue
+        for j in range(len(sources)):
+            if row[j + 1]:
+                values[j][station_id] = int(row[j + 1])
+    totals: list[int | None] = [None] * len(sources)
+    if first.per is not None:  # distinct people: the total is not the sum of the stations
+        row = db.session.execute(select(*aggregates)).one()
+        totals = [int(v or 0) for v in row]
+    return values, totals
+
+
+def _between(cond):
+    """(column, low, high) of ``column BETWEEN low AND high`` with bound values, else None."""
+    if (
+        isinstance(cond, BinaryExpression)
+        and cond.operator is operators.between_op
+        and len(getattr(cond.right, "clauses", ())) == 2
+        and all(isinstance(c, BindParameter) for c in cond.right.clauses)
+    ):
+        low, high = (c.effective_value for c in cond.right.clauses)
+        if low is not None and high is not None:
+            return cond.left, low, high
+    return None
+
+
+def _hull(own: list[list]) -> list:
+    """When every member keeps rows by ``col BETWEEN a AND b`` on the same column (a month,
+    its year to date, the months of a chart), the span from the earliest ``a`` to the latest
+    ``b``: implied by the members' OR, and a range an index can read."""
+    spans: dict[Any, list] = {}
+    for j, conds in enumerate(own):
+        for cond in conds:
+            found = _between(cond)
+            if found is not None:
+                column, low, high = found
+                entry = spans.setdefault(_signature(column), [column, low, high, set()])
+                entry[1], entry[2] = min(entry[1], low), max(entry[2], high)
+                entry[3].add(j)
+    return [
+        column.between(low, high)
+        for column, low, high, members in spans.values()
+        if len(members) == len(own)
+    ]
+
+
+def _is_eq(cond) -> bool:
+    return (
+        isinstance(cond, BinaryExpression)
+        and cond.operator is operators.eq
+        and isinstance(cond.right, BindParameter)
+    )
+
+
+def _run_plain(source: Source, own: list, where: list, allowed: set[int] | None):
+    """A batch of one: the figure's own grouped statement."""
+    value = func.count(func.distinct(source.per)) if source.per is not None else func.count()
+    query = source._from(select(source.station.label("station_id"), value.label("v0")))
+    query = query.where(*where).group_by(source.station)
+    per = {}
+    for station_id, count in db.session.execute(query).all():
+        if station_id is None or (allowed is not None and station_id not in allowed):
+            continue
+        if count:
+            per[station_id] = int(count)
+    total = None
+    if source.per is not None:
+        total = int(db.session.execute(source._from(select(value)).where(*where)).scalar() or 0)
+    return [per], [total]
 
 
 def distinct_members(
@@ -880,7 +1190,10 @@ __all__ = [
     "Figure",
     "Result",
     "Source",
+    "batch",
     "compute",
+    "compute_many",
+    "compute_one_by_one",
     "distinct_members",
     "overdue_cases",
 ]

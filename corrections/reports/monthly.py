@@ -213,8 +213,7 @@ def monthly(user: User, month_text: str | None, station_code: str | None = None)
     if station_code is None and len(stations) == 1:
         station_code = stations[0].code  # an officer of one station: that station's report
     year_start = date(start.year, 1, 1)
-    month = summaries.summary(user, start, end, station_code)
-    ytd = summaries.summary(user, year_start, end, station_code)
+    month, ytd = summaries.summaries(user, [(start, end), (year_start, end)], station_code)
     return Monthly(user, station_code, stations, start, end, year_start, month, ytd)
 
 

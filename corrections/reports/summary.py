@@ -103,11 +103,13 @@ def _stored(rows: list[ClosedMonth], station_ids: list[int]) -> Frozen:
     bound: a person with records at two of them is counted twice). A figure added to the
     registry after the close has no stored value and is computed from the records."""
     wanted = set(station_ids)
-    stored = [
-        (row, sr)
-        for row in rows
+    by_id = {row.id: row for row in rows}
+    stored = [  # every unit's station rows in one query
+        (by_id[sr.closed_month_id], sr)
         for sr in db.session.execute(
-            select(ClosedMonthStation).where(ClosedMonthStation.closed_month_id == row.id)
+            select(ClosedMonthStation)
+            .where(ClosedMonthStation.closed_month_id.in_(list(by_id)))
+            .order_by(ClosedMonthStation.closed_month_id, ClosedMonthStation.station_id)
         ).scalars()
     ]
     in_scope = [(row, sr) for row, sr in stored if sr.station_id in wanted]
@@ -169,14 +171,45 @@ def summary(
     """Every figure of docs/domain.md §5 for the period and the user's stations (or one station).
     A closed month gives the stored figures summed over those stations (docs/domain.md §7.8).
     ``lang`` "en": the paragraph in English (pages in English); otherwise Chinese."""
+    return summaries(user, [(start, end)], station_code, lang)[0]
+
+
+def summaries(
+    user: User,
+    spans: list[tuple[date, date]],
+    station_code: str | None = None,
+    lang: str = "zh",
+) -> list[dict]:
+    """``summary`` of several periods (a month and its year to date): the periods that are not
+    closed months are computed together (``figures.compute_many``)."""
     stations = stations_in_scope(user, station_code)
-    month = _single_month(start, end)
-    frozen = frozen_figures(stations, month) if month is not None else None
+    frozen = []
+    for start, end in spans:
+        month = _single_month(start, end)
+        frozen.append(frozen_figures(stations, month) if month is not None else None)
+    live = [p for p, f in zip(spans, frozen, strict=True) if f is None]
+    computed = iter(figures.compute_many(live, [s.id for s in stations]) if live else [])
+    place = place_name_en(stations) if lang == "en" else place_name(stations)
+    return [
+        _summary(
+            stations,
+            start,
+            end,
+            station_code,
+            f,
+            next(computed) if f is None else None,
+            place,
+            lang,
+        )
+        for (start, end), f in zip(spans, frozen, strict=True)
+    ]
+
+
+def _summary(stations, start, end, station_code, frozen, result, place, lang="zh") -> dict:
     if frozen is not None:
         totals = frozen.totals
         by_station = {s.code: frozen.by_station.get(s.id, {}) for s in stations}
     else:
-        result = figures.compute(start, end, [s.id for s in stations])
         totals = result.totals
         by_station = {s.code: result.by_station.get(s.id, {}) for s in stations}
     totals = {k: int(totals.get(k, 0)) for k in figures.KEYS}
@@ -190,9 +223,9 @@ def summary(
         "frozen": frozen is not None,
         "figures": totals,
         "text": (
-            report_text_en(totals, end, place_name_en(stations), start)
+            report_text_en(totals, end, place, start)
             if lang == "en"
-            else report_text(totals, end, place_name(stations), start)
+            else report_text(totals, end, place, start)
         ),
         "by_station": by_station,
         "stations": stations,
@@ -491,7 +524,24 @@ def monthly_series(
     stations = stations_in_scope(user, station_code)
     ids = [s.id for s in stations]
     series = []
-    for first in periods.month_starts_until(last_month, months):
-        totals = figures.compute(first, periods.month_end(first), ids, keys=SERIES_KEYS).totals
+    spans = [
+        (first, periods.month_end(first))
+        for first in periods.month_starts_until(last_month, months)
+    ]
+    # closed months show their stored figures (docs/domain.md §7.8); the others are computed
+    # together, one pass per kind of rows (figures.compute_many)
+    frozen = {first: frozen_figures(stations, first) for first, _last in spans}
+    live = [p for p in spans if frozen[p[0]] is None]
+    computed = (
+        dict(zip(live, figures.compute_many(live, ids, keys=SERIES_KEYS), strict=True))
+        if live
+        else {}
+    )
+    for first, last in spans:
+        stored = frozen[first]
+        if stored is not None:
+            totals = {k: int(stored.totals.get(k, 0)) for k in SERIES_KEYS}
+        else:
+            totals = computed[(first, last)].totals
         series.append({"month": periods.month_text(first), **totals})
     return series
