@@ -75,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
 def _check(start: date, end: date) -> int:
     from sqlalchemy import select
 
+    from corrections import periods
     from corrections.auth.models import Station
     from corrections.extensions import db
     from corrections.reports import figures
