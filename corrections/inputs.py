@@ -98,9 +98,11 @@ def request_problems() -> dict[str, str]:
     out: dict[str, str] = {}
     for source in (request.args, request.form):
         for key, values in source.lists():
+            key = key or ""  # a multipart part without a name arrives under None
             if "\x00" in key or any("\x00" in v for v in values):
                 out[key.replace("\x00", "")] = _("不能包含空字符（NUL），请删除后重新提交。")
     for key, storage in request.files.items():
+        key = key or ""
         if storage.filename and "\x00" in storage.filename:
             out[key] = _("文件名不能包含空字符（NUL）。")
     if request.is_json:
