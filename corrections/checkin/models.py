@@ -98,20 +98,6 @@ class CheckinQuestion(TimestampMixin, Base):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
 
 
-class CheckinArea(TimestampMixin, VersionMixin, Base):
-    """A unit's allowed area: a GeoJSON polygon, or a circle (centre and radius)."""
-
-    __tablename__ = "checkin_areas"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
-    geojson: Mapped[str | None] = mapped_column(Text)
-    center_lat: Mapped[float | None] = mapped_column(Float)
-    center_lon: Mapped[float | None] = mapped_column(Float)
-    radius_m: Mapped[float | None] = mapped_column(Float)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-
 class CheckinNotice(TimestampMixin, Base):
     """A notice from the officer to the person, shown on their phone."""
 

@@ -1,3 +1,2 @@
-"""Shares the correction-case fixtures."""
-
-from tests.supervision.conftest import female_id, person_id  # noqa: F401
+"""The correction-case fixtures (person_id, female_id, ...) come from tests/helpers.py, a
+plugin every test gets."""
