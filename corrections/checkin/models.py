@@ -73,7 +73,9 @@ class Checkin(TimestampMixin, VersionMixin, Base):
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     approximate: Mapped[bool] = mapped_column(Boolean, default=False)
     outside_area: Mapped[bool | None] = mapped_column(Boolean)
-    distance_m: Mapped[float | None] = mapped_column(Float)  # from the allowed area; 0 inside
+    distance_m: Mapped[float | None] = mapped_column(
+        Float
+    )  # metres outside the station's (else unit's) area; 0 inside
     face: Mapped[str] = mapped_column(String(16), default="not_checked")
     face_distance: Mapped[float | None] = mapped_column(Float)
     expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
