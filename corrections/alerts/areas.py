@@ -268,12 +268,32 @@ def save_area(actor, unit: Unit, data: dict, *, station: Station | None = None) 
         shape = {"circle": (lat, lon, radius)}
     else:
         shape = {"geojson": parse_geojson(data.get("geojson"))}
-    query = select(UnitArea).where(UnitArea.unit_id == unit.id)
-    query = query.where(
-        UnitArea.station_id == station.id if station else UnitArea.station_id.is_(None)
-    )
-    existing = db.session.execute(query).scalar_one_or_none()
+    existing = own_row(unit, station)
     before = snapshot(existing) if existing else None
     row = set_area(unit, station=station, **shape)
     record(actor, "alerts.area", "unit_area", row.id, before, snapshot(row))
     return row
+
+
+def own_row(unit: Unit, station: Station | None = None) -> UnitArea | None:
+    """The row of the unit's own area, or of the station's own (not its unit's)."""
+    query = select(UnitArea).where(UnitArea.unit_id == unit.id)
+    query = query.where(
+        UnitArea.station_id == station.id if station else UnitArea.station_id.is_(None)
+    )
+    return db.session.execute(query).scalar_one_or_none()
+
+
+def clear_station_area(actor, unit: Unit, station: Station) -> bool:
+    """Remove a station's own area: the unit's applies to it again. Audited."""
+    if not (actor.is_admin or actor.is_supervisor):
+        raise Forbidden(_("只有县局主管或管理员可以设置辖区范围。"))
+    from corrections.audit.services import record, snapshot
+
+    row = own_row(unit, station)
+    if row is None:
+        return False
+    record(actor, "alerts.area_cleared", "unit_area", row.id, snapshot(row), None)
+    db.session.delete(row)
+    db.session.flush()
+    return True

@@ -151,3 +151,43 @@ def test_area_page_saves_polygon_and_audits(app, world, county):
             .all()
         )
         assert len(events) == 2 and events[1].before["geojson"] == SQUARE
+
+
+def test_a_station_gets_its_own_area_and_can_drop_it(app, world, county):
+    from corrections.audit.models import AuditEvent
+    from corrections.auth.models import Station
+
+    with app.app_context():
+        s1 = db.session.execute(select(Station).where(Station.code == "S1")).scalar_one().id
+    boss = world.login(app.test_client(), "boss")
+    boss.post(
+        "/alerts/area",
+        data={"shape": "circle", "center_lat": "40", "center_lon": "110", "radius_m": "1000"},
+    )
+    page = boss.get(f"/alerts/area?station_id={s1}").get_data(as_text=True)
+    assert "未单独设置，适用本单位的范围" in page and 'id="area-clear"' not in page
+    response = boss.post(
+        f"/alerts/area?station_id={s1}",
+        data={"shape": "geojson", "geojson": json.dumps(SQUARE)},
+    )
+    assert response.status_code == 302 and f"station_id={s1}" in response.headers["Location"]
+    with app.test_request_context():
+        station = db.session.get(Station, s1)
+        assert areas.outside_area(station, 30.005, 120.005) is False  # the station's square
+        assert areas.outside_area(station.unit, 30.005, 120.005) is True  # not the unit's
+    page = boss.get(f"/alerts/area?station_id={s1}").get_data(as_text=True)
+    assert "多边形" in page and 'id="area-clear"' in page
+    assert boss.post(f"/alerts/area?station_id={s1}", data={"shape": "clear"}).status_code == 302
+    with app.test_request_context():
+        station = db.session.get(Station, s1)
+        assert areas.outside_area(station, 30.005, 120.005) is True  # the unit's again
+        assert db.session.execute(select(func.count()).select_from(UnitArea)).scalar() == 1
+        actions = db.session.execute(select(AuditEvent.action)).scalars().all()
+        assert actions.count("alerts.area") == 2 and "alerts.area_cleared" in actions
+
+
+def test_another_units_station_is_not_found(app, world, county):
+    boss = world.login(app.test_client(), "boss")
+    assert boss.get("/alerts/area?station_id=99999").status_code == 404
+    response = boss.post("/alerts/area?station_id=99999", data={"shape": "clear"})
+    assert response.status_code == 404
