@@ -783,7 +783,6 @@ def load_demo_resettlement(rng: random.Random, users: dict[str, User]) -> int:
 # --------------------------------------------------------------------------- self check-in
 
 DEMO_PIN = "135790"  # every demo person's PIN at /my/login (phones 1390000xxxx)
-DEMO_AREA = (29.99, 120.01, 15_000)  # the demo county's allowed area: centre and radius (m)
 
 
 def demo_face(rng: random.Random, tint: int) -> bytes:
@@ -814,23 +813,24 @@ def load_demo_checkins(rng: random.Random, users: dict[str, User]) -> int:
     from werkzeug.security import generate_password_hash
 
     from corrections import clock
+    from corrections.alerts import areas
+    from corrections.alerts.demo import AREA_RADIUS_M, CENTRE
     from corrections.checkin import photos
     from corrections.checkin import services as checkin
-    from corrections.checkin.area import EARTH_M_PER_DEG_LAT
-    from corrections.checkin.models import Checkin, CheckinArea, CheckinEnrolment, CheckinQuestion
+    from corrections.checkin.models import Checkin, CheckinEnrolment, CheckinQuestion
     from corrections.checkin.signals import signal
     from corrections.supervision import services as supervision
     from corrections.supervision.models import CorrectionCase
 
     unit = _unit()
+    if areas.area_for(unit) is None:  # the one area: the alerts demo keeps the same circle
+        areas.set_area(unit, circle=(CENTRE[0], CENTRE[1], AREA_RADIUS_M))
     if (
-        db.session.execute(select(CheckinArea.id).where(CheckinArea.unit_id == unit.id)).first()
+        db.session.execute(
+            select(CheckinQuestion.id).where(CheckinQuestion.unit_id == unit.id)
+        ).first()
         is None
     ):
-        lat, lon, radius = DEMO_AREA
-        db.session.add(
-            CheckinArea(unit_id=unit.id, center_lat=lat, center_lon=lon, radius_m=radius)
-        )
         for text in ("最近一周在做什么工作？", "身体情况怎么样？", "近期有没有离开本县的打算？"):
             db.session.add(CheckinQuestion(unit_id=unit.id, text=text, active=True))
     cases = (
@@ -902,24 +902,27 @@ def load_demo_checkins(rng: random.Random, users: dict[str, User]) -> int:
                 if submitted.astimezone(UTC) > now:
                     submitted = now - timedelta(minutes=30)
                 outside = rng.random() < 0.15
-                lat0, lon0, radius = DEMO_AREA
+                lat0, lon0 = CENTRE
                 metres = (
-                    radius + rng.randrange(2_000, 30_000) if outside else rng.randrange(0, 9_000)
+                    AREA_RADIUS_M + rng.randrange(2_000, 30_000)
+                    if outside
+                    else rng.randrange(0, 9_000)
                 )
                 row.status = "submitted"
                 row.submitted_at = submitted
                 row.photo_key = photos.save_bytes(demo_face(rng, case.id * 7 + 1))
                 row.photo_taken_at = submitted
-                row.lat = round(lat0 + metres / EARTH_M_PER_DEG_LAT, 6)
+                row.lat = round(lat0 + metres / areas.EARTH_M_PER_DEG_LAT, 6)
                 row.lon = lon0
                 row.accuracy_m = float(rng.choice((12, 25, 40, 65, 1800)))
                 row.approximate = row.accuracy_m > 1000
-                row.distance_m = float(max(0, metres - radius))
-                row.outside_area = metres > radius
+                # judged against the unit's area exactly as a real check-in is
+                row.outside_area = areas.outside_area(case.station, row.lat, row.lon)
+                row.distance_m = areas.distance_outside(case.station, row.lat, row.lon)
                 row.face = "not_checked"
                 db.session.flush()
                 if day + timedelta(days=7) < today:  # the latest one waits for review
-                    outcome = "follow_up" if outside and rng.random() < 0.5 else "accepted"
+                    outcome = "follow_up" if row.outside_area and rng.random() < 0.5 else "accepted"
                     checkin.review(
                         officer,
                         row,

@@ -19,7 +19,6 @@ from corrections.auth.models import (  # noqa: F401
 )
 from corrections.checkin.models import (  # noqa: F401
     Checkin,
-    CheckinArea,
     CheckinEnrolment,
     CheckinNotice,
     CheckinQuestion,

@@ -139,48 +139,52 @@ def _label(kind, code):
 @bp.route("/area", methods=["GET", "POST"])
 @login_required
 def area():
-    """The unit's supervised area (a GeoJSON polygon or a circle), for 越界 checks."""
+    """The unit's supervised area (a GeoJSON polygon or a circle), or one station's own,
+    which wins over the unit's: the one area that the 信息化核查 import and self check-in
+    judge 越界 against (docs/domain.md §7.11)."""
     import json
 
     from corrections.alerts import areas
-    from corrections.alerts.models import UnitArea
+    from corrections.auth.models import Station
+    from corrections.errors import DomainError
 
     if not (current_user.is_admin or current_user.is_supervisor):
         abort(403)
     unit = current_user.unit
-    row = db.session.execute(
-        select(UnitArea).where(UnitArea.unit_id == unit.id, UnitArea.station_id.is_(None))
-    ).scalar_one_or_none()
+    station = None
+    station_id = request.values.get("station_id", type=int)
+    if station_id:
+        station = db.session.get(Station, station_id)
+        if station is None or station.unit_id != unit.id:
+            abort(404)
+    here = url_for("alerts.area", station_id=station.id) if station else url_for("alerts.area")
+    errors, message, status = {}, None, 200
     if request.method == "POST":
         try:
-            if request.form.get("shape") == "circle":
-                circle = (
-                    float(request.form["center_lat"]),
-                    float(request.form["center_lon"]),
-                    float(request.form["radius_m"]),
-                )
-                areas.set_area(unit, circle=circle)
+            if request.form.get("shape") == "clear" and station is not None:
+                areas.clear_station_area(current_user, unit, station)
             else:
-                areas.set_area(unit, geojson=json.loads(request.form.get("geojson") or "null"))
-        except (ValueError, KeyError, TypeError) as e:
+                areas.save_area(current_user, unit, request.form, station=station)
+        except DomainError as e:
             db.session.rollback()
-            flash(_("辖区范围无效：%(e)s", e=str(e)), "danger")
-            return redirect(url_for("alerts.area"))
-        from corrections.audit.services import record
-
-        record(
-            current_user, "alerts.area", "unit", unit.id, None, {"shape": request.form.get("shape")}
-        )
-        db.session.commit()
-        flash(_("已保存辖区范围。"), "success")
-        return redirect(url_for("alerts.area"))
+            errors, message, status = e.fields, _("辖区范围无效：%(e)s", e=e.message), e.status
+        else:
+            db.session.commit()
+            flash(_("已保存辖区范围。"), "success")
+            return redirect(here)
+    row = areas.own_row(unit, station)
+    form = request.form if request.method == "POST" else {}
+    saved = json.dumps(row.geojson, ensure_ascii=False, indent=1) if row and row.geojson else ""
     return render_template(
         "alerts/area.html",
         row=row,
-        geojson=json.dumps(row.geojson, ensure_ascii=False, indent=1)
-        if row and row.geojson
-        else "",
-    )
+        station=station,
+        stations=unit.stations,
+        geojson=form.get("geojson", saved) if form.get("shape") != "circle" else saved,
+        form=form,
+        errors=errors,
+        message=message,
+    ), status
 
 
 # --------------------------------------------------------------------------- 信息化核查 import

@@ -191,7 +191,11 @@ doc.EXTRA_SCHEMAS.update(
             },
             approximate={**BOOL, "description": "Location accuracy worse than 1 km"},
             outside_area={**BOOL, "nullable": True},
-            distance_m={**NUMBER, "nullable": True, "description": "From the allowed area"},
+            distance_m={
+                **NUMBER,
+                "nullable": True,
+                "description": "Metres outside the area of the case's station (its own, else its unit's); 0 inside",
+            },
             face=string(FACE_RESULTS),
             face_distance={**NUMBER, "nullable": True},
             expired_at=NULL_DATETIME,

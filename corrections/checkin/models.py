@@ -73,7 +73,9 @@ class Checkin(TimestampMixin, VersionMixin, Base):
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     approximate: Mapped[bool] = mapped_column(Boolean, default=False)
     outside_area: Mapped[bool | None] = mapped_column(Boolean)
-    distance_m: Mapped[float | None] = mapped_column(Float)  # from the allowed area; 0 inside
+    distance_m: Mapped[float | None] = mapped_column(
+        Float
+    )  # metres outside the station's (else unit's) area; 0 inside
     face: Mapped[str] = mapped_column(String(16), default="not_checked")
     face_distance: Mapped[float | None] = mapped_column(Float)
     expired_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -96,20 +98,6 @@ class CheckinQuestion(TimestampMixin, Base):
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     text: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-
-
-class CheckinArea(TimestampMixin, VersionMixin, Base):
-    """A unit's allowed area: a GeoJSON polygon, or a circle (centre and radius)."""
-
-    __tablename__ = "checkin_areas"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), unique=True)
-    geojson: Mapped[str | None] = mapped_column(Text)
-    center_lat: Mapped[float | None] = mapped_column(Float)
-    center_lon: Mapped[float | None] = mapped_column(Float)
-    radius_m: Mapped[float | None] = mapped_column(Float)
-    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
 class CheckinNotice(TimestampMixin, Base):

@@ -1,5 +1,5 @@
 """Staff pages for self check-in: enrolment on the case, requests, the review queue,
-the unit's allowed area and question templates (docs/domain.md §7.12)."""
+the unit's question templates; the allowed area is the alerts' one (docs/domain.md §7.11)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from corrections import clock
+from corrections.alerts import areas
 from corrections.auth.scope import get_in_scope
 from corrections.checkin import photos, services
 from corrections.checkin.models import CheckinQuestion
@@ -277,9 +278,7 @@ def settings():
     if request.method == "POST":
         action = request.form.get("action")
         try:
-            if action == "area":
-                services.save_area(current_user, unit_id, _form())
-            elif action == "question":
+            if action == "question":
                 services.add_question(current_user, unit_id, request.form.get("text", ""))
             elif action == "retire":
                 row = db.session.get(CheckinQuestion, int(request.form.get("id") or 0))
@@ -297,7 +296,7 @@ def settings():
             return redirect(url_for("checkin.settings"))
     return render_template(
         "checkin/settings.html",
-        area=services.area_for(unit_id),
+        area=areas.area_for(current_user.unit),
         questions=services.questions_for(unit_id),
         errors=errors,
         message=message,

@@ -23,13 +23,12 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from corrections import clock
+from corrections.alerts import areas
 from corrections.audit.services import record, snapshot
-from corrections.checkin import area as areas
 from corrections.checkin import photos
 from corrections.checkin.face import verifier
 from corrections.checkin.models import (
     Checkin,
-    CheckinArea,
     CheckinEnrolment,
     CheckinNotice,
     CheckinQuestion,
@@ -54,6 +53,7 @@ MAX_QUESTIONS = 3
 MAX_DUE_DAYS = 14
 PHONE = re.compile(r"^1[3-9][0-9]{9}$")
 PIN = re.compile(r"^[0-9]{6}$")
+APPROXIMATE_M = 1000  # location accuracy worse than this: kept, marked approximate
 PHOTO_MAX_AGE = timedelta(hours=1)  # "a photo taken now": the capture time may not be older
 
 
@@ -607,11 +607,11 @@ def submit(
     checkin.answers = answers
     if lat is not None:
         checkin.lat, checkin.lon, checkin.accuracy_m = lat, lon, accuracy
-        checkin.approximate = accuracy is None or accuracy > areas.APPROXIMATE_M
-        unit_area = area_for(enrolment.case.station.unit_id)
-        distance = areas.distance_outside(unit_area, lat, lon)
-        checkin.distance_m = distance
-        checkin.outside_area = None if distance is None else distance > 0
+        checkin.approximate = accuracy is None or accuracy > APPROXIMATE_M
+        # the one area of the system: the station's own, else its unit's (docs/domain.md §7.11)
+        station = enrolment.case.station
+        checkin.outside_area = areas.outside_area(station, lat, lon)
+        checkin.distance_m = areas.distance_outside(station, lat, lon)
     face, distance = _face(enrolment, photo.data)
     checkin.face, checkin.face_distance = face, distance
     try:
@@ -861,41 +861,6 @@ def apply_retention(on: date) -> dict:
 
 
 # --------------------------------------------------------------------------- unit settings
-
-
-def area_for(unit_id: int) -> CheckinArea | None:
-    return db.session.execute(
-        select(CheckinArea).where(CheckinArea.unit_id == unit_id)
-    ).scalar_one_or_none()
-
-
-def save_area(actor, unit_id: int, data: dict) -> CheckinArea:
-    if not actor.is_admin:
-        raise Forbidden(_("只有系统管理员可以设置允许范围。"))
-    f = Fields(data)
-    geojson = f.text("geojson", limit=200_000)
-    lat = _float(f, "center_lat", -90, 90)
-    lon = _float(f, "center_lon", -180, 180)
-    radius = _float(f, "radius_m", 1, 200_000)
-    f.raise_if_errors()
-    if geojson:
-        areas.parse_geojson(geojson)
-    elif lat is None or lon is None or radius is None:
-        message = _("请粘贴 GeoJSON 多边形，或填写圆心经纬度和半径。")
-        raise ValidationFailed(message, fields={"geojson": message})
-    row = area_for(unit_id)
-    before = snapshot(row) if row else None
-    if row is None:
-        row = CheckinArea(unit_id=unit_id)
-        db.session.add(row)
-    row.geojson = geojson or None
-    row.center_lat, row.center_lon, row.radius_m = (
-        (None, None, None) if geojson else (lat, lon, radius)
-    )
-    row.updated_by_id = actor.id
-    db.session.flush()
-    record(actor, "checkin.area", "checkin_area", row.id, before, snapshot(row))
-    return row
 
 
 def questions_for(unit_id: int) -> list[CheckinQuestion]:

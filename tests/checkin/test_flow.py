@@ -139,16 +139,12 @@ def test_login_attempts_are_rate_limited(app, county, case_id):
 
 
 def test_submit_checkin_with_location_and_answers(app, county, world, case_id):
-    from corrections.checkin import services
+    from corrections.alerts import areas
 
     with app.test_request_context():
         from tests.helpers import user
 
-        services.save_area(
-            user("admin"),
-            user("off1").unit_id,
-            {"center_lat": "30.0", "center_lon": "120.0", "radius_m": "1000"},
-        )
+        areas.set_area(user("off1").unit, circle=(30.0, 120.0, 1000))
         db.session.commit()
     client = person_client(app, case_id)
     checkin_id = request_checkin(app, case_id, questions=["最近在做什么工作？"])
@@ -169,6 +165,39 @@ def test_submit_checkin_with_location_and_answers(app, county, world, case_id):
     again = _submit(client, checkin_id, lat="30.0", lon="120.0", accuracy_m="5", answer_0="x")
     assert again.status_code == 302
     assert get_checkin(app, checkin_id).answers == ["在工厂上班"]
+
+
+def test_checkin_uses_the_stations_own_area_over_the_units(app, county, world, case_id):
+    """One area for the system (docs/domain.md §7.11): a check-in is judged exactly as the
+    信息化核查 import judges a position, against the station's area when it has one."""
+    from corrections.alerts import areas
+
+    square = {
+        "type": "Polygon",
+        "coordinates": [
+            [[120.0, 30.0], [120.1, 30.0], [120.1, 30.1], [120.0, 30.1], [120.0, 30.0]]
+        ],
+    }
+    with app.test_request_context():
+        case = db.session.get(CorrectionCase, case_id)
+        areas.set_area(case.station.unit, circle=(40.0, 110.0, 1000))
+        areas.set_area(case.station.unit, station=case.station, geojson=square)
+        db.session.commit()
+    client = person_client(app, case_id)
+    inside_id = request_checkin(app, case_id)
+    assert _submit(client, inside_id, lat="30.05", lon="120.05", accuracy_m="10").status_code == 302
+    row = get_checkin(app, inside_id)
+    assert row.outside_area is False and row.distance_m == 0
+    with app.test_request_context():
+        case = db.session.get(CorrectionCase, case_id)
+        assert areas.outside_area(case.station, row.lat, row.lon) is False
+    outside_id = request_checkin(app, case_id)
+    _submit(client, outside_id, lat="30.1", lon="120.11", accuracy_m="10")
+    row = get_checkin(app, outside_id)
+    assert row.outside_area is True and 900 < row.distance_m < 1000  # 0.01° east at 30.1°N
+    with app.app_context():
+        kinds = db.session.execute(select(Alert.kind)).scalars().all()
+    assert kinds.count("outside_area") == 1
 
 
 def test_approximate_location_is_kept_and_marked(app, county, case_id):

@@ -82,6 +82,7 @@ def test_demo_is_idempotent(app, runner):
         people = db.session.execute(select(func.count()).select_from(Person)).scalar_one()
         roles = set(db.session.execute(select(User.role)).scalars())
     assert roles == {"admin", "supervisor", "officer", "viewer"}
+    _demo_checkins_agree_with_the_one_area(app)
     second = runner.invoke(args=["demo"])
     assert json.loads(second.output.strip().splitlines()[-1])["created"] == {
         "stations": 0,
@@ -141,3 +142,19 @@ def test_backup_sqlite_and_restore(app, runner, tmp_path, county, world):
         db.engine.dispose()
     again = runner.invoke(args=["backup", str(target)])
     assert again.exit_code != 0 and "exists" in again.output
+
+
+def _demo_checkins_agree_with_the_one_area(app):
+    """The demo's check-in history is judged against the demo unit's one area (the alerts'
+    UnitArea, docs/domain.md §7.11): its flags agree with the area code, both ways occur."""
+    from corrections.alerts import areas
+    from corrections.checkin.models import Checkin
+
+    with app.test_request_context():
+        rows = db.session.execute(select(Checkin).where(Checkin.lat.is_not(None))).scalars().all()
+        assert rows
+        for row in rows:
+            station = row.case.station
+            assert row.outside_area is areas.outside_area(station, row.lat, row.lon)
+            assert (row.distance_m > 0) is row.outside_area
+        assert {row.outside_area for row in rows} == {True, False}

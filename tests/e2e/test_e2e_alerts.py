@@ -130,3 +130,28 @@ def test_location_import_with_progress_and_lists(app, county, world, new_page, t
     expect(page.locator("#import-done")).to_contain_text("1")
     page.goto("/")
     expect(page.locator("#my-alerts")).to_contain_text("定位缺失")
+
+
+def test_one_area_from_the_checkin_settings_with_chinese_errors(app, county, world, new_page):
+    """The check-in settings page links to the one area page (docs/domain.md §7.11); a bad
+    polygon is refused in Chinese with the text kept; a circle is saved."""
+    page = new_page("desktop")
+    _login(page, "boss")
+    page.goto("/checkins/settings")
+    expect(page.locator("#checkin-area")).to_contain_text("未设置")
+    with page.expect_navigation():
+        page.locator("#checkin-area").get_by_role("link", name="设置辖区范围").click()
+    page.fill("#geojson", '{"type": "Point", "coordinates": [120, 30]}')
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存多边形").click()
+    expect(page.locator("#area-error")).to_contain_text("辖区范围无效")
+    expect(page.locator("#area-error")).to_contain_text("GeoJSON 多边形")
+    expect(page.locator("#geojson")).to_have_value('{"type": "Point", "coordinates": [120, 30]}')
+    page.fill("#center_lat", "30")
+    page.fill("#center_lon", "120")
+    page.fill("#radius_m", "3000")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存圆形范围").click()
+    expect(page.locator("#area-current")).to_contain_text("圆形")
+    page.goto("/checkins/settings")
+    expect(page.locator("#checkin-area")).to_contain_text("已设置")

@@ -66,7 +66,7 @@ def _remote_due(app, case_id):
 def test_enrol_activate_check_in_apply_review(
     app, county, world, new_page, browser, live_server, shot
 ):
-    from corrections.checkin import services
+    from corrections.alerts import areas
     from corrections.checkin.models import Checkin
     from corrections.supervision.models import CorrectionCase, Leave
     from tests.supervision.webhelpers import make_case
@@ -74,11 +74,7 @@ def test_enrol_activate_check_in_apply_review(
     with app.test_request_context():
         from tests.helpers import user
 
-        services.save_area(
-            user("admin"),
-            user("off1").unit_id,
-            {"center_lat": "30.0", "center_lon": "120.0", "radius_m": "2000"},
-        )
+        areas.set_area(user("off1").unit, circle=(30.0, 120.0, 2000))
         db.session.commit()
     person = world.person("off1", MALE_ID, name="张三", station="S1")
     case_id = make_case(app, person, level="normal", **case_dates())

@@ -1,4 +1,4 @@
-"""checkin: self check-in enrolments, check-ins, areas, questions, notices, person sessions
+"""checkin: self check-in enrolments, check-ins, questions, notices, person sessions
 
 Leaves may be applied for by the person from their phone (applied_by_id empty,
 applied_via "self"). The check-in schedule per level and its window become deadline
@@ -44,22 +44,6 @@ def upgrade():
     with op.batch_alter_table('checkin_questions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_checkin_questions_unit_id'), ['unit_id'], unique=False)
 
-    op.create_table('checkin_areas',
-    sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('unit_id', sa.Integer(), nullable=False),
-    sa.Column('geojson', sa.Text(), nullable=True),
-    sa.Column('center_lat', sa.Float(), nullable=True),
-    sa.Column('center_lon', sa.Float(), nullable=True),
-    sa.Column('radius_m', sa.Float(), nullable=True),
-    sa.Column('updated_by_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('version', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['unit_id'], ['units.id'], name=op.f('fk_checkin_areas_unit_id_units')),
-    sa.ForeignKeyConstraint(['updated_by_id'], ['users.id'], name=op.f('fk_checkin_areas_updated_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_checkin_areas')),
-    sa.UniqueConstraint('unit_id', name=op.f('uq_checkin_areas_unit_id'))
-    )
     op.create_table('checkin_enrolments',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('case_id', sa.Integer(), nullable=False),
@@ -221,7 +205,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f('ix_checkin_enrolments_case_id'))
 
     op.drop_table('checkin_enrolments')
-    op.drop_table('checkin_areas')
     with op.batch_alter_table('checkin_questions', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_checkin_questions_unit_id'))
 
