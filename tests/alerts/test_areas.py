@@ -84,7 +84,7 @@ def test_bad_geojson_is_refused_in_chinese(text, app):
 
 
 def test_station_area_wins_and_outside_agrees_with_distance(app, county, world):
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     with app.test_request_context():
         unit = user("off1").unit

@@ -12,7 +12,7 @@ from sqlalchemy import select
 from corrections.extensions import db
 
 PIN = "482916"
-BIRTH = "1990-01-01"  # of tests.supervision.conftest.MALE_ID
+BIRTH = "1990-01-01"  # of tests.helpers.MALE_ID
 
 
 def jpeg(colour=(200, 160, 120), size=(320, 400), exif_time: str | None = None) -> bytes:

@@ -10,7 +10,7 @@ from tests.checkin.conftest import csrf
 
 def test_settings_page_links_to_the_one_area_page(app, county, world):
     from corrections.alerts import areas
-    from tests.supervision.conftest import user
+    from tests.helpers import user
 
     client = world.login(app.test_client(), "admin")
     page = client.get("/checkins/settings")
