@@ -11,7 +11,7 @@ import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import select, text
 
-from corrections import create_app
+from corrections import clock, create_app
 from corrections.auth import services as auth
 from corrections.extensions import db
 from corrections.numbering import NumberSequence, OfficialNumber
@@ -85,21 +85,17 @@ def _old_county():
         ("admonition", "〔2026〕训字第1号"),
         ("revocation_request", "〔2026〕提撤字第1号"),
     ]
+    # the schema of that revision: only its columns (later revisions add others)
     for kind, number in old:
-        db.session.add(
-            Sanction(
-                case_id=probation.id,
-                kind=kind,
-                status="decided",
-                proposed_on=date(2026, 3, 1),
-                decided_on=date(2026, 3, 1),
-                reason="违规",
-                investigation="",
-                document_number=number,
-                proposed_by_id=boss.id,
-                decided_by_id=boss.id,
-            )
-        )
+        db.session.execute(
+            text(
+                "INSERT INTO sanctions (case_id, kind, status, proposed_on, decided_on, reason, "
+                "investigation, document_number, proposed_by_id, decided_by_id, created_at, "
+                "updated_at) VALUES (:c, :k, 'decided', :d, :d, '违规', '', :n, :b, :b, :t, :t)"
+            ),
+            {"c": probation.id, "k": kind, "d": date(2026, 3, 1), "n": number, "b": boss.id,
+             "t": clock.now_utc()},
+        )  # fmt: skip
     for kind, last in (("warning", 2), ("admonition", 1), ("revocation_request", 1)):
         db.session.execute(
             text(
