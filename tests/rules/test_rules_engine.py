@@ -475,8 +475,7 @@ def test_default_deadlines():
     assert d["checkin_every_days_normal"] == 7 and d["checkin_every_days_lenient"] == 30
     assert d["checkin_every_days_strict"] == 0 and d["checkin_window_hours"] == 24
     assert all(
-        isinstance(v, int) and (v > 0 or k.startswith("checkin_every_days_"))
-        for k, v in d.items()
+        isinstance(v, int) and (v > 0 or k.startswith("checkin_every_days_")) for k, v in d.items()
     )
 
 
