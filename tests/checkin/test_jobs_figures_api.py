@@ -358,3 +358,13 @@ def test_person_leave_shows_as_self_applied_on_the_case(app, county, world, case
     )
     staff = world.login(app.test_client(), "off1")
     assert "本人（手机申请）" in staff.get(f"/corrections/{case_id}").get_data(as_text=True)
+
+
+def test_check_in_figures_on_the_summary_and_in_the_api(app, county, world):
+    boss = world.login(app.test_client(), "boss")
+    html = boss.get("/reports/").get_data(as_text=True)
+    assert "自助报到应报" in html and "自助报到逾期未报" in html
+    today = clock.today().isoformat()
+    body = world.api("boss").get(f"/reports/summary?from={today}&to={today}").get_json()
+    assert body["figures"]["cc.checkins_requested"] == 0
+    assert "cc.checkins_submitted" in body["figures"] and "cc.checkins_missed" in body["figures"]
