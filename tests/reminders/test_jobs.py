@@ -177,9 +177,11 @@ def test_demo_day_reminders_are_idempotent(app, ctx):
     load_demo()
     db.session.commit()
     today = clock.today()
+    # the demo's escalated alerts have already notified their supervisors
+    before = db.session.execute(select(func.count()).select_from(Notification)).scalar_one()
     first = run_job("daily_reminders", today)
     assert first["created"] > 10
     assert run_job("daily_reminders", today)["created"] == 0
     total = db.session.execute(select(func.count()).select_from(Notification)).scalar_one()
-    assert total == first["created"]
+    assert total - before == first["created"]
     assert run_job("daily_reminders", today + timedelta(days=1))["created"] >= 0
