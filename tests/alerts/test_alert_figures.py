@@ -13,6 +13,7 @@ from corrections.alerts import services
 from corrections.extensions import db
 from corrections.people.idnumber import make_fictional
 from corrections.reports import figures, records, workbook
+from corrections.reports.monthly import label as monthly_label
 from corrections.supervision import services as sv
 from tests.helpers import open_case, user
 
@@ -115,8 +116,9 @@ def test_summary_api_and_workbook_sheet(alerts, world, app):
     assert first["预警类型"] == "外出逾期未归" and first["是否按时办结"] == "是"
     assert "核实" in first["核实"] and "办结" in first["办结"]
     stats = book["统计数据"]
-    keys = {r[2] for r in stats.iter_rows(values_only=True)}
-    assert "cc.alerts_raised.location_anomaly" in keys
+    # the sheet names figures by their labels (docs/domain.md §7.9)
+    labels = {cell for r in stats.iter_rows(values_only=True) for cell in r if cell}
+    assert monthly_label("cc.alerts_raised.location_anomaly").strip("\u3000") in labels
 
 
 def test_drill_down_page(alerts, world, app):
