@@ -150,6 +150,27 @@ class LocalVerifier:
         return self.compare(known, self.faces(photo))
 
 
+def check_setting(config) -> None:
+    """Refuse an unknown ``CHECKIN_FACE_VERIFIER`` or ``local`` without the extra at start
+    (without loading the models), so no check-in runs into it."""
+    import importlib.util
+
+    name = (config.get("CHECKIN_FACE_VERIFIER") or "none").strip().lower()
+    if name not in ("none", "local"):
+        raise RuntimeError(f"CHECKIN_FACE_VERIFIER must be none or local, not {name!r}")
+    if name == "local":
+        missing = [
+            module
+            for module in ("dlib", "numpy", "face_recognition_models")
+            if importlib.util.find_spec(module) is None
+        ]
+        if missing:
+            raise RuntimeError(
+                "CHECKIN_FACE_VERIFIER=local needs the face extra (pip install '.[face]'); "
+                "missing: " + ", ".join(missing)
+            )
+
+
 def verifier() -> Verifier:
     name = (current_app.config.get("CHECKIN_FACE_VERIFIER") or "none").strip().lower()
     if name == "none":

@@ -89,6 +89,25 @@ def test_unknown_verifier_is_a_configuration_error(app):
         app.config["CHECKIN_FACE_VERIFIER"] = "none"
 
 
+def test_the_setting_is_checked_when_the_app_starts(monkeypatch):
+    import importlib.util
+
+    from corrections import create_app
+
+    base = {"SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    with pytest.raises(RuntimeError, match="none or local"):
+        create_app("testing", {**base, "CHECKIN_FACE_VERIFIER": "cloud"})
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util,
+        "find_spec",
+        lambda name, *a: None if name == "dlib" else real(name, *a),
+    )
+    with pytest.raises(RuntimeError, match=r"pip install '\.\[face\]'.*missing: dlib"):
+        create_app("testing", {**base, "CHECKIN_FACE_VERIFIER": "local"})
+    assert create_app("testing", {**base, "CHECKIN_FACE_VERIFIER": " None "})
+
+
 def test_no_match_is_advice_and_raises_face_mismatch(app, county, case_id, monkeypatch):
     class Says:
         name = "stub"
@@ -210,3 +229,13 @@ def test_largest_face_of_the_new_photo_counts_and_a_crowded_reference_is_not_gue
 @needs_model
 def test_models_are_loaded_once_per_process(app):
     assert _local(app).models is _local(app).models
+
+
+@needs_model
+def test_the_app_starts_with_the_local_check_when_the_extra_is_there():
+    from corrections import create_app
+
+    app = create_app(
+        "testing", {"SQLALCHEMY_DATABASE_URI": "sqlite://", "CHECKIN_FACE_VERIFIER": "local"}
+    )
+    assert app.config["CHECKIN_FACE_VERIFIER"] == "local"
