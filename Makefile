@@ -6,7 +6,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test setup translations lint test-sqlite test-postgresql test-face extract-messages clean
+.PHONY: run test setup translations lint test-sqlite test-postgresql test-face face-eval extract-messages clean
 
 setup: $(VENV)/.installed translations
 
@@ -51,11 +51,15 @@ test-postgresql: setup
 
 test: lint test-sqlite test-postgresql
 
-# The local face check (docs/domain.md §7.12) needs the optional extra; dlib compiles from
-# source (cmake, a C++ compiler, several minutes), so it is not part of `make test`.
+# The local face check (docs/domain.md §7.12) needs the optional extra (prebuilt dlib wheels and
+# ~130 MB of models, nothing compiles); its tests and bench/face_eval.py take their photos
+# from scikit-image and matplotlib. Not part of `make test`, which skips the model's tests.
 test-face: setup
-	$(BIN)/pip install --quiet -e '.[face]'
+	$(BIN)/pip install --quiet -e '.[face]' scikit-image matplotlib
 	TEST_DATABASE=sqlite RUN_FACE_TESTS=1 $(BIN)/pytest -o addopts="" -q tests/checkin/test_face.py
+
+face-eval: test-face
+	$(BIN)/python -m bench.face_eval
 
 extract-messages: setup
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k lazy_pgettext:1c,2 -o corrections/translations/messages.pot .

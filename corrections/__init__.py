@@ -35,6 +35,7 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     _configure_database(app)
     _configure_secrets(app)
     _configure_printing(app)
+    _configure_face_check(app)
     register_extensions(app)
     register_inputs(app)
     register_blueprints(app)
@@ -124,6 +125,13 @@ def _configure_printing(app: Flask) -> None:
     from corrections.reports.printing import check_print_font
 
     check_print_font(app)
+
+
+def _configure_face_check(app: Flask) -> None:
+    """CHECKIN_FACE_VERIFIER is checked at start, not at a person's first check-in."""
+    from corrections.checkin.face import check_setting
+
+    check_setting(app.config)
 
 
 def register_extensions(app: Flask) -> None:
