@@ -709,6 +709,7 @@ def _alerts(date_col, *where, kind=None):
 def _alert_figures() -> list[Figure]:
     from corrections.alerts.models import ALERT_KINDS, Alert
 
+    # Chinese labels; their English is in the catalogue (one entry per full label)
     kinds = {
         "missed_checkin": "未按时自助报到",
         "checkin_follow_up": "报到需跟进",
@@ -721,21 +722,29 @@ def _alert_figures() -> list[Figure]:
         "location_anomaly": "定位异常",
     }
     closed = Alert.status == "closed"
+    # (key, title, the short word that tells the groups' kind rows apart, date, conditions)
     groups = (
-        ("cc.alerts_raised", "发出预警", Alert.raised_on, ()),
-        ("cc.alerts_closed", "办结预警", Alert.closed_on, (closed,)),
+        ("cc.alerts_raised", "发出预警", "发出", Alert.raised_on, ()),
+        ("cc.alerts_closed", "办结预警", "办结", Alert.closed_on, (closed,)),
         (
             "cc.alerts_closed_on_time",
             "按时办结预警",
+            "按时办结",
             Alert.closed_on,
             (closed, Alert.closed_on_time.is_(True)),
         ),
     )
     out = []
-    for key, title, column, where in groups:
+    for key, title, short, column, where in groups:
         out.append(Figure(key, "period", title, "次", _alerts(column, *where)))
         out += [
-            Figure(f"{key}.{k}", "period", f"其中{kinds[k]}", "次", _alerts(column, *where, kind=k))
+            Figure(
+                f"{key}.{k}",
+                "period",
+                f"其中{kinds[k]}（{short}）",
+                "次",
+                _alerts(column, *where, kind=k),
+            )
             for k in ALERT_KINDS
         ]
     return out
