@@ -12,8 +12,8 @@ from sqlalchemy import func, select
 from corrections.activities.models import Activity, Attendance
 from corrections.audit.models import AuditEvent
 from corrections.extensions import db
+from tests import helpers as sv
 from tests.helpers import error_of, ok_json, valid_id
-from tests.supervision import conftest as sv
 
 
 def count(app, model) -> int:

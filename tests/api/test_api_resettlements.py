@@ -17,8 +17,8 @@ from corrections.resettlement.models import (
     ResettlementCase,
     ResettlementContact,
 )
+from tests import helpers as sv
 from tests.helpers import error_of, ok_json, valid_id
-from tests.supervision import conftest as sv
 
 PERSON_ID = valid_id("110101", "19900101", "123")
 
