@@ -63,7 +63,8 @@ def nav_reachable(page: Page) -> None:
     toggler = page.locator(".navbar-toggler")
     if toggler.is_visible():
         toggler.click()
-        expect(page.locator("#mainnav")).to_be_visible()
+        # wait for the collapse to finish opening: a click during its transition is lost
+        expect(page.locator("#mainnav")).to_have_class(re.compile(r"(^|\s)show(\s|$)"))
     for selector in ("#lang-switch", "#inbox-link", "#user-menu"):
         item = page.locator(selector)
         expect(item).to_be_visible()
@@ -72,6 +73,7 @@ def nav_reachable(page: Page) -> None:
         # one line: an item never wraps a character per line
         assert box["height"] < 48, f"{selector} wraps: {box}"
     page.locator("#user-menu").click()
+    expect(page.locator("#user-menu")).to_have_attribute("aria-expanded", "true")
     logout = page.locator("#logout")
     expect(logout).to_be_visible()
     box = logout.bounding_box()
