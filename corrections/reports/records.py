@@ -305,6 +305,9 @@ def _records(key: str, rows, stations: dict[int, str], end: date) -> list[Record
         case = cases.get(x.case_id)
         name = _name(case.person) if case else "—"
         badges: list[str] = []
+        # the record links to its case; a record with a page of its own links there, and its
+        # name to the case
+        url, name_url = case_url(x.case_id), None
         if isinstance(x, Contact):
             on, what = x.occurred_on, label("contact_kind", x.kind)
             if x.unannounced:
@@ -330,11 +333,7 @@ def _records(key: str, rows, stations: dict[int, str], end: date) -> list[Record
             badges.append(label("alert_status", x.status))
             if x.outcome:
                 badges.append(label("alert_outcome", x.outcome))
-            out.append(
-                Record(on, name, where[id(x)], what, url_for("alerts.show", alert_id=x.id),
-                       case_url(x.case_id), badges)
-            )  # fmt: skip
-            continue
+            url, name_url = url_for("alerts.show", alert_id=x.id), case_url(x.case_id)
         elif isinstance(x, Checkin):
             on = x.due_on
             what = label("checkin_status", x.status)
@@ -348,7 +347,7 @@ def _records(key: str, rows, stations: dict[int, str], end: date) -> list[Record
             )
         else:  # pragma: no cover - every source entity is handled above
             on, what = None, str(x)
-        out.append(Record(on, name, where[id(x)], what, case_url(x.case_id), None, badges))
+        out.append(Record(on, name, where[id(x)], what, url, name_url, badges))
     return out
 
 
