@@ -7,8 +7,8 @@ from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text, UniqueCon
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from corrections.auth.models import Station
+from corrections.core.voiding import VoidableMixin
 from corrections.db import Base, TimestampMixin
-from corrections.supervision.models import VoidableMixin
 
 ACTIVITY_KINDS = ("education", "public_service", "counselling", "assistance")
 

@@ -10,24 +10,20 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from corrections import clock
 from corrections.activities.models import ACTIVITY_KINDS, Activity, Attendance
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.auth.scope import scope
-from corrections.errors import NotFound, RuleViolation
+from corrections.core.guards import not_future, require_writer, station_for
+from corrections.core.voiding import void
+from corrections.errors import NotFound
 from corrections.extensions import db
 from corrections.people.models import Person
 from corrections.periods import month_bounds
 from corrections.rules import engine
 from corrections.rules.tables import deadline
 from corrections.supervision.models import CorrectionCase
-from corrections.supervision.services import (
-    _not_future,
-    _station_for,
-    case_facts,
-    require_writer,
-)
+from corrections.supervision.services import case_facts
 from corrections.validation import Fields
 
 TARGET_KINDS = ("education", "public_service")
@@ -50,14 +46,14 @@ def _hours(f: Fields, key: str) -> Decimal | None:
 def record_activity(actor: User, data: dict[str, Any]) -> Activity:
     require_writer(actor)
     f = Fields(data)
-    station = _station_for(f, actor, data.get("station"))
+    station = station_for(f, actor, data.get("station"))
     kind = f.choice("kind", ACTIVITY_KINDS)
     held_on = f.date("held_on")
     hours = _hours(f, "hours")
     topic = f.text("topic", limit=200)
     place = f.text("place", limit=200)
     note = f.text("note", limit=2000)
-    _not_future(f, "held_on", held_on)
+    not_future(f, "held_on", held_on)
     attendees = data.get("attendees")
     ids: list[int] = []
     if not isinstance(attendees, list) or not attendees:
@@ -138,20 +134,7 @@ def _active_on(case: CorrectionCase, on: date) -> bool:
 
 def void_activity(actor: User, activity: Activity, data: dict[str, Any]) -> Activity:
     require_writer(actor)
-    f = Fields(data)
-    reason = f.text("reason", required=True, limit=500)
-    f.raise_if_errors()
-    if activity.is_void:
-        raise RuleViolation(_("该记录已作废。"), code="already_void")
-    before = snapshot(activity)
-    activity.voided_at, activity.void_reason, activity.voided_by_id = (
-        clock.now_utc(),
-        reason,
-        actor.id,
-    )
-    db.session.flush()
-    record(actor, "activity.void", "activity", activity.id, before, snapshot(activity))
-    return activity
+    return void(actor, activity, data, "activity.void", "activity")
 
 
 def get_activity(user: User, activity_id: int) -> Activity:

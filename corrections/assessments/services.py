@@ -13,6 +13,7 @@ from corrections.assessments.models import COMMISSIONERS, OPINIONS, Assessment, 
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.auth.scope import scope
+from corrections.core.guards import not_future, require_writer, station_for
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.people import idnumber
@@ -21,7 +22,6 @@ from corrections.rules import workdays
 from corrections.rules.holidays import calendar
 from corrections.rules.tables import deadline
 from corrections.supervision.models import CORRECTION_TYPES
-from corrections.supervision.services import _not_future, _station_for, require_writer
 from corrections.validation import Fields
 
 
@@ -43,7 +43,7 @@ def _refresh_due(assessment: Assessment, cal=None) -> None:
 def register_assessment(actor: User, data: dict[str, Any]) -> Assessment:
     require_writer(actor)
     f = Fields(data)
-    station = _station_for(f, actor, data.get("station"))
+    station = station_for(f, actor, data.get("station"))
     name = f.text("name", required=True, limit=100)
     raw_id = data.get("id_number")
     number = None
@@ -61,7 +61,7 @@ def register_assessment(actor: User, data: dict[str, Any]) -> Assessment:
     proposed_type = f.choice("proposed_type", CORRECTION_TYPES, required=False)
     received_on = f.date("received_on")
     fast_track = f.boolean("fast_track")
-    _not_future(f, "received_on", received_on)
+    not_future(f, "received_on", received_on)
     f.raise_if_errors()
     person_id = None
     if number:
@@ -116,7 +116,7 @@ def complete_assessment(actor: User, assessment: Assessment, data: dict[str, Any
     completed_on = f.date("completed_on")
     opinion = f.choice("opinion", OPINIONS)
     note = f.text("opinion_note", limit=4000)
-    _not_future(f, "completed_on", completed_on)
+    not_future(f, "completed_on", completed_on)
     if completed_on and completed_on < assessment.received_on:
         f.error("completed_on", _("完成日期不能早于收到委托的日期。"))
     f.raise_if_errors()

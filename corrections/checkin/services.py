@@ -35,6 +35,7 @@ from corrections.checkin.models import (
     PersonSession,
 )
 from corrections.checkin.signals import signal
+from corrections.core.guards import require_writer
 from corrections.errors import Conflict, Forbidden, NotFound, RuleViolation, ValidationFailed
 from corrections.extensions import db
 from corrections.rules.tables import deadline
@@ -105,7 +106,7 @@ def enrolment_of(case: CorrectionCase) -> CheckinEnrolment | None:
 
 
 def _require_case_writer(actor, case: CorrectionCase) -> None:
-    supervision.require_writer(actor)
+    require_writer(actor)
     if case.status != "active":
         raise RuleViolation(_("只有在矫的案件可以使用自助报到。"), code="case_not_active")
 
@@ -182,7 +183,7 @@ def end_enrolment(actor, enrolment: CheckinEnrolment, reason: str = "officer", o
     if enrolment.status == "ended":
         return
     if actor is not None:
-        supervision.require_writer(actor)
+        require_writer(actor)
     before = _snap(enrolment)
     enrolment.status = "ended"
     enrolment.ended_at = clock.now_utc()
@@ -215,7 +216,7 @@ def activation_url(code: str) -> str:
 
 def send_link(actor, enrolment: CheckinEnrolment, code: str) -> None:
     """Send the activation link by the SMS gateway (the configured webhook)."""
-    supervision.require_writer(actor)
+    require_writer(actor)
     message = _(
         "【社区矫正】请打开链接完成自助报到激活：%(url)s 激活码 %(code)s，7天内有效。",
         url=activation_url(code),
@@ -650,7 +651,7 @@ def _face(enrolment: CheckinEnrolment, photo: bytes) -> tuple[str, float | None]
 
 
 def review(actor, checkin: Checkin, data: dict) -> Checkin:
-    supervision.require_writer(actor)
+    require_writer(actor)
     f = Fields(data)
     outcome = f.choice("outcome", ("accepted", "follow_up"))
     note = f.text("note", required=outcome == "follow_up", limit=1000)
@@ -895,7 +896,7 @@ def retire_question(actor, row: CheckinQuestion) -> None:
 
 
 def add_notice(actor, case: CorrectionCase, text: str) -> CheckinNotice:
-    supervision.require_writer(actor)
+    require_writer(actor)
     f = Fields({"text": text})
     value = f.text("text", required=True, limit=500)
     f.raise_if_errors()

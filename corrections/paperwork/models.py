@@ -6,8 +6,8 @@ from sqlalchemy import DateTime, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corrections import clock
+from corrections.core.voiding import VoidableMixin
 from corrections.db import Base
-from corrections.supervision.models import VoidableMixin
 
 ATTACHMENT_KINDS = ("judgment", "notice", "signed_document", "visit_photo", "id_card", "other")
 

@@ -9,9 +9,9 @@ from sqlalchemy.sql.expression import false
 
 from corrections.auth.models import Station, User
 from corrections.auth.scope import register_case_model
+from corrections.core.voiding import VoidableMixin
 from corrections.db import Base, TimestampMixin, VersionMixin
 from corrections.people.models import Person
-from corrections.supervision.models import VoidableMixin
 
 SOURCES = ("prison", "detention_center", "correction")
 STATUSES = ("expected", "released", "active", "ended")

@@ -7,13 +7,24 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
-from corrections import clock, deferred, derived
+from corrections import clock
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
-from corrections.auth.scope import scope
-from corrections.errors import Conflict, NotFound, RuleViolation
+from corrections.core import due as core_due
+from corrections.core import voiding
+from corrections.core.endings import refuse_records_after_end
+from corrections.core.guards import (
+    not_before,
+    not_future,
+    person_for,
+    record_of,
+    require_not_ended_on,
+    require_writer,
+    station_for,
+)
+from corrections.errors import Conflict, RuleViolation
 from corrections.extensions import db
 from corrections.people import programmes
 from corrections.people.models import Person
@@ -34,17 +45,8 @@ from corrections.resettlement.models import (
 )
 from corrections.rules import deadlines as deadline_rules
 from corrections.rules import endings, engine
-from corrections.rules.tables import contact_rules, deadline, deadlines
+from corrections.rules.tables import deadline, deadlines
 from corrections.supervision.models import CORRECTION_TYPES, ChecklistItem, CorrectionCase
-from corrections.supervision.services import (
-    _not_future,
-    _station_for,
-    bulk_refresh,
-    history_since,
-    refuse_records_after_end,
-    require_writer,
-    store_month_ends,
-)
 from corrections.validation import Fields
 
 # Verification outcomes that end the case on the verification date (docs/domain.md §7.7).
@@ -54,82 +56,49 @@ ENDING_RESULTS = ("false_identity", "not_local")
 
 
 def case_facts(case: ResettlementCase, until: date | None = None) -> engine.CaseFacts:
-    contacts = db.session.execute(
-        select(ResettlementContact.occurred_on, ResettlementContact.kind).where(
-            ResettlementContact.case_id == case.id,
-            ResettlementContact.voided_at.is_(None),
-            *([ResettlementContact.occurred_on <= until] if until else []),
-        )
-    ).all()
     keys = db.session.execute(
         select(KeyStatusChange.effective_on, KeyStatusChange.is_key)
         .where(KeyStatusChange.case_id == case.id)
         .order_by(KeyStatusChange.effective_on, KeyStatusChange.id)
     ).all()
+    return _facts(
+        case,
+        core_due.contact_facts(ResettlementContact, case.id, until),
+        (engine.KeyPeriod(e, k) for e, k in keys),
+    )
+
+
+def _facts(case: ResettlementCase, contacts, key_periods) -> engine.CaseFacts:
     return engine.CaseFacts(
         programme=engine.RESETTLEMENT,
         received_on=case.handed_over_on,
         ended_on=case.ended_on,
-        contacts=tuple(engine.ContactFact(o, k) for o, k in contacts),
-        key_periods=tuple(engine.KeyPeriod(e, k) for e, k in keys),
+        contacts=tuple(contacts),
+        key_periods=tuple(key_periods),
     )
 
 
 def case_facts_many(
     cases: list[ResettlementCase], until: date | None = None, since: date | None = None
 ) -> dict[int, engine.CaseFacts]:
-    """``case_facts`` for many cases in a few queries per 500 cases (lists, overdue scans).
-
-    Of the contacts before ``since`` (all when None) only the latest of each kind is
-    loaded: the engine only ever uses the latest satisfying contact, so the answer on
-    any day from ``since`` on is the same as with every contact.
-    """
+    """``case_facts`` for many cases in a few queries per 500 cases (lists, overdue scans);
+    of the contacts before ``since`` only the latest of each kind
+    (``core.due.contact_facts_many``)."""
     contacts: dict[int, list[engine.ContactFact]] = {c.id: [] for c in cases}
     keys: dict[int, list[engine.KeyPeriod]] = {c.id: [] for c in cases}
-    ids = list(contacts)
-    rc = ResettlementContact
-    upto = [rc.occurred_on <= until] if until else []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        for case_id, kind, occurred_on in db.session.execute(
-            select(rc.case_id, rc.kind, func.max(rc.occurred_on))
-            .where(
-                rc.case_id.in_(chunk),
-                rc.voided_at.is_(None),
-                *upto,
-                *([rc.occurred_on < since] if since else []),
-            )
-            .group_by(rc.case_id, rc.kind)
-        ):
-            contacts[case_id].append(engine.ContactFact(occurred_on, kind))
-        if since is not None:
-            for case_id, kind, day in db.session.execute(
-                select(rc.case_id, rc.kind, rc.occurred_on).where(
-                    rc.case_id.in_(chunk), rc.voided_at.is_(None), rc.occurred_on >= since, *upto
-                )
-            ):
-                contacts[case_id].append(engine.ContactFact(day, kind))
+    for chunk in core_due.chunks(list(contacts)):
+        core_due.contact_facts_many(ResettlementContact, chunk, until, since, contacts)
         for case_id, effective_on, is_key in db.session.execute(
             select(KeyStatusChange.case_id, KeyStatusChange.effective_on, KeyStatusChange.is_key)
             .where(KeyStatusChange.case_id.in_(chunk))
             .order_by(KeyStatusChange.effective_on, KeyStatusChange.id)
         ):
             keys[case_id].append(engine.KeyPeriod(effective_on, is_key))
-    return {
-        case.id: engine.CaseFacts(
-            programme=engine.RESETTLEMENT,
-            received_on=case.handed_over_on,
-            ended_on=case.ended_on,
-            contacts=tuple(contacts[case.id]),
-            key_periods=tuple(keys[case.id]),
-        )
-        for case in cases
-    }
+    return {c.id: _facts(c, contacts[c.id], keys[c.id]) for c in cases}
 
 
 def due_states(case: ResettlementCase, on: date | None = None) -> list[engine.DueState]:
-    on = on or clock.today()
-    return engine.due_dates_on(case_facts(case, on), contact_rules(), on)
+    return core_due.due_states(case, case_facts, on)
 
 
 def refresh_due_state(case: ResettlementCase, on: date | None = None) -> bool:
@@ -137,34 +106,22 @@ def refresh_due_state(case: ResettlementCase, on: date | None = None) -> bool:
 
     Inside ``deferred_writes()`` the case is refreshed with the others at the end.
     """
-    if on is None and deferred.defer_refresh(case, refresh_due_states):
-        return False
-    on = on or clock.today()
-    return derived.refresh_unversioned(
-        case, lambda: _store_due_state(case, case_facts(case, on), contact_rules(), on)
-    )
+    return core_due.refresh_one(case, on, case_facts, _store_due_state, refresh_due_states)
 
 
 def refresh_due_states(
     cases: list[ResettlementCase], on: date | None = None
 ) -> list[ResettlementCase]:
     """``refresh_due_state`` for many cases in a few queries; returns those that changed."""
-
-    def facts_many(chunk: list[ResettlementCase], day: date) -> dict[int, engine.CaseFacts]:
-        return case_facts_many(chunk, day, since=history_since(day))
-
-    return bulk_refresh(cases, on, facts_many, _store_due_state)
+    return core_due.bulk_refresh(cases, on, case_facts_many, _store_due_state)
 
 
 def _store_due_state(
     case: ResettlementCase, facts: engine.CaseFacts, rules: list, on: date
 ) -> bool:
-    values = engine.next_due(facts, rules, on)
-    changed = (case.next_due_on, case.is_overdue, case.overdue_days) != values
-    case.next_due_on, case.is_overdue, case.overdue_days = values
+    """The common columns, and the key status of a resettlement case."""
+    changed = core_due.store_due_state(case, facts, rules, on)
     case.is_key = engine.is_key_on(facts.key_periods, on) if facts.key_periods else case.is_key
-    store_month_ends(case, facts, rules, on)
-    case.due_computed_on = on
     return changed
 
 
@@ -265,10 +222,11 @@ def _last_correction_type(person_id: int) -> str | None:
 
 
 def _require_open(case: ResettlementCase, on: date | None = None) -> None:
-    if case.is_ended and (on is None or on > case.ended_on):
-        raise RuleViolation(
-            _("该帮教案件已于%(d)s结束。", d=case.ended_on.isoformat()), code="case_ended"
-        )
+    require_not_ended_on(case, on, lambda d: _("该帮教案件已于%(d)s结束。", d=d))
+
+
+def _not_before_release(f: Fields, key: str, value: date | None, case: ResettlementCase):
+    not_before(f, key, value, case.released_on, lambda d: _("不能早于释放日期 %(d)s。", d=d))
 
 
 def _require_released(case: ResettlementCase) -> None:
@@ -282,41 +240,70 @@ def _require_released(case: ResettlementCase) -> None:
 def create_case(actor: User, data: dict[str, Any]) -> ResettlementCase:
     require_writer(actor)
     f = Fields(data)
-    person = None
-    person_id = data.get("person_id")
-    if isinstance(person_id, int) and not isinstance(person_id, bool):
-        person = db.session.execute(
-            scope(select(Person).where(Person.id == person_id), actor, Person)
-        ).scalar_one_or_none()
-    if person is None:
-        f.error("person_id", _("人员不存在或不在您的范围内。"))
-    station = _station_for(f, actor, data.get("station"))
-    source = f.choice("source", SOURCES)
-    released_on = f.date("released_on", required=False)
-    expected_on = f.date("expected_release_on", required=False)
-    notice_on = f.date("notice_received_on", required=False)
-    facility = f.text("facility", limit=200)
-    crime = f.text("crime", limit=200)
-    sentence = f.text("sentence", limit=200)
-    is_key = f.boolean("is_key")
-    key_reason = f.text("key_reason", limit=1000)
-    recommendation = f.text("recommendation", limit=4000)
-    ctype = f.choice("correction_type", CORRECTION_TYPES, required=False)
-    _not_future(f, "released_on", released_on)
-    _not_future(f, "notice_received_on", notice_on)
-    if released_on is None and expected_on is None:
-        f.error("expected_release_on", _("请填写释放日期或预计释放日期。"))
+    person = person_for(f, actor, data.get("person_id"))
+    station = station_for(f, actor, data.get("station"))
+    values = _new_case_values(f)
     f.raise_if_errors()
-    if source == "correction":
-        # docs/api.md: the type of the last ended correction case in the system decides;
-        # the correction_type field only stands in when that case is not in the system.
-        ctype = _last_correction_type(person.id) or ctype
-        if ctype is None:
-            raise RuleViolation(
-                _("系统中没有该人员已结束的社区矫正案件，请填写原矫正类别（correction_type）。"),
-                fields={"correction_type": _("必填")},
-                code="correction_type_needed",
-            )
+    ctype = _correction_type(person, values["source"], values.pop("correction_type"))
+    _refuse_second_case(person)
+    case = ResettlementCase(
+        person_id=person.id,
+        station_id=station.id,
+        officer_id=actor.id if actor.is_officer else None,
+        **values,
+        correction_type=ctype if values["source"] == "correction" else None,
+        period_ends_on=_period_ends_on(values["source"], values["released_on"], ctype),
+        status="released" if values["released_on"] else "expected",
+        created_by_id=actor.id,
+        correction_case_id=data.get("correction_case_id")
+        if isinstance(data.get("correction_case_id"), int)
+        else None,
+    )
+    _add_with_key_status(actor, case)
+    refresh_due_state(case)
+    record(actor, "resettlement.create", "resettlement_case", case.id, None, snapshot(case))
+    return case
+
+
+def _new_case_values(f: Fields) -> dict[str, Any]:
+    """The new case's values by column, read in the order their messages are listed."""
+    values = {
+        "source": f.choice("source", SOURCES),
+        "released_on": f.date("released_on", required=False),
+        "expected_release_on": f.date("expected_release_on", required=False),
+        "notice_received_on": f.date("notice_received_on", required=False),
+        "facility": f.text("facility", limit=200),
+        "crime": f.text("crime", limit=200),
+        "sentence": f.text("sentence", limit=200),
+        "is_key": f.boolean("is_key"),
+        "key_reason": f.text("key_reason", limit=1000),
+        "recommendation": f.text("recommendation", limit=4000),
+        "correction_type": f.choice("correction_type", CORRECTION_TYPES, required=False),
+    }
+    not_future(f, "released_on", values["released_on"])
+    not_future(f, "notice_received_on", values["notice_received_on"])
+    if values["released_on"] is None and values["expected_release_on"] is None:
+        f.error("expected_release_on", _("请填写释放日期或预计释放日期。"))
+    return values
+
+
+def _correction_type(person: Person, source: str, given: str | None) -> str | None:
+    """docs/api.md: for a case from 社区矫正 the type of the last ended correction case in
+    the system decides; the correction_type field only stands in when that case is not in
+    the system."""
+    if source != "correction":
+        return given
+    ctype = _last_correction_type(person.id) or given
+    if ctype is None:
+        raise RuleViolation(
+            _("系统中没有该人员已结束的社区矫正案件，请填写原矫正类别（correction_type）。"),
+            fields={"correction_type": _("必填")},
+            code="correction_type_needed",
+        )
+    return ctype
+
+
+def _refuse_second_case(person: Person) -> None:
     programmes.check_new_resettlement(person.id, person.name)
     open_case = db.session.execute(
         select(ResettlementCase.id).where(
@@ -329,44 +316,25 @@ def create_case(actor: User, data: dict[str, Any]) -> ResettlementCase:
             existing_id=open_case,
             code="active_case_exists",
         )
-    case = ResettlementCase(
-        person_id=person.id,
-        station_id=station.id,
-        officer_id=actor.id if actor.is_officer else None,
-        source=source,
-        correction_type=ctype if source == "correction" else None,
-        facility=facility,
-        crime=crime,
-        sentence=sentence,
-        notice_received_on=notice_on,
-        expected_release_on=expected_on,
-        released_on=released_on,
-        period_ends_on=_period_ends_on(source, released_on, ctype),
-        is_key=is_key,
-        key_reason=key_reason,
-        recommendation=recommendation,
-        status="released" if released_on else "expected",
-        created_by_id=actor.id,
-        correction_case_id=data.get("correction_case_id")
-        if isinstance(data.get("correction_case_id"), int)
-        else None,
-    )
+
+
+def _add_with_key_status(actor: User, case: ResettlementCase) -> None:
+    """Add the new case with its first key-status record."""
     db.session.add(case)
     db.session.flush()
-    first_day = released_on or notice_on or expected_on or clock.today()
     db.session.add(
         KeyStatusChange(
             case_id=case.id,
-            effective_on=first_day,
-            is_key=is_key,
-            reason=key_reason or _("登记时确定"),
+            effective_on=case.released_on
+            or case.notice_received_on
+            or case.expected_release_on
+            or clock.today(),
+            is_key=case.is_key,
+            reason=case.key_reason or _("登记时确定"),
             recorded_by_id=actor.id,
         )
     )
     db.session.flush()
-    refresh_due_state(case)
-    record(actor, "resettlement.create", "resettlement_case", case.id, None, snapshot(case))
-    return case
 
 
 def from_correction(actor: User, correction: CorrectionCase, data: dict[str, Any]):
@@ -398,7 +366,7 @@ def release(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Resett
     require_writer(actor)
     f = Fields(data)
     released_on = f.date("released_on")
-    _not_future(f, "released_on", released_on)
+    not_future(f, "released_on", released_on)
     f.raise_if_errors()
     if case.released_on is not None:
         raise RuleViolation(_("释放日期已登记。"), code="already_released")
@@ -421,7 +389,7 @@ def set_key(actor: User, case: ResettlementCase, data: dict[str, Any]) -> KeySta
     if "is_key" not in data:
         f.error("is_key", _("请选择是否重点。"))
     reason = f.text("reason", required=True, limit=1000)
-    _not_future(f, "effective_on", effective_on)
+    not_future(f, "effective_on", effective_on)
     if effective_on and case.released_on and effective_on < case.released_on:
         # docs/domain.md §7.7: key status is a status of a released person
         f.error(
@@ -453,7 +421,7 @@ def verify(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Resettl
     f = Fields(data)
     verified_on = f.date("verified_on")
     result = f.choice("result", VERIFICATION_RESULTS)
-    _not_future(f, "verified_on", verified_on)
+    not_future(f, "verified_on", verified_on)
     ends = result in ENDING_RESULTS
     if ends and verified_on and case.released_on and verified_on < case.released_on:
         f.error(
@@ -492,7 +460,7 @@ def handover(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Reset
     f = Fields(data)
     handed_over_on = f.date("handed_over_on")
     method = f.choice("method", HANDOVER_METHODS)
-    _not_future(f, "handed_over_on", handed_over_on)
+    not_future(f, "handed_over_on", handed_over_on)
     if handed_over_on and case.released_on and handed_over_on < case.released_on:
         f.error(
             "handed_over_on", _("衔接日期不能早于释放日期 %(d)s。", d=case.released_on.isoformat())
@@ -521,9 +489,8 @@ def record_contact(actor: User, case: ResettlementCase, data: dict[str, Any]):
     kind = f.choice("kind", CONTACT_KINDS)
     occurred_on = f.date("occurred_on")
     note = f.text("note", limit=2000)
-    _not_future(f, "occurred_on", occurred_on)
-    if occurred_on and case.released_on and occurred_on < case.released_on:
-        f.error("occurred_on", _("不能早于释放日期 %(d)s。", d=case.released_on.isoformat()))
+    not_future(f, "occurred_on", occurred_on)
+    _not_before_release(f, "occurred_on", occurred_on, case)
     f.raise_if_errors()
     _require_released(case)
     _require_open(case, occurred_on)
@@ -559,9 +526,8 @@ def add_assistance(actor: User, case: ResettlementCase, data: dict[str, Any]) ->
             or (amount != amount.quantize(Decimal("0.01")))
         ):
             f.error("amount", _("金额应为不小于0的数字（最多两位小数）。"))
-    _not_future(f, "given_on", given_on)
-    if given_on and case.released_on and given_on < case.released_on:
-        f.error("given_on", _("不能早于释放日期 %(d)s。", d=case.released_on.isoformat()))
+    not_future(f, "given_on", given_on)
+    _not_before_release(f, "given_on", given_on, case)
     f.raise_if_errors()
     _require_released(case)
     _require_open(case, given_on)
@@ -585,21 +551,16 @@ VOIDABLE = {"contact": ResettlementContact, "assistance": Assistance}
 def void_record(
     actor: User, case: ResettlementCase, kind: str, record_id: int, data: dict[str, Any]
 ):
-    require_writer(actor)
-    obj = db.session.get(VOIDABLE[kind], record_id)
-    if obj is None or obj.case_id != case.id:
-        raise NotFound(_("记录不存在。"))
-    f = Fields(data)
-    reason = f.text("reason", required=True, limit=500)
-    f.raise_if_errors()
-    if obj.is_void:
-        raise RuleViolation(_("该记录已作废。"), code="already_void")
-    before = snapshot(obj)
-    obj.voided_at, obj.void_reason, obj.voided_by_id = clock.now_utc(), reason, actor.id
-    db.session.flush()
-    refresh_due_state(case)
-    record(actor, f"resettlement.void_{kind}", kind, obj.id, before, snapshot(obj))
-    return obj
+    return voiding.void_record(
+        actor,
+        case,
+        VOIDABLE,
+        kind,
+        record_id,
+        data,
+        programme="resettlement",
+        refresh=refresh_due_state,
+    )
 
 
 def set_placement(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
@@ -620,7 +581,7 @@ def report_lost(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Lo
     f = Fields(data)
     lost_on = f.date("lost_on")
     note = f.text("note", limit=2000)
-    _not_future(f, "lost_on", lost_on)
+    not_future(f, "lost_on", lost_on)
     f.raise_if_errors()
     _require_released(case)
     _require_open(case, lost_on)
@@ -635,21 +596,14 @@ def report_lost(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Lo
     return row
 
 
-def _lost(case: ResettlementCase, lost_id: int) -> LostContact:
-    row = db.session.get(LostContact, lost_id)
-    if row is None or row.case_id != case.id:
-        raise NotFound(_("记录不存在。"))
-    return row
-
-
 def log_lost_search(actor: User, case: ResettlementCase, lost_id: int, data: dict[str, Any]):
     require_writer(actor)
-    lost = _lost(case, lost_id)
+    lost = record_of(case, LostContact, lost_id)
     f = Fields(data)
     searched_on = f.date("searched_on")
     method = f.choice("method", ("phone", "location", "home_visit", "family", "bulletin", "other"))
     note = f.text("note", limit=2000)
-    _not_future(f, "searched_on", searched_on)
+    not_future(f, "searched_on", searched_on)
     if searched_on and searched_on < lost.lost_on:
         f.error("searched_on", _("不能早于失联日期。"))
     f.raise_if_errors()
@@ -672,11 +626,11 @@ def log_lost_search(actor: User, case: ResettlementCase, lost_id: int, data: dic
 
 def close_lost(actor: User, case: ResettlementCase, lost_id: int, data: dict[str, Any]):
     require_writer(actor)
-    lost = _lost(case, lost_id)
+    lost = record_of(case, LostContact, lost_id)
     f = Fields(data)
     found_on = f.date("found_on")
     outcome = f.text("outcome", required=True, limit=2000)
-    _not_future(f, "found_on", found_on)
+    not_future(f, "found_on", found_on)
     if found_on and found_on < lost.lost_on:
         f.error("found_on", _("不能早于失联日期。"))
     f.raise_if_errors()
@@ -721,7 +675,7 @@ def end_case(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Reset
     f = Fields(data)
     ended_on = f.date("ended_on")
     reason = f.choice("reason", END_REASONS)
-    _not_future(f, "ended_on", ended_on)
+    not_future(f, "ended_on", ended_on)
     if ended_on and case.released_on and ended_on < case.released_on:
         f.error("ended_on", _("结束日期不能早于释放日期。"))
     if reason == "expiry" and ended_on and case.period_ends_on and ended_on < case.period_ends_on:

@@ -1,11 +1,10 @@
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from sqlalchemy import (
     Boolean,
     Date,
-    DateTime,
     ForeignKey,
     Index,
     Integer,
@@ -18,6 +17,7 @@ from sqlalchemy.sql.expression import false
 
 from corrections.auth.models import Station, User
 from corrections.auth.scope import register_case_model
+from corrections.core.voiding import VoidableMixin
 from corrections.db import Base, TimestampMixin, VersionMixin
 from corrections.people.models import Person
 
@@ -76,18 +76,6 @@ MONITORING_GROUNDS = (
     "police_penalty",
     "pending_revocation",
 )
-
-
-class VoidableMixin:
-    """A mistaken record is voided with a reason: kept in the file, excluded from counts."""
-
-    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
-    void_reason: Mapped[str | None] = mapped_column(Text)
-    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-
-    @property
-    def is_void(self) -> bool:
-        return self.voided_at is not None
 
 
 @register_case_model

@@ -1,0 +1,78 @@
+"""Voiding: a mistaken record is voided with a reason, kept in the file and left out of
+every count (both programmes, activities, paperwork)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import DateTime, ForeignKey, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from corrections import clock
+from corrections.audit.services import record, snapshot
+from corrections.auth.models import User
+from corrections.core.guards import record_of, require_writer
+from corrections.errors import RuleViolation
+from corrections.extensions import db
+from corrections.validation import Fields
+
+
+class VoidableMixin:
+    """A mistaken record is voided with a reason: kept in the file, excluded from counts."""
+
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    void_reason: Mapped[str | None] = mapped_column(Text)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    @property
+    def is_void(self) -> bool:
+        return self.voided_at is not None
+
+
+def void(
+    actor: User,
+    obj: Any,
+    data: dict[str, Any],
+    action: str,
+    subject: str,
+    then: Callable[[], Any] | None = None,
+) -> Any:
+    """Void ``obj`` with the reason in ``data``; ``then`` runs before the audit event
+    (the case's due state, when the record counted towards it)."""
+    f = Fields(data)
+    reason = f.text("reason", required=True, limit=500)
+    f.raise_if_errors()
+    if obj.is_void:
+        raise RuleViolation(_("该记录已作废。"), code="already_void")
+    before = snapshot(obj)
+    obj.voided_at, obj.void_reason, obj.voided_by_id = clock.now_utc(), reason, actor.id
+    db.session.flush()
+    if then is not None:
+        then()
+    record(actor, action, subject, obj.id, before, snapshot(obj))
+    return obj
+
+
+def void_record(
+    actor: User,
+    case: Any,
+    voidable: dict[str, type],
+    kind: str,
+    record_id: int,
+    data: dict[str, Any],
+    *,
+    programme: str,
+    refresh: Callable[[Any], Any],
+    check: Callable[[Any], None] | None = None,
+) -> Any:
+    """Void the ``kind`` record ``record_id`` of ``case`` (``voidable`` maps the kinds the
+    programme lets void to their models), then refresh the case's due state. ``check``
+    may refuse a record the actor may not void; the event is ``<programme>.void_<kind>``."""
+    require_writer(actor)
+    obj = record_of(case, voidable[kind], record_id)
+    if check is not None:
+        check(obj)
+    return void(actor, obj, data, f"{programme}.void_{kind}", kind, lambda: refresh(case))

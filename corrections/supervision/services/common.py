@@ -1,0 +1,41 @@
+"""Guards of the 社区矫正 services: an open case, dates after reception, the decider's note."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+
+from corrections.core.guards import not_before, require_not_ended_on
+from corrections.errors import RuleViolation
+from corrections.supervision.models import CorrectionCase
+from corrections.validation import Fields
+
+
+def require_open(case: CorrectionCase, on: date | None = None) -> None:
+    """An ended case accepts no event dated after its end; an expected one no events at all."""
+    if case.status == "expected":
+        raise RuleViolation(_("该对象尚未报到接收，请先办理接收。"), code="not_received")
+    require_not_ended_on(case, on, lambda d: _("该案件已于%(d)s结束，不能再登记此后的事项。", d=d))
+
+
+def not_before_reception(fields: Fields, key: str, value: date | None, case: CorrectionCase):
+    not_before(fields, key, value, case.received_on, lambda d: _("不能早于接收日期 %(d)s。", d=d))
+
+
+def approval(f: Fields) -> bool:
+    """Approved or not (审批): the choice is required."""
+    approved = f.boolean("approved")
+    if "approved" not in f.data:
+        f.error("approved", _("请选择批准或不批准。"))
+    return approved
+
+
+def decision_note(f: Fields, approved: Any) -> str:
+    """The decider's comment (审批意见): optional when approving, the reason when refusing
+    (docs/domain.md §3.7) — a refusal without one is refused and writes nothing."""
+    note = f.text("note", limit=1000)
+    if approved is False and not note:
+        f.error("note", _("不批准时必须填写理由。"))
+    return note

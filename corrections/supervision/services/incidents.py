@@ -1,0 +1,122 @@
+"""Incidents: 脱管, 重新犯罪, detention, with the search log."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from corrections.audit.services import record, snapshot
+from corrections.auth.models import User
+from corrections.core.guards import not_future, record_of, require_writer
+from corrections.errors import RuleViolation
+from corrections.extensions import db
+from corrections.supervision.models import INCIDENT_KINDS, CorrectionCase, Incident, IncidentSearch
+from corrections.supervision.services.common import not_before_reception, require_open
+from corrections.validation import Fields
+
+
+def open_incident(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Incident:
+    require_writer(actor)
+    f = Fields(data)
+    kind = f.choice("kind", INCIDENT_KINDS)
+    occurred_on = f.date("occurred_on")
+    note = f.text("note", limit=4000)
+    not_future(f, "occurred_on", occurred_on)
+    not_before_reception(f, "occurred_on", occurred_on, case)
+    f.raise_if_errors()
+    require_open(case, occurred_on)
+    if kind == "absconded":
+        open_one = db.session.execute(
+            select(Incident.id).where(
+                Incident.case_id == case.id,
+                Incident.kind == "absconded",
+                Incident.closed_on.is_(None),
+            )
+        ).first()
+        if open_one:
+            raise RuleViolation(_("已有未结束的脱管事件。"), code="incident_open")
+    incident = Incident(
+        case_id=case.id, kind=kind, occurred_on=occurred_on, note=note, recorded_by_id=actor.id
+    )
+    db.session.add(incident)
+    db.session.flush()
+    record(actor, "correction.incident", "incident", incident.id, None, snapshot(incident))
+    return incident
+
+
+def log_search(
+    actor: User, case: CorrectionCase, incident_id: int, data: dict[str, Any]
+) -> IncidentSearch:
+    require_writer(actor)
+    incident = record_of(case, Incident, incident_id)
+    f = Fields(data)
+    searched_on = f.date("searched_on")
+    method = f.choice("method", ("phone", "location", "home_visit", "family", "other"))
+    note = f.text("note", limit=2000)
+    not_future(f, "searched_on", searched_on)
+    if searched_on and searched_on < incident.occurred_on:
+        f.error("searched_on", _("不能早于事件发生日期。"))
+    f.raise_if_errors()
+    if incident.closed_on is not None:
+        raise RuleViolation(_("事件已结束。"), code="incident_closed")
+    row = IncidentSearch(
+        incident_id=incident.id,
+        searched_on=searched_on,
+        method=method,
+        note=note,
+        recorded_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(actor, "correction.incident_search", "incident", incident.id, None, snapshot(row))
+    return row
+
+
+def record_notification(
+    actor: User, case: CorrectionCase, incident_id: int, data: dict[str, Any]
+) -> Incident:
+    require_writer(actor)
+    incident = record_of(case, Incident, incident_id)
+    f = Fields(data)
+    police = f.date("police_notified_on", required=False)
+    procuratorate = f.date("procuratorate_notified_on", required=False)
+    for key, value in (
+        ("police_notified_on", police),
+        ("procuratorate_notified_on", procuratorate),
+    ):
+        not_future(f, key, value)
+        if value and value < incident.occurred_on:
+            f.error(key, _("不能早于事件发生日期。"))
+    f.raise_if_errors()
+    before = snapshot(incident)
+    if police:
+        incident.police_notified_on = police
+    if procuratorate:
+        incident.procuratorate_notified_on = procuratorate
+    db.session.flush()
+    record(actor, "correction.incident_notify", "incident", incident.id, before, snapshot(incident))
+    return incident
+
+
+def close_incident(
+    actor: User, case: CorrectionCase, incident_id: int, data: dict[str, Any]
+) -> Incident:
+    require_writer(actor)
+    incident = record_of(case, Incident, incident_id)
+    f = Fields(data)
+    closed_on = f.date("closed_on")
+    outcome = f.text("outcome", required=True, limit=2000)
+    not_future(f, "closed_on", closed_on)
+    if closed_on and closed_on < incident.occurred_on:
+        f.error("closed_on", _("结束日期不能早于事件发生日期。"))
+    f.raise_if_errors()
+    if incident.closed_on is not None:
+        raise RuleViolation(_("事件已结束。"), code="incident_closed")
+    before = snapshot(incident)
+    incident.closed_on = closed_on
+    incident.outcome = outcome
+    db.session.flush()
+    record(actor, "correction.incident_close", "incident", incident.id, before, snapshot(incident))
+    return incident

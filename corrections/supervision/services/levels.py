@@ -1,0 +1,124 @@
+"""Management levels: officers propose, supervisors decide (docs/domain.md §3.7)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from corrections import clock
+from corrections.audit.services import record, snapshot
+from corrections.auth.models import User
+from corrections.core.guards import not_future, record_of, require_decider, require_writer
+from corrections.errors import RuleViolation
+from corrections.extensions import db
+from corrections.rules import engine
+from corrections.supervision.models import LEVELS, CaseLevel, CorrectionCase
+from corrections.supervision.services.common import (
+    approval,
+    decision_note,
+    not_before_reception,
+    require_open,
+)
+from corrections.supervision.services.due import case_facts, refresh_due_state
+from corrections.validation import Fields
+
+
+def _validate_level_change(case: CorrectionCase, data: dict[str, Any]) -> tuple[date, str, str]:
+    f = Fields(data)
+    effective_on = f.date("effective_on")
+    level = f.choice("level", LEVELS)
+    reason = f.text("reason", required=True, limit=1000)
+    not_future(f, "effective_on", effective_on)
+    not_before_reception(f, "effective_on", effective_on, case)
+    f.raise_if_errors()
+    require_open(case, effective_on)
+    current = engine.level_on(case_facts(case).levels, effective_on)
+    if current == level:
+        raise RuleViolation(
+            _("该日管理等级已是所选等级。"), fields={"level": _("未变化")}, code="level_unchanged"
+        )
+    return effective_on, level, reason
+
+
+def change_level(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CaseLevel:
+    """A supervisor records an approved level change (the API's POST /levels)."""
+    require_decider(actor, _("调整管理等级需要县局主管审批。"))
+    effective_on, level, reason = _validate_level_change(case, data)
+    row = CaseLevel(
+        case_id=case.id,
+        effective_on=effective_on,
+        level=level,
+        from_level=engine.level_on(case_facts(case).levels, effective_on),
+        reason=reason,
+        status="approved",
+        proposed_by_id=actor.id,
+        decided_by_id=actor.id,
+        decided_on=clock.today(),
+    )
+    db.session.add(row)
+    db.session.flush()
+    refresh_due_state(case)
+    record(actor, "correction.level_change", "case_level", row.id, None, snapshot(row))
+    return row
+
+
+def propose_level(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CaseLevel:
+    """An officer proposes; a supervisor decides (``decide_level``). Supervisors apply at once."""
+    require_writer(actor)
+    if actor.can_decide:
+        return change_level(actor, case, data)
+    effective_on, level, reason = _validate_level_change(case, data)
+    pending = db.session.execute(
+        select(CaseLevel.id).where(CaseLevel.case_id == case.id, CaseLevel.status == "proposed")
+    ).first()
+    if pending:
+        raise RuleViolation(_("已有待审批的等级调整，请等待县局审批。"), code="pending_exists")
+    row = CaseLevel(
+        case_id=case.id,
+        effective_on=effective_on,
+        level=level,
+        from_level=engine.level_on(case_facts(case).levels, effective_on),
+        reason=reason,
+        status="proposed",
+        proposed_by_id=actor.id,
+    )
+    db.session.add(row)
+    db.session.flush()
+    record(actor, "correction.level_propose", "case_level", row.id, None, snapshot(row))
+    return row
+
+
+def decide_level(actor: User, case: CorrectionCase, level_id: int, data: dict[str, Any]):
+    require_decider(actor)
+    row = record_of(case, CaseLevel, level_id)
+    f = Fields(data)
+    approved = approval(f)
+    note = decision_note(f, data.get("approved"))
+    f.raise_if_errors()
+    if row.status != "proposed":
+        raise RuleViolation(_("该申请已处理。"), code="already_decided")
+    require_open(case, row.effective_on)
+    before = snapshot(row)
+    row.status = "approved" if approved else "refused"
+    row.decided_by_id = actor.id
+    row.decided_on = clock.today()
+    row.decision_note = note
+    db.session.flush()
+    refresh_due_state(case)
+    record(actor, "correction.level_decide", "case_level", row.id, before, snapshot(row))
+    return row
+
+
+def level_history(case: CorrectionCase) -> list[CaseLevel]:
+    return (
+        db.session.execute(
+            select(CaseLevel)
+            .where(CaseLevel.case_id == case.id)
+            .order_by(CaseLevel.effective_on, CaseLevel.id)
+        )
+        .scalars()
+        .all()
+    )
