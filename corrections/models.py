@@ -1,59 +1,18 @@
 """Imports every feature's models so Alembic and create_all() see them all."""
 
-from corrections.activities.models import Activity, Attendance  # noqa: F401
-from corrections.alerts.models import (  # noqa: F401
-    Alert,
-    AlertStep,
-    LocationImportMapping,
-    UnitArea,
-)
-from corrections.assessments.models import Assessment, AssessmentExtension  # noqa: F401
-from corrections.audit.models import AuditAnchor, AuditEvent  # noqa: F401
-from corrections.auth.models import (  # noqa: F401
-    ApiToken,
-    Station,
-    Unit,
-    User,
-    UserSession,
-    user_stations,
-)
-from corrections.checkin.models import (  # noqa: F401
-    Checkin,
-    CheckinEnrolment,
-    CheckinNotice,
-    CheckinQuestion,
-    PersonSession,
-)
-from corrections.numbering import NumberSequence, OfficialNumber  # noqa: F401
-from corrections.paperwork.models import Attachment, GeneratedDocument  # noqa: F401
-from corrections.people.models import Person  # noqa: F401
-from corrections.reminders.models import Delivery, JobRun, Notification  # noqa: F401
-from corrections.reports.models import ClosedMonth, ClosedMonthStation  # noqa: F401
-from corrections.resettlement.models import (  # noqa: F401
-    Assistance,
-    KeyStatusChange,
-    LostContact,
-    LostContactSearch,
-    ResettlementCase,
-    ResettlementContact,
-)
-from corrections.rules.holidays import HolidayEntry, HolidayYear  # noqa: F401
-from corrections.rules.models import ContactRuleRow, DeadlineRuleRow  # noqa: F401
-from corrections.storage import StoredFile  # noqa: F401
-from corrections.supervision.models import (  # noqa: F401
-    CaseLevel,
-    ChecklistItem,
-    Contact,
-    CorrectionCase,
-    CorrectionPlan,
-    Incident,
-    IncidentSearch,
-    Leave,
-    MedicalReview,
-    MonitoringEpisode,
-    MonitoringExtension,
-    OfficerAssignment,
-    Sanction,
-    StationMove,
-    TeamMember,
-)
+import corrections.activities.models  # noqa: F401
+import corrections.alerts.models  # noqa: F401
+import corrections.assessments.models  # noqa: F401
+import corrections.audit.models  # noqa: F401
+import corrections.checkin.models  # noqa: F401
+import corrections.numbering  # noqa: F401  (NumberSequence, OfficialNumber)
+import corrections.paperwork.models  # noqa: F401
+import corrections.people.models  # noqa: F401
+import corrections.reminders.models  # noqa: F401
+import corrections.reports.models  # noqa: F401
+import corrections.resettlement.models  # noqa: F401
+import corrections.rules.holidays  # noqa: F401  (HolidayEntry, HolidayYear)
+import corrections.rules.models  # noqa: F401
+import corrections.storage  # noqa: F401  (StoredFile)
+import corrections.supervision.models  # noqa: F401
+from corrections.auth.models import User  # noqa: F401  (and every auth model)

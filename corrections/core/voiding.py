@@ -12,11 +12,10 @@ from sqlalchemy import DateTime, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from corrections import clock
-from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.guards import record_of, require_writer
+from corrections.core.records import recorded_change
 from corrections.errors import RuleViolation
-from corrections.extensions import db
 from corrections.validation import Fields
 
 
@@ -38,21 +37,17 @@ def void(
     data: dict[str, Any],
     action: str,
     subject: str,
-    then: Callable[[], Any] | None = None,
+    after_flush: Callable[[], Any] | None = None,
 ) -> Any:
-    """Void ``obj`` with the reason in ``data``; ``then`` runs before the audit event
-    (the case's due state, when the record counted towards it)."""
+    """Void ``obj`` with the reason in ``data``; ``after_flush`` runs before the audit
+    event (the case's due state, when the record counted towards it)."""
     f = Fields(data)
     reason = f.text("reason", required=True, limit=500)
     f.raise_if_errors()
     if obj.is_void:
         raise RuleViolation(_("该记录已作废。"), code="already_void")
-    before = snapshot(obj)
-    obj.voided_at, obj.void_reason, obj.voided_by_id = clock.now_utc(), reason, actor.id
-    db.session.flush()
-    if then is not None:
-        then()
-    record(actor, action, subject, obj.id, before, snapshot(obj))
+    with recorded_change(actor, action, subject, obj, after_flush=after_flush):
+        obj.voided_at, obj.void_reason, obj.voided_by_id = clock.now_utc(), reason, actor.id
     return obj
 
 

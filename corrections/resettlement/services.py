@@ -24,6 +24,7 @@ from corrections.core.guards import (
     require_writer,
     station_for,
 )
+from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import Conflict, RuleViolation
 from corrections.extensions import db
 from corrections.people import programmes
@@ -229,6 +230,13 @@ def _not_before_release(f: Fields, key: str, value: date | None, case: Resettlem
     not_before(f, key, value, case.released_on, lambda d: _("不能早于释放日期 %(d)s。", d=d))
 
 
+def _case_change(actor: User, case: ResettlementCase, action: str, refresh: bool = True):
+    """Record what the block changes on the case; its due state is refreshed (after the
+    flush) unless ``refresh`` is False."""
+    after_flush = (lambda: refresh_due_state(case)) if refresh else None
+    return recorded_change(actor, action, "resettlement_case", case, after_flush=after_flush)
+
+
 def _require_released(case: ResettlementCase) -> None:
     if case.released_on is None:
         raise RuleViolation(_("尚未登记释放，请先登记释放日期。"), code="not_released")
@@ -371,13 +379,10 @@ def release(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Resett
     if case.released_on is not None:
         raise RuleViolation(_("释放日期已登记。"), code="already_released")
     _require_open(case)
-    before = snapshot(case)
-    case.released_on = released_on
-    case.status = "released"
-    case.period_ends_on = _period_ends_on(case.source, released_on, case.correction_type)
-    db.session.flush()
-    refresh_due_state(case)
-    record(actor, "resettlement.release", "resettlement_case", case.id, before, snapshot(case))
+    with _case_change(actor, case, "resettlement.release"):
+        case.released_on = released_on
+        case.status = "released"
+        case.period_ends_on = _period_ends_on(case.source, released_on, case.correction_type)
     return case
 
 
@@ -442,16 +447,11 @@ def verify(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Resettl
         # verification is replaced, so it does not count as a record after the end.
         later = [r for r in records_after_end(case, verified_on) if r.kind != "verification"]
         refuse_records_after_end(later, "verified_on", verified_on)
-    before = snapshot(case)
-    case.verified_on, case.verification_result = verified_on, result
-    db.session.flush()
-    record(actor, "resettlement.verify", "resettlement_case", case.id, before, snapshot(case))
+    with _case_change(actor, case, "resettlement.verify", refresh=False):
+        case.verified_on, case.verification_result = verified_on, result
     if ends:
-        before = snapshot(case)
-        case.status, case.ended_on, case.end_reason = "ended", verified_on, result
-        db.session.flush()
-        refresh_due_state(case)
-        record(actor, "resettlement.end", "resettlement_case", case.id, before, snapshot(case))
+        with _case_change(actor, case, "resettlement.end"):
+            case.status, case.ended_on, case.end_reason = "ended", verified_on, result
     return case
 
 
@@ -470,13 +470,10 @@ def handover(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Reset
     _require_open(case, handed_over_on)
     if case.handed_over_on is not None:
         raise RuleViolation(_("已经衔接。"), code="already_handed_over")
-    before = snapshot(case)
-    case.handed_over_on, case.handover_method = handed_over_on, method
-    if case.status == "released":
-        case.status = "active"
-    db.session.flush()
-    refresh_due_state(case)
-    record(actor, "resettlement.handover", "resettlement_case", case.id, before, snapshot(case))
+    with _case_change(actor, case, "resettlement.handover"):
+        case.handed_over_on, case.handover_method = handed_over_on, method
+        if case.status == "released":
+            case.status = "active"
     return case
 
 
@@ -497,13 +494,13 @@ def record_contact(actor: User, case: ResettlementCase, data: dict[str, Any]):
     contact = ResettlementContact(
         case_id=case.id, kind=kind, occurred_on=occurred_on, note=note, recorded_by_id=actor.id
     )
-    db.session.add(contact)
-    db.session.flush()
-    refresh_due_state(case)
-    record(
-        actor, "resettlement.contact", "resettlement_contact", contact.id, None, snapshot(contact)
+    return add_recorded(
+        actor,
+        contact,
+        "resettlement.contact",
+        "resettlement_contact",
+        after_flush=lambda: refresh_due_state(case),
     )
-    return contact
 
 
 def add_assistance(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Assistance:
@@ -539,10 +536,7 @@ def add_assistance(actor: User, case: ResettlementCase, data: dict[str, Any]) ->
         note=note,
         recorded_by_id=actor.id,
     )
-    db.session.add(row)
-    db.session.flush()
-    record(actor, "resettlement.assistance", "assistance", row.id, None, snapshot(row))
-    return row
+    return add_recorded(actor, row, "resettlement.assistance", "assistance")
 
 
 VOIDABLE = {"contact": ResettlementContact, "assistance": Assistance}
@@ -569,10 +563,8 @@ def set_placement(actor: User, case: ResettlementCase, data: dict[str, Any]) -> 
     placement = f.choice("placement", PLACEMENTS)
     f.raise_if_errors()
     _require_open(case)
-    before = snapshot(case)
-    case.placement = placement
-    db.session.flush()
-    record(actor, "resettlement.placement", "resettlement_case", case.id, before, snapshot(case))
+    with _case_change(actor, case, "resettlement.placement", refresh=False):
+        case.placement = placement
     return case
 
 
@@ -590,10 +582,7 @@ def report_lost(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Lo
     ).first():
         raise RuleViolation(_("已有未结束的失联记录。"), code="incident_open")
     row = LostContact(case_id=case.id, lost_on=lost_on, note=note, recorded_by_id=actor.id)
-    db.session.add(row)
-    db.session.flush()
-    record(actor, "resettlement.lost", "lost_contact", row.id, None, snapshot(row))
-    return row
+    return add_recorded(actor, row, "resettlement.lost", "lost_contact")
 
 
 def log_lost_search(actor: User, case: ResettlementCase, lost_id: int, data: dict[str, Any]):
@@ -636,10 +625,8 @@ def close_lost(actor: User, case: ResettlementCase, lost_id: int, data: dict[str
     f.raise_if_errors()
     if lost.found_on is not None:
         raise RuleViolation(_("失联已结束。"), code="incident_closed")
-    before = snapshot(lost)
-    lost.found_on, lost.outcome = found_on, outcome
-    db.session.flush()
-    record(actor, "resettlement.lost_close", "lost_contact", lost.id, before, snapshot(lost))
+    with recorded_change(actor, "resettlement.lost_close", "lost_contact", lost):
+        lost.found_on, lost.outcome = found_on, outcome
     return lost
 
 
@@ -687,9 +674,6 @@ def end_case(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Reset
     if case.is_ended:
         raise RuleViolation(_("该帮教案件已结束。"), code="case_ended")
     refuse_records_after_end(records_after_end(case, ended_on), "ended_on", ended_on)
-    before = snapshot(case)
-    case.status, case.ended_on, case.end_reason = "ended", ended_on, reason
-    db.session.flush()
-    refresh_due_state(case)
-    record(actor, "resettlement.end", "resettlement_case", case.id, before, snapshot(case))
+    with _case_change(actor, case, "resettlement.end"):
+        case.status, case.ended_on, case.end_reason = "ended", ended_on, reason
     return case

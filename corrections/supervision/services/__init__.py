@@ -9,6 +9,7 @@ One module per area; this package re-exports their public names, so
 (guards, voiding, the due-state refresh) are in ``corrections.core``.
 """
 
+from corrections.core.due import history_since, store_month_ends
 from corrections.core.endings import refuse_records_after_end
 from corrections.core.guards import require_decider, require_writer
 from corrections.supervision.models import CorrectionCase, Sanction  # tests reach the models here
@@ -102,6 +103,8 @@ from corrections.supervision.services.team import (
 )
 
 __all__ = [
+    "history_since",
+    "store_month_ends",
     "CorrectionCase",
     "Sanction",
     "VOIDABLE",

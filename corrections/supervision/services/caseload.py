@@ -9,9 +9,10 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from corrections import clock
-from corrections.audit.services import record, snapshot
+from corrections.audit.services import record
 from corrections.auth.models import User
 from corrections.core.guards import not_future, officer_for, require_decider, station_for
+from corrections.core.records import recorded_change
 from corrections.core.stations import moves_of, station_among
 from corrections.errors import RuleViolation
 from corrections.extensions import db
@@ -31,18 +32,16 @@ def assign_officer(actor: User, case: CorrectionCase, data: dict[str, Any]) -> C
     f.raise_if_errors()
     if case.is_ended:
         raise RuleViolation(_("案件已结束，不能调整责任人。"), code="case_ended")
-    before = snapshot(case)
-    case.officer_id = officer.id if officer else None
-    db.session.add(
-        OfficerAssignment(
-            case_id=case.id,
-            officer_id=case.officer_id,
-            assigned_on=changed_on,
-            assigned_by_id=actor.id,
+    with recorded_change(actor, "correction.assign_officer", "correction_case", case):
+        case.officer_id = officer.id if officer else None
+        db.session.add(
+            OfficerAssignment(
+                case_id=case.id,
+                officer_id=case.officer_id,
+                assigned_on=changed_on,
+                assigned_by_id=actor.id,
+            )
         )
-    )
-    db.session.flush()
-    record(actor, "correction.assign_officer", "correction_case", case.id, before, snapshot(case))
     return case
 
 
@@ -137,32 +136,30 @@ def move_station(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Cor
     ).scalar()
     if last_move and moved_on < last_move:
         raise RuleViolation(_("调整日期不能早于上一次调整（%(d)s）。", d=last_move.isoformat()))
-    before = snapshot(case)
-    db.session.add(
-        StationMove(
-            case_id=case.id,
-            moved_on=moved_on,
-            from_station_id=case.station_id,
-            to_station_id=station.id,
-            moved_by_id=actor.id,
-        )
-    )
-    case.station_id = station.id
-    case.station = station
-    case.has_moves = True
-    if case.officer is not None and station.id not in {s.id for s in case.officer.stations}:
-        case.officer_id = None
+    with recorded_change(actor, "correction.move_station", "correction_case", case):
         db.session.add(
-            OfficerAssignment(
+            StationMove(
                 case_id=case.id,
-                officer_id=None,
-                assigned_on=moved_on,
-                assigned_by_id=actor.id,
-                note=_("调整司法所"),
+                moved_on=moved_on,
+                from_station_id=case.station_id,
+                to_station_id=station.id,
+                moved_by_id=actor.id,
             )
         )
-    db.session.flush()
-    record(actor, "correction.move_station", "correction_case", case.id, before, snapshot(case))
+        case.station_id = station.id
+        case.station = station
+        case.has_moves = True
+        if case.officer is not None and station.id not in {s.id for s in case.officer.stations}:
+            case.officer_id = None
+            db.session.add(
+                OfficerAssignment(
+                    case_id=case.id,
+                    officer_id=None,
+                    assigned_on=moved_on,
+                    assigned_by_id=actor.id,
+                    note=_("调整司法所"),
+                )
+            )
     return case
 
 

@@ -6,11 +6,10 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core import voiding
 from corrections.core.guards import not_future, require_decider, require_writer
-from corrections.extensions import db
+from corrections.core.records import add_recorded
 from corrections.supervision.models import (
     CONTACT_KINDS,
     Contact,
@@ -46,11 +45,9 @@ def record_contact(actor: User, case: CorrectionCase, data: dict[str, Any]) -> C
         at_night=at_night,
         recorded_by_id=actor.id,
     )
-    db.session.add(contact)
-    db.session.flush()
-    refresh_due_state(case)
-    record(actor, "correction.contact", "contact", contact.id, None, snapshot(contact))
-    return contact
+    return add_recorded(
+        actor, contact, "correction.contact", "contact", after_flush=lambda: refresh_due_state(case)
+    )
 
 
 VOIDABLE = {"contact": Contact, "sanction": Sanction, "medical_review": MedicalReview}

@@ -8,10 +8,10 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.endings import refuse_records_after_end
 from corrections.core.guards import not_future, require_decider
+from corrections.core.records import recorded_change
 from corrections.errors import RuleViolation, ValidationFailed
 from corrections.extensions import db
 from corrections.rules import endings as ending_rules
@@ -47,15 +47,13 @@ def _end(
     action: str,
     destination: str | None = None,
 ) -> CorrectionCase:
-    before = snapshot(case)
-    case.status = status
-    case.ended_on = when
-    case.end_reason = reason
-    if destination is not None:
-        case.transfer_destination = destination
-    refresh_due_state(case)
-    db.session.flush()
-    record(actor, action, "correction_case", case.id, before, snapshot(case))
+    with recorded_change(actor, action, "correction_case", case):
+        case.status = status
+        case.ended_on = when
+        case.end_reason = reason
+        if destination is not None:
+            case.transfer_destination = destination
+        refresh_due_state(case)
     from corrections.checkin.services import end_enrolment, enrolment_of
 
     enrolment = enrolment_of(case)
@@ -213,13 +211,9 @@ def _close_open_incidents(actor: User, case: CorrectionCase, on: date) -> None:
     for incident in db.session.execute(
         select(Incident).where(Incident.case_id == case.id, Incident.closed_on.is_(None))
     ).scalars():
-        before = snapshot(incident)
-        incident.closed_on = on
-        incident.outcome = "case_ended"
-        db.session.flush()
-        record(
-            actor, "correction.incident_close", "incident", incident.id, before, snapshot(incident)
-        )
+        with recorded_change(actor, "correction.incident_close", "incident", incident):
+            incident.closed_on = on
+            incident.outcome = "case_ended"
 
 
 def terminate_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:

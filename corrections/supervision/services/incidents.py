@@ -1,4 +1,4 @@
-"""Incidents: 脱管, 重新犯罪, detention, with the search log."""
+"""Incidents: 脱管, 重新犯罪, detention, with the search log (docs/domain.md §3.9)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from sqlalchemy import select
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.guards import not_future, record_of, require_writer
+from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.supervision.models import INCIDENT_KINDS, CorrectionCase, Incident, IncidentSearch
@@ -40,10 +41,7 @@ def open_incident(actor: User, case: CorrectionCase, data: dict[str, Any]) -> In
     incident = Incident(
         case_id=case.id, kind=kind, occurred_on=occurred_on, note=note, recorded_by_id=actor.id
     )
-    db.session.add(incident)
-    db.session.flush()
-    record(actor, "correction.incident", "incident", incident.id, None, snapshot(incident))
-    return incident
+    return add_recorded(actor, incident, "correction.incident", "incident")
 
 
 def log_search(
@@ -90,13 +88,11 @@ def record_notification(
         if value and value < incident.occurred_on:
             f.error(key, _("不能早于事件发生日期。"))
     f.raise_if_errors()
-    before = snapshot(incident)
-    if police:
-        incident.police_notified_on = police
-    if procuratorate:
-        incident.procuratorate_notified_on = procuratorate
-    db.session.flush()
-    record(actor, "correction.incident_notify", "incident", incident.id, before, snapshot(incident))
+    with recorded_change(actor, "correction.incident_notify", "incident", incident):
+        if police:
+            incident.police_notified_on = police
+        if procuratorate:
+            incident.procuratorate_notified_on = procuratorate
     return incident
 
 
@@ -114,9 +110,7 @@ def close_incident(
     f.raise_if_errors()
     if incident.closed_on is not None:
         raise RuleViolation(_("事件已结束。"), code="incident_closed")
-    before = snapshot(incident)
-    incident.closed_on = closed_on
-    incident.outcome = outcome
-    db.session.flush()
-    record(actor, "correction.incident_close", "incident", incident.id, before, snapshot(incident))
+    with recorded_change(actor, "correction.incident_close", "incident", incident):
+        incident.closed_on = closed_on
+        incident.outcome = outcome
     return incident

@@ -1,4 +1,5 @@
-"""Intake: a case notified or received, its reception, its descriptive fields (docs/domain.md §7.2)."""
+"""Intake: a case notified or received, its reception, its descriptive fields
+(docs/domain.md §3.3, §7.2)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from corrections import clock
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.guards import not_future, officer_for, person_for, require_writer, station_for
+from corrections.core.records import recorded_change
 from corrections.errors import Conflict, RuleViolation
 from corrections.extensions import db
 from corrections.people import programmes
@@ -264,11 +266,9 @@ def receive_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Cor
     f.raise_if_errors()
     if case.status != "expected":
         raise RuleViolation(_("该案件不是待报到状态，不能重复接收。"), code="not_expected")
-    before = snapshot(case)
-    _mark_received(case, received_on, source)
-    refresh_due_state(case)
-    db.session.flush()
-    record(actor, "correction.receive", "correction_case", case.id, before, snapshot(case))
+    with recorded_change(actor, "correction.receive", "correction_case", case):
+        _mark_received(case, received_on, source)
+        refresh_due_state(case)
     return case
 
 
@@ -298,10 +298,8 @@ def update_case_details(actor: User, case: CorrectionCase, version: Any, data: d
     values.update(_edited_terms(f, case, data))
     f.raise_if_errors()
     check_version(case, version)
-    before = snapshot(case)
-    for key, value in values.items():
-        setattr(case, key, value)
-    if "term_start" in values or "term_end" in values:
-        refresh_due_state(case)
-    db.session.flush()
-    record(actor, "correction.update", "correction_case", case.id, before, snapshot(case))
+    with recorded_change(actor, "correction.update", "correction_case", case):
+        for key, value in values.items():
+            setattr(case, key, value)
+        if "term_start" in values or "term_end" in values:
+            refresh_due_state(case)

@@ -1,4 +1,4 @@
-"""Leave (外出) with its approval tiers and 销假 (docs/domain.md §7.3)."""
+"""Leave (外出) with its approval tiers and 销假 (docs/domain.md §3.7, §7.3)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from corrections import clock
-from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.guards import not_future, record_of, require_decider, require_writer
+from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.rules import deadlines as deadline_rules
@@ -132,10 +132,7 @@ def apply_leave(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Leav
         status="applied",
         applied_by_id=actor.id,
     )
-    db.session.add(leave)
-    db.session.flush()
-    record(actor, "correction.leave_apply", "leave", leave.id, None, snapshot(leave))
-    return leave
+    return add_recorded(actor, leave, "correction.leave_apply", "leave")
 
 
 def decide_leave(actor: User, case: CorrectionCase, leave_id: int, data: dict[str, Any]) -> Leave:
@@ -154,25 +151,28 @@ def decide_leave(actor: User, case: CorrectionCase, leave_id: int, data: dict[st
     if leave.status != "applied":
         raise RuleViolation(_("该申请已处理。"), code="already_decided")
     require_open(case, decided_on)
-    before = snapshot(leave)
-    if approved and leave.kind == "leave":
-        _check_leave_overlap(case, leave.starts_on, leave.ends_on, ("approved",), leave.id)
-    if approved:
-        # Approvals since the application may have raised the tier.
-        leave.tier = (
-            leave.tier
-            if leave.kind != "leave"
-            else leave_tier_for(case, leave.starts_on, leave.ends_on, exclude_id=leave.id)
-        )
-        if leave.tier != "station":
-            require_decider(actor, _("超过7天的外出需要县局审批。"))
-    leave.status = "approved" if approved else "refused"
-    leave.decided_on = decided_on
-    leave.decided_by_id = actor.id
-    leave.decision_note = note
-    db.session.flush()
-    refresh_due_state(case)
-    record(actor, "correction.leave_decide", "leave", leave.id, before, snapshot(leave))
+    with recorded_change(
+        actor,
+        "correction.leave_decide",
+        "leave",
+        leave,
+        after_flush=lambda: refresh_due_state(case),
+    ):
+        if approved and leave.kind == "leave":
+            _check_leave_overlap(case, leave.starts_on, leave.ends_on, ("approved",), leave.id)
+        if approved:
+            # Approvals since the application may have raised the tier.
+            leave.tier = (
+                leave.tier
+                if leave.kind != "leave"
+                else leave_tier_for(case, leave.starts_on, leave.ends_on, exclude_id=leave.id)
+            )
+            if leave.tier != "station":
+                require_decider(actor, _("超过7天的外出需要县局审批。"))
+        leave.status = "approved" if approved else "refused"
+        leave.decided_on = decided_on
+        leave.decided_by_id = actor.id
+        leave.decision_note = note
     return leave
 
 
@@ -192,11 +192,14 @@ def return_from_leave(
     if leave.returned_on is not None:
         raise RuleViolation(_("已经销假。"), code="already_returned")
     require_open(case, returned_on)
-    before = snapshot(leave)
-    leave.returned_on = returned_on
-    db.session.flush()
-    refresh_due_state(case)
-    record(actor, "correction.leave_return", "leave", leave.id, before, snapshot(leave))
+    with recorded_change(
+        actor,
+        "correction.leave_return",
+        "leave",
+        leave,
+        after_flush=lambda: refresh_due_state(case),
+    ):
+        leave.returned_on = returned_on
     return leave
 
 

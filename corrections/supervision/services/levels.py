@@ -1,4 +1,4 @@
-"""Management levels: officers propose, supervisors decide (docs/domain.md §3.7)."""
+"""Management levels: officers propose, supervisors decide (docs/domain.md §3.4, §3.7)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from corrections import clock
-from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.guards import not_future, record_of, require_decider, require_writer
+from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.rules import engine
@@ -43,26 +43,42 @@ def _validate_level_change(case: CorrectionCase, data: dict[str, Any]) -> tuple[
     return effective_on, level, reason
 
 
-def change_level(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CaseLevel:
-    """A supervisor records an approved level change (the API's POST /levels)."""
-    require_decider(actor, _("调整管理等级需要县局主管审批。"))
-    effective_on, level, reason = _validate_level_change(case, data)
-    row = CaseLevel(
+def _level_row(
+    actor: User, case: CorrectionCase, effective_on: date, level: str, reason: str, **more
+) -> CaseLevel:
+    """A level change proposed by ``actor``, from the level in force on ``effective_on``."""
+    return CaseLevel(
         case_id=case.id,
         effective_on=effective_on,
         level=level,
         from_level=engine.level_on(case_facts(case).levels, effective_on),
         reason=reason,
-        status="approved",
         proposed_by_id=actor.id,
+        **more,
+    )
+
+
+def change_level(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CaseLevel:
+    """A supervisor records an approved level change (the API's POST /levels)."""
+    require_decider(actor, _("调整管理等级需要县局主管审批。"))
+    effective_on, level, reason = _validate_level_change(case, data)
+    row = _level_row(
+        actor,
+        case,
+        effective_on,
+        level,
+        reason,
+        status="approved",
         decided_by_id=actor.id,
         decided_on=clock.today(),
     )
-    db.session.add(row)
-    db.session.flush()
-    refresh_due_state(case)
-    record(actor, "correction.level_change", "case_level", row.id, None, snapshot(row))
-    return row
+    return add_recorded(
+        actor,
+        row,
+        "correction.level_change",
+        "case_level",
+        after_flush=lambda: refresh_due_state(case),
+    )
 
 
 def propose_level(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CaseLevel:
@@ -76,19 +92,8 @@ def propose_level(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Ca
     ).first()
     if pending:
         raise RuleViolation(_("已有待审批的等级调整，请等待县局审批。"), code="pending_exists")
-    row = CaseLevel(
-        case_id=case.id,
-        effective_on=effective_on,
-        level=level,
-        from_level=engine.level_on(case_facts(case).levels, effective_on),
-        reason=reason,
-        status="proposed",
-        proposed_by_id=actor.id,
-    )
-    db.session.add(row)
-    db.session.flush()
-    record(actor, "correction.level_propose", "case_level", row.id, None, snapshot(row))
-    return row
+    row = _level_row(actor, case, effective_on, level, reason, status="proposed")
+    return add_recorded(actor, row, "correction.level_propose", "case_level")
 
 
 def decide_level(actor: User, case: CorrectionCase, level_id: int, data: dict[str, Any]):
@@ -101,14 +106,17 @@ def decide_level(actor: User, case: CorrectionCase, level_id: int, data: dict[st
     if row.status != "proposed":
         raise RuleViolation(_("该申请已处理。"), code="already_decided")
     require_open(case, row.effective_on)
-    before = snapshot(row)
-    row.status = "approved" if approved else "refused"
-    row.decided_by_id = actor.id
-    row.decided_on = clock.today()
-    row.decision_note = note
-    db.session.flush()
-    refresh_due_state(case)
-    record(actor, "correction.level_decide", "case_level", row.id, before, snapshot(row))
+    with recorded_change(
+        actor,
+        "correction.level_decide",
+        "case_level",
+        row,
+        after_flush=lambda: refresh_due_state(case),
+    ):
+        row.status = "approved" if approved else "refused"
+        row.decided_by_id = actor.id
+        row.decided_on = clock.today()
+        row.decision_note = note
     return row
 
 

@@ -1,4 +1,4 @@
-"""Electronic monitoring (docs/domain.md §7.4) and 保外就医 medical reviews."""
+"""Electronic monitoring and 保外就医 medical reviews (docs/domain.md §3.10, §3.11, §7.4)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from corrections import clock
-from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.guards import not_future, record_of, require_decider, require_writer
+from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.rules import deadlines as deadline_rules
@@ -86,10 +86,7 @@ def start_monitoring(actor: User, case: CorrectionCase, data: dict[str, Any]) ->
         ends_on=ends_on,
         recorded_by_id=actor.id,
     )
-    db.session.add(episode)
-    db.session.flush()
-    record(actor, "correction.monitoring_start", "monitoring", episode.id, None, snapshot(episode))
-    return episode
+    return add_recorded(actor, episode, "correction.monitoring_start", "monitoring")
 
 
 def extend_monitoring(
@@ -123,21 +120,17 @@ def extend_monitoring(
         raise RuleViolation(message, code="monitoring_lapsed", fields={"extended_on": message})
     require_open(case, extended_on)
     _check_monitoring_overlap(case, "ends_on", episode.starts_on, new_end, episode.id)
-    before = snapshot(episode)
-    db.session.add(
-        MonitoringExtension(
-            episode_id=episode.id,
-            extended_on=extended_on,
-            new_ends_on=new_end,
-            approved_by=approved_by,
-            recorded_by_id=actor.id,
+    with recorded_change(actor, "correction.monitoring_extend", "monitoring", episode):
+        db.session.add(
+            MonitoringExtension(
+                episode_id=episode.id,
+                extended_on=extended_on,
+                new_ends_on=new_end,
+                approved_by=approved_by,
+                recorded_by_id=actor.id,
+            )
         )
-    )
-    episode.ends_on = new_end
-    db.session.flush()
-    record(
-        actor, "correction.monitoring_extend", "monitoring", episode.id, before, snapshot(episode)
-    )
+        episode.ends_on = new_end
     return episode
 
 
@@ -154,12 +147,8 @@ def remove_monitoring(
     f.raise_if_errors()
     if episode.removed_on is not None:
         raise RuleViolation(_("电子定位已解除。"), code="monitoring_removed")
-    before = snapshot(episode)
-    episode.removed_on = removed_on
-    db.session.flush()
-    record(
-        actor, "correction.monitoring_remove", "monitoring", episode.id, before, snapshot(episode)
-    )
+    with recorded_change(actor, "correction.monitoring_remove", "monitoring", episode):
+        episode.removed_on = removed_on
     return episode
 
 
@@ -184,10 +173,7 @@ def record_medical_review(actor: User, case: CorrectionCase, data: dict[str, Any
         conditions_persist=persist,
         recorded_by_id=actor.id,
     )
-    db.session.add(review)
-    db.session.flush()
-    record(actor, "correction.medical_review", "medical_review", review.id, None, snapshot(review))
-    return review
+    return add_recorded(actor, review, "correction.medical_review", "medical_review")
 
 
 def medical_review_due(case: CorrectionCase) -> date | None:

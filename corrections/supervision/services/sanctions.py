@@ -11,6 +11,7 @@ from corrections import clock, numbering
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.guards import not_future, record_of, require_decider, require_writer
+from corrections.core.records import recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.supervision.models import SANCTION_KINDS, CorrectionCase, Sanction
@@ -131,17 +132,15 @@ def decide_sanction(
     if sanction.status != "proposed" or sanction.is_void:
         raise RuleViolation(_("该建议已处理。"), code="already_decided")
     require_open(case, decided_on)
-    before = snapshot(sanction)
-    sanction.decided_by_id = actor.id
-    sanction.decision_note = note
-    if approved:
-        sanction.status = "decided"
-        sanction.decided_on = decided_on
-        number_sanction(actor, case, sanction)
-    else:
-        sanction.status = "rejected"
-    db.session.flush()
-    record(actor, "correction.sanction_decide", "sanction", sanction.id, before, snapshot(sanction))
+    with recorded_change(actor, "correction.sanction_decide", "sanction", sanction):
+        sanction.decided_by_id = actor.id
+        sanction.decision_note = note
+        if approved:
+            sanction.status = "decided"
+            sanction.decided_on = decided_on
+            number_sanction(actor, case, sanction)
+        else:
+            sanction.status = "rejected"
     return sanction
 
 
@@ -165,13 +164,9 @@ def record_outcome(
         raise RuleViolation(_("该提请尚未决定或已作废。"), code="not_decided")
     if sanction.outcome is not None:
         raise RuleViolation(_("该提请的结果已登记。"), code="outcome_exists")
-    before = snapshot(sanction)
-    sanction.outcome = "granted" if granted else "refused"
-    sanction.outcome_on = decided_on
-    db.session.flush()
-    record(
-        actor, "correction.sanction_outcome", "sanction", sanction.id, before, snapshot(sanction)
-    )
+    with recorded_change(actor, "correction.sanction_outcome", "sanction", sanction):
+        sanction.outcome = "granted" if granted else "refused"
+        sanction.outcome_on = decided_on
     return sanction
 
 

@@ -16,24 +16,11 @@ from corrections.supervision.services.monitoring import medical_review_due
 def suggestions(case: CorrectionCase, on: date | None = None) -> dict[str, list]:
     """Sanction and level suggestions computed from the case's history (never applied;
     docs/domain.md §3.8, §7.2, §7.5). Violations a later sanction answered are left out."""
-    from corrections.rules import leaves as leave_rules
     from corrections.rules import sanctions as sanction_rules
 
     on = on or clock.today()
     if case.status == "expected":
-        # Never received: not reporting for more than a month after the deadline (§7.2).
-        if on <= case.report_deadline:
-            return {"sanctions": [], "levels": []}
-        facts = sanction_rules.ViolationFacts(
-            correction_type=case.correction_type,
-            on=on,
-            late_report_days=(on - case.report_deadline).days,
-            report_deadline=case.report_deadline,
-        )
-        month = [
-            s for s in sanction_rules.suggest_sanctions(facts) if s.kind == "revocation_request"
-        ]
-        return {"sanctions": month, "levels": []}
+        return {"sanctions": _never_received(case, on), "levels": []}
     if case.status != "active":
         return {"sanctions": [], "levels": []}
     recorded = db.session.execute(
@@ -48,6 +35,35 @@ def suggestions(case: CorrectionCase, on: date | None = None) -> dict[str, list]
     on_record = tuple(
         sanction_rules.SanctionFact(k, d or p) for k, _st, d, p in recorded if (d or p)
     )
+    facts = _violation_facts(case, on, decided, on_record)
+    level_suggestions = sanction_rules.suggest_level_changes(
+        case.received_on,
+        case_facts(case).levels,
+        [sanction_rules.SanctionFact(k, d) for k, d in decided],
+        on,
+    )
+    return {"sanctions": sanction_rules.suggest_sanctions(facts), "levels": level_suggestions}
+
+
+def _never_received(case: CorrectionCase, on: date) -> list:
+    """Never received: not reporting for more than a month after the deadline (§7.2)."""
+    from corrections.rules import sanctions as sanction_rules
+
+    if on <= case.report_deadline:
+        return []
+    facts = sanction_rules.ViolationFacts(
+        correction_type=case.correction_type,
+        on=on,
+        late_report_days=(on - case.report_deadline).days,
+        report_deadline=case.report_deadline,
+    )
+    return [s for s in sanction_rules.suggest_sanctions(facts) if s.kind == "revocation_request"]
+
+
+def _violation_facts(case: CorrectionCase, on: date, decided: list, on_record: tuple):
+    """What the case did that a sanction may answer, as of ``on``."""
+    from corrections.rules import sanctions as sanction_rules
+
     absconded = db.session.execute(
         select(Incident)
         .where(Incident.case_id == case.id, Incident.kind == "absconded")
@@ -57,19 +73,10 @@ def suggestions(case: CorrectionCase, on: date | None = None) -> dict[str, list]
     late_days = 0
     if case.received_on and case.received_on > case.report_deadline:
         late_days = (case.received_on - case.report_deadline).days
-    overdue_leave_days, overdue_leave_on = 0, None
-    for leave in db.session.execute(
-        select(Leave).where(
-            Leave.case_id == case.id, Leave.status == "approved", Leave.kind == "leave"
-        )
-    ).scalars():
-        days = leave_rules.return_days_late(leave.ends_on, leave.returned_on, on)
-        if days > overdue_leave_days:
-            overdue_leave_days = days
-            overdue_leave_on = leave.ends_on + timedelta(days=1)
+    overdue_leave_days, overdue_leave_on = _most_overdue_return(case, on)
     review_due = medical_review_due(case)
     missed_review = bool(review_due and on > review_due)
-    facts = sanction_rules.ViolationFacts(
+    return sanction_rules.ViolationFacts(
         correction_type=case.correction_type,
         on=on,
         late_report_days=late_days,
@@ -84,11 +91,20 @@ def suggestions(case: CorrectionCase, on: date | None = None) -> dict[str, list]
         missed_medical_review_on=review_due + timedelta(days=1) if missed_review else None,
         sanctions=on_record,
     )
-    facts_levels = case_facts(case).levels
-    level_suggestions = sanction_rules.suggest_level_changes(
-        case.received_on,
-        facts_levels,
-        [sanction_rules.SanctionFact(k, d) for k, d in decided],
-        on,
-    )
-    return {"sanctions": sanction_rules.suggest_sanctions(facts), "levels": level_suggestions}
+
+
+def _most_overdue_return(case: CorrectionCase, on: date) -> tuple[int, date | None]:
+    """The most days late back from an approved leave, and the first day it was late."""
+    from corrections.rules import leaves as leave_rules
+
+    overdue_leave_days, overdue_leave_on = 0, None
+    for leave in db.session.execute(
+        select(Leave).where(
+            Leave.case_id == case.id, Leave.status == "approved", Leave.kind == "leave"
+        )
+    ).scalars():
+        days = leave_rules.return_days_late(leave.ends_on, leave.returned_on, on)
+        if days > overdue_leave_days:
+            overdue_leave_days = days
+            overdue_leave_on = leave.ends_on + timedelta(days=1)
+    return overdue_leave_days, overdue_leave_on

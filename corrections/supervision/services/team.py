@@ -8,9 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from corrections import clock
-from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.guards import not_future, require_writer
+from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.supervision.models import (
@@ -35,10 +35,7 @@ def add_team_member(actor: User, case: CorrectionCase, data: dict[str, Any]) -> 
     f.raise_if_errors()
     require_open(case)
     member = TeamMember(case_id=case.id, name=name, role=role, sex=sex, phone=phone)
-    db.session.add(member)
-    db.session.flush()
-    record(actor, "correction.team_add", "team_member", member.id, None, snapshot(member))
-    return member
+    return add_recorded(actor, member, "correction.team_add", "team_member")
 
 
 def remove_team_member(actor: User, case: CorrectionCase, member_id: int) -> TeamMember:
@@ -48,10 +45,8 @@ def remove_team_member(actor: User, case: CorrectionCase, member_id: int) -> Tea
     member = db.session.get(TeamMember, member_id)
     if member is None or member.case_id != case.id or member.removed_on is not None:
         raise NotFound(_("记录不存在。"))
-    before = snapshot(member)
-    member.removed_on = clock.today()
-    db.session.flush()
-    record(actor, "correction.team_remove", "team_member", member.id, before, snapshot(member))
+    with recorded_change(actor, "correction.team_remove", "team_member", member):
+        member.removed_on = clock.today()
     return member
 
 
@@ -91,10 +86,7 @@ def add_plan(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Correct
         content=content,
         written_by_id=actor.id,
     )
-    db.session.add(plan)
-    db.session.flush()
-    record(actor, "correction.plan", "correction_plan", plan.id, None, snapshot(plan))
-    return plan
+    return add_recorded(actor, plan, "correction.plan", "correction_plan")
 
 
 def complete_checklist_item(actor: User, case: CorrectionCase, data: dict[str, Any]):
@@ -116,10 +108,7 @@ def complete_checklist_item(actor: User, case: CorrectionCase, data: dict[str, A
     row = ChecklistItem(
         case_id=case.id, item=item, done_on=done_on, note=note, recorded_by_id=actor.id
     )
-    db.session.add(row)
-    db.session.flush()
-    record(actor, "correction.checklist", "checklist_item", row.id, None, snapshot(row))
-    return row
+    return add_recorded(actor, row, "correction.checklist", "checklist_item")
 
 
 def checklist(case: CorrectionCase) -> dict[str, ChecklistItem | None]:
