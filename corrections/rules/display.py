@@ -61,7 +61,14 @@ _DAYS, _WORKDAYS, _MONTHS, _YEARS, _HOURS_UNIT = (
 DEADLINE_KEYS: dict[str, DeadlineKey] = {
     k.key: k
     for k in (
-        DeadlineKey("alert_due_hours", _l("预警办结时限（小时）"), _ALERTS, _HOURS_UNIT, 1, 720),
+        DeadlineKey(
+            "alert_due_hours",
+            _l("预警办结时限（小时）"),
+            _ALERTS,
+            _HOURS_UNIT,
+            1,
+            720,
+        ),
         DeadlineKey(
             "alert_overdue_contact_days",
             _l("监管措施逾期超过几天发出预警"),
@@ -95,7 +102,12 @@ DEADLINE_KEYS: dict[str, DeadlineKey] = {
             23,
         ),
         DeadlineKey(
-            "location_night_end_hour", _l("定位异常：夜间结束（时）"), _ALERTS, _HOUR_OF_DAY, 0, 23
+            "location_night_end_hour",
+            _l("定位异常：夜间结束（时）"),
+            _ALERTS,
+            _HOUR_OF_DAY,
+            0,
+            23,
         ),
         DeadlineKey(
             "location_night_far_m",
@@ -105,11 +117,30 @@ DEADLINE_KEYS: dict[str, DeadlineKey] = {
             100,
             500000,
         ),
-        DeadlineKey("report_days", _l("报到期限（天）"), _INTAKE, _DAYS, 1, 90),
         DeadlineKey(
-            "transfer_report_days", _l("变更执行地后报到期限（天）"), _INTAKE, _DAYS, 1, 90
+            "report_days",
+            _l("报到期限（天）"),
+            _INTAKE,
+            _DAYS,
+            1,
+            90,
         ),
-        DeadlineKey("assessment_days", _l("调查评估期限（工作日）"), _INTAKE, _WORKDAYS, 1, 60),
+        DeadlineKey(
+            "transfer_report_days",
+            _l("变更执行地后报到期限（天）"),
+            _INTAKE,
+            _DAYS,
+            1,
+            90,
+        ),
+        DeadlineKey(
+            "assessment_days",
+            _l("调查评估期限（工作日）"),
+            _INTAKE,
+            _WORKDAYS,
+            1,
+            60,
+        ),
         DeadlineKey(
             "assessment_fast_track_days",
             _l("速裁案件调查评估期限（工作日）"),
@@ -119,12 +150,29 @@ DEADLINE_KEYS: dict[str, DeadlineKey] = {
             60,
         ),
         DeadlineKey(
-            "leave_station_max_days", _l("司法所可批准的请假天数上限"), _LEAVE, _DAYS, 1, 90
+            "leave_station_max_days",
+            _l("司法所可批准的请假天数上限"),
+            _LEAVE,
+            _DAYS,
+            1,
+            90,
         ),
         DeadlineKey(
-            "leave_county_max_days", _l("县局单次批准的请假天数上限"), _LEAVE, _DAYS, 1, 365
+            "leave_county_max_days",
+            _l("县局单次批准的请假天数上限"),
+            _LEAVE,
+            _DAYS,
+            1,
+            365,
         ),
-        DeadlineKey("leave_window_months", _l("累计请假统计期（月）"), _LEAVE, _MONTHS, 1, 24),
+        DeadlineKey(
+            "leave_window_months",
+            _l("累计请假统计期（月）"),
+            _LEAVE,
+            _MONTHS,
+            1,
+            24,
+        ),
         DeadlineKey(
             "leave_window_max_days",
             _l("统计期内累计请假天数上限（超过须市局审批）"),
