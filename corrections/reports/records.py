@@ -203,42 +203,51 @@ def _due_today(key: str, end: date) -> bool:
     return key in ("cc.overdue", "rs.overdue") and end == clock.today()
 
 
-@_lists(CC)
-def _correction_cases(key, entities, where, end) -> list[Record]:
-    out = []
-    for case in entities:
-        badges = [label("case_status", case.status)]
-        if case.end_reason:
-            badges.append(_end_reason(case))
-        what = _dots(
-            label("correction_type", case.correction_type),
-            label("level", case.level) if case.status == "active" else "",
-            case.crime,
-        )
-        if _due_today(key, end) and case.next_due_on:
-            what += " · " + _("应于 %(d)s 前联系", d=case.next_due_on.isoformat())
-        on, name = _cc_date(key, case), _name(case.person)
-        out.append(Record(on, name, where[id(case)], what, _case_url(case.id), None, badges))
-    return out
+def _of_programme(model, case_url, due_text):
+    """Register ``describe(key, case) -> (on, what, badges)`` as the lister of ``model``'s
+    cases; a list of today's overdue cases adds each case's due date (``due_text``)."""
+
+    def register(describe):
+        @_lists(model)
+        def lister(key, entities, where, end) -> list[Record]:
+            out = []
+            for case in entities:
+                on, what, badges = describe(key, case)
+                if _due_today(key, end) and case.next_due_on:
+                    what += " · " + due_text(case.next_due_on.isoformat())
+                url = case_url(case.id)
+                out.append(Record(on, _name(case.person), where[id(case)], what, url, None, badges))
+            return out
+
+        return describe
+
+    return register
 
 
-@_lists(RC)
-def _resettlement_cases(key, entities, where, end) -> list[Record]:
-    out = []
-    for case in entities:
-        what = _dots(label("rs_source", case.source), case.crime, case.facility)
-        if _due_today(key, end) and case.next_due_on:
-            what += " · " + _("应于 %(d)s 前走访", d=case.next_due_on.isoformat())
-        badges = [label("rs_status", case.status)]
-        if case.is_key:
-            badges.append(_("重点"))
-        if case.person.flag_gang:
-            badges.append(label("flag", "gang"))
-        if case.handover_method:
-            badges.append(label("handover_method", case.handover_method))
-        on, name = _rc_date(key, case), _name(case.person)
-        out.append(Record(on, name, where[id(case)], what, _rs_url(case.id), None, badges))
-    return out
+@_of_programme(CC, _case_url, lambda d: _("应于 %(d)s 前联系", d=d))
+def _correction_case(key, case):
+    badges = [label("case_status", case.status)]
+    if case.end_reason:
+        badges.append(_end_reason(case))
+    what = _dots(
+        label("correction_type", case.correction_type),
+        label("level", case.level) if case.status == "active" else "",
+        case.crime,
+    )
+    return _cc_date(key, case), what, badges
+
+
+@_of_programme(RC, _rs_url, lambda d: _("应于 %(d)s 前走访", d=d))
+def _resettlement_case(key, case):
+    badges = [label("rs_status", case.status)]
+    if case.is_key:
+        badges.append(_("重点"))
+    if case.person.flag_gang:
+        badges.append(label("flag", "gang"))
+    if case.handover_method:
+        badges.append(label("handover_method", case.handover_method))
+    what = _dots(label("rs_source", case.source), case.crime, case.facility)
+    return _rc_date(key, case), what, badges
 
 
 @_lists(Assessment)

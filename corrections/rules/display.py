@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from corrections.labels import LABELS
 from corrections.rules import engine
+from corrections.rules.engine import ordered_kinds
 
 # The labels are the catalogue's (corrections/labels.py).
 PROGRAMMES = LABELS["programme"]
@@ -385,11 +386,6 @@ DEADLINE_KEYS: dict[str, DeadlineKey] = {
 }
 
 
-def ordered_kinds(kinds) -> list[str]:
-    order = {k: i for i, k in enumerate(engine.CONTACT_KINDS)}
-    return sorted(kinds, key=lambda k: (order.get(k, len(order)), k))
-
-
 def scope_label(programme: str, level, correction_type, is_key) -> str:
     """Who a contact rule row applies to, e.g. "严管", "暂予监外执行", "重点帮教对象"."""
     if programme == engine.RESETTLEMENT:
@@ -414,10 +410,7 @@ def effective_text(effective_from) -> str:
 def contact_rule_text(row) -> str:
     """One readable line: "严管 · 面对面 · 当面报告或实地查访 · 每7天 · 默认" (or "自2026-01-01起")."""
     kinds = [str(CONTACT_KINDS.get(k, k)) for k in ordered_kinds(_kinds(row.satisfied_by))]
-    if len(kinds) > 1:
-        kinds_text = "、".join(kinds[:-1]) + str(_l("或")) + kinds[-1]
-    else:
-        kinds_text = "".join(kinds)
+    kinds_text = engine.join_words(kinds, str(_l("或")), "、")
     if row.every_days > 0:
         frequency = str(_l("每%(n)d天", n=row.every_days))
     else:

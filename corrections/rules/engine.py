@@ -114,12 +114,14 @@ def _piece(lang: str, name: str, **variables) -> str:
     return labels.in_language(_language(lang), labels.DUE_SENTENCE[name], **variables)
 
 
-def _ordered_kinds(kinds: Iterable[str]) -> list[str]:
+def ordered_kinds(kinds: Iterable[str]) -> list[str]:
+    """Contact kinds in display order (unknown ones last, by code)."""
     order = {k: i for i, k in enumerate(CONTACT_KINDS)}
     return sorted(kinds, key=lambda k: (order.get(k, len(order)), k))
 
 
-def _join(words: list[str], last_sep: str, sep: str) -> str:
+def join_words(words: list[str], last_sep: str, sep: str) -> str:
+    """``a、b或c``: the words joined by ``sep``, the last two by ``last_sep``."""
     if len(words) <= 1:
         return "".join(words)
     return sep.join(words[:-1]) + last_sep + words[-1]
@@ -161,8 +163,8 @@ class DueState:
 
     def explain(self, lang: str = "zh") -> str:
         """A plain sentence: which rule, which last contact (or anchor), which window."""
-        kinds = [_word(lang, "contact_kind", k) for k in _ordered_kinds(self.satisfied_by)]
-        kinds_text = _join(kinds, _piece(lang, "or"), _piece(lang, "comma"))
+        kinds = [_word(lang, "contact_kind", k) for k in ordered_kinds(self.satisfied_by)]
+        kinds_text = join_words(kinds, _piece(lang, "or"), _piece(lang, "comma"))
         rule = _piece(
             lang,
             "rule",
