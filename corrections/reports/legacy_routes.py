@@ -14,20 +14,23 @@ from __future__ import annotations
 from flask import render_template, request
 from flask_login import current_user, login_required
 
+from corrections import clock, periods
 from corrections.errors import ValidationFailed
 from corrections.replica import reads_from_replica
 from corrections.reports import legacy
 from corrections.reports import summary as summaries
 from corrections.reports.downloads import attachment, file_names
-from corrections.reports.monthly import previous_month
 from corrections.reports.pdf import monthly_pdf
 from corrections.reports.routes import bp
 from corrections.reports.workbook import MIME as XLSX_MIME
 from corrections.reports.workbook import monthly_workbook
 
+PDF_MIME = "application/pdf"
+
 
 def _args() -> tuple[str, str | None]:
-    month = (request.args.get("month") or "").strip() or previous_month()
+    last_month = periods.month_text(periods.previous_month(clock.today()))
+    month = (request.args.get("month") or "").strip() or last_month
     station = (request.args.get("station") or "").strip() or None
     return month, station
 
@@ -66,31 +69,29 @@ def legacy_page():
     )
 
 
+def _download(build, name_zh: str, name_en: str, extension: str, mime: str):
+    """``build(user, month, station)``'s file for the request's month and station."""
+    month, station = _args()
+    data = build(current_user, month, station)
+    return attachment(data, mime, *file_names(name_zh, name_en, month, station, extension))
+
+
 @bp.route("/legacy.pdf")
 @login_required
 @reads_from_replica
 def legacy_pdf():
-    month, station = _args()
-    data = legacy.legacy_pdf(current_user, month, station)
-    names = file_names("社区矫正人员情况统计表", "legacy-form", month, station, "pdf")
-    return attachment(data, "application/pdf", *names)
+    return _download(legacy.legacy_pdf, "社区矫正人员情况统计表", "legacy-form", "pdf", PDF_MIME)
 
 
 @bp.route("/monthly.pdf")
 @login_required
 @reads_from_replica
 def monthly_pdf_download():
-    month, station = _args()
-    data = monthly_pdf(current_user, month, station)
-    names = file_names("工作月报", "monthly-report", month, station, "pdf")
-    return attachment(data, "application/pdf", *names)
+    return _download(monthly_pdf, "工作月报", "monthly-report", "pdf", PDF_MIME)
 
 
 @bp.route("/monthly.xlsx")
 @login_required
 @reads_from_replica
 def monthly_xlsx_download():
-    month, station = _args()
-    data = monthly_workbook(current_user, month, station)
-    names = file_names("工作月报", "monthly-report", month, station, "xlsx")
-    return attachment(data, XLSX_MIME, *names)
+    return _download(monthly_workbook, "工作月报", "monthly-report", "xlsx", XLSX_MIME)

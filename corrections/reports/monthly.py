@@ -215,9 +215,3 @@ def monthly(user: User, month_text: str | None, station_code: str | None = None)
     year_start = date(start.year, 1, 1)
     month, ytd = summaries.summaries(user, [(start, end), (year_start, end)], station_code)
     return Monthly(user, station_code, stations, start, end, year_start, month, ytd)
-
-
-def previous_month(today: date | None = None) -> str:
-    today = today or clock.today()
-    year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
-    return f"{year}-{month:02d}"

@@ -1,7 +1,7 @@
 """The drill-down: the records behind each figure of the registry.
 
 ``rows_query(key, …)`` is the SQL of the rows behind a number. It is built by
-``figures.py`` from the very conditions the figure counts with (each figure's
+``figures`` from the very conditions the figure counts with (each figure's
 ``Source``), so a number and its list cannot drift apart; ``cc.overdue`` and
 ``rs.overdue`` list the cases the due-date engine finds, by the same code path
 as the figure. Distinct-people (or distinct-case) figures list one row per
@@ -13,6 +13,7 @@ list page: a date, who, where, what, and links to the case pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -158,197 +159,224 @@ def _hours(value: Decimal | None) -> str:
     return _("%(h)s小时", h=text)
 
 
+def _dots(*parts) -> str:
+    """The non-empty parts of a line, joined by " · "."""
+    return " · ".join(p for p in parts if p)
+
+
+# The lines of each kind of record: the entity's class -> (key, entities, where each is
+# listed, the period's end) -> records; ``_records`` picks by the first row's entity.
+_LISTERS: dict[type, Callable[[str, list, dict[int, str], date], list[Record]]] = {}
+
+
+def _lists(*models):
+    def register(lister):
+        for model in models:
+            _LISTERS[model] = lister
+        return lister
+
+    return register
+
+
 def _records(key: str, rows, stations: dict[int, str], end: date) -> list[Record]:
     entities = [row[0] for row in rows]
     if not entities:
         return []
-    sample = entities[0]
     where = {id(e): stations.get(row[1], "") for e, row in zip(entities, rows, strict=True)}
-    # the stored due date is today's; it explains an overdue list only when the list is today's
-    end_key = key in ("cc.overdue", "rs.overdue") and end == clock.today()
-    out: list[Record] = []
-    if isinstance(sample, CC):
-        for case in entities:
-            badges = [label("case_status", case.status)]
-            if case.end_reason:
-                badges.append(
-                    label("release_reason", case.end_reason)
-                    if case.status == "released"
-                    else label("termination_reason", case.end_reason)
-                    if case.status == "terminated"
-                    else case.end_reason
-                )
-            on = _cc_date(key, case)
-            what = " · ".join(
-                x
-                for x in (
-                    label("correction_type", case.correction_type),
-                    label("level", case.level) if case.status == "active" else "",
-                    case.crime,
-                )
-                if x
-            )
-            if end_key and case.next_due_on:
-                what += " · " + _("应于 %(d)s 前联系", d=case.next_due_on.isoformat())
-            out.append(
-                Record(
-                    on, _name(case.person), where[id(case)], what, _case_url(case.id), None, badges
-                )
-            )
-        return out
-    if isinstance(sample, RC):
-        for case in entities:
-            on = _rc_date(key, case)
-            what = " · ".join(
-                x for x in (label("rs_source", case.source), case.crime, case.facility) if x
-            )
-            if end_key and case.next_due_on:
-                what += " · " + _("应于 %(d)s 前走访", d=case.next_due_on.isoformat())
-            badges = [label("rs_status", case.status)]
-            if case.is_key:
-                badges.append(_("重点"))
-            if case.person.flag_gang:
-                badges.append(label("flag", "gang"))
-            if case.handover_method:
-                badges.append(label("handover_method", case.handover_method))
-            out.append(
-                Record(
-                    on, _name(case.person), where[id(case)], what, _rs_url(case.id), None, badges
-                )
-            )
-        return out
-    if isinstance(sample, Assessment):
-        for a in entities:
-            on = a.completed_on if key == "cc.assessments_completed" else a.received_on
-            what = " · ".join(
-                x
-                for x in (
-                    label("commissioned_by", a.commissioned_by),
-                    a.commissioning_body,
-                    a.crime,
-                    label("opinion", a.opinion) if a.opinion else "",
-                )
-                if x
-            )
-            out.append(
-                Record(
-                    on,
-                    a.name,
-                    where[id(a)],
-                    what,
-                    url_for("assessments.show", assessment_id=a.id),
-                )
-            )
-        return out
-    if isinstance(sample, Activity):
-        attendees = dict(
-            db.session.execute(
-                select(Attendance.activity_id, func.count())
-                .where(Attendance.activity_id.in_([a.id for a in entities]))
-                .group_by(Attendance.activity_id)
-            ).all()
+    lister = next(f for model, f in _LISTERS.items() if isinstance(entities[0], model))
+    return lister(key, entities, where, end)
+
+
+def _end_reason(case) -> str | None:
+    if not case.end_reason:
+        return None
+    if case.status == "released":
+        return label("release_reason", case.end_reason)
+    if case.status == "terminated":
+        return label("termination_reason", case.end_reason)
+    return case.end_reason
+
+
+def _due_today(key: str, end: date) -> bool:
+    """The stored due date is today's; it explains an overdue list only when the list is
+    today's."""
+    return key in ("cc.overdue", "rs.overdue") and end == clock.today()
+
+
+def _of_programme(model, case_url, due_text):
+    """Register ``describe(key, case) -> (on, what, badges)`` as the lister of ``model``'s
+    cases; a list of today's overdue cases adds each case's due date (``due_text``)."""
+
+    def register(describe):
+        @_lists(model)
+        def lister(key, entities, where, end) -> list[Record]:
+            out = []
+            for case in entities:
+                on, what, badges = describe(key, case)
+                if _due_today(key, end) and case.next_due_on:
+                    what += " · " + due_text(case.next_due_on.isoformat())
+                url = case_url(case.id)
+                out.append(Record(on, _name(case.person), where[id(case)], what, url, None, badges))
+            return out
+
+        return describe
+
+    return register
+
+
+@_of_programme(CC, _case_url, lambda d: _("应于 %(d)s 前联系", d=d))
+def _correction_case(key, case):
+    badges = [label("case_status", case.status)]
+    if case.end_reason:
+        badges.append(_end_reason(case))
+    what = _dots(
+        label("correction_type", case.correction_type),
+        label("level", case.level) if case.status == "active" else "",
+        case.crime,
+    )
+    return _cc_date(key, case), what, badges
+
+
+@_of_programme(RC, _rs_url, lambda d: _("应于 %(d)s 前走访", d=d))
+def _resettlement_case(key, case):
+    badges = [label("rs_status", case.status)]
+    if case.is_key:
+        badges.append(_("重点"))
+    if case.person.flag_gang:
+        badges.append(label("flag", "gang"))
+    if case.handover_method:
+        badges.append(label("handover_method", case.handover_method))
+    what = _dots(label("rs_source", case.source), case.crime, case.facility)
+    return _rc_date(key, case), what, badges
+
+
+@_lists(Assessment)
+def _assessments(key, entities, where, end) -> list[Record]:
+    out = []
+    for a in entities:
+        on = a.completed_on if key == "cc.assessments_completed" else a.received_on
+        what = _dots(
+            label("commissioned_by", a.commissioned_by),
+            a.commissioning_body,
+            a.crime,
+            label("opinion", a.opinion) if a.opinion else "",
         )
-        for a in entities:
-            what = " · ".join(
-                x
-                for x in (
-                    label("activity_kind", a.kind),
-                    a.place,
-                    _hours(a.hours),
-                    _("%(n)d人参加", n=attendees.get(a.id, 0)),
-                )
-                if x
-            )
-            out.append(
-                Record(
-                    a.held_on,
-                    a.topic or label("activity_kind", a.kind),
-                    where[id(a)],
-                    what,
-                    url_for("activities.show", activity_id=a.id),
-                )
-            )
-        return out
-    if isinstance(sample, Attendance):
-        activities = {
-            a.id: a
-            for a in db.session.execute(
-                select(Activity).where(Activity.id.in_({x.activity_id for x in entities}))
-            ).scalars()
-        }
-        cases = _cases(CC, [x.case_id for x in entities])
-        for x in entities:
-            act = activities[x.activity_id]
-            case = cases.get(x.case_id)
-            what = " · ".join(
-                t for t in (label("activity_kind", act.kind), act.topic, _hours(x.hours)) if t
-            )
-            out.append(
-                Record(
-                    act.held_on,
-                    _name(case.person) if case else "—",
-                    where[id(x)],
-                    what,
-                    url_for("activities.show", activity_id=act.id),
-                    _case_url(x.case_id),
-                )
-            )
-        return out
-    # records of a correction case (contacts, sanctions, incidents) or a resettlement case
-    if isinstance(sample, ResettlementContact):
-        cases = _cases(RC, [x.case_id for x in entities])
-        case_url = _rs_url
-    else:
-        cases = _cases(CC, [x.case_id for x in entities])
-        case_url = _case_url
-    for x in entities:
-        case = cases.get(x.case_id)
-        name = _name(case.person) if case else "—"
-        badges: list[str] = []
-        # the record links to its case; a record with a page of its own links there, and its
-        # name to the case
-        url, name_url = case_url(x.case_id), None
-        if isinstance(x, Contact):
-            on, what = x.occurred_on, label("contact_kind", x.kind)
-            if x.unannounced:
-                badges.append(_("突击"))
-            if x.at_night:
-                badges.append(_("夜间"))
-            what = " · ".join(t for t in (what, _short(x.note)) if t)
-        elif isinstance(x, ResettlementContact):
-            on = x.occurred_on
-            what = " · ".join(t for t in (label("contact_kind", x.kind), _short(x.note)) if t)
-        elif isinstance(x, Sanction):
-            on = x.decided_on
-            what = " · ".join(
-                t
-                for t in (label("sanction_kind", x.kind), x.document_number, _short(x.reason))
-                if t
-            )
-            if x.outcome:
-                badges.append(label("outcome", x.outcome))
-        elif isinstance(x, Alert):
-            on = x.closed_on if key.startswith("cc.alerts_closed") else x.raised_on
-            what = " · ".join(t for t in (label("alert_kind", x.kind), _short(x.message)) if t)
-            badges.append(label("alert_status", x.status))
-            if x.outcome:
-                badges.append(label("alert_outcome", x.outcome))
-            url, name_url = url_for("alerts.show", alert_id=x.id), case_url(x.case_id)
-        elif isinstance(x, Checkin):
-            on = x.due_on
-            what = label("checkin_status", x.status)
-            if x.outside_area:
-                badges.append(_("范围外"))
-        elif isinstance(x, Incident):
-            on = x.occurred_on
-            what = " · ".join(t for t in (label("incident_kind", x.kind), _short(x.note)) if t)
-            badges.append(
-                _("%(d)s 结案", d=x.closed_on.isoformat()) if x.closed_on else _("未结案")
-            )
-        else:  # pragma: no cover - every source entity is handled above
-            on, what = None, str(x)
-        out.append(Record(on, name, where[id(x)], what, url, name_url, badges))
+        url = url_for("assessments.show", assessment_id=a.id)
+        out.append(Record(on, a.name, where[id(a)], what, url))
     return out
+
+
+@_lists(Activity)
+def _activities(key, entities, where, end) -> list[Record]:
+    attendees = dict(
+        db.session.execute(
+            select(Attendance.activity_id, func.count())
+            .where(Attendance.activity_id.in_([a.id for a in entities]))
+            .group_by(Attendance.activity_id)
+        ).all()
+    )
+    out = []
+    for a in entities:
+        kind = label("activity_kind", a.kind)
+        what = _dots(kind, a.place, _hours(a.hours), _("%(n)d人参加", n=attendees.get(a.id, 0)))
+        url = url_for("activities.show", activity_id=a.id)
+        out.append(Record(a.held_on, a.topic or kind, where[id(a)], what, url))
+    return out
+
+
+@_lists(Attendance)
+def _attendances(key, entities, where, end) -> list[Record]:
+    ids = {x.activity_id for x in entities}
+    found = db.session.execute(select(Activity).where(Activity.id.in_(ids))).scalars()
+    activities = {a.id: a for a in found}
+    cases = _cases(CC, [x.case_id for x in entities])
+    out = []
+    for x in entities:
+        act = activities[x.activity_id]
+        case = cases.get(x.case_id)
+        what = _dots(label("activity_kind", act.kind), act.topic, _hours(x.hours))
+        out.append(
+            Record(
+                act.held_on,
+                _name(case.person) if case else "—",
+                where[id(x)],
+                what,
+                url_for("activities.show", activity_id=act.id),
+                _case_url(x.case_id),
+            )
+        )
+    return out
+
+
+# Records of a case (contacts, sanctions, incidents, alerts, check-ins): each kind says its
+# date, its line and its badges; the record links to its case, unless it has a page of its
+# own (then the record links there and its name to the case).
+
+
+def _of_case(model, programme):
+    """Register ``describe(key, record) -> (on, what, badges, own page or None)`` as the
+    lister of ``model``, a record of a ``programme`` case (``CC`` or ``RC``)."""
+    case_url = _rs_url if programme is RC else _case_url
+
+    def register(describe):
+        @_lists(model)
+        def lister(key, entities, where, end) -> list[Record]:
+            cases = _cases(programme, [x.case_id for x in entities])
+            out = []
+            for x in entities:
+                case = cases.get(x.case_id)
+                on, what, badges, page = describe(key, x)
+                url, name_url = (page, case_url(x.case_id)) if page else (case_url(x.case_id), None)
+                name = _name(case.person) if case else "—"
+                out.append(Record(on, name, where[id(x)], what, url, name_url, badges))
+            return out
+
+        return describe
+
+    return register
+
+
+@_of_case(Contact, CC)
+def _contact(key, x):
+    badges = []
+    if x.unannounced:
+        badges.append(_("突击"))
+    if x.at_night:
+        badges.append(_("夜间"))
+    return x.occurred_on, _dots(label("contact_kind", x.kind), _short(x.note)), badges, None
+
+
+@_of_case(ResettlementContact, RC)
+def _rs_contact(key, x):
+    return x.occurred_on, _dots(label("contact_kind", x.kind), _short(x.note)), [], None
+
+
+@_of_case(Sanction, CC)
+def _sanction(key, x):
+    what = _dots(label("sanction_kind", x.kind), x.document_number, _short(x.reason))
+    return x.decided_on, what, [label("outcome", x.outcome)] if x.outcome else [], None
+
+
+@_of_case(Alert, CC)
+def _alert(key, x):
+    on = x.closed_on if key.startswith("cc.alerts_closed") else x.raised_on
+    badges = [label("alert_status", x.status)]
+    if x.outcome:
+        badges.append(label("alert_outcome", x.outcome))
+    what = _dots(label("alert_kind", x.kind), _short(x.message))
+    return on, what, badges, url_for("alerts.show", alert_id=x.id)
+
+
+@_of_case(Checkin, CC)
+def _checkin(key, x):
+    badges = [_("范围外")] if x.outside_area else []
+    return x.due_on, label("checkin_status", x.status), badges, None
+
+
+@_of_case(Incident, CC)
+def _incident(key, x):
+    closed = _("%(d)s 结案", d=x.closed_on.isoformat()) if x.closed_on else _("未结案")
+    return x.occurred_on, _dots(label("incident_kind", x.kind), _short(x.note)), [closed], None
 
 
 def _cc_date(key: str, case) -> date | None:
@@ -412,14 +440,10 @@ def _grouped_records(key: str, kind: str, rows, stations, start, end, station_id
         case = cases.get(row.group_id)
         leaves = members.get(row.group_id, [])
         what = "；".join(
-            " · ".join(
-                t
-                for t in (
-                    label("leave_reason", leave.reason),
-                    leave.destination,
-                    _("%(a)s 至 %(b)s", a=leave.starts_on, b=leave.ends_on),
-                )
-                if t
+            _dots(
+                label("leave_reason", leave.reason),
+                leave.destination,
+                _("%(a)s 至 %(b)s", a=leave.starts_on, b=leave.ends_on),
             )
             for leave in leaves
         )

@@ -250,14 +250,20 @@ def period_phrase(start: date, end: date) -> str:
     return f"{_cn_date(start)}至{_cn_date(end)}"
 
 
+def _opening(start: date | None, end: date, cumulative: str) -> tuple[date, str]:
+    """The period's start (None: 1 January of ``end``'s year) and the word for "in all" when
+    the period runs from 1 January (its figures are then 累计), else ""."""
+    start = start or date(end.year, 1, 1)
+    return start, cumulative if start == date(end.year, 1, 1) else ""
+
+
 def report_text(
     f: dict[str, int], end: date, place: str = "全县", start: date | None = None
 ) -> str:
     """The paragraph of a county work report, in the order docs/domain.md §5 gives; it names
     the place and opens with the period as docs/domain.md §7.8 says (``start`` None: from
     1 January of ``end``'s year)."""
-    start = start or date(end.year, 1, 1)
-    cumulative = "累计" if start == date(end.year, 1, 1) else ""
+    start, cumulative = _opening(start, end, "累计")
     return (
         f"{period_phrase(start, end)}，{place}开展调查评估{f['cc.assessments_completed']}例，"
         f"{cumulative}接收社区矫正对象{f['cc.received']}人，解除社区矫正{f['cc.released']}人，"
@@ -300,8 +306,7 @@ def report_text_en(
 ) -> str:
     """``report_text`` in English, the same figures in the same order, for pages shown in
     English; the printed and exported reports keep the Chinese paragraph."""
-    start = start or date(end.year, 1, 1)
-    total = "a total of " if start == date(end.year, 1, 1) else ""
+    start, total = _opening(start, end, "a total of ")
     return (
         f"{period_phrase_en(start, end)}, {place} completed "
         f"{f['cc.assessments_completed']} pre-sentence investigations, received {total}"

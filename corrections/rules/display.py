@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from corrections.labels import LABELS
 from corrections.rules import engine
+from corrections.rules.engine import ordered_kinds
 
 # The labels are the catalogue's (corrections/labels.py).
 PROGRAMMES = LABELS["programme"]
@@ -61,7 +62,14 @@ _DAYS, _WORKDAYS, _MONTHS, _YEARS, _HOURS_UNIT = (
 DEADLINE_KEYS: dict[str, DeadlineKey] = {
     k.key: k
     for k in (
-        DeadlineKey("alert_due_hours", _l("预警办结时限（小时）"), _ALERTS, _HOURS_UNIT, 1, 720),
+        DeadlineKey(
+            "alert_due_hours",
+            _l("预警办结时限（小时）"),
+            _ALERTS,
+            _HOURS_UNIT,
+            1,
+            720,
+        ),
         DeadlineKey(
             "alert_overdue_contact_days",
             _l("监管措施逾期超过几天发出预警"),
@@ -95,7 +103,12 @@ DEADLINE_KEYS: dict[str, DeadlineKey] = {
             23,
         ),
         DeadlineKey(
-            "location_night_end_hour", _l("定位异常：夜间结束（时）"), _ALERTS, _HOUR_OF_DAY, 0, 23
+            "location_night_end_hour",
+            _l("定位异常：夜间结束（时）"),
+            _ALERTS,
+            _HOUR_OF_DAY,
+            0,
+            23,
         ),
         DeadlineKey(
             "location_night_far_m",
@@ -105,11 +118,30 @@ DEADLINE_KEYS: dict[str, DeadlineKey] = {
             100,
             500000,
         ),
-        DeadlineKey("report_days", _l("报到期限（天）"), _INTAKE, _DAYS, 1, 90),
         DeadlineKey(
-            "transfer_report_days", _l("变更执行地后报到期限（天）"), _INTAKE, _DAYS, 1, 90
+            "report_days",
+            _l("报到期限（天）"),
+            _INTAKE,
+            _DAYS,
+            1,
+            90,
         ),
-        DeadlineKey("assessment_days", _l("调查评估期限（工作日）"), _INTAKE, _WORKDAYS, 1, 60),
+        DeadlineKey(
+            "transfer_report_days",
+            _l("变更执行地后报到期限（天）"),
+            _INTAKE,
+            _DAYS,
+            1,
+            90,
+        ),
+        DeadlineKey(
+            "assessment_days",
+            _l("调查评估期限（工作日）"),
+            _INTAKE,
+            _WORKDAYS,
+            1,
+            60,
+        ),
         DeadlineKey(
             "assessment_fast_track_days",
             _l("速裁案件调查评估期限（工作日）"),
@@ -119,12 +151,29 @@ DEADLINE_KEYS: dict[str, DeadlineKey] = {
             60,
         ),
         DeadlineKey(
-            "leave_station_max_days", _l("司法所可批准的请假天数上限"), _LEAVE, _DAYS, 1, 90
+            "leave_station_max_days",
+            _l("司法所可批准的请假天数上限"),
+            _LEAVE,
+            _DAYS,
+            1,
+            90,
         ),
         DeadlineKey(
-            "leave_county_max_days", _l("县局单次批准的请假天数上限"), _LEAVE, _DAYS, 1, 365
+            "leave_county_max_days",
+            _l("县局单次批准的请假天数上限"),
+            _LEAVE,
+            _DAYS,
+            1,
+            365,
         ),
-        DeadlineKey("leave_window_months", _l("累计请假统计期（月）"), _LEAVE, _MONTHS, 1, 24),
+        DeadlineKey(
+            "leave_window_months",
+            _l("累计请假统计期（月）"),
+            _LEAVE,
+            _MONTHS,
+            1,
+            24,
+        ),
         DeadlineKey(
             "leave_window_max_days",
             _l("统计期内累计请假天数上限（超过须市局审批）"),
@@ -337,11 +386,6 @@ DEADLINE_KEYS: dict[str, DeadlineKey] = {
 }
 
 
-def ordered_kinds(kinds) -> list[str]:
-    order = {k: i for i, k in enumerate(engine.CONTACT_KINDS)}
-    return sorted(kinds, key=lambda k: (order.get(k, len(order)), k))
-
-
 def scope_label(programme: str, level, correction_type, is_key) -> str:
     """Who a contact rule row applies to, e.g. "严管", "暂予监外执行", "重点帮教对象"."""
     if programme == engine.RESETTLEMENT:
@@ -366,10 +410,7 @@ def effective_text(effective_from) -> str:
 def contact_rule_text(row) -> str:
     """One readable line: "严管 · 面对面 · 当面报告或实地查访 · 每7天 · 默认" (or "自2026-01-01起")."""
     kinds = [str(CONTACT_KINDS.get(k, k)) for k in ordered_kinds(_kinds(row.satisfied_by))]
-    if len(kinds) > 1:
-        kinds_text = "、".join(kinds[:-1]) + str(_l("或")) + kinds[-1]
-    else:
-        kinds_text = "".join(kinds)
+    kinds_text = engine.join_words(kinds, str(_l("或")), "、")
     if row.every_days > 0:
         frequency = str(_l("每%(n)d天", n=row.every_days))
     else:

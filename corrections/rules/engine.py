@@ -36,11 +36,27 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
-from typing import Literal
 
 from corrections import labels, periods
 
 from .dates import days_in_range
+from .defaults import default_contact_rules, default_deadlines
+from .facts import (
+    CONTACT_KINDS,
+    CORRECTION,
+    DEFAULT_EFFECTIVE_FROM,
+    ON_LEAVE_REMOTE,
+    REQUIREMENTS,
+    RESETTLEMENT,
+    Anchor,
+    CaseFacts,
+    ContactFact,
+    ContactRule,
+    KeyPeriod,
+    LeaveFact,
+    LevelPeriod,
+    Programme,
+)
 
 __all__ = [
     "CORRECTION",
@@ -70,109 +86,10 @@ __all__ = [
     "default_deadlines",
 ]
 
-CORRECTION = "correction"
-RESETTLEMENT = "resettlement"
-
-Programme = Literal["correction", "resettlement"]
-Anchor = Literal[
-    "contact", "reception", "level_change", "leave_return", "handover", "key_change", "leave_start"
-]
-
-# Display order of requirements and contact kinds.
-REQUIREMENTS = (
-    "face_to_face",
-    "remote_report",
-    "remote_report_on_leave",
-    "field_visit",
-    "health_report",
-    "visit",
-)
-CONTACT_KINDS = (
-    "phone",
-    "video",
-    "info_check",
-    "written_report",
-    "report_in_person",
-    "field_visit",
-)
-
 # Requirements that still apply while the person is away on approved leave.
 _APPLIES_ON_LEAVE = frozenset({"remote_report"})
-# The rule row a level without a remote-report row follows while on leave
-# (docs/domain.md §7.3); its due state is reported as ``remote_report``.
-ON_LEAVE_REMOTE = "remote_report_on_leave"
 # Requirements that a return from leave (销假, in person) satisfies.
 _MET_BY_LEAVE_RETURN = frozenset({"face_to_face"})
-
-DEFAULT_EFFECTIVE_FROM = date(1900, 1, 1)
-
-
-# --------------------------------------------------------------------------- facts
-
-
-@dataclass(frozen=True)
-class ContactRule:
-    """One row of the contact rule table: "at least one of `satisfied_by` every N days".
-
-    `level`, `correction_type` and `is_key` narrow the rule; None means any.
-    A row with `every_days <= 0` withdraws the requirement from `effective_from` on.
-    """
-
-    id: int | str
-    programme: Programme
-    requirement: str
-    level: str | None
-    correction_type: str | None
-    is_key: bool | None
-    satisfied_by: frozenset[str]
-    every_days: int
-    effective_from: date
-
-
-@dataclass(frozen=True)
-class ContactFact:
-    occurred_on: date
-    kind: str
-    voided: bool = False
-
-
-@dataclass(frozen=True)
-class LevelPeriod:
-    effective_on: date
-    level: str
-
-
-@dataclass(frozen=True)
-class LeaveFact:
-    starts_on: date
-    ends_on: date
-    approved: bool
-    returned_on: date | None = None
-
-
-@dataclass(frozen=True)
-class KeyPeriod:
-    effective_on: date
-    is_key: bool
-
-
-@dataclass(frozen=True)
-class CaseFacts:
-    """What the engine needs to know about one case.
-
-    `received_on` is the reception date (corrections) or `handed_over_on`
-    (resettlement); None means not received / not handed over yet.
-    `ended_on` is the release, termination, transfer-out or end date.
-    """
-
-    programme: Programme
-    received_on: date | None
-    ended_on: date | None = None
-    correction_type: str | None = None
-    levels: tuple[LevelPeriod, ...] = ()
-    contacts: tuple[ContactFact, ...] = ()
-    leaves: tuple[LeaveFact, ...] = ()
-    key_periods: tuple[KeyPeriod, ...] = ()
 
 
 # --------------------------------------------------------------------------- explanations
@@ -197,12 +114,14 @@ def _piece(lang: str, name: str, **variables) -> str:
     return labels.in_language(_language(lang), labels.DUE_SENTENCE[name], **variables)
 
 
-def _ordered_kinds(kinds: Iterable[str]) -> list[str]:
+def ordered_kinds(kinds: Iterable[str]) -> list[str]:
+    """Contact kinds in display order (unknown ones last, by code)."""
     order = {k: i for i, k in enumerate(CONTACT_KINDS)}
     return sorted(kinds, key=lambda k: (order.get(k, len(order)), k))
 
 
-def _join(words: list[str], last_sep: str, sep: str) -> str:
+def join_words(words: list[str], last_sep: str, sep: str) -> str:
+    """``a、b或c``: the words joined by ``sep``, the last two by ``last_sep``."""
     if len(words) <= 1:
         return "".join(words)
     return sep.join(words[:-1]) + last_sep + words[-1]
@@ -244,8 +163,8 @@ class DueState:
 
     def explain(self, lang: str = "zh") -> str:
         """A plain sentence: which rule, which last contact (or anchor), which window."""
-        kinds = [_word(lang, "contact_kind", k) for k in _ordered_kinds(self.satisfied_by)]
-        kinds_text = _join(kinds, _piece(lang, "or"), _piece(lang, "comma"))
+        kinds = [_word(lang, "contact_kind", k) for k in ordered_kinds(self.satisfied_by)]
+        kinds_text = join_words(kinds, _piece(lang, "or"), _piece(lang, "comma"))
         rule = _piece(
             lang,
             "rule",
@@ -318,30 +237,33 @@ def rule_in_force(
     return best
 
 
-def _run_start(periods: Sequence, value_attr: str, on: date):
-    """(value in force on `on`, start of its run if that run is a change, else None).
+def current_run(periods: Sequence, value_attr: str, on: date) -> tuple[object, date | None, bool]:
+    """(value in force on `on`, the date its run started, whether that run is the initial
+    value).
 
     `periods` are dated records; the earliest one is the value recorded at
-    creation and holds from the case's first date. Consecutive records with the
-    same value form one run.
+    creation and holds from the case's first date (before it, the start is None).
+    Consecutive records with the same value form one run.
     """
     ordered = sorted(periods, key=lambda p: p.effective_on)
-    if not ordered:
-        return None, None
     current_index = None
     for i, period in enumerate(ordered):
         if period.effective_on <= on:
             current_index = i
     if current_index is None:
         # Before the first record: the initial value holds from the case's first date.
-        return getattr(ordered[0], value_attr), None
+        return (getattr(ordered[0], value_attr) if ordered else None), None, True
     value = getattr(ordered[current_index], value_attr)
     start = current_index
     while start > 0 and getattr(ordered[start - 1], value_attr) == value:
         start -= 1
-    if start == 0:
-        return value, None
-    return value, ordered[start].effective_on
+    return value, ordered[start].effective_on, start == 0
+
+
+def _run_start(periods: Sequence, value_attr: str, on: date):
+    """(value in force on `on`, start of its run if that run is a change, else None)."""
+    value, start, initial = current_run(periods, value_attr, on)
+    return value, None if initial else start
 
 
 def level_on(levels: Sequence[LevelPeriod], on: date) -> str | None:
@@ -405,22 +327,22 @@ _ANCHOR_PRIORITY = {
 }
 
 
-def due_dates_on(case: CaseFacts, rules: Sequence[ContactRule], on: date) -> list[DueState]:
-    """Every requirement of `case` in force on `on`, with its due date (docs/domain.md §3.5).
+@dataclass(frozen=True)
+class _Day:
+    """What every requirement of a case looks at on one day."""
 
-    Empty when the case is not active on `on`.
-    """
-    if not is_active_on(case, on):
-        return []
-    assert case.received_on is not None
-    rules = tuple(rules)
+    level: str | None
+    level_changed_on: date | None  # when the level in force took effect, if a change
+    is_key: bool
+    key_changed_on: date | None  # when the key status in force took effect, if a change
+    away_leave: LeaveFact | None  # the approved leave the person is away on
+    contacts: list[ContactFact]  # non-voided, dated on or before the day, oldest first
+    last_return: date | None  # the latest return from approved leave (销假) by the day
+
+
+def _day(case: CaseFacts, on: date) -> _Day:
     level, level_changed_on = _run_start(case.levels, "level", on)
     is_key_value, key_changed_on = _run_start(case.key_periods, "is_key", on)
-    is_key = bool(is_key_value)
-    away_leave = leave_on(case.leaves, on)
-    away = away_leave is not None
-    start_anchor: Anchor = "handover" if case.programme == RESETTLEMENT else "reception"
-
     contacts = sorted(
         (c for c in case.contacts if not c.voided and c.occurred_on <= on),
         key=lambda c: c.occurred_on,
@@ -430,79 +352,106 @@ def due_dates_on(case: CaseFacts, rules: Sequence[ContactRule], on: date) -> lis
         for leave in case.leaves
         if leave.approved and leave.returned_on is not None and leave.returned_on <= on
     ]
-    last_return = max(returns) if returns else None
+    return _Day(
+        level,
+        level_changed_on,
+        bool(is_key_value),
+        key_changed_on,
+        leave_on(case.leaves, on),
+        contacts,
+        max(returns) if returns else None,
+    )
 
+
+def due_dates_on(case: CaseFacts, rules: Sequence[ContactRule], on: date) -> list[DueState]:
+    """Every requirement of `case` in force on `on`, with its due date (docs/domain.md §3.5).
+
+    Empty when the case is not active on `on`.
+    """
+    if not is_active_on(case, on):
+        return []
+    assert case.received_on is not None
+    rules = tuple(rules)
+    day = _day(case, on)
     states: list[DueState] = []
     for requirement in _requirements_in_force(rules, case.programme, on):
-        rule = rule_in_force(
-            rules, case.programme, requirement, level, case.correction_type, is_key, on
-        )
-        if rule is None:
-            continue
-        # The leave row: only while away, and only for a level with no remote-report row.
-        if requirement == ON_LEAVE_REMOTE and (
-            not away
-            or rule_in_force(
-                rules, case.programme, "remote_report", level, case.correction_type, is_key, on
-            )
-        ):
-            continue
-
-        last_contact: ContactFact | None = None
-        for contact in reversed(contacts):
-            if contact.kind in rule.satisfied_by:
-                last_contact = contact
-                break
-
-        candidates: list[tuple[date, int, Anchor, str | None]] = [
-            (case.received_on, _ANCHOR_PRIORITY[start_anchor], start_anchor, None)
-        ]
-        if last_contact is not None:
-            candidates.append(
-                (
-                    last_contact.occurred_on,
-                    _ANCHOR_PRIORITY["contact"],
-                    "contact",
-                    last_contact.kind,
-                )
-            )
-        if level_changed_on is not None:
-            candidates.append(
-                (level_changed_on, _ANCHOR_PRIORITY["level_change"], "level_change", None)
-            )
-        if key_changed_on is not None:
-            candidates.append((key_changed_on, _ANCHOR_PRIORITY["key_change"], "key_change", None))
-        if requirement in _MET_BY_LEAVE_RETURN and last_return is not None:
-            candidates.append((last_return, _ANCHOR_PRIORITY["leave_return"], "leave_return", None))
-        if requirement == ON_LEAVE_REMOTE and away_leave is not None:
-            candidates.append(
-                (away_leave.starts_on, _ANCHOR_PRIORITY["leave_start"], "leave_start", None)
-            )
-        last_on, _, anchor, anchor_kind = max(candidates, key=lambda c: (c[0], c[1]))
-
-        due_on = last_on + timedelta(days=rule.every_days)
-        paused = away and requirement not in _APPLIES_ON_LEAVE and requirement != ON_LEAVE_REMOTE
-        overdue_days = 0 if paused else max(0, (on - due_on).days)
-        states.append(
-            DueState(
-                requirement="remote_report" if requirement == ON_LEAVE_REMOTE else requirement,
-                due_on=due_on,
-                last_on=last_on,
-                anchor=anchor,
-                anchor_kind=anchor_kind,
-                every_days=rule.every_days,
-                rule_id=rule.id,
-                overdue_days=overdue_days,
-                paused=paused,
-                last_contact_on=last_contact.occurred_on if last_contact else None,
-                level=level,
-                is_key=is_key if case.programme == RESETTLEMENT else None,
-                satisfied_by=rule.satisfied_by,
-                programme=case.programme,
-                rule_correction_type=rule.correction_type,
-            )
-        )
+        rule = _rule_for(rules, case, day, requirement, on)
+        if rule is not None:
+            states.append(_due_state(case, day, requirement, rule, on))
     return states
+
+
+def _rule_for(
+    rules: tuple[ContactRule, ...], case: CaseFacts, day: _Day, requirement: str, on: date
+) -> ContactRule | None:
+    """The rule row ``requirement`` follows on the day, or None when it does not apply."""
+
+    def in_force(code: str) -> ContactRule | None:
+        return rule_in_force(
+            rules, case.programme, code, day.level, case.correction_type, day.is_key, on
+        )
+
+    rule = in_force(requirement)
+    # The leave row: only while away, and only for a level with no remote-report row.
+    if (
+        rule is not None
+        and requirement == ON_LEAVE_REMOTE
+        and (day.away_leave is None or in_force("remote_report"))
+    ):
+        return None
+    return rule
+
+
+def _anchor(
+    case: CaseFacts, day: _Day, requirement: str, rule: ContactRule
+) -> tuple[date, Anchor, str | None, ContactFact | None]:
+    """The date a requirement's window counts from, what it is, the contact kind when it is a
+    contact, and the latest satisfying contact."""
+    last_contact: ContactFact | None = None
+    for contact in reversed(day.contacts):
+        if contact.kind in rule.satisfied_by:
+            last_contact = contact
+            break
+    start: Anchor = "handover" if case.programme == RESETTLEMENT else "reception"
+    candidates: list[tuple[date, Anchor, str | None]] = [(case.received_on, start, None)]
+    if last_contact is not None:
+        candidates.append((last_contact.occurred_on, "contact", last_contact.kind))
+    if day.level_changed_on is not None:
+        candidates.append((day.level_changed_on, "level_change", None))
+    if day.key_changed_on is not None:
+        candidates.append((day.key_changed_on, "key_change", None))
+    if requirement in _MET_BY_LEAVE_RETURN and day.last_return is not None:
+        candidates.append((day.last_return, "leave_return", None))
+    if requirement == ON_LEAVE_REMOTE and day.away_leave is not None:
+        candidates.append((day.away_leave.starts_on, "leave_start", None))
+    last_on, anchor, anchor_kind = max(candidates, key=lambda c: (c[0], _ANCHOR_PRIORITY[c[1]]))
+    return last_on, anchor, anchor_kind, last_contact
+
+
+def _due_state(
+    case: CaseFacts, day: _Day, requirement: str, rule: ContactRule, on: date
+) -> DueState:
+    last_on, anchor, anchor_kind, last_contact = _anchor(case, day, requirement, rule)
+    due_on = last_on + timedelta(days=rule.every_days)
+    away = day.away_leave is not None
+    paused = away and requirement not in _APPLIES_ON_LEAVE and requirement != ON_LEAVE_REMOTE
+    return DueState(
+        requirement="remote_report" if requirement == ON_LEAVE_REMOTE else requirement,
+        due_on=due_on,
+        last_on=last_on,
+        anchor=anchor,
+        anchor_kind=anchor_kind,
+        every_days=rule.every_days,
+        rule_id=rule.id,
+        overdue_days=0 if paused else max(0, (on - due_on).days),
+        paused=paused,
+        last_contact_on=last_contact.occurred_on if last_contact else None,
+        level=day.level,
+        is_key=day.is_key if case.programme == RESETTLEMENT else None,
+        satisfied_by=rule.satisfied_by,
+        programme=case.programme,
+        rule_correction_type=rule.correction_type,
+    )
 
 
 def overdue_on(case: CaseFacts, rules: Sequence[ContactRule], on: date) -> list[DueState]:
@@ -583,133 +532,3 @@ def on_time_rate(
                 if state.overdue_days == 0:
                     ok += 1
     return ok, total
-
-
-# --------------------------------------------------------------------------- defaults
-
-
-def default_contact_rules() -> list[ContactRule]:
-    """The default contact rule table (docs/domain.md §3.5 and §4), to be seeded into the database."""
-    f2f = frozenset({"report_in_person", "field_visit"})
-    remote = frozenset({"phone", "video", "info_check", "report_in_person", "field_visit"})
-    visit = frozenset({"field_visit"})
-    health = frozenset({"written_report", "report_in_person"})
-    rows = [
-        ("strict", "face_to_face", f2f, 7),
-        ("strict", "field_visit", visit, 30),
-        ("normal", "face_to_face", f2f, 30),
-        ("normal", "remote_report", remote, 7),
-        ("normal", "field_visit", visit, 60),
-        ("lenient", "face_to_face", f2f, 60),
-        ("lenient", "remote_report", remote, 30),
-        ("lenient", "field_visit", visit, 90),
-    ]
-    rules = [
-        ContactRule(
-            id=f"correction.{level}.{requirement}",
-            programme=CORRECTION,
-            requirement=requirement,
-            level=level,
-            correction_type=None,
-            is_key=None,
-            satisfied_by=kinds,
-            every_days=days,
-            effective_from=DEFAULT_EFFECTIVE_FROM,
-        )
-        for level, requirement, kinds, days in rows
-    ]
-    rules.append(
-        ContactRule(
-            id=f"correction.{ON_LEAVE_REMOTE}",
-            programme=CORRECTION,
-            requirement=ON_LEAVE_REMOTE,
-            level=None,
-            correction_type=None,
-            is_key=None,
-            satisfied_by=remote,
-            every_days=7,
-            effective_from=DEFAULT_EFFECTIVE_FROM,
-        )
-    )
-    rules.append(
-        ContactRule(
-            id="correction.temporary_release.health_report",
-            programme=CORRECTION,
-            requirement="health_report",
-            level=None,
-            correction_type="temporary_release",
-            is_key=None,
-            satisfied_by=health,
-            every_days=30,
-            effective_from=DEFAULT_EFFECTIVE_FROM,
-        )
-    )
-    for key, days in ((True, 30), (False, 90)):
-        rules.append(
-            ContactRule(
-                id=f"resettlement.{'key' if key else 'other'}.visit",
-                programme=RESETTLEMENT,
-                requirement="visit",
-                level=None,
-                correction_type=None,
-                is_key=key,
-                satisfied_by=frozenset({"field_visit", "report_in_person"}),
-                every_days=days,
-                effective_from=DEFAULT_EFFECTIVE_FROM,
-            )
-        )
-    return rules
-
-
-def default_deadlines() -> dict[str, int]:
-    """Default deadlines, limits, monthly hours and periods (docs/domain.md §3–§4), key → value.
-
-    Days are calendar days unless the key says working days (`assessment_*`);
-    `*_months` are calendar months, `*_years` years, `*_hours` hours per month.
-    Seeded as effective-dated rows (from `DEFAULT_EFFECTIVE_FROM`).
-    """
-    return {
-        "report_days": 10,
-        "transfer_report_days": 7,
-        "assessment_days": 10,
-        "assessment_fast_track_days": 5,
-        "handover_alert_days": 7,
-        "term_end_checklist_days": 30,
-        "resettlement_period_end_alert_days": 30,
-        "monitoring_max_months": 3,
-        "medical_review_months": 3,
-        # "due soon" windows (docs/domain.md §7.1)
-        "medical_review_soon_days": 7,
-        "monitoring_end_soon_days": 7,
-        "due_soon_days": 7,
-        "leave_station_max_days": 7,
-        "leave_county_max_days": 30,
-        "leave_window_months": 2,
-        "leave_window_max_days": 30,
-        "frequent_permit_months": 6,
-        "education_hours_strict": 8,
-        "education_hours_normal": 8,
-        "education_hours_lenient": 4,
-        "public_service_hours_strict": 8,
-        "public_service_hours_normal": 8,
-        "public_service_hours_lenient": 4,
-        "resettlement_years_prison": 5,
-        "resettlement_years_detention_center": 5,
-        "resettlement_years_control": 3,
-        "resettlement_years_probation": 3,
-        "resettlement_years_parole": 5,
-        "resettlement_years_temporary_release": 5,
-        # 预警处置 (docs/domain.md §7.11)
-        "alert_due_hours": 24,
-        "alert_overdue_contact_days": 7,
-        "location_same_position_days": 3,
-        "location_same_position_m": 100,
-        "location_night_start_hour": 22,
-        "location_night_end_hour": 6,
-        "location_night_far_m": 5000,
-        # self check-in (docs/domain.md §7.12): every N days per level (0: none), window in hours
-        "checkin_every_days_strict": 0,
-        "checkin_every_days_normal": 7,
-        "checkin_every_days_lenient": 30,
-        "checkin_window_hours": 24,
-    }

@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from .dates import add_months
-from .engine import LevelPeriod
+from .engine import LevelPeriod, current_run
 
 __all__ = [
     "ViolationFacts",
@@ -113,10 +113,7 @@ def is_answered(violation_on: date | None, sanctions: Iterable[SanctionFact], on
     (docs/domain.md §7.5). A violation with no known date is never answered."""
     if violation_on is None:
         return False
-    return any(
-        s.kind in ANSWERING and not s.voided and violation_on <= s.decided_on <= on
-        for s in sanctions
-    )
+    return any(s.answers(violation_on, on) for s in sanctions)
 
 
 def _more_than_a_month(since: date, until: date) -> date | None:
@@ -126,22 +123,16 @@ def _more_than_a_month(since: date, until: date) -> date | None:
     return arises if until >= arises else None
 
 
-def suggest_sanctions(facts: ViolationFacts, short_days: int = 10) -> list[Suggestion]:
-    """Sanctions to suggest for the violation in `facts`, most severe first (docs/domain.md §3.8,
-    §7.5)."""
-    found: dict[str, Suggestion] = {}
+def _open(facts: ViolationFacts, violation_on: date | None) -> bool:
+    """The violation is not answered yet (docs/domain.md §7.5)."""
+    return not is_answered(violation_on, facts.sanctions, facts.on)
 
-    def add(kind: str, zh: str, en: str) -> None:
-        found.setdefault(kind, Suggestion(kind, zh, en))
 
-    def open_(violation_on: date | None) -> bool:
-        return not is_answered(violation_on, facts.sanctions, facts.on)
-
+def _violations(facts: ViolationFacts, short_days: int) -> list[tuple[str, str, str]]:
+    """(kind, reason_zh, reason_en): what each open violation alone would call for."""
     late_on = None
     if facts.report_deadline is not None and facts.late_report_days > 0:
         late_on = facts.report_deadline + timedelta(days=1)
-
-    # What each open violation alone would call for.
     base: list[tuple[str, str, str]] = []
     lengths = [
         ("late_report", facts.late_report_days, late_on, "未按时报到", "late report"),
@@ -155,7 +146,7 @@ def suggest_sanctions(facts: ViolationFacts, short_days: int = 10) -> list[Sugge
         ),
     ]
     for code, days, since, zh, en in lengths:
-        if days is None or (code != "absconded" and days <= 0) or not open_(since):
+        if days is None or (code != "absconded" and days <= 0) or not _open(facts, since):
             continue
         if days > short_days:
             base.append(("warning", f"{zh}{days}天，超过{short_days}天", f"{en} of {days} days"))
@@ -163,83 +154,104 @@ def suggest_sanctions(facts: ViolationFacts, short_days: int = 10) -> list[Sugge
             base.append(("admonition", f"{zh}{days}天", f"{en} of {days} days"))
         else:
             base.append(("admonition", zh, en))
-    if facts.missed_medical_review and open_(facts.missed_medical_review_on):
+    if facts.missed_medical_review and _open(facts, facts.missed_medical_review_on):
         base.append(("admonition", "未按时提交病情复查情况", "missed medical review"))
-    if facts.other_violation and open_(facts.other_violation_on):
+    if facts.other_violation and _open(facts, facts.other_violation_on):
         base.append(("admonition", "违反监督管理规定", "breach of supervision rules"))
+    return base
 
-    ctype = facts.correction_type
-    revocable = ctype in ("probation", "parole")
-    # More than a month: 脱管, or not reporting after the deadline (probation, parole).
-    month_grounds: list[tuple[str, str]] = []
+
+def _month_grounds(facts: ViolationFacts) -> list[tuple[str, str]]:
+    """More than a month: 脱管, or not reporting after the deadline (probation, parole;
+    docs/domain.md §7.2), each a ground for revocation: (reason_zh, reason_en)."""
+    if facts.correction_type not in ("probation", "parole"):
+        return []
+    grounds: list[tuple[str, str]] = []
     absconded = _absconded_days(facts)
-    if revocable and absconded is not None and facts.absconded_since is not None:
+    if absconded is not None and facts.absconded_since is not None:
         arises = _more_than_a_month(facts.absconded_since, facts.found_on or facts.on)
-        if arises is not None and open_(arises):
-            month_grounds.append(
+        if arises is not None and _open(facts, arises):
+            grounds.append(
                 (
                     f"脱管超过一个月（{absconded}天），可提请撤销缓刑/假释",
                     f"absconded for more than a month ({absconded} days): revocation request",
                 )
             )
-    if revocable and facts.report_deadline is not None and facts.late_report_days > 0:
+    if facts.report_deadline is not None and facts.late_report_days > 0:
         until = facts.report_deadline + timedelta(days=facts.late_report_days)
         arises = _more_than_a_month(facts.report_deadline, until)
-        if arises is not None and open_(arises):
+        if arises is not None and _open(facts, arises):
             days = facts.late_report_days
-            month_grounds.append(
+            grounds.append(
                 (
                     f"超过报到期限一个月以上（{days}天）未报到，可提请撤销缓刑/假释",
                     f"not reported for more than a month after the deadline ({days} days): "
                     "revocation request",
                 )
             )
+    return grounds
+
+
+def _after_two_warnings(facts: ViolationFacts) -> tuple[str, str, str]:
+    """A violation after two warnings on record: the request the correction type calls for."""
+    reason_zh = f"已受{facts.prior_warnings}次警告仍不改正"
+    reason_en = f"{facts.prior_warnings} warnings on record and still not corrected"
+    if facts.correction_type in ("probation", "parole"):
+        return "revocation_request", f"{reason_zh}，可提请撤销缓刑/假释", reason_en
+    if facts.correction_type == "temporary_release":
+        return "custody_request", f"{reason_zh}，可提请收监执行", reason_en
+    return "police_penalty_request", f"{reason_zh}，可提请治安管理处罚", reason_en
+
+
+def _by_priors(facts: ViolationFacts, kind: str, zh: str, en: str) -> tuple[str, str, str]:
+    """A violation's own sanction, given the admonitions already on record (docs/domain.md
+    §7.5): the second admonition, or a warning after two."""
+    if kind == "admonition" and facts.prior_admonitions >= 2:
+        return (
+            "warning",
+            f"{zh}，已受{facts.prior_admonitions}次训诫仍不改正，可给予警告",
+            f"{en}, after {facts.prior_admonitions} admonitions: warning",
+        )
+    if kind == "warning":
+        return "warning", f"{zh}，可给予警告", f"{en}: warning"
+    if facts.prior_admonitions == 1:
+        return (
+            "admonition",
+            f"{zh}，此前已受训诫一次，可再次给予训诫",
+            f"{en}, after one admonition: a second admonition",
+        )
+    return "admonition", f"{zh}，可给予训诫", f"{en}: admonition"
+
+
+def suggest_sanctions(facts: ViolationFacts, short_days: int = 10) -> list[Suggestion]:
+    """Sanctions to suggest for the violation in `facts`, most severe first (docs/domain.md §3.8,
+    §7.5)."""
+    base = _violations(facts, short_days)
+    month_grounds = _month_grounds(facts)
     if not base and not month_grounds:
         return []
+    found: dict[str, Suggestion] = {}
+
+    def add(kind: str, zh: str, en: str) -> None:
+        found.setdefault(kind, Suggestion(kind, zh, en))
 
     if base and facts.prior_warnings >= 2:
-        reason_zh = f"已受{facts.prior_warnings}次警告仍不改正"
-        reason_en = f"{facts.prior_warnings} warnings on record and still not corrected"
-        if revocable:
-            add("revocation_request", f"{reason_zh}，可提请撤销缓刑/假释", reason_en)
-        elif ctype == "temporary_release":
-            add("custody_request", f"{reason_zh}，可提请收监执行", reason_en)
-        else:
-            add("police_penalty_request", f"{reason_zh}，可提请治安管理处罚", reason_en)
-
+        add(*_after_two_warnings(facts))
     for zh, en in month_grounds:
         add("revocation_request", zh, en)
-
     if (
-        ctype == "temporary_release"
+        facts.correction_type == "temporary_release"
         and facts.missed_medical_review
         and facts.prior_warnings >= 1
-        and open_(facts.missed_medical_review_on)
+        and _open(facts, facts.missed_medical_review_on)
     ):
         add(
             "custody_request",
             "受警告后仍未提交病情复查情况，可提请收监执行",
             "medical review still missing after a warning: custody request",
         )
-
     for kind, zh, en in base:
-        if kind == "admonition" and facts.prior_admonitions >= 2:
-            add(
-                "warning",
-                f"{zh}，已受{facts.prior_admonitions}次训诫仍不改正，可给予警告",
-                f"{en}, after {facts.prior_admonitions} admonitions: warning",
-            )
-        elif kind == "warning":
-            add("warning", f"{zh}，可给予警告", f"{en}: warning")
-        elif facts.prior_admonitions == 1:
-            add(
-                "admonition",
-                f"{zh}，此前已受训诫一次，可再次给予训诫",
-                f"{en}, after one admonition: a second admonition",
-            )
-        else:
-            add("admonition", f"{zh}，可给予训诫", f"{en}: admonition")
-
+        add(*_by_priors(facts, kind, zh, en))
     return sorted(found.values(), key=lambda s: _SEVERITY.index(s.kind))
 
 
@@ -251,6 +263,12 @@ class SanctionFact:
     kind: str
     decided_on: date
     voided: bool = False
+
+    def answers(self, violation_on: date, on: date) -> bool:
+        """This sanction, decided in the case by ``on``, answers a violation of
+        ``violation_on`` (docs/domain.md §7.5): it is one that answers, not voided, and dated
+        on or after the violation."""
+        return self.kind in ANSWERING and not self.voided and violation_on <= self.decided_on <= on
 
 
 @dataclass(frozen=True)
@@ -265,19 +283,7 @@ class LevelSuggestion:
 
 def _current_run(levels: Sequence[LevelPeriod], on: date) -> tuple[str | None, date | None, bool]:
     """(level on `on`, the date its run started, whether that run is the initial level)."""
-    ordered = sorted(levels, key=lambda p: p.effective_on)
-    current = None
-    for i, period in enumerate(ordered):
-        if period.effective_on <= on:
-            current = i
-    if current is None:
-        if not ordered:
-            return None, None, True
-        return ordered[0].level, None, True
-    start = current
-    while start > 0 and ordered[start - 1].level == ordered[current].level:
-        start -= 1
-    return ordered[current].level, ordered[start].effective_on, start == 0
+    return current_run(levels, "level", on)
 
 
 def suggest_level_changes(

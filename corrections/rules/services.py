@@ -12,8 +12,8 @@ see ``engine.rule_in_force``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import replace
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Any
 
@@ -298,36 +298,6 @@ def _refresh_stored_due_states() -> None:
     recompute_due(clock.today())
 
 
-def add_contact_rule(actor, data: dict) -> ContactRuleRow:
-    """A new contact frequency row, in force from its ``effective_from``."""
-    _require_admin(actor)
-    values = _parse_contact_rule(data)
-    _refuse_clash(_same_scope_row(values, None))
-    row = ContactRuleRow(**values, created_by_id=getattr(actor, "id", None))
-    db.session.add(row)
-    db.session.flush()
-    _refresh_stored_due_states()
-    record(actor, "contact_rule.create", "contact_rule", row.id, None, snapshot(row))
-    return row
-
-
-def update_contact_rule(actor, row: ContactRuleRow, version, data: dict) -> ContactRuleRow:
-    """Correct a row in place (a typo); a change of policy is a new row instead."""
-    _require_admin(actor)
-    check_version(row, version)
-    values = _parse_contact_rule(_merged(row, data, _CONTACT_FIELDS))
-    if all(getattr(row, k) == v for k, v in values.items()):
-        return row
-    _refuse_clash(_same_scope_row(values, row.id))
-    before = snapshot(row)
-    for name, value in values.items():
-        setattr(row, name, value)
-    db.session.flush()
-    _refresh_stored_due_states()
-    record(actor, "contact_rule.update", "contact_rule", row.id, before, snapshot(row))
-    return row
-
-
 def _recompute_governed_cases(actor, *keys: str) -> None:
     """A deadline or period row change moves the stored dates of the open cases it governs
     (docs/domain.md §7.7): report deadlines of expected cases, support-period ends of open
@@ -341,33 +311,85 @@ def _recompute_governed_cases(actor, *keys: str) -> None:
         recompute_period_ends(actor)
 
 
-def add_deadline_rule(actor, data: dict) -> DeadlineRuleRow:
-    """A new value for a deadline, limit or period, in force from its ``effective_from``."""
+@dataclass(frozen=True)
+class _Table:
+    """How one rule table is edited: its row model, audit name, parser, editable fields, the
+    check for a row the new values would duplicate, and what a change recomputes
+    (``after(actor, before, row)``, ``before`` the row's snapshot, None for a new row)."""
+
+    model: type
+    entity: str
+    parse: Callable[[dict], dict]
+    fields: tuple[str, ...]
+    clash: Callable[[dict, int | None], int | None]
+    after: Callable[..., None]
+
+
+_CONTACT_TABLE = _Table(
+    ContactRuleRow,
+    "contact_rule",
+    _parse_contact_rule,
+    _CONTACT_FIELDS,
+    _same_scope_row,
+    lambda _actor, _before, _row: _refresh_stored_due_states(),
+)
+_DEADLINE_TABLE = _Table(
+    DeadlineRuleRow,
+    "deadline_rule",
+    _parse_deadline_rule,
+    _DEADLINE_FIELDS,
+    _same_key_row,
+    lambda actor, before, row: _recompute_governed_cases(
+        actor, *([before["key"]] if before else []), row.key
+    ),
+)
+
+
+def _add(table: _Table, actor, data: dict) -> Any:
     _require_admin(actor)
-    values = _parse_deadline_rule(data)
-    _refuse_clash(_same_key_row(values, None))
-    row = DeadlineRuleRow(**values, created_by_id=getattr(actor, "id", None))
+    values = table.parse(data)
+    _refuse_clash(table.clash(values, None))
+    row = table.model(**values, created_by_id=getattr(actor, "id", None))
     db.session.add(row)
     db.session.flush()
-    _recompute_governed_cases(actor, row.key)
-    record(actor, "deadline_rule.create", "deadline_rule", row.id, None, snapshot(row))
+    table.after(actor, None, row)
+    record(actor, f"{table.entity}.create", table.entity, row.id, None, snapshot(row))
     return row
 
 
-def update_deadline_rule(actor, row: DeadlineRuleRow, version, data: dict) -> DeadlineRuleRow:
+def _update(table: _Table, actor, row, version, data: dict) -> Any:
     _require_admin(actor)
     check_version(row, version)
-    values = _parse_deadline_rule(_merged(row, data, _DEADLINE_FIELDS))
+    values = table.parse(_merged(row, data, table.fields))
     if all(getattr(row, k) == v for k, v in values.items()):
         return row
-    _refuse_clash(_same_key_row(values, row.id))
+    _refuse_clash(table.clash(values, row.id))
     before = snapshot(row)
     for name, value in values.items():
         setattr(row, name, value)
     db.session.flush()
-    _recompute_governed_cases(actor, before["key"], row.key)
-    record(actor, "deadline_rule.update", "deadline_rule", row.id, before, snapshot(row))
+    table.after(actor, before, row)
+    record(actor, f"{table.entity}.update", table.entity, row.id, before, snapshot(row))
     return row
+
+
+def add_contact_rule(actor, data: dict) -> ContactRuleRow:
+    """A new contact frequency row, in force from its ``effective_from``."""
+    return _add(_CONTACT_TABLE, actor, data)
+
+
+def update_contact_rule(actor, row: ContactRuleRow, version, data: dict) -> ContactRuleRow:
+    """Correct a row in place (a typo); a change of policy is a new row instead."""
+    return _update(_CONTACT_TABLE, actor, row, version, data)
+
+
+def add_deadline_rule(actor, data: dict) -> DeadlineRuleRow:
+    """A new value for a deadline, limit or period, in force from its ``effective_from``."""
+    return _add(_DEADLINE_TABLE, actor, data)
+
+
+def update_deadline_rule(actor, row: DeadlineRuleRow, version, data: dict) -> DeadlineRuleRow:
+    return _update(_DEADLINE_TABLE, actor, row, version, data)
 
 
 # --------------------------------------------------------------------------- reading for pages
