@@ -16,16 +16,18 @@ def _release_reason(case: CorrectionCase) -> str:
 
 
 def _render_release_announcement(doc: forms.Doc, look: forms.Look) -> list:
-    case, person = doc.case, doc.case.person
+    case = doc.case
+    expiry = "社区矫正期满，" if case.end_reason != "pardon" else ""
+    announced = (
+        f"该社区矫正对象在社区矫正期间，{_release_reason(case)}，"
+        f"依照《中华人民共和国社区矫正法》第四十四条的规定，"
+        f"于{forms.cn_date(case.ended_on)}解除社区矫正。"
+    )
     story = forms.opening(
         doc,
         look,
-        f"该社区矫正对象在社区矫正期间，{_release_reason(case)}，"
-        f"依照《中华人民共和国社区矫正法》第四十四条的规定，"
-        f"于{forms.cn_date(case.ended_on)}解除社区矫正。",
-        f"现予宣告：社区矫正对象{person.name}社区矫正期满，依法解除社区矫正。"
-        if case.end_reason != "pardon"
-        else f"现予宣告：社区矫正对象{person.name}依法解除社区矫正。",
+        announced,
+        f"现予宣告：社区矫正对象{case.person.name}{expiry}依法解除社区矫正。",
         _RELEASE_EFFECT.get(case.correction_type, ""),
     )
     return story + forms.signature(doc, look, receipt=forms.announced())
