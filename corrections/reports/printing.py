@@ -156,6 +156,23 @@ def check_print_font(app) -> None:
     )
 
 
+def paragraph_style(
+    font: str, name: str, size: float, leading=None, align=TA_LEFT, color=INK, **kw
+) -> ParagraphStyle:
+    """A paragraph style in ``font`` with CJK line breaking (``leading`` 1.35 × the size
+    unless given)."""
+    return ParagraphStyle(
+        name,
+        fontName=font,
+        fontSize=size,
+        leading=leading or size * 1.35,
+        alignment=align,
+        textColor=color,
+        wordWrap="CJK",
+        **kw,
+    )
+
+
 class Styles:
     """Paragraph styles in one font; CJK line breaking everywhere."""
 
@@ -163,16 +180,7 @@ class Styles:
         self.font = font
 
         def style(name, size, leading=None, align=TA_LEFT, color=INK, **kw):
-            return ParagraphStyle(
-                name,
-                fontName=font,
-                fontSize=size,
-                leading=leading or size * 1.35,
-                alignment=align,
-                textColor=color,
-                wordWrap="CJK",
-                **kw,
-            )
+            return paragraph_style(font, name, size, leading, align, color, **kw)
 
         self.title = style("title", 17, 24, TA_CENTER, spaceAfter=2)
         self.subtitle = style("subtitle", 12, 17, TA_CENTER, spaceAfter=2)

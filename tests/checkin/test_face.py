@@ -116,7 +116,7 @@ def test_no_match_is_advice_and_raises_face_mismatch(app, county, case_id, monke
             assert reference[:2] == b"\xff\xd8" and photo[:2] == b"\xff\xd8"  # both JPEG
             return "no_match", 0.83
 
-    monkeypatch.setattr("corrections.checkin.services.verifier", lambda: Says())
+    monkeypatch.setattr("corrections.checkin.services.submission.verifier", lambda: Says())
     client = person_client(app, case_id)
     checkin_id = request_checkin(app, case_id)
     assert _submit(client, checkin_id).status_code == 302
@@ -134,7 +134,7 @@ def test_a_failing_model_never_blocks_a_check_in(app, county, case_id, monkeypat
         def verify(self, reference, photo):
             raise RuntimeError("model crashed")
 
-    monkeypatch.setattr("corrections.checkin.services.verifier", lambda: Broken())
+    monkeypatch.setattr("corrections.checkin.services.submission.verifier", lambda: Broken())
     client = person_client(app, case_id)
     checkin_id = request_checkin(app, case_id)
     assert _submit(client, checkin_id).status_code == 302
