@@ -25,6 +25,8 @@ from corrections.reports.routes import bp
 from corrections.reports.workbook import MIME as XLSX_MIME
 from corrections.reports.workbook import monthly_workbook
 
+PDF_MIME = "application/pdf"
+
 
 def _args() -> tuple[str, str | None]:
     month = (request.args.get("month") or "").strip() or previous_month()
@@ -50,7 +52,7 @@ def legacy_page():
                 station_code=station,
                 all_stations=all_stations,
             ),
-            422,
+            error.status,
         )
     groups = legacy.groups_by_name()
     blocks = [(title, [(g, groups[g]) for g in names]) for title, names in legacy.BLOCKS]
@@ -66,31 +68,30 @@ def legacy_page():
     )
 
 
+def _download(build, title: str, slug: str, ext: str, mime: str):
+    """A report file for the month and station the address names (``build(user, month,
+    station)`` makes the bytes)."""
+    month, station = _args()
+    data = build(current_user, month, station)
+    return attachment(data, mime, *file_names(title, slug, month, station, ext))
+
+
 @bp.route("/legacy.pdf")
 @login_required
 @reads_from_replica
 def legacy_pdf():
-    month, station = _args()
-    data = legacy.legacy_pdf(current_user, month, station)
-    names = file_names("社区矫正人员情况统计表", "legacy-form", month, station, "pdf")
-    return attachment(data, "application/pdf", *names)
+    return _download(legacy.legacy_pdf, "社区矫正人员情况统计表", "legacy-form", "pdf", PDF_MIME)
 
 
 @bp.route("/monthly.pdf")
 @login_required
 @reads_from_replica
 def monthly_pdf_download():
-    month, station = _args()
-    data = monthly_pdf(current_user, month, station)
-    names = file_names("工作月报", "monthly-report", month, station, "pdf")
-    return attachment(data, "application/pdf", *names)
+    return _download(monthly_pdf, "工作月报", "monthly-report", "pdf", PDF_MIME)
 
 
 @bp.route("/monthly.xlsx")
 @login_required
 @reads_from_replica
 def monthly_xlsx_download():
-    month, station = _args()
-    data = monthly_workbook(current_user, month, station)
-    names = file_names("工作月报", "monthly-report", month, station, "xlsx")
-    return attachment(data, XLSX_MIME, *names)
+    return _download(monthly_workbook, "工作月报", "monthly-report", "xlsx", XLSX_MIME)

@@ -32,7 +32,7 @@ from corrections.reports import records
 from corrections.reports import summary as summaries
 from corrections.reports.chart import monthly_chart
 from corrections.reports.figures import BY_KEY, KEYS
-from corrections.web import page_args
+from corrections.web import page_args, role_required
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -270,10 +270,8 @@ def index():
 
 
 @bp.route("/close", methods=["POST"])
-@login_required
+@role_required("decider", _l("您没有权限执行此操作。"))
 def close():
-    if not current_user.can_decide:
-        abort(403)
     month = (request.form.get("month") or "").strip()
     station = request.form.get("station") or None
     try:

@@ -18,7 +18,8 @@ from wtforms import (
     TextAreaField,
 )
 
-from corrections.forms import MultiCheckboxField
+from corrections.forms import DateString, MultiCheckboxField, ServiceForm
+from corrections.forms import EnumSelect as Select
 from corrections.people.forms import (
     education_choices,
     employment_choices,
@@ -26,7 +27,7 @@ from corrections.people.forms import (
     household_choices,
 )
 from corrections.resettlement.models import CONTACT_KINDS
-from corrections.supervision.forms import REQUIRED, DateString, Select, ServiceForm
+from corrections.supervision.forms import REQUIRED
 
 # The person flags that local criteria treat as reasons to consider 重点帮教 (hints only).
 KEY_HINT_FLAGS = ("gang", "repeat_offender", "three_no")

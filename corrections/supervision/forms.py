@@ -7,7 +7,6 @@ them and answers in Chinese; selects accept any value (the service checks codes)
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -18,10 +17,9 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.widgets import DateInput
 
-from corrections import clock
-from corrections.forms import MarkRequired, MultiCheckboxField
+from corrections.forms import DateString, MarkRequired, MultiCheckboxField, ServiceForm
+from corrections.forms import EnumSelect as Select
 from corrections.labels import choices
 from corrections.people.forms import (
     education_choices,
@@ -32,36 +30,6 @@ from corrections.people.forms import (
 from corrections.supervision.models import CHECKLIST_ITEMS
 
 REQUIRED = [MarkRequired()]  # the * in the page; the service does the checking
-
-
-def _today() -> str:
-    return clock.today().isoformat()
-
-
-def DateString(label, today: bool = False, **kwargs) -> StringField:  # noqa: N802 (a field factory)
-    if today:
-        kwargs.setdefault("default", _today)
-    return StringField(label, widget=DateInput(), **kwargs)
-
-
-def Select(label, kind: str, blank=None, codes=None, **kwargs) -> SelectField:  # noqa: N802
-    return SelectField(
-        label, choices=lambda: choices(kind, codes, blank), validate_choice=False, **kwargs
-    )
-
-
-class ServiceForm(FlaskForm):
-    """``payload()``: the data dict the service function receives (field name = service key)."""
-
-    skip: tuple[str, ...] = ()
-
-    def payload(self) -> dict:
-        data = {}
-        for f in self:
-            if f.type in ("CSRFTokenField", "SubmitField") or f.short_name in self.skip:
-                continue
-            data[f.short_name] = f.data.strip() if isinstance(f.data, str) else f.data
-        return data
 
 
 class DecisionForm(ServiceForm):
