@@ -188,6 +188,27 @@ class CasePages:
 
         return register
 
+    def contact_routes(self, bp, record_contact, due: Callable) -> None:
+        """Register the contact form's two routes: ``add_contact`` (the case page's form)
+        and ``quick_contact`` (the phone page). ``record_contact(case, form)`` saves and
+        returns the message; ``due(case)``: the due dates the phone page shows."""
+
+        def add_contact(case_id: int):
+            return self.act(case_id, "contact", record_contact, "contact")
+
+        def quick_contact(case_id: int):
+            return self.quick_contact(case_id, record_contact, due)
+
+        bp.add_url_rule(
+            "/<int:case_id>/contacts", "add_contact", writer_required(add_contact), methods=["POST"]
+        )
+        bp.add_url_rule(
+            "/<int:case_id>/contact",
+            "quick_contact",
+            writer_required(quick_contact),
+            methods=["GET", "POST"],
+        )
+
     def quick_contact(self, case_id: int, record_contact, due: Callable):
         """A phone-size page with only the contact form (officers log visits in the field);
         saved, it sends the officer back where they came from (``next``: my day, the list).

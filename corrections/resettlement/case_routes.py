@@ -37,22 +37,9 @@ def _record_contact(case: ResettlementCase, form) -> str:
     return head
 
 
-@bp.route("/<int:case_id>/contacts", methods=["POST"])
-@writer_required
-def add_contact(case_id: int):
-    return _act(case_id, "contact", _record_contact, "contact")
-
-
-@bp.route("/<int:case_id>/contact", methods=["GET", "POST"])
-@writer_required
-def quick_contact(case_id: int):
-    """A phone-size page with only the contact form (officers log visits in the field);
-    saved, it sends the officer back where they came from (``next``: my day, the list)."""
-    return PAGES.quick_contact(
-        case_id,
-        _record_contact,
-        lambda case: services.due_states(case) if case.handed_over_on else [],
-    )
+PAGES.contact_routes(
+    bp, _record_contact, lambda case: services.due_states(case) if case.handed_over_on else []
+)
 
 
 @PAGES.action(bp, "/<int:case_id>/release", "release", "release")

@@ -18,14 +18,11 @@ from wtforms import (
     TextAreaField,
 )
 
-from corrections.forms import DateString, MarkRequired, MultiCheckboxField, ServiceForm
+from corrections.forms import DateString, MarkRequired, ServiceForm
 from corrections.forms import EnumSelect as Select
 from corrections.labels import choices
 from corrections.people.forms import (
-    education_choices,
-    employment_choices,
-    flag_choices,
-    household_choices,
+    IntakePersonForm,
 )
 from corrections.supervision.models import CHECKLIST_ITEMS
 
@@ -50,27 +47,14 @@ class DecisionForm(ServiceForm):
 # --------------------------------------------------------------------------- intake
 
 
-class IntakeForm(ServiceForm):
-    # The person: an existing file (by ID number, or fixed by ``person_id``) or a new one.
-    person_id = HiddenField()
+class IntakeForm(IntakePersonForm):
+    # The person (people.forms.IntakePersonForm): a file already kept, or a new one.
     person_mode = RadioField(
         _l("矫正对象"),
         choices=[("existing", _l("已有档案")), ("new", _l("登记新人员"))],
         default="existing",
         validate_choice=False,
     )
-    existing_id_number = StringField(_l("已有档案的公民身份号码"), validators=REQUIRED)
-    name = StringField(_l("姓名"), validators=REQUIRED)
-    id_number = StringField(_l("公民身份号码"), validators=REQUIRED)
-    ethnicity = StringField(_l("民族"))
-    phone = StringField(_l("联系电话"))
-    household_type = SelectField(_l("户籍类型"), choices=household_choices, validate_choice=False)
-    household_address = StringField(_l("户籍地"))
-    residence_address = StringField(_l("居住地"))
-    same_address = BooleanField(_l("户籍地与居住地相同"))
-    education = SelectField(_l("文化程度"), choices=education_choices, validate_choice=False)
-    employment = SelectField(_l("就业就学"), choices=employment_choices, validate_choice=False)
-    flags = MultiCheckboxField(_l("风险标记"), choices=flag_choices, validate_choice=False)
     # The case.
     station = SelectField(_l("司法所"), choices=[], validate_choice=False, validators=REQUIRED)
     correction_type = Select(
@@ -92,19 +76,6 @@ class IntakeForm(ServiceForm):
     level = Select(_l("管理等级"), "level")
     officer = SelectField(_l("责任人"), choices=[], validate_choice=False)
 
-    PERSON_KEYS = (
-        "name",
-        "id_number",
-        "ethnicity",
-        "phone",
-        "household_type",
-        "household_address",
-        "residence_address",
-        "same_address",
-        "education",
-        "employment",
-        "flags",
-    )
     CASE_KEYS = (
         "station",
         "correction_type",
@@ -124,10 +95,6 @@ class IntakeForm(ServiceForm):
         "level",
         "officer",
     )
-
-    def person_payload(self) -> dict:
-        data = self.payload()
-        return {k: data[k] for k in self.PERSON_KEYS}
 
     def case_payload(self, person_id: int | None) -> dict:
         data = self.payload()
