@@ -59,6 +59,19 @@ class PersonFields(FlaskForm):
     education = SelectField(_l("文化程度"), choices=education_choices, validate_choice=False)
     employment = SelectField(_l("就业就学"), choices=employment_choices, validate_choice=False)
 
+    OWN_KEYS = (
+        "name",
+        "id_number",
+        "ethnicity",
+        "phone",
+        "household_type",
+        "household_address",
+        "residence_address",
+        "same_address",
+        "education",
+        "employment",
+    )
+
 
 class PersonForm(PersonFields):
     version = HiddenField()
@@ -68,21 +81,7 @@ class PersonForm(PersonFields):
     notes = TextAreaField(_l("备注"))
 
     def data_for_service(self) -> dict:
-        keys = [
-            "name",
-            "id_number",
-            "ethnicity",
-            "phone",
-            "household_type",
-            "household_address",
-            "residence_address",
-            "same_address",
-            "education",
-            "employment",
-            "emergency_contact",
-            "flags",
-            "notes",
-        ]
+        keys = (*self.OWN_KEYS, "emergency_contact", "flags", "notes")
         return {k: self[k].data for k in keys}
 
 
@@ -95,19 +94,7 @@ class IntakePersonForm(ServiceForm, PersonFields):
     existing_id_number = StringField(_l("已有档案的公民身份号码"), validators=[MarkRequired()])
     flags = MultiCheckboxField(_l("风险标记"), choices=flag_choices, validate_choice=False)
 
-    PERSON_KEYS = (
-        "name",
-        "id_number",
-        "ethnicity",
-        "phone",
-        "household_type",
-        "household_address",
-        "residence_address",
-        "same_address",
-        "education",
-        "employment",
-        "flags",
-    )
+    PERSON_KEYS = (*PersonFields.OWN_KEYS, "flags")
 
     def person_payload(self) -> dict:
         data = self.payload()
