@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from functools import wraps
 from math import ceil
 
-from flask import current_app, jsonify, render_template, request
+from flask import current_app, flash, jsonify, render_template, request
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_login import current_user
+from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from sqlalchemy.sql import Select
 
 from corrections import clock
-from corrections.errors import DomainError
+from corrections.errors import DomainError, Forbidden
 from corrections.extensions import db
 from corrections.labels import label
 from corrections.people import privacy
@@ -122,16 +123,8 @@ def register_error_pages(app) -> None:
         )
 
 
-@dataclass
-class Page:
-    items: list
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, ceil(self.total / self.per_page)) if self.per_page else 1
+class _Paged:
+    """``has_prev``/``has_next`` of something with ``page`` and ``pages``."""
 
     @property
     def has_prev(self) -> bool:
@@ -140,6 +133,18 @@ class Page:
     @property
     def has_next(self) -> bool:
         return self.page < self.pages
+
+
+@dataclass
+class Page(_Paged):
+    items: list
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, ceil(self.total / self.per_page)) if self.per_page else 1
 
 
 def page_args(default: int | None = None) -> tuple[int, int]:
@@ -241,6 +246,87 @@ def template_helpers() -> dict:
     }
 
 
+# --------------------------------------------------------------------------- roles
+
+# What a page needs of the signed-in user, and the message a refusal (403) gives; the roles
+# are in README.md "Roles". ``None``: the error page's general 403 message.
+ROLE_CHECKS = {
+    "writer": (lambda user: user.can_write, lambda: _("只读账号不能修改数据。")),
+    "decider": (lambda user: user.can_decide, lambda: _("此页面仅供县局主管使用。")),
+    "supervisor": (lambda user: user.is_admin or user.is_supervisor, None),
+    "overview": (lambda user: user.can_decide or user.is_viewer, None),
+    "admin": (lambda user: user.is_admin, None),
+}
+
+
+def require_role(need: str, message: str | None = None) -> None:
+    """Refuse (403, the error page) unless the user has ``need`` (a key of ``ROLE_CHECKS``)."""
+    allowed, default = ROLE_CHECKS[need]
+    if not allowed(current_user):
+        text = str(message) if message else default() if default else _error_messages(403)[1]
+        raise Forbidden(text)
+
+
+def role_required(need: str, message: str | None = None):
+    """``@role_required("writer")``: a signed-in user with that role, else 403 before
+    anything else runs (``message``, a lazy string, replaces the role's own refusal text)."""
+
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            require_role(need, message)
+            return view(*args, **kwargs)
+
+        return login_required(wrapper)
+
+    return decorate
+
+
+writer_required = role_required("writer")
+decider_required = role_required("decider")
+
+
+# --------------------------------------------------------------------------- refusals
+
+
+def show_errors(form, error: DomainError, aliases: dict[str, str] | None = None) -> list[str]:
+    """Put each field message of a refusal next to its field on ``form`` (``aliases``: the
+    service's key → the form's field name); return the messages that have no field there."""
+    leftover = []
+    for key, message in error.fields.items():
+        name = (aliases or {}).get(key, key)
+        if form is not None and name in form:
+            form[name].errors = list(form[name].errors) + [message]
+        else:
+            leftover.append(message)
+    return leftover
+
+
+def flash_error(error: DomainError, leftover=()) -> None:
+    """The refusal's message in the flash, followed by the field messages no field shows."""
+    text = error.message
+    if leftover:
+        text += " " + "；".join(leftover)
+    flash(text, "danger")
+
+
+def refuse(error: DomainError, form=None, aliases: dict[str, str] | None = None) -> list[str]:
+    """A service refused a page's form: 403 and 404 go on to the error page (their status
+    from ``corrections.errors``); otherwise nothing is written (rollback) and the field
+    messages sit next to the fields. Returns the messages with no field on the form; the
+    page answers with ``error.status`` (422, a conflict 409)."""
+    if error.status in (403, 404):
+        raise error
+    db.session.rollback()
+    return show_errors(form, error, aliases)
+
+
+def refuse_and_flash(error: DomainError, form=None, aliases: dict[str, str] | None = None) -> int:
+    """``refuse`` and flash the message (with what no field shows); returns the status."""
+    flash_error(error, refuse(error, form, aliases))
+    return error.status
+
+
 # --------------------------------------------------------------------------- forms
 
 
@@ -300,21 +386,13 @@ HISTORY_PER_PAGE = 20  # records a case page shows at a time (the officer's phon
 
 
 @dataclass
-class HistoryPage:
+class HistoryPage(_Paged):
     """One page of a case's history (newest first): ``entries`` and where it is."""
 
     entries: list
     page: int
     pages: int
     total: int
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
 
 
 def history_page(

@@ -21,13 +21,13 @@ from corrections.activities.forms import ActivityForm, VoidForm
 from corrections.activities.models import ACTIVITY_KINDS, Activity, Attendance
 from corrections.auth.models import Station
 from corrections.auth.scope import scope
-from corrections.errors import DomainError, Forbidden, NotFound
+from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.labels import station_option
 from corrections.people.models import Person
 from corrections.periods import parse_month
 from corrections.supervision.models import CorrectionCase
-from corrections.web import page_args, paginate
+from corrections.web import page_args, paginate, refuse_and_flash, role_required
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -59,21 +59,6 @@ def _parse_month(value: str | None) -> tuple[int, int] | None:
     """``YYYY-MM`` as (year, month); None when empty or malformed."""
     first = parse_month(value)
     return (first.year, first.month) if first else None
-
-
-def _refuse(form, error: DomainError) -> int:
-    """Rollback and show the refusal; 403 and 404 go to the error page instead."""
-    db.session.rollback()
-    if isinstance(error, (Forbidden, NotFound)):
-        raise error
-    leftover = []
-    for key, message in error.fields.items():
-        if key in form:
-            form[key].errors = list(form[key].errors) + [message]
-        else:
-            leftover.append(message)
-    flash(" ".join([error.message, "；".join(leftover)]).strip(), "danger")
-    return error.status
 
 
 # --------------------------------------------------------------------------- the list
@@ -150,10 +135,8 @@ def _candidates(form: ActivityForm) -> tuple[Station | None, date | None, list[C
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@role_required("writer")
 def new():
-    if not current_user.can_write:
-        raise Forbidden(_("只读账号不能修改数据。"))
     # "载入名单" submits the same form by GET: its values come back and the list follows them.
     reload = request.method == "GET" and ("station" in request.args or "held_on" in request.args)
     form = ActivityForm(formdata=request.args) if reload else ActivityForm()
@@ -165,7 +148,7 @@ def new():
         try:
             activity = services.record_activity(current_user, form.payload())
         except DomainError as e:
-            status = _refuse(form, e)
+            status = refuse_and_flash(e, form)
         else:
             db.session.commit()
             flash(
@@ -228,7 +211,7 @@ def void(activity_id: int):
     try:
         services.void_activity(current_user, activity, form.payload())
     except DomainError as e:
-        status = _refuse(form, e)
+        status = refuse_and_flash(e, form)
         return _render_show(
             services.get_activity(current_user, activity_id), void_form=form, status=status
         )

@@ -13,11 +13,11 @@ from corrections.alerts import services
 from corrections.alerts.models import ALERT_KINDS, ALERT_STATUSES, OUTCOMES
 from corrections.auth.models import Station
 from corrections.auth.scope import scope, station_in_scope
-from corrections.errors import DomainError, Forbidden
+from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.supervision import services as supervision
 from corrections.supervision.models import INCIDENT_KINDS, SANCTION_KINDS
-from corrections.web import page_args, paginate
+from corrections.web import page_args, paginate, role_required
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -101,10 +101,8 @@ def _sanction_fits(case, kind: str) -> bool:
 
 
 @bp.route("/<int:alert_id>/steps", methods=["POST"])
-@login_required
+@role_required("writer")
 def step(alert_id: int):
-    if not current_user.can_write:
-        raise Forbidden(_("只读账号不能修改数据。"))
     alert = services.get_alert(current_user, alert_id)
     form = request.form
     data = {
@@ -137,7 +135,7 @@ def _label(kind, code):
 
 
 @bp.route("/area", methods=["GET", "POST"])
-@login_required
+@role_required("supervisor")
 def area():
     """The unit's supervised area (a GeoJSON polygon or a circle), or one station's own,
     which wins over the unit's: the one area that the 信息化核查 import and self check-in
@@ -148,8 +146,6 @@ def area():
     from corrections.auth.models import Station
     from corrections.errors import DomainError
 
-    if not (current_user.is_admin or current_user.is_supervisor):
-        abort(403)
     unit = current_user.unit
     station = None
     station_id = request.values.get("station_id", type=int)
@@ -236,11 +232,6 @@ def _progress(import_id: str, meta: dict, state: str):
     return report
 
 
-def _writer_only():
-    if not current_user.can_write:
-        raise Forbidden(_("只读账号不能修改数据。"))
-
-
 def _run_stored(import_id: str, meta: dict, *, dry_run: bool, selected=None):
     import os
 
@@ -260,7 +251,7 @@ def _run_stored(import_id: str, meta: dict, *, dry_run: bool, selected=None):
 
 
 @bp.route("/import", methods=["GET", "POST"])
-@login_required
+@role_required("writer")
 def import_page():
     """Upload → dry run (the three lists) → raise alerts for the selected rows."""
     import os
@@ -268,7 +259,6 @@ def import_page():
 
     from corrections.alerts import location_import as li
 
-    _writer_only()
     if request.method == "GET":
         remembered = li.remembered_mapping(current_user.unit_id) if current_user.unit_id else None
         return render_template(
@@ -348,9 +338,8 @@ def _result_page(import_id: str, meta: dict, result: dict | None, status: int = 
 
 
 @bp.route("/import/<import_id>")
-@login_required
+@role_required("writer")
 def import_result(import_id: str):
-    _writer_only()
     meta = _import_meta(import_id)
     return _result_page(import_id, meta, meta.get("result"), 422 if meta.get("error") else 200)
 
@@ -367,10 +356,9 @@ def import_progress(import_id: str):
 
 
 @bp.route("/import/<import_id>/mapping", methods=["POST"])
-@login_required
+@role_required("writer")
 def import_mapping(import_id: str):
     """The officer names the columns the page could not recognise; the dry run runs again."""
-    _writer_only()
     meta = _import_meta(import_id)
     headers = request.form.getlist("header")
     fields = request.form.getlist("field")
@@ -380,14 +368,13 @@ def import_mapping(import_id: str):
 
 
 @bp.route("/import/<import_id>/confirm", methods=["POST"])
-@login_required
+@role_required("writer")
 def import_confirm(import_id: str):
     import os
 
     from corrections.alerts import location_import as li
     from corrections.errors import ValidationFailed
 
-    _writer_only()
     meta = _import_meta(import_id)
     selected = set(request.form.getlist("item"))
     if not selected:

@@ -17,7 +17,7 @@ from typing import Any
 
 from flask import jsonify, request
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from corrections import clock
@@ -34,13 +34,13 @@ from corrections.api import openapi as doc
 from corrections.api.common import due_json, iso, lang, overdue_json
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.auth.models import Station, User
-from corrections.auth.scope import get_in_scope, scope, station_in_scope
+from corrections.auth.scope import get_in_scope, station_in_scope
 from corrections.errors import NotFound, StaleVersion, ValidationFailed
 from corrections.extensions import db
 from corrections.people import privacy
 from corrections.rules import engine
 from corrections.rules.tables import contact_rules
-from corrections.supervision import services
+from corrections.supervision import queries, services
 from corrections.supervision.models import (
     CONTACT_KINDS,
     CORRECTION_TYPES,
@@ -60,7 +60,6 @@ from corrections.supervision.models import (
     Incident,
     Leave,
     Sanction,
-    StationMove,
 )
 from corrections.validation import Fields
 from corrections.web import Page, paginate
@@ -269,14 +268,6 @@ def level_json(row: CaseLevel) -> dict:
 
 def person_cases(person, user: User) -> list[dict]:
     """The person's correction cases in the user's scope, short form (for GET /people/{id})."""
-    query = scope(
-        select(CorrectionCase)
-        .where(CorrectionCase.person_id == person.id)
-        .options(selectinload(CorrectionCase.station), selectinload(CorrectionCase.officer))
-        .order_by(CorrectionCase.id),
-        user,
-        CorrectionCase,
-    )
     today = clock.today()
     return [
         {
@@ -296,7 +287,7 @@ def person_cases(person, user: User) -> list[dict]:
             "ended_on": iso(case.ended_on),
             "end_reason": case.end_reason,
         }
-        for case in db.session.execute(query).scalars()
+        for case in queries.person_cases(user, person, newest_first=False)
     ]
 
 
@@ -352,17 +343,6 @@ def _station_filter(code: str | None, fields: Fields) -> Station | None:
     return station
 
 
-def _station_on(moves: list[StationMove], current: int, on: date) -> int:
-    """Same as ``services.station_on`` over preloaded moves (ordered by date)."""
-    if not moves:
-        return current
-    station = moves[0].from_station_id
-    for move in moves:
-        if move.moved_on <= on:
-            station = move.to_station_id
-    return station
-
-
 # --------------------------------------------------------------------------- reads
 
 
@@ -376,89 +356,34 @@ def list_cases():
     overdue_on = f.date("overdue_on", required=False)
     station = _station_filter(request.args.get("station"), f)
     f.raise_if_errors()
-    eager = (
-        selectinload(CorrectionCase.person),
-        selectinload(CorrectionCase.station),
-        selectinload(CorrectionCase.officer),
-    )
     if overdue_on is None:
-        query = scope(select(CorrectionCase), user, CorrectionCase)
-        if status:
-            query = query.where(CorrectionCase.status == status)
-        if station:
-            query = query.where(CorrectionCase.station_id == station.id)
-        if level:
-            query = query.where(CorrectionCase.level == level)
-        found = paginate(query.options(*eager).order_by(CorrectionCase.id), page, per_page)
+        query = queries.api_cases(user, status=status, station=station, level=level)
+        found = paginate(query.options(*_EAGER), page, per_page)
         found.items = render_cases(found.items)
         return page_json(found, lambda item: item)
-    return _overdue_page(user, overdue_on, status, level, station, page, per_page, eager)
+    return _overdue_page(user, overdue_on, status, level, station, page, per_page)
 
 
-def _overdue_page(user, on, status, level, station, page, per_page, eager):
-    """Cases overdue on ``on`` (docs/domain.md §3.5), computed by the engine.
+_EAGER = (
+    selectinload(CorrectionCase.person),
+    selectinload(CorrectionCase.station),
+    selectinload(CorrectionCase.officer),
+)
+
+
+def _overdue_page(user, on, status, level, station, page, per_page):
+    """Cases overdue on ``on`` (docs/domain.md §3.5), as the ``cc.overdue`` figure counts them.
 
     Station and level are those in force on ``on`` (as in the figures); the
     status filter is the current status.
     """
-    ids_query = scope(select(CorrectionCase.id), user, CorrectionCase).where(
-        CorrectionCase.received_on <= on,
-        or_(CorrectionCase.ended_on.is_(None), CorrectionCase.ended_on > on),
-    )
-    if status:
-        ids_query = ids_query.where(CorrectionCase.status == status)
-    if station:
-        moved = select(StationMove.case_id).where(
-            or_(StationMove.from_station_id == station.id, StationMove.to_station_id == station.id)
-        )
-        ids_query = ids_query.where(
-            or_(CorrectionCase.station_id == station.id, CorrectionCase.id.in_(moved))
-        )
-    ids = db.session.execute(ids_query.order_by(CorrectionCase.id)).scalars().all()
-    rules = contact_rules()
-    hits: list[tuple[int, list[engine.DueState]]] = []
-    for start in range(0, len(ids), 500):
-        chunk = ids[start : start + 500]
-        cases = (
-            db.session.execute(
-                select(CorrectionCase)
-                .where(CorrectionCase.id.in_(chunk))
-                .order_by(CorrectionCase.id)
-            )
-            .scalars()
-            .all()
-        )
-        facts = services.case_facts_many(cases, on)
-        moves: dict[int, list[StationMove]] = defaultdict(list)
-        if station:
-            for move in db.session.execute(
-                select(StationMove)
-                .where(StationMove.case_id.in_(chunk))
-                .order_by(StationMove.moved_on, StationMove.id)
-            ).scalars():
-                moves[move.case_id].append(move)
-        for case in cases:
-            if station and _station_on(moves[case.id], case.station_id, on) != station.id:
-                continue
-            if level and (engine.level_on(facts[case.id].levels, on) or case.level) != level:
-                continue
-            overdue = engine.overdue_on(facts[case.id], rules, on)
-            if overdue:
-                hits.append((case.id, overdue))
-    window = hits[(page - 1) * per_page : page * per_page]
-    by_id = {
-        c.id: c
-        for c in db.session.execute(
-            select(CorrectionCase)
-            .where(CorrectionCase.id.in_([i for i, _s in window]))
-            .options(*eager)
-        ).scalars()
-    }
-    cases = [by_id[i] for i, _s in window]
-    items = render_cases(cases)
-    for item, (_id, overdue) in zip(items, window, strict=True):
-        item["overdue"] = [overdue_json(s) for s in overdue]
-    return page_json(Page(items, page, per_page, len(hits)), lambda item: item)
+    ids = queries.overdue_on(user, on, status=status, level=level, station=station)
+    window = ids[(page - 1) * per_page : page * per_page]
+    overdue = queries.overdue_states(window, on)
+    items = render_cases(queries.by_ids(window))
+    for item, case_id in zip(items, window, strict=True):
+        item["overdue"] = [overdue_json(s) for s in overdue[case_id]]
+    return page_json(Page(items, page, per_page, len(ids)), lambda item: item)
 
 
 @bp.get("/corrections/<int:case_id>")

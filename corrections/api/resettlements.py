@@ -15,7 +15,7 @@ from datetime import date
 
 from flask import jsonify
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from corrections import clock
@@ -56,11 +56,11 @@ from corrections.api.common import (
 )
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.auth.models import User
-from corrections.auth.scope import get_in_scope, scope
+from corrections.auth.scope import get_in_scope
 from corrections.errors import NotFound
 from corrections.extensions import db
 from corrections.people import privacy
-from corrections.resettlement import services
+from corrections.resettlement import queries, services
 from corrections.resettlement.models import (
     ASSISTANCE_KINDS,
     CONTACT_KINDS,
@@ -203,14 +203,6 @@ def assistance_json(row: Assistance) -> dict:
 
 def person_cases(person, user: User) -> list[dict]:
     """The person's resettlement cases in the user's scope, short form (GET /people/{id})."""
-    query = scope(
-        select(ResettlementCase)
-        .where(ResettlementCase.person_id == person.id)
-        .options(selectinload(ResettlementCase.station))
-        .order_by(ResettlementCase.id),
-        user,
-        ResettlementCase,
-    )
     return [
         {
             "programme": "resettlement",
@@ -227,7 +219,7 @@ def person_cases(person, user: User) -> list[dict]:
             "ended_on": iso(case.ended_on),
             "end_reason": case.end_reason,
         }
-        for case in db.session.execute(query).scalars()
+        for case in queries.person_cases(user, person, newest_first=False)
     ]
 
 
@@ -263,65 +255,26 @@ def list_resettlements():
     f.raise_if_errors()
     if overdue_on is not None:
         return _overdue_page(user, overdue_on, status, is_key, station, page, per_page)
-    query = scope(select(ResettlementCase), user, ResettlementCase)
-    if status:
-        query = query.where(ResettlementCase.status == status)
-    if station:
-        query = query.where(ResettlementCase.station_id == station.id)
-    if is_key is not None:
-        query = query.where(ResettlementCase.is_key == is_key)
-    found = paginate(query.options(*_EAGER).order_by(ResettlementCase.id), page, per_page)
+    query = queries.api_cases(user, status=status, station=station, is_key=is_key)
+    found = paginate(query.options(*_EAGER), page, per_page)
     found.items = render_cases(found.items)
     return page_json(found, lambda item: item)
 
 
 def _overdue_page(user, on: date, status, is_key, station, page: int, per_page: int):
-    """Cases overdue for a visit on ``on`` (docs/domain.md §4 with §3.5 semantics), by the engine.
+    """Cases overdue for a visit on ``on`` (docs/domain.md §4 with §3.5 semantics), as the
+    ``rs.overdue`` figure counts them.
 
     Active on ``on`` means handed over on or before it and not ended on or before it;
     ``is_key`` is the key status in force on ``on``; ``status`` is the current status.
     """
-    ids_query = scope(select(ResettlementCase.id), user, ResettlementCase).where(
-        ResettlementCase.handed_over_on <= on,
-        or_(ResettlementCase.ended_on.is_(None), ResettlementCase.ended_on > on),
-    )
-    if status:
-        ids_query = ids_query.where(ResettlementCase.status == status)
-    if station:
-        ids_query = ids_query.where(ResettlementCase.station_id == station.id)
-    ids = db.session.execute(ids_query.order_by(ResettlementCase.id)).scalars().all()
-    rules = contact_rules()
-    hits: list[tuple[int, list[engine.DueState]]] = []
-    for start in range(0, len(ids), 500):
-        cases = (
-            db.session.execute(
-                select(ResettlementCase)
-                .where(ResettlementCase.id.in_(ids[start : start + 500]))
-                .order_by(ResettlementCase.id)
-            )
-            .scalars()
-            .all()
-        )
-        facts = services.case_facts_many(cases, on)
-        for case in cases:
-            if is_key is not None and engine.is_key_on(facts[case.id].key_periods, on) != is_key:
-                continue
-            overdue = engine.overdue_on(facts[case.id], rules, on)
-            if overdue:
-                hits.append((case.id, overdue))
-    window = hits[(page - 1) * per_page : page * per_page]
-    by_id = {
-        c.id: c
-        for c in db.session.execute(
-            select(ResettlementCase)
-            .where(ResettlementCase.id.in_([i for i, _s in window]))
-            .options(*_EAGER)
-        ).scalars()
-    }
-    items = render_cases([by_id[i] for i, _s in window])
-    for item, (_id, overdue) in zip(items, window, strict=True):
-        item["overdue"] = [overdue_json(s) for s in overdue]
-    return page_json(Page(items, page, per_page, len(hits)), lambda item: item)
+    ids = queries.overdue_on(user, on, status=status, station=station, is_key=is_key)
+    window = ids[(page - 1) * per_page : page * per_page]
+    overdue = queries.overdue_states(window, on)
+    items = render_cases(queries.by_ids(window, *_EAGER))
+    for item, case_id in zip(items, window, strict=True):
+        item["overdue"] = [overdue_json(s) for s in overdue[case_id]]
+    return page_json(Page(items, page, per_page, len(ids)), lambda item: item)
 
 
 @bp.get("/resettlements/<int:case_id>")

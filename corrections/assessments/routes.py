@@ -27,13 +27,13 @@ from corrections.assessments.forms import (
 from corrections.assessments.models import Assessment
 from corrections.auth.models import Station
 from corrections.auth.scope import get_in_scope, scope
-from corrections.errors import DomainError, Forbidden, NotFound
+from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.labels import station_option
 from corrections.people.models import Person
 from corrections.rules import holidays, workdays
 from corrections.rules.tables import deadline
-from corrections.web import page_args, paginate
+from corrections.web import page_args, paginate, refuse_and_flash, role_required
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -67,30 +67,6 @@ def _stations_in_scope() -> list[Station]:
 def _station_choices(blank: str | None = None):
     out = [("", blank)] if blank is not None else []
     return out + [(s.code, station_option(s)) for s in _stations_in_scope()]
-
-
-def _show_errors(form, error: DomainError) -> list[str]:
-    """Put each field message next to its field; return those with no field on the form."""
-    leftover = []
-    for key, message in error.fields.items():
-        if key in form:
-            form[key].errors = list(form[key].errors) + [message]
-        else:
-            leftover.append(message)
-    return leftover
-
-
-def _flash_error(error: DomainError, leftover: list[str]) -> None:
-    flash(" ".join([error.message, "；".join(leftover)]).strip(), "danger")
-
-
-def _refuse(form, error: DomainError) -> int:
-    """Rollback, show the refusal; 403 and 404 go to the error page instead."""
-    db.session.rollback()
-    if isinstance(error, (Forbidden, NotFound)):
-        raise error
-    _flash_error(error, _show_errors(form, error))
-    return error.status
 
 
 # --------------------------------------------------------------------------- the list
@@ -135,10 +111,8 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@role_required("writer")
 def new():
-    if not current_user.can_write:
-        raise Forbidden(_("只读账号不能修改数据。"))
     form = AssessmentForm()
     form.station.choices = _station_choices(blank=_("（请选择）"))
     if request.method == "GET" and current_user.is_officer and len(current_user.stations) == 1:
@@ -148,7 +122,7 @@ def new():
         try:
             assessment = services.register_assessment(current_user, form.payload())
         except DomainError as e:
-            status = _refuse(form, e)
+            status = refuse_and_flash(e, form)
         else:
             db.session.commit()
             flash(_("已登记 %(name)s 的调查评估。", name=assessment.name), "success")
@@ -224,7 +198,7 @@ def extend(assessment_id: int):
     try:
         services.extend_assessment(current_user, a, form.payload())
     except DomainError as e:
-        status = _refuse(form, e)
+        status = refuse_and_flash(e, form)
         return _render_show(_assessment(assessment_id), extend=form, status=status)
     db.session.commit()
     flash(_("已延期，新的期限：%(d)s。", d=a.due_on or _("待定")), "success")
@@ -239,7 +213,7 @@ def complete(assessment_id: int):
     try:
         services.complete_assessment(current_user, a, form.payload())
     except DomainError as e:
-        status = _refuse(form, e)
+        status = refuse_and_flash(e, form)
         return _render_show(_assessment(assessment_id), complete=form, status=status)
     db.session.commit()
     flash(_("已记录评估意见。"), "success")
@@ -332,7 +306,7 @@ def add_holiday():
     try:
         entry = holidays.add_entry(current_user, form.payload())
     except DomainError as e:
-        return _render_holidays(entry_form=form, status=_refuse(form, e))
+        return _render_holidays(entry_form=form, status=refuse_and_flash(e, form))
     db.session.commit()
     flash(_("已添加 %(d)s。", d=entry.day.isoformat()), "success")
     _flash_filled(before)
@@ -362,7 +336,7 @@ def declare_year():
     try:
         row = holidays.declare_year(current_user, form.year.data)
     except DomainError as e:
-        return _render_holidays(year_form=form, status=_refuse(form, e))
+        return _render_holidays(year_form=form, status=refuse_and_flash(e, form))
     db.session.commit()
     flash(_("%(y)d年已标记为录入完整。", y=row.year), "success")
     _flash_filled(before)

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from corrections import clock
@@ -14,7 +13,7 @@ from corrections.audit.labels import action_label, names_by_username
 from corrections.audit.models import AuditEvent
 from corrections.audit.services import verify_chain
 from corrections.inputs import parse_id
-from corrections.web import page_args, paginate
+from corrections.web import page_args, paginate, role_required
 
 bp = Blueprint("audit", __name__, url_prefix="/admin/audit")
 
@@ -62,10 +61,8 @@ def entity_label(entity_type: str) -> str:
 
 
 @bp.route("/")
-@login_required
+@role_required("admin")
 def index():
-    if not current_user.is_admin:
-        abort(403)
     query = select(AuditEvent).order_by(AuditEvent.id.desc())
     filters = {
         k: (request.args.get(k) or "").strip()

@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from corrections import clock
@@ -24,11 +25,10 @@ from corrections.alerts import areas
 from corrections.auth.scope import get_in_scope
 from corrections.checkin import photos, services
 from corrections.checkin.models import CheckinQuestion
-from corrections.errors import DomainError, Forbidden
+from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.supervision.models import CorrectionCase
-from corrections.supervision.routes import writer_required
-from corrections.web import page_args, paginate
+from corrections.web import page_args, paginate, role_required, writer_required
 
 bp = Blueprint("checkin", __name__)
 
@@ -264,16 +264,10 @@ def photo(checkin_id: int):
 # --------------------------------------------------------------------------- unit settings
 
 
-def _settings_unit_id() -> int:
-    if not (current_user.is_admin or current_user.is_supervisor):
-        raise Forbidden(_("只有县局主管或管理员可以维护自助报到设置。"))
-    return current_user.unit_id
-
-
 @bp.route("/checkins/settings", methods=["GET", "POST"])
-@login_required
+@role_required("supervisor", _l("只有县局主管或管理员可以维护自助报到设置。"))
 def settings():
-    unit_id = _settings_unit_id()
+    unit_id = current_user.unit_id
     errors, message, status = {}, None, 200
     if request.method == "POST":
         action = request.form.get("action")

@@ -13,10 +13,11 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from corrections.auth.models import User
-from corrections.errors import DomainError, Forbidden, NotFound
+from corrections.errors import DomainError, NotFound
 from corrections.extensions import db
 from corrections.paperwork import attachments as service
 from corrections.paperwork.models import ATTACHMENT_KINDS
+from corrections.web import refuse
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
 
@@ -124,10 +125,8 @@ def upload():
             form.get("note"),
             form.get("contact_id") or None,
         )
-    except (Forbidden, NotFound):
-        raise
     except DomainError as e:
-        db.session.rollback()
+        refuse(e)
         details = "；".join(e.fields.values()) if e.fields and e.code == "validation_failed" else ""
         flash(e.message + (f"（{details}）" if details else ""), "danger")
         return redirect(back, code=303)
@@ -195,10 +194,8 @@ def void(attachment_id: int):
     back = _back(_target_url(target))
     try:
         service.void(current_user, attachment, request.form.get("reason"))
-    except (Forbidden, NotFound):
-        raise
     except DomainError as e:
-        db.session.rollback()
+        refuse(e)
         flash(e.message, "danger")
         return redirect(back, code=303)
     db.session.commit()

@@ -28,12 +28,14 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import gettext
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from corrections.auth.models import User
 from corrections.extensions import db
 from corrections.paperwork import ledger_import as li
+from corrections.web import require_role
 
 bp = Blueprint("ledger_import", __name__, url_prefix="/import", cli_group=None)
 
@@ -93,8 +95,7 @@ def _table(import_id: str, meta: dict) -> li.Table:
 @bp.before_request
 @login_required
 def _writers_only():
-    if not current_user.can_write:
-        abort(403)
+    require_role("writer", gettext("您没有权限执行此操作。"))
 
 
 @bp.route("/", methods=["GET", "POST"])

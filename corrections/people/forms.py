@@ -4,7 +4,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
 
-from corrections.forms import MarkRequired, MultiCheckboxField
+from corrections.forms import MarkRequired, MultiCheckboxField, ServiceForm
 
 
 def flag_choices():
@@ -45,8 +45,9 @@ def employment_choices():
     ]
 
 
-class PersonForm(FlaskForm):
-    version = HiddenField()
+class PersonFields(FlaskForm):
+    """A person's own fields: the person form and the intakes (docs/domain.md §2)."""
+
     name = StringField(_l("姓名"), validators=[MarkRequired()])
     id_number = StringField(_l("公民身份号码"), validators=[MarkRequired()])
     ethnicity = StringField(_l("民族"))
@@ -57,25 +58,44 @@ class PersonForm(FlaskForm):
     same_address = BooleanField(_l("户籍地与居住地相同"))
     education = SelectField(_l("文化程度"), choices=education_choices, validate_choice=False)
     employment = SelectField(_l("就业就学"), choices=employment_choices, validate_choice=False)
+
+    OWN_KEYS = (
+        "name",
+        "id_number",
+        "ethnicity",
+        "phone",
+        "household_type",
+        "household_address",
+        "residence_address",
+        "same_address",
+        "education",
+        "employment",
+    )
+
+
+class PersonForm(PersonFields):
+    version = HiddenField()
     emergency_contact = StringField(_l("紧急联系人（姓名、关系、电话）"))
     flags = MultiCheckboxField(_l("风险标记"), choices=flag_choices, validate_choice=False)
     station = SelectField(_l("登记司法所"), choices=[], validate_choice=False)
     notes = TextAreaField(_l("备注"))
 
     def data_for_service(self) -> dict:
-        keys = [
-            "name",
-            "id_number",
-            "ethnicity",
-            "phone",
-            "household_type",
-            "household_address",
-            "residence_address",
-            "same_address",
-            "education",
-            "employment",
-            "emergency_contact",
-            "flags",
-            "notes",
-        ]
+        keys = (*self.OWN_KEYS, "emergency_contact", "flags", "notes")
         return {k: self[k].data for k in keys}
+
+
+class IntakePersonForm(ServiceForm, PersonFields):
+    """The person part of an intake (supervision and resettlement): a file already kept
+    (by ID number, or fixed by ``person_id``) or a new one. A programme's intake form adds
+    ``person_mode`` (its own label) and the case's fields."""
+
+    person_id = HiddenField()
+    existing_id_number = StringField(_l("已有档案的公民身份号码"), validators=[MarkRequired()])
+    flags = MultiCheckboxField(_l("风险标记"), choices=flag_choices, validate_choice=False)
+
+    PERSON_KEYS = (*PersonFields.OWN_KEYS, "flags")
+
+    def person_payload(self) -> dict:
+        data = self.payload()
+        return {k: data[k] for k in self.PERSON_KEYS}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -16,7 +16,7 @@ from corrections.labels import station_option
 from corrections.people import idnumber, services
 from corrections.people.forms import PersonForm
 from corrections.people.models import Person
-from corrections.web import page_args, paginate
+from corrections.web import page_args, paginate, refuse, role_required
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
@@ -26,12 +26,6 @@ def _station_choices():
         scope(select(Station).where(Station.active.is_(True)), current_user).order_by(Station.code)
     ).scalars()
     return [("", _("（不指定）"))] + [(s.code, station_option(s)) for s in stations]
-
-
-def _show_errors(form: PersonForm, error: DomainError) -> None:
-    for field, message in error.fields.items():
-        if field in form:
-            form[field].errors = list(form[field].errors) + [message]
 
 
 @bp.route("/")
@@ -44,10 +38,8 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@login_required
+@role_required("writer")
 def new():
-    if not current_user.can_write:
-        abort(403)
     form = PersonForm()
     form.station.choices = _station_choices()
     if request.method == "GET" and current_user.is_officer and len(current_user.stations) == 1:
@@ -59,15 +51,8 @@ def new():
         ).scalar_one_or_none()
         try:
             person = services.create_person(current_user, form.data_for_service(), station)
-        except Conflict as e:
-            db.session.rollback()
-            _show_errors(form, e)
-            existing = _existing_in_scope(getattr(e, "existing_id", None))
-            flash(e.message, "danger")
         except DomainError as e:
-            db.session.rollback()
-            _show_errors(form, e)
-            flash(e.message, "danger")
+            existing = _refused(form, e)
         else:
             db.session.commit()
             _flash_area_notice(person)
@@ -86,6 +71,16 @@ def _existing_in_scope(person_id: int | None):
     return found if found is not None else False
 
 
+def _refused(form: PersonForm, error: DomainError):
+    """Field messages in place and the message flashed; the page answers 200 with the form
+    (a duplicate points at the existing file)."""
+    refuse(error, form)
+    flash(error.message, "danger")
+    if isinstance(error, Conflict):
+        return _existing_in_scope(getattr(error, "existing_id", None))
+    return None
+
+
 def _flash_area_notice(person: Person) -> None:
     info = idnumber.parse(person.id_number)
     if info.notice:
@@ -95,13 +90,13 @@ def _flash_area_notice(person: Person) -> None:
 @bp.route("/<int:person_id>")
 @login_required
 def show(person_id: int):
-    from corrections.resettlement.routes import person_rs_cases
-    from corrections.supervision.routes import person_cases
+    from corrections.resettlement import queries as rs_queries
+    from corrections.supervision import queries as cc_queries
 
     person = get_in_scope(Person, person_id, current_user)
     info = idnumber.parse(person.id_number)
-    cases = person_cases(person)
-    rs_cases = person_rs_cases(person)
+    cases = cc_queries.person_cases(current_user, person)
+    rs_cases = rs_queries.person_cases(current_user, person)
     return render_template(
         "people/show.html",
         person=person,
@@ -138,11 +133,9 @@ def person_timeline(cases, rs_cases) -> list[tuple]:
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
-@login_required
+@role_required("writer")
 def edit(person_id: int):
     person = get_in_scope(Person, person_id, current_user)
-    if not current_user.can_write:
-        abort(403)
     form = PersonForm(obj=person if request.method == "GET" else None)
     form.station.choices = _station_choices()
     if request.method == "GET":
@@ -155,15 +148,8 @@ def edit(person_id: int):
     if form.validate_on_submit():
         try:
             services.update_person(current_user, person, form.version.data, form.data_for_service())
-        except Conflict as e:
-            db.session.rollback()
-            _show_errors(form, e)
-            existing = _existing_in_scope(getattr(e, "existing_id", None))
-            flash(e.message, "danger")
         except DomainError as e:
-            db.session.rollback()
-            _show_errors(form, e)
-            flash(e.message, "danger")
+            existing = _refused(form, e)
         else:
             db.session.commit()
             _flash_area_notice(person)

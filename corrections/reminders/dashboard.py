@@ -17,15 +17,16 @@ from corrections.assessments.models import Assessment
 from corrections.auth.models import Station, User
 from corrections.auth.scope import scope
 from corrections.extensions import db
+from corrections.resettlement import queries as rs_queries
 from corrections.resettlement import services as resettlement
 from corrections.resettlement.models import ResettlementCase
 from corrections.rules import engine, twins
-from corrections.rules.tables import contact_rules, deadline
+from corrections.rules.tables import contact_rules
+from corrections.supervision import queries as cc_queries
 from corrections.supervision import services as supervision
 from corrections.supervision.models import (
     CaseLevel,
     CorrectionCase,
-    Incident,
     Leave,
     Sanction,
 )
@@ -135,11 +136,7 @@ def headline_counts(user: User, on: date | None = None) -> dict[str, int]:
         "absconded": count(
             select(cc.id).where(
                 cc.status == "active",
-                cc.id.in_(
-                    select(Incident.case_id).where(
-                        Incident.kind == "absconded", Incident.closed_on.is_(None)
-                    )
-                ),
+                cc.id.in_(cc_queries.absconded_ids()),
             ),
             cc,
         ),
@@ -257,91 +254,20 @@ def on_time_rates(
 def my_day(user: User, on: date | None = None) -> dict:
     """An officer's day: overdue (most days first), due today, due this week, open deadlines."""
     on = on or clock.today()
-    mine = CorrectionCase.officer_id == user.id if user.is_officer else True
-
-    def cases(*where, order=CorrectionCase.next_due_on, limit=100):
-        query = select(CorrectionCase).where(CorrectionCase.status == "active", mine, *where)
-        query = query.options(selectinload(CorrectionCase.person))
-        return (
-            db.session.execute(
-                scope(query, user, CorrectionCase).order_by(order, CorrectionCase.id).limit(limit)
-            )
-            .scalars()
-            .all()
-        )
-
-    rs_mine = ResettlementCase.officer_id == user.id if user.is_officer else True
-
-    def rs_cases(*where):
-        query = select(ResettlementCase).where(ResettlementCase.status == "active", rs_mine, *where)
-        query = query.options(selectinload(ResettlementCase.person))
-        return (
-            db.session.execute(
-                scope(query, user, ResettlementCase)
-                .order_by(ResettlementCase.next_due_on)
-                .limit(100)
-            )
-            .scalars()
-            .all()
-        )
-
-    expected = (
-        db.session.execute(
-            scope(
-                select(CorrectionCase).where(CorrectionCase.status == "expected"),
-                user,
-                CorrectionCase,
-            )
-            .order_by(CorrectionCase.report_deadline)
-            .limit(50)
-            .options(selectinload(CorrectionCase.person))
-        )
-        .scalars()
-        .all()
-    )
-    assessments = (
-        db.session.execute(
-            scope(select(Assessment).where(Assessment.completed_on.is_(None)), user, Assessment)
-            .order_by(Assessment.due_on.is_(None), Assessment.due_on)
-            .limit(50)
-        )
-        .scalars()
-        .all()
-    )
-    leaves = db.session.execute(
-        scope(
-            select(CorrectionCase)
-            .join(Leave, Leave.case_id == CorrectionCase.id)
-            .where(
-                CorrectionCase.status == "active",
-                Leave.status == "approved",
-                Leave.kind == "leave",
-                Leave.returned_on.is_(None),
-                or_(Leave.ends_on < on, twins.due_soon("due_soon_days", Leave.ends_on, on)),
-            ),
-            user,
-            CorrectionCase,
-        )
-        .add_columns(Leave.ends_on)
-        .order_by(Leave.ends_on)
+    day = cc_queries.due_windows(user, on)
+    rc = ResettlementCase
+    until = on + timedelta(days=day["week_days"])
+    assessments = db.session.execute(
+        scope(select(Assessment).where(Assessment.completed_on.is_(None)), user, Assessment)
+        .order_by(Assessment.due_on.is_(None), Assessment.due_on)
         .limit(50)
-    ).all()
-    # "未来N天到期": the next N days after today, N the due-soon row in force today, so
-    # the heading's words and the list agree (docs/domain.md §7.1)
-    ahead = deadline("due_soon_days", on)
-    until = on + timedelta(days=ahead)
-    return {
-        "overdue": cases(CorrectionCase.next_due_on < on),
-        "today": cases(CorrectionCase.next_due_on == on),
-        "week_days": ahead,
-        "week": cases(CorrectionCase.next_due_on > on, CorrectionCase.next_due_on <= until),
-        "rs_overdue": rs_cases(ResettlementCase.next_due_on < on),
-        "rs_week": rs_cases(
-            ResettlementCase.next_due_on >= on, ResettlementCase.next_due_on <= until
-        ),
-        "expected": expected,
-        "assessments": assessments,
-        "leaves": leaves,
+    ).scalars()
+    return day | {
+        "rs_overdue": rs_queries.visits_due(user, rc.next_due_on < on),
+        "rs_week": rs_queries.visits_due(user, rc.next_due_on >= on, rc.next_due_on <= until),
+        "expected": cc_queries.expected_cases(user),
+        "assessments": assessments.all(),
+        "leaves": cc_queries.leaves_ending(user, on),
         "term_ending": term_ending(user, on, mine=True),
     }
 

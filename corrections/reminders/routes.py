@@ -9,7 +9,6 @@ from datetime import timedelta
 from flask import (
     Blueprint,
     Response,
-    abort,
     redirect,
     render_template,
     request,
@@ -31,7 +30,7 @@ from corrections.people import privacy
 from corrections.reminders import dashboard, services
 from corrections.reminders.jobs import last_runs
 from corrections.reminders.models import KINDS
-from corrections.web import page_args, paginate
+from corrections.web import page_args, paginate, role_required
 
 bp = Blueprint("reminders", __name__)
 
@@ -121,17 +120,11 @@ def _filters():
     }
 
 
-def _supervisor_only():
-    if not (current_user.can_decide or current_user.is_viewer):
-        abort(403)
-
-
 @bp.route("/dashboard")
-@login_required
+@role_required("overview")
 def overview():
     from corrections.alerts import services as alert_services
 
-    _supervisor_only()
     filters, shown = _filters()
     programme = filters.pop("programme")
     page, per_page = page_args()
@@ -185,9 +178,8 @@ def overview():
 
 
 @bp.route("/dashboard/overdue.csv")
-@login_required
+@role_required("overview")
 def overdue_csv():
-    _supervisor_only()
     filters, _shown = _filters()
     programme = filters.pop("programme")
     today = clock.today()
@@ -244,10 +236,8 @@ def overdue_csv():
 
 
 @bp.route("/admin/jobs")
-@login_required
+@role_required("admin")
 def jobs():
-    if not current_user.is_admin:
-        abort(403)
     return render_template("reminders/jobs.html", runs=last_runs())
 
 

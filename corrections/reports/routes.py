@@ -32,7 +32,7 @@ from corrections.reports import records
 from corrections.reports import summary as summaries
 from corrections.reports.chart import monthly_chart
 from corrections.reports.figures import BY_KEY, KEYS
-from corrections.web import page_args
+from corrections.web import flash_error, page_args, role_required
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")
 
@@ -221,7 +221,7 @@ def index():
                 form_to=request.args.get("to", ""),
                 **context,
             ),
-            422,
+            error.status,
         )
     lang = "en" if str(get_locale() or "zh") == "en" else "zh"
     result = summaries.summary(current_user, period.start, period.end, station_code, lang)
@@ -270,10 +270,8 @@ def index():
 
 
 @bp.route("/close", methods=["POST"])
-@login_required
+@role_required("decider", _l("您没有权限执行此操作。"))
 def close():
-    if not current_user.can_decide:
-        abort(403)
     month = (request.form.get("month") or "").strip()
     station = request.form.get("station") or None
     try:
@@ -285,9 +283,9 @@ def close():
         abort(404)
     try:
         row = summaries.close_month(current_user, unit, month)
-    except DomainError as error:
+    except DomainError as error:  # a refusal of any kind (also 403) is said on the summary page
         db.session.rollback()
-        flash(error.message, "danger")
+        flash_error(error)
     else:
         db.session.commit()
         flash(
@@ -321,7 +319,7 @@ def records_page():
                 key=key,
                 station=stations[0] if station_code else None,
             ),
-            422,
+            error.status,
         )
     number, per_page = page_args()
     rows = records.page(key, start, end, [s.id for s in stations], number, per_page)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
-    HiddenField,
     MultipleFileField,
     RadioField,
     SelectField,
@@ -18,42 +17,27 @@ from wtforms import (
     TextAreaField,
 )
 
-from corrections.forms import MultiCheckboxField
+from corrections.forms import DateString, ServiceForm
+from corrections.forms import EnumSelect as Select
 from corrections.people.forms import (
-    education_choices,
-    employment_choices,
-    flag_choices,
-    household_choices,
+    IntakePersonForm,
 )
 from corrections.resettlement.models import CONTACT_KINDS
-from corrections.supervision.forms import REQUIRED, DateString, Select, ServiceForm
+from corrections.supervision.forms import REQUIRED
 
 # The person flags that local criteria treat as reasons to consider 重点帮教 (hints only).
 KEY_HINT_FLAGS = ("gang", "repeat_offender", "three_no")
 
 
-class IntakeForm(ServiceForm):
+class IntakeForm(IntakePersonForm):
     """A pre-release notice or a release registration, for an existing or a new person."""
 
-    person_id = HiddenField()
     person_mode = RadioField(
         _l("帮教对象"),
         choices=[("existing", _l("已有档案")), ("new", _l("登记新人员"))],
         default="existing",
         validate_choice=False,
     )
-    existing_id_number = StringField(_l("已有档案的公民身份号码"), validators=REQUIRED)
-    name = StringField(_l("姓名"), validators=REQUIRED)
-    id_number = StringField(_l("公民身份号码"), validators=REQUIRED)
-    ethnicity = StringField(_l("民族"))
-    phone = StringField(_l("联系电话"))
-    household_type = SelectField(_l("户籍类型"), choices=household_choices, validate_choice=False)
-    household_address = StringField(_l("户籍地"))
-    residence_address = StringField(_l("居住地"))
-    same_address = BooleanField(_l("户籍地与居住地相同"))
-    education = SelectField(_l("文化程度"), choices=education_choices, validate_choice=False)
-    employment = SelectField(_l("就业就学"), choices=employment_choices, validate_choice=False)
-    flags = MultiCheckboxField(_l("风险标记"), choices=flag_choices, validate_choice=False)
     # The case.
     station = SelectField(_l("司法所"), choices=[], validate_choice=False, validators=REQUIRED)
     source = Select(_l("来源"), "rs_source", default="prison", validators=REQUIRED)
@@ -69,19 +53,6 @@ class IntakeForm(ServiceForm):
     is_key = BooleanField(_l("列为重点帮教对象"))
     key_reason = TextAreaField(_l("重点帮教理由"))
 
-    PERSON_KEYS = (
-        "name",
-        "id_number",
-        "ethnicity",
-        "phone",
-        "household_type",
-        "household_address",
-        "residence_address",
-        "same_address",
-        "education",
-        "employment",
-        "flags",
-    )
     CASE_KEYS = (
         "station",
         "source",
@@ -95,10 +66,6 @@ class IntakeForm(ServiceForm):
         "is_key",
         "key_reason",
     )
-
-    def person_payload(self) -> dict:
-        data = self.payload()
-        return {k: data[k] for k in self.PERSON_KEYS}
 
     def case_payload(self, person_id: int | None) -> dict:
         data = self.payload()

@@ -12,13 +12,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 
 from corrections import clock
-from corrections.auth.admin import admin_required
 from corrections.errors import DomainError, NotFound
 from corrections.extensions import db
 from corrections.forms import MultiCheckboxField
 from corrections.inputs import parse_id
 from corrections.rules import display, services
 from corrections.rules.models import ContactRuleRow, DeadlineRuleRow
+from corrections.web import flash_error, refuse, role_required
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 
@@ -168,14 +168,6 @@ class DeadlineRuleForm(FlaskForm):
         self.version.data = str(row.version)
 
 
-def _apply_errors(form: FlaskForm, error: DomainError) -> None:
-    db.session.rollback()
-    for field, message in error.fields.items():
-        if field in form:
-            form[field].errors = list(form[field].errors) + [message]
-    flash(error.message, "danger")
-
-
 def _get(model, row_id: int):
     row = db.session.get(model, row_id)
     if row is None:
@@ -187,7 +179,7 @@ def _get(model, row_id: int):
 
 
 @bp.route("/contact/new", methods=["GET", "POST"])
-@admin_required
+@role_required("admin")
 def new_contact_rule():
     form = ContactRuleForm()
     source = None
@@ -199,7 +191,8 @@ def new_contact_rule():
         try:
             row = services.add_contact_rule(current_user, form.data_for_service())
         except DomainError as e:
-            _apply_errors(form, e)
+            refuse(e, form)
+            flash_error(e)
         else:
             db.session.commit()
             flash(_("已添加规则：%(t)s", t=display.contact_rule_text(row)), "success")
@@ -208,7 +201,7 @@ def new_contact_rule():
 
 
 @bp.route("/contact/<int:row_id>", methods=["GET", "POST"])
-@admin_required
+@role_required("admin")
 def edit_contact_rule(row_id: int):
     row = _get(ContactRuleRow, row_id)
     form = ContactRuleForm()
@@ -220,7 +213,8 @@ def edit_contact_rule(row_id: int):
                 current_user, row, form.version.data, form.data_for_service()
             )
         except DomainError as e:
-            _apply_errors(form, e)
+            refuse(e, form)
+            flash_error(e)
         else:
             db.session.commit()
             flash(_("已保存：%(t)s", t=display.contact_rule_text(row)), "success")
@@ -238,7 +232,7 @@ def edit_contact_rule(row_id: int):
 
 
 @bp.route("/deadlines/new", methods=["GET", "POST"])
-@admin_required
+@role_required("admin")
 def new_deadline_rule():
     form = DeadlineRuleForm()
     if request.method == "GET" and parse_id(request.args.get("from")):
@@ -249,7 +243,8 @@ def new_deadline_rule():
         try:
             services.add_deadline_rule(current_user, form.data_for_service())
         except DomainError as e:
-            _apply_errors(form, e)
+            refuse(e, form)
+            flash_error(e)
         else:
             db.session.commit()
             flash(_("已添加期限。"), "success")
@@ -258,7 +253,7 @@ def new_deadline_rule():
 
 
 @bp.route("/deadlines/<int:row_id>", methods=["GET", "POST"])
-@admin_required
+@role_required("admin")
 def edit_deadline_rule(row_id: int):
     row = _get(DeadlineRuleRow, row_id)
     form = DeadlineRuleForm()
@@ -270,7 +265,8 @@ def edit_deadline_rule(row_id: int):
                 current_user, row, form.version.data, form.data_for_service()
             )
         except DomainError as e:
-            _apply_errors(form, e)
+            refuse(e, form)
+            flash_error(e)
         else:
             db.session.commit()
             flash(_("已保存。"), "success")

@@ -7,7 +7,6 @@ them and answers in Chinese; selects accept any value (the service checks codes)
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -18,50 +17,16 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
-from wtforms.widgets import DateInput
 
-from corrections import clock
-from corrections.forms import MarkRequired, MultiCheckboxField
+from corrections.forms import DateString, MarkRequired, ServiceForm
+from corrections.forms import EnumSelect as Select
 from corrections.labels import choices
 from corrections.people.forms import (
-    education_choices,
-    employment_choices,
-    flag_choices,
-    household_choices,
+    IntakePersonForm,
 )
 from corrections.supervision.models import CHECKLIST_ITEMS
 
 REQUIRED = [MarkRequired()]  # the * in the page; the service does the checking
-
-
-def _today() -> str:
-    return clock.today().isoformat()
-
-
-def DateString(label, today: bool = False, **kwargs) -> StringField:  # noqa: N802 (a field factory)
-    if today:
-        kwargs.setdefault("default", _today)
-    return StringField(label, widget=DateInput(), **kwargs)
-
-
-def Select(label, kind: str, blank=None, codes=None, **kwargs) -> SelectField:  # noqa: N802
-    return SelectField(
-        label, choices=lambda: choices(kind, codes, blank), validate_choice=False, **kwargs
-    )
-
-
-class ServiceForm(FlaskForm):
-    """``payload()``: the data dict the service function receives (field name = service key)."""
-
-    skip: tuple[str, ...] = ()
-
-    def payload(self) -> dict:
-        data = {}
-        for f in self:
-            if f.type in ("CSRFTokenField", "SubmitField") or f.short_name in self.skip:
-                continue
-            data[f.short_name] = f.data.strip() if isinstance(f.data, str) else f.data
-        return data
 
 
 class DecisionForm(ServiceForm):
@@ -82,27 +47,14 @@ class DecisionForm(ServiceForm):
 # --------------------------------------------------------------------------- intake
 
 
-class IntakeForm(ServiceForm):
-    # The person: an existing file (by ID number, or fixed by ``person_id``) or a new one.
-    person_id = HiddenField()
+class IntakeForm(IntakePersonForm):
+    # The person (people.forms.IntakePersonForm): a file already kept, or a new one.
     person_mode = RadioField(
         _l("矫正对象"),
         choices=[("existing", _l("已有档案")), ("new", _l("登记新人员"))],
         default="existing",
         validate_choice=False,
     )
-    existing_id_number = StringField(_l("已有档案的公民身份号码"), validators=REQUIRED)
-    name = StringField(_l("姓名"), validators=REQUIRED)
-    id_number = StringField(_l("公民身份号码"), validators=REQUIRED)
-    ethnicity = StringField(_l("民族"))
-    phone = StringField(_l("联系电话"))
-    household_type = SelectField(_l("户籍类型"), choices=household_choices, validate_choice=False)
-    household_address = StringField(_l("户籍地"))
-    residence_address = StringField(_l("居住地"))
-    same_address = BooleanField(_l("户籍地与居住地相同"))
-    education = SelectField(_l("文化程度"), choices=education_choices, validate_choice=False)
-    employment = SelectField(_l("就业就学"), choices=employment_choices, validate_choice=False)
-    flags = MultiCheckboxField(_l("风险标记"), choices=flag_choices, validate_choice=False)
     # The case.
     station = SelectField(_l("司法所"), choices=[], validate_choice=False, validators=REQUIRED)
     correction_type = Select(
@@ -124,19 +76,6 @@ class IntakeForm(ServiceForm):
     level = Select(_l("管理等级"), "level")
     officer = SelectField(_l("责任人"), choices=[], validate_choice=False)
 
-    PERSON_KEYS = (
-        "name",
-        "id_number",
-        "ethnicity",
-        "phone",
-        "household_type",
-        "household_address",
-        "residence_address",
-        "same_address",
-        "education",
-        "employment",
-        "flags",
-    )
     CASE_KEYS = (
         "station",
         "correction_type",
@@ -156,10 +95,6 @@ class IntakeForm(ServiceForm):
         "level",
         "officer",
     )
-
-    def person_payload(self) -> dict:
-        data = self.payload()
-        return {k: data[k] for k in self.PERSON_KEYS}
 
     def case_payload(self, person_id: int | None) -> dict:
         data = self.payload()
