@@ -13,18 +13,15 @@ import time
 import traceback
 from datetime import date
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 
 from corrections import clock
 from corrections.extensions import db
-from corrections.reminders import daily
+from corrections.reminders import daily, recompute
 from corrections.reminders.models import JobRun
 from corrections.reminders.services import deliver_pending, enqueue_since
 from corrections.resettlement import services as resettlement
-from corrections.resettlement.models import ResettlementCase
-from corrections.rules import engine
 from corrections.supervision import services as supervision
-from corrections.supervision.models import CorrectionCase
 
 log = logging.getLogger("corrections.jobs")
 BATCH = 1000
@@ -60,55 +57,74 @@ def daily_reminders(on: date) -> dict:
 # --------------------------------------------------------------------------- nightly recompute
 
 
-def recompute_due(on: date) -> dict:
+def recompute_due(on: date, carry: bool = False) -> dict:
     """Recompute every open case's stored due state from its history; log what it corrected.
 
     Cases ended within the on-time window are refreshed too: their on-time counts
-    still figure in the dashboard's rates.
+    still figure in the dashboard's rates. With ``carry`` (the nightly job) a case with
+    nothing dated since its state was computed is carried forward without the engine
+    (reminders/recompute.py); a rule change recomputes everything.
     """
-    updated = corrected = 0
-    window_start = engine.on_time_window(on)[0]
-    queries = (
-        (
-            select(CorrectionCase).where(
-                or_(
-                    CorrectionCase.status.in_(("active", "expected")),
-                    CorrectionCase.ended_on > window_start,
-                )
-            ),
-            supervision.refresh_due_states,
-        ),
-        (
-            select(ResettlementCase).where(ResettlementCase.status != "ended"),
-            resettlement.refresh_due_states,
-        ),
+    counts = {"updated": 0, "corrected": 0}
+    programmes = (
+        (recompute.correction_programme(), supervision.refresh_due_states),
+        (recompute.resettlement_programme(), resettlement.refresh_due_states),
     )
-    for query, refresh_many in queries:
-        for batch in _batches(query):
-            before = {
-                c.id: (c.next_due_on, c.is_overdue, c.overdue_days, c.due_computed_on)
-                for c in batch
-            }
-            for case in refresh_many(batch, on):
-                updated += 1
-                was = before[case.id]
-                if was[3] == on or was[0] != case.next_due_on:
-                    corrected += 1
-                    log.warning(
-                        "recompute_due: %s %s stored %s, history says %s",
-                        case.__tablename__,
-                        case.id,
-                        was[:3],
-                        (case.next_due_on, case.is_overdue, case.overdue_days),
+    for programme, refresh_many in programmes:
+        model = programme.model
+
+        def full(ids: list[int], model=model, refresh_many=refresh_many) -> None:
+            for start in range(0, len(ids), BATCH):
+                cases = (
+                    db.session.execute(
+                        select(model)
+                        .where(model.id.in_(ids[start : start + BATCH]))
+                        .order_by(model.id)
                     )
-            db.session.flush()
+                    .scalars()
+                    .all()
+                )
+                _refresh(cases, refresh_many, on, counts)
+
+        if carry:
+            counts["updated"] += recompute.carry_forward(programme, on, full)
+            continue
+        for batch in _batches(select(model).where(programme.open_cases(on))):
+            _refresh(batch, refresh_many, on, counts)
             # a province does not sit in one transaction (nor in memory: the session
             # holds its objects weakly, and a batch is dropped once committed)
             db.session.commit()
     # a newer holiday package may cover a year a report deadline was waiting for
     moved = supervision.recompute_report_deadlines()
     db.session.commit()
-    return {"created": updated, "corrected": corrected, "deadlines_moved": moved}
+    return {
+        "created": counts["updated"],
+        "corrected": counts["corrected"],
+        "deadlines_moved": moved,
+    }
+
+
+def _refresh(batch: list, refresh_many, on: date, counts: dict) -> None:
+    """The engine on ``batch``; counts the cases changed and logs those corrected."""
+    before = {c.id: (c.next_due_on, c.is_overdue, c.overdue_days, c.due_computed_on) for c in batch}
+    for case in refresh_many(batch, on):
+        counts["updated"] += 1
+        was = before[case.id]
+        if was[3] == on or was[0] != case.next_due_on:
+            counts["corrected"] += 1
+            log.warning(
+                "recompute_due: %s %s stored %s, history says %s",
+                case.__tablename__,
+                case.id,
+                was[:3],
+                (case.next_due_on, case.is_overdue, case.overdue_days),
+            )
+    db.session.flush()
+
+
+def nightly_recompute(on: date) -> dict:
+    """The nightly ``recompute_due``: carried forward where nothing changed."""
+    return recompute_due(on, carry=True)
 
 
 def deliver(on: date) -> dict:
@@ -158,7 +174,7 @@ def checkin_retention(on: date) -> dict:
 
 JOBS = {
     "daily_reminders": daily_reminders,
-    "recompute_due": recompute_due,
+    "recompute_due": nightly_recompute,
     "deliver": deliver,
     "audit_anchor": audit_anchor,
     "raise_alerts": raise_alerts,
