@@ -66,9 +66,12 @@ STATE = (
 )
 
 
-def _days(found: dict[int, set[date]], query) -> None:
-    for case_id, day in db.session.execute(query):
-        found.setdefault(case_id, set()).add(day)
+def _days(found: dict[int, set[date]], model, column: str, first: date, last: date, *where):
+    """Add each case's days of ``model.column`` from ``first`` to ``last`` to ``found``."""
+    day = getattr(model, column)
+    query = select(model.case_id, day).where(day.between(first, last), *where).distinct()
+    for case_id, on in db.session.execute(query):
+        found.setdefault(case_id, set()).add(on)
 
 
 def correction_changes(first: date, last: date) -> dict[int, set[date]]:
@@ -76,18 +79,8 @@ def correction_changes(first: date, last: date) -> dict[int, set[date]]:
     what the engine says: a contact's date, a level change's, a leave's start, its return
     (and the day after), the day after its end."""
     found: dict[int, set[date]] = {}
-    _days(
-        found,
-        select(Contact.case_id, Contact.occurred_on)
-        .where(Contact.occurred_on.between(first, last), Contact.voided_at.is_(None))
-        .distinct(),
-    )
-    _days(
-        found,
-        select(CaseLevel.case_id, CaseLevel.effective_on).where(
-            CaseLevel.effective_on.between(first, last)
-        ),
-    )
+    _days(found, Contact, "occurred_on", first, last, Contact.voided_at.is_(None))
+    _days(found, CaseLevel, "effective_on", first, last)
     before = first - timedelta(days=1)
     leaves = select(Leave.case_id, Leave.starts_on, Leave.ends_on, Leave.returned_on).where(
         or_(
@@ -112,18 +105,8 @@ def resettlement_changes(first: date, last: date) -> dict[int, set[date]]:
 
     rc = ResettlementContact
     found: dict[int, set[date]] = {}
-    _days(
-        found,
-        select(rc.case_id, rc.occurred_on)
-        .where(rc.occurred_on.between(first, last), rc.voided_at.is_(None))
-        .distinct(),
-    )
-    _days(
-        found,
-        select(KeyStatusChange.case_id, KeyStatusChange.effective_on).where(
-            KeyStatusChange.effective_on.between(first, last)
-        ),
-    )
+    _days(found, rc, "occurred_on", first, last, rc.voided_at.is_(None))
+    _days(found, KeyStatusChange, "effective_on", first, last)
     return found
 
 
