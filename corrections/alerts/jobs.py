@@ -117,7 +117,8 @@ def _raise_alerts(on: date) -> dict:
 
 
 def clear_resolved(on: date) -> int:
-    """Mark the open alerts whose situation has cleared by itself."""
+    """Mark the open alerts whose situation has cleared by itself. The facts and leaves the
+    check needs are read for all the open alerts at once (a few queries per 500 cases)."""
     cleared = 0
     rows = db.session.execute(
         select(Alert, CorrectionCase)
@@ -129,14 +130,22 @@ def clear_resolved(on: date) -> int:
         )
         .order_by(Alert.id)
     ).all()
-    rules = None
+    states = _due_states_of(
+        [
+            case
+            for alert, case in rows
+            if alert.kind == "overdue_contact" and case.status == "active"
+        ],
+        on,
+    )
+    leaves = _leaves_of([alert for alert, _case in rows if alert.kind == "overdue_return"])
     for alert, case in rows:
         kind, _sep, rest = alert.cause.partition(":")
         resolved = False
         if alert.kind == "missed_intake":
             resolved = case.status != "expected"
         elif alert.kind == "overdue_return" and kind == "leave":
-            leave = db.session.get(Leave, int(rest))
+            leave = leaves.get(int(rest))
             resolved = (
                 leave is None
                 or leave.status != "approved"
@@ -145,17 +154,37 @@ def clear_resolved(on: date) -> int:
             )
         elif alert.kind == "overdue_contact" and kind == "contact":
             _case_id, requirement, due_on = rest.split(":", 2)
-            if case.status != "active":
-                resolved = True
-            else:
-                rules = rules if rules is not None else contact_rules()
-                states = engine.due_dates_on(supervision.case_facts(case, on), rules, on)
-                resolved = not any(
-                    s.requirement == requirement and s.due_on.isoformat() == due_on for s in states
-                )
+            resolved = case.status != "active" or not any(
+                s.requirement == requirement and s.due_on.isoformat() == due_on
+                for s in states[case.id]
+            )
         if resolved and services.mark_cleared(case, alert.kind, alert.cause):
             cleared += 1
     return cleared
+
+
+def _due_states_of(cases: list[CorrectionCase], on: date) -> dict[int, list[engine.DueState]]:
+    """The engine's due states on ``on`` of each case (facts read per 500 cases: the latest
+    contact of each kind before the day, enough for the day itself)."""
+    unique = list({case.id: case for case in cases}.values())
+    if not unique:
+        return {}
+    rules = contact_rules()
+    facts = supervision.case_facts_many(unique, on, since=on)
+    return {case.id: engine.due_dates_on(facts[case.id], rules, on) for case in unique}
+
+
+def _leaves_of(alerts: list[Alert]) -> dict[int, Leave]:
+    ids = []
+    for alert in alerts:
+        kind, _sep, rest = alert.cause.partition(":")
+        if kind == "leave":
+            ids.append(int(rest))
+    found: dict[int, Leave] = {}
+    for first in range(0, len(ids), 500):
+        leaves = db.session.execute(select(Leave).where(Leave.id.in_(ids[first : first + 500])))
+        found.update((leave.id, leave) for leave in leaves.scalars())
+    return found
 
 
 def twins_return_overdue(leave: Leave, on: date) -> bool:

@@ -1,4 +1,5 @@
-"""The case file as one timeline (read only): every dated record of a case, newest first.
+"""The 社区矫正 case file as one timeline (read only): every dated record of a case,
+newest first — one function per record type, registered with ``corrections.core.timeline``.
 
 Voided records stay in the timeline, marked with their reason. The page shows
 what this returns; nothing here decides anything.
@@ -6,15 +7,11 @@ what this returns; nothing here decides anything.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
-
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from corrections import clock
-from corrections.auth.models import Station, User
-from corrections.extensions import db
+from corrections.core import timeline
+from corrections.core.timeline import Entry, Names, local_date, rows, void_reason
 from corrections.labels import label
 from corrections.rules.deadlines import leave_days
 from corrections.supervision.models import (
@@ -33,64 +30,17 @@ from corrections.supervision.models import (
     TeamMember,
 )
 
+__all__ = ["Entry", "case_timeline"]
 
-@dataclass
-class Entry:
-    on: date
-    kind: str  # contact, level, sanction, leave, incident, monitoring, medical, team, …
-    title: str
-    detail: str = ""
-    by: str = ""
-    badges: list[tuple[str, str]] = field(default_factory=list)  # (text, bootstrap colour)
-    void_reason: str | None = None
-    voidable: str | None = None  # the void_record kind when the record can be voided
-    record_id: int | None = None
-    stamp: datetime | None = None
-    void_needs_decider: bool = False  # a decided sanction: only the county may void it
-
-    @property
-    def is_void(self) -> bool:
-        return self.void_reason is not None
+PROGRAMME = "correction"
+entries = timeline.entries(PROGRAMME)
 
 
-class _Names:
-    """User and station names, one lookup each."""
-
-    def __init__(self):
-        self.users: dict[int, str] = {}
-        self.stations: dict[int, str] = {}
-
-    def user(self, user_id: int | None) -> str:
-        if user_id is None:
-            return ""
-        if user_id not in self.users:
-            user = db.session.get(User, user_id)
-            self.users[user_id] = user.label if user else ""
-        return self.users[user_id]
-
-    def station(self, station_id: int | None) -> str:
-        if station_id is None:
-            return ""
-        if station_id not in self.stations:
-            station = db.session.get(Station, station_id)
-            self.stations[station_id] = station.name if station else ""
-        return self.stations[station_id]
+def case_timeline(case: CorrectionCase) -> list[Entry]:
+    return timeline.case_timeline(PROGRAMME, case)
 
 
-def _local_date(moment: datetime | None) -> date:
-    if moment is None:
-        return clock.today()
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(clock.CHINA).date()
-
-
-def _rows(model, case_id: int, column=None):
-    column = column if column is not None else model.case_id
-    return db.session.execute(select(model).where(column == case_id)).scalars().all()
-
-
-def _decision(row, names: _Names) -> str:
+def _decision(row, names: Names) -> str:
     """Who decided a proposal or application, when, and why (the decider's comment)."""
     approved = row.status in ("approved", "decided")
     who = names.user(row.decided_by_id) or _("未记录")
@@ -106,32 +56,35 @@ def _decision(row, names: _Names) -> str:
     return line
 
 
-def case_timeline(case: CorrectionCase) -> list[Entry]:
-    names = _Names()
-    out: list[Entry] = []
+def _lines(*parts) -> str:
+    return "\n".join(x for x in parts if x)
 
+
+@entries
+def _reception_and_end(case: CorrectionCase, names: Names) -> list[Entry]:
+    out = []
     if case.received_on:
         badges = []
         if case.received_on_time is not None:
             badges.append(
                 (_("按时报到"), "success") if case.received_on_time else (_("逾期报到"), "danger")
             )
+        title = _("报到接收（%(s)s）", s=label("source", case.source))
         out.append(
-            Entry(
-                case.received_on,
-                "reception",
-                _("报到接收（%(s)s）", s=label("source", case.source)),
-                badges=badges,
-                stamp=case.created_at,
-            )
+            Entry(case.received_on, "reception", title, badges=badges, stamp=case.created_at)
         )
     if case.ended_on:
         title = label("end_reason", case.end_reason)
         if case.status == "transferred_out" and case.transfer_destination:
             title += f"：{case.transfer_destination}"
         out.append(Entry(case.ended_on, "end", title, stamp=case.updated_at))
+    return out
 
-    for c in _rows(Contact, case.id):
+
+@entries
+def _contacts(case: CorrectionCase, names: Names) -> list[Entry]:
+    out = []
+    for c in rows(Contact, case.id):
         badges = []
         if c.unannounced:
             badges.append((_("突击"), "warning"))
@@ -145,15 +98,21 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
                 c.note,
                 names.user(c.recorded_by_id),
                 badges,
-                c.void_reason if c.is_void else None,
+                void_reason(c),
                 "contact",
                 c.id,
                 c.created_at,
             )
         )
+    return out
 
-    levels = sorted(_rows(CaseLevel, case.id), key=lambda r: r.id)
-    for i, lv in enumerate(levels):
+
+@entries
+def _levels(case: CorrectionCase, names: Names) -> list[Entry]:
+    out = []
+    colour = {"proposed": "info", "approved": "success", "refused": "secondary"}
+    for i, lv in enumerate(sorted(rows(CaseLevel, case.id), key=lambda r: r.id)):
+        detail = lv.reason or ""
         if i == 0:
             title = _("入矫管理等级：%(l)s", l=label("level", lv.level))
             badges = []
@@ -163,25 +122,19 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
                 a=label("level", lv.from_level),
                 b=label("level", lv.level),
             )
-            colour = {"proposed": "info", "approved": "success", "refused": "secondary"}
             badges = [(label("level_status", lv.status), colour.get(lv.status, "secondary"))]
-        detail = lv.reason or ""
-        if lv.status != "proposed" and i > 0:
-            detail = "\n".join(x for x in (detail, _decision(lv, names)) if x)
-        out.append(
-            Entry(
-                lv.effective_on,
-                "level",
-                title,
-                detail,
-                names.user(lv.proposed_by_id),
-                badges,
-                stamp=lv.created_at,
-            )
-        )
+            if lv.status != "proposed":
+                detail = _lines(detail, _decision(lv, names))
+        by = names.user(lv.proposed_by_id)
+        out.append(Entry(lv.effective_on, "level", title, detail, by, badges, stamp=lv.created_at))
+    return out
 
-    for s in _rows(Sanction, case.id):
-        colour = {"proposed": "info", "decided": "primary", "rejected": "secondary"}
+
+@entries
+def _sanctions(case: CorrectionCase, names: Names) -> list[Entry]:
+    out = []
+    colour = {"proposed": "info", "decided": "primary", "rejected": "secondary"}
+    for s in rows(Sanction, case.id):
         badges = [(label("sanction_status", s.status), colour.get(s.status, "secondary"))]
         lines = [s.reason]
         if s.investigation:
@@ -202,18 +155,24 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
                 s.decided_on or s.proposed_on or clock.today(),
                 "sanction",
                 label("sanction_kind", s.kind),
-                "\n".join(x for x in lines if x),
+                _lines(*lines),
                 names.user(s.proposed_by_id),
                 badges,
-                s.void_reason if s.is_void else None,
+                void_reason(s),
                 "sanction",
                 s.id,
                 s.created_at,
                 s.status == "decided",
             )
         )
+    return out
 
-    for lv in _rows(Leave, case.id):
+
+@entries
+def _leaves(case: CorrectionCase, names: Names) -> list[Entry]:
+    out = []
+    colour = {"applied": "info", "approved": "success", "refused": "secondary"}
+    for lv in rows(Leave, case.id):
         title = _(
             "%(k)s：%(a)s至%(b)s（%(n)d天），%(dest)s",
             k=label("leave_kind", lv.kind),
@@ -222,7 +181,6 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
             n=leave_days(lv.starts_on, lv.ends_on),
             dest=lv.destination,
         )
-        colour = {"applied": "info", "approved": "success", "refused": "secondary"}
         badges = [
             (label("leave_status", lv.status), colour.get(lv.status, "secondary")),
             (label("leave_tier", lv.tier), "light"),
@@ -231,69 +189,48 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
         if lv.reason_detail:
             detail += _("：") + lv.reason_detail
         if lv.status in ("approved", "refused"):
-            detail = "\n".join(x for x in (detail, _decision(lv, names)) if x)
-        out.append(
-            Entry(
-                lv.applied_on,
-                "leave",
-                title,
-                detail,
-                names.user(lv.applied_by_id) if lv.applied_via != "self" else _("本人（手机申请）"),
-                badges,
-                stamp=lv.created_at,
-            )
-        )
+            detail = _lines(detail, _decision(lv, names))
+        by = names.user(lv.applied_by_id) if lv.applied_via != "self" else _("本人（手机申请）")
+        out.append(Entry(lv.applied_on, "leave", title, detail, by, badges, stamp=lv.created_at))
         if lv.returned_on:
-            out.append(
-                Entry(
-                    lv.returned_on,
-                    "leave",
-                    _("销假（%(a)s至%(b)s的外出）", a=lv.starts_on, b=lv.ends_on),
-                    stamp=lv.updated_at,
-                )
-            )
+            title = _("销假（%(a)s至%(b)s的外出）", a=lv.starts_on, b=lv.ends_on)
+            out.append(Entry(lv.returned_on, "leave", title, stamp=lv.updated_at))
+    return out
 
-    for inc in _rows(Incident, case.id):
+
+@entries
+def _incidents(case: CorrectionCase, names: Names) -> list[Entry]:
+    out = []
+    for inc in rows(Incident, case.id):
         lines = [inc.note]
         if inc.police_notified_on:
             lines.append(_("已通报公安：%(d)s", d=inc.police_notified_on))
         if inc.procuratorate_notified_on:
             lines.append(_("已通报检察院：%(d)s", d=inc.procuratorate_notified_on))
-        badges = [] if inc.closed_on else [(_("未结束"), "danger")]
         out.append(
             Entry(
                 inc.occurred_on,
                 "incident",
                 label("incident_kind", inc.kind),
-                "\n".join(x for x in lines if x),
+                _lines(*lines),
                 names.user(inc.recorded_by_id),
-                badges,
+                [] if inc.closed_on else [(_("未结束"), "danger")],
                 stamp=inc.created_at,
             )
         )
-        for search in inc.searches:
-            out.append(
-                Entry(
-                    search.searched_on,
-                    "incident",
-                    _("查找：%(m)s", m=label("search_method", search.method)),
-                    search.note,
-                    names.user(search.recorded_by_id),
-                    stamp=search.created_at,
-                )
-            )
-        if inc.closed_on:
-            out.append(
-                Entry(
-                    inc.closed_on,
-                    "incident",
-                    _("%(k)s事件结束", k=label("incident_kind", inc.kind)),
-                    _("案件结束时一并结束") if inc.outcome == "case_ended" else inc.outcome or "",
-                    stamp=inc.updated_at,
-                )
-            )
+        ended = (
+            inc.closed_on,
+            _("%(k)s事件结束", k=label("incident_kind", inc.kind)),
+            _("案件结束时一并结束") if inc.outcome == "case_ended" else inc.outcome or "",
+        )
+        out += timeline.searches_and_end(inc, names, "incident", "search_method", ended)
+    return out
 
-    for ep in _rows(MonitoringEpisode, case.id):
+
+@entries
+def _monitoring(case: CorrectionCase, names: Names) -> list[Entry]:
+    out = []
+    for ep in rows(MonitoringEpisode, case.id):
         out.append(
             Entry(
                 ep.starts_on,
@@ -321,71 +258,86 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
             )
         if ep.removed_on:
             out.append(Entry(ep.removed_on, "monitoring", _("解除电子定位"), stamp=ep.updated_at))
+    return out
 
-    for mr in _rows(MedicalReview, case.id):
-        badges = [
-            (_("仍符合条件"), "success")
-            if mr.conditions_persist
-            else (_("不再符合保外就医条件"), "danger")
-        ]
-        out.append(
-            Entry(
-                mr.examined_on,
-                "medical",
-                _("病情复查：%(h)s", h=mr.hospital),
-                mr.result,
-                names.user(mr.recorded_by_id),
-                badges,
-                mr.void_reason if mr.is_void else None,
-                "medical_review",
-                mr.id,
-                mr.created_at,
-            )
+
+@entries
+def _medical_reviews(case: CorrectionCase, names: Names) -> list[Entry]:
+    return [
+        Entry(
+            mr.examined_on,
+            "medical",
+            _("病情复查：%(h)s", h=mr.hospital),
+            mr.result,
+            names.user(mr.recorded_by_id),
+            [
+                (_("仍符合条件"), "success")
+                if mr.conditions_persist
+                else (_("不再符合保外就医条件"), "danger")
+            ],
+            void_reason(mr),
+            "medical_review",
+            mr.id,
+            mr.created_at,
         )
+        for mr in rows(MedicalReview, case.id)
+    ]
 
-    for mv in _rows(StationMove, case.id):
-        out.append(
-            Entry(
-                mv.moved_on,
-                "move",
-                _(
-                    "调整司法所：%(a)s → %(b)s",
-                    a=names.station(mv.from_station_id),
-                    b=names.station(mv.to_station_id),
-                ),
-                by=names.user(mv.moved_by_id),
-                stamp=mv.created_at,
-            )
+
+@entries
+def _station_moves(case: CorrectionCase, names: Names) -> list[Entry]:
+    return [
+        Entry(
+            mv.moved_on,
+            "move",
+            _(
+                "调整司法所：%(a)s → %(b)s",
+                a=names.station(mv.from_station_id),
+                b=names.station(mv.to_station_id),
+            ),
+            by=names.user(mv.moved_by_id),
+            stamp=mv.created_at,
         )
+        for mv in rows(StationMove, case.id)
+    ]
 
-    for oa in _rows(OfficerAssignment, case.id):
-        who = names.user(oa.officer_id) or _("未指定")
-        out.append(
-            Entry(
-                oa.assigned_on,
-                "officer",
-                _("责任人：%(u)s", u=who),
-                oa.note,
-                names.user(oa.assigned_by_id),
-                stamp=oa.created_at,
-            )
+
+@entries
+def _officers(case: CorrectionCase, names: Names) -> list[Entry]:
+    return [
+        Entry(
+            oa.assigned_on,
+            "officer",
+            _("责任人：%(u)s", u=names.user(oa.officer_id) or _("未指定")),
+            oa.note,
+            names.user(oa.assigned_by_id),
+            stamp=oa.created_at,
         )
+        for oa in rows(OfficerAssignment, case.id)
+    ]
 
-    for plan in _rows(CorrectionPlan, case.id):
-        out.append(
-            Entry(
-                plan.adopted_on,
-                "plan",
-                _("矫正方案（第%(n)d版）", n=plan.revision),
-                plan.content,
-                names.user(plan.written_by_id),
-                stamp=plan.created_at,
-            )
+
+@entries
+def _plans(case: CorrectionCase, names: Names) -> list[Entry]:
+    return [
+        Entry(
+            plan.adopted_on,
+            "plan",
+            _("矫正方案（第%(n)d版）", n=plan.revision),
+            plan.content,
+            names.user(plan.written_by_id),
+            stamp=plan.created_at,
         )
+        for plan in rows(CorrectionPlan, case.id)
+    ]
 
-    for m in _rows(TeamMember, case.id):
+
+@entries
+def _team(case: CorrectionCase, names: Names) -> list[Entry]:
+    out = []
+    for m in rows(TeamMember, case.id):
         who = f"{m.name}（{label('sex', m.sex)}{'，' + m.role if m.role else ''}）"
-        added_on = _local_date(m.created_at)
+        added_on = local_date(m.created_at)
         out.append(
             Entry(added_on, "team", _("矫正小组加入：%(m)s", m=who), m.phone, stamp=m.created_at)
         )
@@ -393,44 +345,24 @@ def case_timeline(case: CorrectionCase) -> list[Entry]:
             out.append(
                 Entry(m.removed_on, "team", _("矫正小组移出：%(m)s", m=who), stamp=m.updated_at)
             )
+    return out
 
-    for item in _rows(ChecklistItem, case.id):
-        out.append(
-            Entry(
-                item.done_on,
-                "checklist",
-                _("解除前清单：%(i)s", i=label("checklist_item", item.item)),
-                item.note,
-                names.user(item.recorded_by_id),
-                stamp=item.created_at,
-            )
+
+@entries
+def _checklist(case: CorrectionCase, names: Names) -> list[Entry]:
+    return [
+        Entry(
+            item.done_on,
+            "checklist",
+            _("解除前清单：%(i)s", i=label("checklist_item", item.item)),
+            item.note,
+            names.user(item.recorded_by_id),
+            stamp=item.created_at,
         )
+        for item in rows(ChecklistItem, case.id)
+    ]
 
-    from corrections.paperwork.attachment_routes import kind_label
-    from corrections.paperwork.models import Attachment
 
-    attachments = db.session.execute(
-        select(Attachment).where(
-            Attachment.programme == "correction", Attachment.case_id == case.id
-        )
-    ).scalars()
-    for a in attachments:
-        if a.contact_id is not None and not a.is_void:
-            continue  # a visit photo is shown on its contact
-        out.append(
-            Entry(
-                _local_date(a.uploaded_at),
-                "attachment",
-                _("附件：%(k)s %(f)s", k=kind_label(a.kind), f=a.filename),
-                a.note,
-                names.user(a.uploaded_by_id),
-                void_reason=a.void_reason if a.is_void else None,
-                stamp=a.uploaded_at,
-            )
-        )
-
-    def key(e: Entry):
-        stamp = e.stamp.timestamp() if e.stamp else 0
-        return (e.on, stamp)
-
-    return sorted(out, key=key, reverse=True)
+@entries
+def _attachments(case: CorrectionCase, names: Names) -> list[Entry]:
+    return timeline.attachment_entries(PROGRAMME, case.id, names)

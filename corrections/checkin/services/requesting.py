@@ -136,19 +136,18 @@ def request_due_checkins(on: date, now: datetime | None = None) -> dict:
         .where(CheckinEnrolment.status == "active", CorrectionCase.status == "active")
         .order_by(CheckinEnrolment.id)
     ).all()
+    keys, open_cases, last_requested = _request_state([case.id for _, case in rows], on)
     for enrolment, case in rows:
         every = deadline(f"checkin_every_days_{case.level}", on)
         if not every:
             continue
         key = f"{case.id}:{on.isoformat()}"
-        if db.session.execute(select(Checkin.id).where(Checkin.schedule_key == key)).first():
+        if key in keys:
             continue
-        if open_checkin(case.id) is not None:
+        if case.id in open_cases:
             skipped += 1
             continue
-        last = db.session.execute(
-            select(func.max(Checkin.requested_at)).where(Checkin.case_id == case.id)
-        ).scalar_one_or_none()
+        last = last_requested.get(case.id)
         since = china_date(last) if last else china_date(enrolment.activated_at or now)
         if last is not None and (on - since).days < every:
             continue
@@ -156,9 +155,41 @@ def request_due_checkins(on: date, now: datetime | None = None) -> dict:
             continue
         requested_at = max(start, min(now, start + window - timedelta(hours=1)))
         _new_checkin(case, enrolment, requested_at, start + window, [], "schedule", None, key)
+        keys.add(key)  # a second enrolment of the case waits for tomorrow
         created += 1
         _notify_person(enrolment, start + window)
     return {"created": created, "already_open": skipped}
+
+
+def _request_state(case_ids: list[int], on: date) -> tuple[set[str], set[int], dict]:
+    """For ``request_due_checkins``, in a few queries per 500 cases: the day's schedule keys
+    already used, the cases with a check-in open, each case's latest request."""
+    keys: set[str] = set()
+    open_cases: set[int] = set()
+    last_requested: dict[int, datetime] = {}
+    for first in range(0, len(case_ids), 500):
+        chunk = case_ids[first : first + 500]
+        wanted = [f"{case_id}:{on.isoformat()}" for case_id in chunk]
+        keys.update(
+            db.session.execute(
+                select(Checkin.schedule_key).where(Checkin.schedule_key.in_(wanted))
+            ).scalars()
+        )
+        open_cases.update(
+            db.session.execute(
+                select(Checkin.case_id).where(
+                    Checkin.case_id.in_(chunk), Checkin.status == "requested"
+                )
+            ).scalars()
+        )
+        last_requested.update(
+            db.session.execute(
+                select(Checkin.case_id, func.max(Checkin.requested_at))
+                .where(Checkin.case_id.in_(chunk))
+                .group_by(Checkin.case_id)
+            ).all()
+        )
+    return keys, open_cases, last_requested
 
 
 def _notify_person(enrolment: CheckinEnrolment, due_by: datetime) -> None:
