@@ -345,7 +345,10 @@ def _nice_axis(values: list[int]) -> tuple[int, int]:
 
 
 def _chart(r: Monthly, s: Styles) -> Drawing:
-    series = summaries.monthly_series(r.user, r.start, 12, r.station_code)
+    # the report's own month is the chart's last: its figures are the ones printed above
+    series = summaries.monthly_series(
+        r.user, r.start, 12, r.station_code, stations=r.stations, known={r.start: r.month}
+    )
     firsts = periods.month_starts_until(r.start, 12)
     names = [f"{d.month}月" for d in firsts]
     width = frame_width()
