@@ -213,8 +213,16 @@ def _state(report: Monthly) -> str:
 
 
 def _row(sheet, values) -> list:
-    """Body cells: dates as dates, everything with a thin border."""
-    return [_cell(sheet, v, fmt=DATE_FORMAT if isinstance(v, date) else None) for v in values]
+    """Body cells: dates as dates, everything with a thin border (``_cell``'s two body
+    styles, looked up once per row)."""
+    plain = _style(sheet, None, None, True, None, None)
+    dated = _style(sheet, None, None, True, None, DATE_FORMAT)
+    cells = []
+    for value in values:
+        cell = xlsx_cell(sheet, value)  # text stays text: never a formula (docs/security.md)
+        cell._style = StyleArray(dated if isinstance(value, date) else plain)
+        cells.append(cell)
+    return cells
 
 
 # --------------------------------------------------------------------------- 统计数据

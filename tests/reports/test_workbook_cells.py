@@ -4,7 +4,7 @@ labels looked up once per sheet and register rows handed to the sheet as ready c
 and labelled on its own and appended the usual way (the reference below is that code)."""
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 from openpyxl import load_workbook
 
@@ -29,6 +29,13 @@ def _reference_cell(sheet, value, *, font=None, fill=None, border=True, align=No
     if fmt is not None:
         cell.number_format = fmt
     return cell
+
+
+def _reference_row(sheet, values):
+    return [
+        _reference_cell(sheet, v, fmt=workbook.DATE_FORMAT if isinstance(v, date) else None)
+        for v in values
+    ]
 
 
 def _cells(data: bytes) -> dict:
@@ -66,6 +73,7 @@ def test_streamed_workbook_has_the_cells_it_had(app, ctx, world, county, monkeyp
         now = _cells(workbook.monthly_workbook(user(who), "2026-10", station))
         with monkeypatch.context() as m:
             m.setattr(workbook, "_cell", _reference_cell)
+            m.setattr(workbook, "_row", _reference_row)
             m.setattr(workbook, "_labels", lambda: code_label)
             m.setattr(workbook, "_register_sheet", lambda book, title: book.create_sheet(title))
             before = _cells(workbook.monthly_workbook(user(who), "2026-10", station))
