@@ -77,14 +77,14 @@ def location_import(app, rows: int = 50_000, username: str = "sup1"):
 # --------------------------------------------------------------------------- check-ins
 
 
-def phone_photo(size: int = PHOTO_BYTES, when=None) -> bytes:
-    """A 4032 × 3024 JPEG of about ``size`` bytes, taken ``when`` (EXIF, China time)."""
+def phone_photo(size: int = PHOTO_BYTES, when=None, width: int = 4032, height: int = 3024) -> bytes:
+    """A ``width`` × ``height`` JPEG of about ``size`` bytes (or the smallest of the qualities
+    tried), taken ``when`` (EXIF, China time; default now)."""
     from PIL import Image
 
     from corrections import clock
 
     when = when or clock.now_utc().astimezone(clock.CHINA)
-    width, height = 4032, 3024
     noise = Image.effect_noise((width, height), 40).convert("RGB")
     gradient = Image.linear_gradient("L").resize((width, height)).convert("RGB")
     image = Image.blend(gradient, noise, 0.35)
@@ -114,7 +114,7 @@ def setup_checkins(app, count: int, unit_username: str = "sup1") -> list[dict]:
     from corrections.extensions import db
     from corrections.supervision.models import CorrectionCase
 
-    reference = phone_photo(200_000)
+    reference = phone_photo(300_000, width=1280, height=960)
     out = []
     with app.test_request_context():
         boss = db.session.execute(select(User).where(User.username == unit_username)).scalar_one()
