@@ -1,7 +1,7 @@
 """Measure the app on a generated database (see bench/generate.py and docs/performance.md).
 
     python -m bench.run --database-url URL [--repeat 20] [--workers 2] [--port 8765]
-                        [--only name,name] [--skip-jobs] [--out FILE]
+                        [--only name,name] [--skip-jobs] [--location-rows N] [--out FILE]
 
 Starts the app under gunicorn (``--workers`` sync workers) against the database,
 logs in as the generated users and times, over repeated requests (median and 95th
@@ -13,6 +13,8 @@ percentile; the first two requests of each kind are warm-up and not counted):
   (a supervisor) and one station,
 * the monthly PDF and the workbook of a unit (and the province-wide PDF),
 * recording contacts through the API from 8 concurrent clients (throughput, latency),
+* self check-ins submitted with a 3 MB phone photo, the check-in review queue page and the
+  信息化核查 location import of a 50,000-row carrier export (bench/scenarios.py),
 * the nightly recompute and the daily reminder jobs (run in this process),
 * the peak resident memory (VmHWM) of the gunicorn workers,
 * the bare SQL of the province-wide month figures replayed on a raw DB-API
@@ -40,6 +42,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from http.cookies import SimpleCookie
 
+from bench import scenarios
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 PASSWORD = "bench-2026"
@@ -59,6 +63,10 @@ TARGETS = {  # name -> p95 limit in ms (docs/performance.md, second round)
     "pdf_province": 2000,
     "workbook_unit": 5000,
     "contacts_8_clients": 60,
+    "checkin_submit": 500,
+    "checkin_queue": 150,
+    "location_import": 30000,
+    "location_import_dry_run": 30000,
 }
 
 
@@ -344,6 +352,8 @@ def run_pages(port: int, facts: dict, repeat: int, only: set[str] | None) -> lis
          f"/api/v1/reports/monthly.pdf?month={month}", max(3, repeat // 4)),
         ("workbook_unit", f"monthly workbook {month}, one unit", sup_api,
          f"/api/v1/reports/monthly.xlsx?month={month}", max(3, repeat // 4)),
+        ("checkin_queue", "check-in review queue (submitted, first page), supervisor", sup,
+         "/checkins", repeat),
     ]  # fmt: skip
     for name, what, client, path, n in plan:
         if not want(name):
@@ -497,6 +507,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--contact-seconds", type=float, default=20)
+    parser.add_argument("--location-rows", type=int, default=50_000)
     parser.add_argument("--only", default="", help="comma-separated scenario names")
     parser.add_argument("--skip-jobs", action="store_true")
     parser.add_argument("--out", default="")
@@ -511,8 +522,17 @@ def main(argv: list[str] | None = None) -> int:
           f"(officer {facts['officer']}), {len(facts['writers'])} writers", flush=True)  # fmt: skip
 
     results: list[Result] = []
+    checkins = []
+    if only is None or "checkin_submit" in only:
+        print("  setting up check-ins …", flush=True)
+        checkins = scenarios.setup_checkins(app, args.repeat + 2)
     proc = start_gunicorn(url, args.port, args.workers)
     try:
+        if checkins:
+            print("  checkin_submit …", end=" ", flush=True)
+            results.append(scenarios.run_checkins(args.port, checkins))
+            row = results[-1].summary()
+            print(f"p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms", flush=True)
         results += run_pages(args.port, facts, args.repeat, only)
         if only is None or "contacts_8_clients" in only:
             print("  contacts_8_clients …", flush=True)
@@ -536,6 +556,9 @@ def main(argv: list[str] | None = None) -> int:
             bare.extra["ratio_in_process_to_bare"] = round(
                 in_process.summary()["p50_ms"] / bare_p50, 2
             )
+    if only is None or "location_import" in only:
+        print("  location import …", flush=True)
+        results += scenarios.location_import(app, args.location_rows)
     if not args.skip_jobs and (only is None or "jobs" in only):
         results += run_jobs(app)
 

@@ -454,12 +454,16 @@ def revoke_token(actor: User, token: ApiToken) -> None:
 def user_for_token(secret: str) -> User | None:
     if not secret or not secret.startswith(TOKEN_PREFIX):
         return None
-    token = db.session.execute(
-        select(ApiToken).where(ApiToken.digest == _digest(secret))
+    # one statement per API request: the token's user, if the token is live and the user active
+    return db.session.execute(
+        select(User)
+        .join(ApiToken, ApiToken.user_id == User.id)
+        .where(
+            ApiToken.digest == _digest(secret),
+            ApiToken.revoked_at.is_(None),
+            User.active.is_(True),
+        )
     ).scalar_one_or_none()
-    if token is None or token.revoked_at is not None or not token.user.active:
-        return None
-    return token.user
 
 
 def check_version(obj, version) -> None:

@@ -18,6 +18,7 @@ from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import CondPageBreak, KeepTogether, Paragraph, Spacer, Table
+from reportlab.platypus.tables import CellStyle
 
 from corrections import periods
 from corrections.auth.models import User
@@ -33,6 +34,7 @@ from corrections.reports.monthly import (
 )
 from corrections.reports.printing import (
     HEAD_BG,
+    INK,
     SECTION_BG,
     Styles,
     build_pdf,
@@ -47,6 +49,7 @@ from corrections.reports.printing import (
 )
 
 STATIONS_PER_TABLE = 6
+EMPTY_LEADING = CellStyle("default").leading  # an empty cell's line height (ReportLab's default)
 BAR = colors.HexColor("#4a6fa5")
 BAR_2 = colors.HexColor("#c8553d")
 LINE = colors.HexColor("#2f6f4f")
@@ -208,7 +211,7 @@ def _unit_table(r: Monthly, s: Styles) -> Table:
             Paragraph(f"本年累计<br/>（1—{r.end.month}月）", s.head),
         ]
     ]
-    extra = []
+    extra = _plain_cells(s, 1, 2)
     month, ytd = r.month["figures"], r.ytd["figures"]
     for number, (title, keys) in enumerate(period_sections(), start=1):
         extra += _section_row(len(rows))
@@ -217,9 +220,9 @@ def _unit_table(r: Monthly, s: Styles) -> Table:
             rows.append(
                 [
                     Paragraph(label(key), s.cell),
-                    Paragraph(unit_of(key), s.cell_center),
-                    Paragraph(_fmt(month.get(key)), s.cell_right),
-                    Paragraph(_fmt(ytd.get(key)), s.cell_right),
+                    unit_of(key),
+                    _fmt(month.get(key)),
+                    _fmt(ytd.get(key)),
                 ]
             )
     extra += _section_row(len(rows))
@@ -227,21 +230,31 @@ def _unit_table(r: Monthly, s: Styles) -> Table:
     rows.append([Paragraph(stock_title, s.cell), "", "", ""])
     for key in stock_keys():
         extra.append(("SPAN", (2, len(rows)), (3, len(rows))))
-        rows.append(
-            [
-                Paragraph(label(key), s.cell),
-                Paragraph(unit_of(key), s.cell_center),
-                Paragraph(_fmt(month.get(key)), s.cell_center),
-                "",
-            ]
-        )
+        extra.append(("ALIGN", (2, len(rows)), (3, len(rows)), "CENTER"))
+        extra.append(("LEADING", (3, len(rows)), (3, len(rows)), EMPTY_LEADING))  # as before
+        rows.append([Paragraph(label(key), s.cell), unit_of(key), _fmt(month.get(key)), ""])
     return table(rows, widths, grid_style(s.font, 1, extra))
+
+
+def _plain_cells(s: Styles, unit_column: int, first_number: int) -> list[tuple]:
+    """Units and numbers are plain text cells (one line each, never wrapped), drawn in the
+    font, size, leading and colour of the cell paragraphs, units centred, numbers to the
+    right: a Paragraph per number made most of a unit's PDF's layout time."""
+    return [
+        ("TEXTCOLOR", (0, 1), (-1, -1), INK),
+        ("LEADING", (unit_column, 1), (-1, -1), s.cell.leading),
+        ("ALIGN", (unit_column, 1), (unit_column, -1), "CENTER"),
+        ("ALIGN", (first_number, 1), (-1, -1), "RIGHT"),
+    ]
 
 
 def _section_row(index: int) -> list[tuple]:
     return [
         ("SPAN", (0, index), (-1, index)),
         ("BACKGROUND", (0, index), (-1, index), SECTION_BG),
+        # the row keeps the height it has always had: its empty cells count at the table's
+        # default leading, not at the number cells' (``_plain_cells``)
+        ("LEADING", (0, index), (-1, index), EMPTY_LEADING),
     ]
 
 
@@ -263,7 +276,9 @@ def _station_tables(r: Monthly, s: Styles, result: dict, sections, *, with_stock
             Paragraph(name, s.small_head) for _code, name in columns
         ]
         rows = [header]
-        extra = [("BACKGROUND", (len(widths) - 1, 1), (-1, -1), HEAD_BG)] if last else []
+        extra = _plain_cells(s, 1, 2)
+        if last:
+            extra.append(("BACKGROUND", (len(widths) - 1, 1), (-1, -1), HEAD_BG))
         all_sections = list(sections)
         if with_stock:
             all_sections.append((f"{STOCK_SECTION}（{cn_date(r.end)}）", stock_keys()))
@@ -273,11 +288,8 @@ def _station_tables(r: Monthly, s: Styles, result: dict, sections, *, with_stock
             rows.append([Paragraph(title, s.cell)] + [""] * (len(widths) - 1))
             for key in keys:
                 rows.append(
-                    [Paragraph(label(key), s.cell), Paragraph(unit_of(key), s.cell_center)]
-                    + [
-                        Paragraph(_fmt(r.column(result, code).get(key, 0)), s.cell_right)
-                        for code, _name in columns
-                    ]
+                    [Paragraph(label(key), s.cell), unit_of(key)]
+                    + [_fmt(r.column(result, code).get(key, 0)) for code, _name in columns]
                 )
         if len(groups) > 1:
             flow.append(Paragraph(f"（第{index + 1}部分，共{len(groups)}部分）", s.note))
@@ -333,7 +345,10 @@ def _nice_axis(values: list[int]) -> tuple[int, int]:
 
 
 def _chart(r: Monthly, s: Styles) -> Drawing:
-    series = summaries.monthly_series(r.user, r.start, 12, r.station_code)
+    # the report's own month is the chart's last: its figures are the ones printed above
+    series = summaries.monthly_series(
+        r.user, r.start, 12, r.station_code, stations=r.stations, known={r.start: r.month}
+    )
     firsts = periods.month_starts_until(r.start, 12)
     names = [f"{d.month}月" for d in firsts]
     width = frame_width()

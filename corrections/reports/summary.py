@@ -522,12 +522,24 @@ SERIES_KEYS = ("cc.on_register", "cc.received", "cc.released", "cc.contacts")
 
 
 def monthly_series(
-    user: User, last_month: date, months: int = 12, station_code: str | None = None
+    user: User,
+    last_month: date,
+    months: int = 12,
+    station_code: str | None = None,
+    *,
+    stations: list[Station] | None = None,
+    known: dict[date, dict] | None = None,
 ) -> list[dict]:
     """The chart's data: for each of the ``months`` months ending with ``last_month``,
-    on register (at month end), received, released and contacts."""
-    stations = stations_in_scope(user, station_code)
+    on register (at month end), received, released and contacts.
+
+    ``stations``: the user's stations in scope when the caller has them already; ``known``:
+    ``summary()`` results the caller has for some of these months over the same stations
+    (the monthly report's own month), used as they are instead of being computed again."""
+    if stations is None:
+        stations = stations_in_scope(user, station_code)
     ids = [s.id for s in stations]
+    known = known or {}
     series = []
     spans = [
         (first, periods.month_end(first))
@@ -535,18 +547,37 @@ def monthly_series(
     ]
     # closed months show their stored figures (docs/domain.md §7.8); the others are computed
     # together, one pass per kind of rows (figures.compute_many)
-    frozen = {first: frozen_figures(stations, first) for first, _last in spans}
-    live = [p for p in spans if frozen[p[0]] is None]
+    frozen = _frozen_months(stations, [first for first, _last in spans if first not in known])
+    live = [p for p in spans if p[0] not in known and frozen.get(p[0]) is None]
     computed = (
         dict(zip(live, figures.compute_many(live, ids, keys=SERIES_KEYS), strict=True))
         if live
         else {}
     )
     for first, last in spans:
-        stored = frozen[first]
-        if stored is not None:
+        stored = frozen.get(first)
+        if first in known:
+            totals = {k: int(known[first]["figures"].get(k, 0)) for k in SERIES_KEYS}
+        elif stored is not None:
             totals = {k: int(stored.totals.get(k, 0)) for k in SERIES_KEYS}
         else:
             totals = computed[(first, last)].totals
         series.append({"month": periods.month_text(first), **totals})
     return series
+
+
+def _frozen_months(stations: list[Station], months: list[date]) -> dict[date, Frozen | None]:
+    """``frozen_figures`` of several months, the closes looked up in one statement."""
+    units = sorted({s.unit_id for s in stations})
+    if not units or not months:
+        return {}
+    closes: dict[date, list[ClosedMonth]] = {}
+    for row in db.session.execute(
+        select(ClosedMonth).where(ClosedMonth.unit_id.in_(units), ClosedMonth.month.in_(months))
+    ).scalars():
+        closes.setdefault(row.month, []).append(row)
+    ids = [s.id for s in stations]
+    return {
+        month: _stored(rows, ids) if len(rows) == len(units) else None
+        for month, rows in closes.items()
+    }

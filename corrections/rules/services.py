@@ -451,3 +451,43 @@ def deadline_rules_in_force(rows: Iterable[DeadlineRuleRow], on: date) -> set[in
         if current is None or (row.effective_from, row.id) > (current.effective_from, current.id):
             best[row.key] = row
     return {row.id for row in best.values()}
+
+
+# --------------------------------------------------------------------------- the engine's table, kept
+
+
+_RULE_VALUES = (
+    ContactRuleRow.id,
+    ContactRuleRow.programme,
+    ContactRuleRow.requirement,
+    ContactRuleRow.level,
+    ContactRuleRow.correction_type,
+    ContactRuleRow.is_key,
+    ContactRuleRow.satisfied_by,
+    ContactRuleRow.every_days,
+    ContactRuleRow.effective_from,
+)
+_KEPT: dict[tuple, tuple[engine.ContactRule, ...]] = {}
+_KEPT_MAX = 8
+
+
+def engine_contact_rules() -> list[engine.ContactRule]:
+    """The contact rule table as the engine reads it (``ContactRuleRow.to_engine`` in id
+    order), kept per process.
+
+    Every call checks the table: it reads the rows' values in one plain statement (a few
+    dozen short rows, no ORM objects), and those values are the version the kept table is
+    filed under. A row added or corrected by another process, or not yet committed in this
+    transaction, is therefore seen at once; what is saved is loading the rows as objects
+    and building the engine's rules from them on every write."""
+    values = tuple(
+        tuple(row) for row in db.session.execute(select(*_RULE_VALUES).order_by(ContactRuleRow.id))
+    )
+    kept = _KEPT.get(values)
+    if kept is None:
+        rows = db.session.execute(select(ContactRuleRow).order_by(ContactRuleRow.id)).scalars()
+        kept = tuple(row.to_engine() for row in rows)
+        if len(_KEPT) >= _KEPT_MAX:
+            _KEPT.clear()
+        _KEPT[values] = kept
+    return list(kept)

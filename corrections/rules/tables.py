@@ -9,7 +9,7 @@ from sqlalchemy import select
 from corrections.deferred import memoised
 from corrections.extensions import db
 from corrections.rules import engine
-from corrections.rules.models import ContactRuleRow, DeadlineRuleRow
+from corrections.rules.models import DeadlineRuleRow
 
 
 def contact_rules() -> list[engine.ContactRule]:
@@ -17,8 +17,9 @@ def contact_rules() -> list[engine.ContactRule]:
 
 
 def _contact_rules() -> list[engine.ContactRule]:
-    rows = db.session.execute(select(ContactRuleRow).order_by(ContactRuleRow.id)).scalars()
-    return [row.to_engine() for row in rows]
+    from corrections.rules.services import engine_contact_rules  # kept per process
+
+    return engine_contact_rules()
 
 
 def deadline(key: str, on: date) -> int:
