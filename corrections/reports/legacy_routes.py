@@ -53,7 +53,7 @@ def legacy_page():
                 station_code=station,
                 all_stations=all_stations,
             ),
-            422,
+            error.status,
         )
     groups = legacy.groups_by_name()
     blocks = [(title, [(g, groups[g]) for g in names]) for title, names in legacy.BLOCKS]
