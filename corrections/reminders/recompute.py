@@ -152,7 +152,7 @@ def carry_forward(programme: Programme, on: date, full: Callable[[list[int]], No
         ).all()
         if not rows:
             return changed
-        last = rows[-1].id
+        after, last = last, rows[-1].id
         slow, fast = [], []
         for row in rows:
             x = row.due_computed_on
@@ -168,6 +168,13 @@ def carry_forward(programme: Programme, on: date, full: Callable[[list[int]], No
             (fast if carried else slow).append(row)
         full([row.id for row in slow])
         changed += _carry(programme, fast, on)
+        if fast:  # every case of the chunk is now computed on ``on`` (the others by ``full``)
+            table = model.__table__
+            db.session.execute(
+                update(table)
+                .where(table.c.id > after, table.c.id <= last, programme.open_cases(on))
+                .values(due_computed_on=on, updated_at=table.c.updated_at)
+            )
         db.session.commit()
 
 
@@ -192,12 +199,6 @@ def _carry(programme: Programme, rows: list, on: date) -> int:
         changed += bool({"is_overdue", "overdue_days"} & set(values))
         if values:
             writes.append((row.id, values))
-    table = programme.model.__table__
-    db.session.execute(
-        update(table)
-        .where(table.c.id.in_([row.id for row in rows]))
-        .values(due_computed_on=on, updated_at=table.c.updated_at)
-    )
     write_many(programme.model, writes)
     return changed
 

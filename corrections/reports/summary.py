@@ -80,17 +80,7 @@ class Frozen:
 def frozen_figures(stations: list[Station], month: date) -> Frozen | None:
     """The stored figures of ``month`` summed over ``stations`` (docs/domain.md §7.8), or None
     unless every unit those stations belong to has closed the month."""
-    units = sorted({s.unit_id for s in stations})
-    if not units:
-        return None
-    rows = list(
-        db.session.execute(
-            select(ClosedMonth).where(ClosedMonth.unit_id.in_(units), ClosedMonth.month == month)
-        ).scalars()
-    )
-    if len(rows) != len(units):
-        return None
-    return _stored(rows, [s.id for s in stations])
+    return _frozen_months(stations, [month]).get(month)
 
 
 def _stored(rows: list[ClosedMonth], station_ids: list[int]) -> Frozen:
@@ -567,7 +557,8 @@ def monthly_series(
 
 
 def _frozen_months(stations: list[Station], months: list[date]) -> dict[date, Frozen | None]:
-    """``frozen_figures`` of several months, the closes looked up in one statement."""
+    """``frozen_figures`` of several months, the closes looked up in one statement (a month
+    missing from the answer, or None, is not closed by every unit of the stations)."""
     units = sorted({s.unit_id for s in stations})
     if not units or not months:
         return {}
