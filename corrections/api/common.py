@@ -36,22 +36,15 @@ def lang() -> str:
 
 
 def due_json(state: engine.DueState, language: str) -> dict:
-    return {
-        "requirement": state.requirement,
-        "due_on": state.due_on.isoformat(),
-        "last_contact_on": iso(state.last_contact_on),
-        "days_overdue": state.overdue_days,
-        "paused": state.paused,
-        "explanation": state.explain(language),
-    }
+    from corrections.api.records.cases import DueItem
+
+    return DueItem.of(state, language)
 
 
 def overdue_json(state: engine.DueState) -> dict:
-    return {
-        "requirement": state.requirement,
-        "due_on": state.due_on.isoformat(),
-        "days_overdue": state.overdue_days,
-    }
+    from corrections.api.records.cases import OverdueItem
+
+    return OverdueItem.of(state)
 
 
 def answer(status: int, render):

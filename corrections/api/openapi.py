@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corrections.api import bp
-from corrections.api.schema import REF, Error, Page, Schema, components, timestamp  # noqa: F401
+from corrections.api.schema import REF, Error, PageOf, Schema, components, timestamp  # noqa: F401
 
 DESCRIPTION = (
     "JSON API v1. Dates are YYYY-MM-DD; station is the station code. "
@@ -70,7 +70,7 @@ _PARAM = re.compile(r"<(?:([a-z]+):)?([a-z_]+)>")
 def operation(method: str, rule: str, summary: str, **details: Any):
     """Register a route on the API blueprint and describe it, in one place.
 
-    ``ok``: the model written on success (``status``, default 200), or ``Page[Model]``;
+    ``ok``: the model written on success (``status``, default 200), or ``PageOf[Model]``;
     ``body``: the JSON body model, ``form``: a multipart body model; ``query``: a model of the
     query parameters (``page=True`` adds page and per_page). ``errors``: the refusals besides
     401 (``texts`` overrides their descriptions); ``media``: a non-JSON answer (a file)."""
@@ -86,6 +86,14 @@ def operation(method: str, rule: str, summary: str, **details: Any):
 # Errors an operation documents by its kind, as the API answers them (docs/api.md: Conventions).
 WRITE = (400, 403, 422)
 SCOPED = (404,)
+
+
+def write(rule: str, summary: str, ok: Any, body: type | None, *, conflict=False, **details):
+    """A POST with a JSON body: 400, 403 and 422; 404 when the path names a record; 409 when
+    it may conflict (``conflict``)."""
+    errors = (*WRITE, *(SCOPED if "<" in rule else ()), *((409,) if conflict else ()))
+    errors = (*errors, *details.pop("errors", ()))
+    return operation("post", rule, summary, ok=ok, body=body, errors=errors, **details)
 
 
 def _response(op: Operation, refs: dict) -> dict:

@@ -14,7 +14,7 @@ from corrections.api import (
 )
 from corrections.api.openapi import SCOPED, WRITE, operation
 from corrections.api.records import people as records
-from corrections.api.schema import Page, Schema
+from corrections.api.schema import PageOf, Schema
 from corrections.auth.scope import get_in_scope, station_in_scope
 from corrections.auth.services import station_by_code
 from corrections.errors import Duplicate, ValidationFailed
@@ -55,7 +55,7 @@ def person_json(person: Person, *, with_cases: bool = False) -> dict:
     "get",
     "/people",
     "People in scope; q matches a name or an ID number",
-    ok=Page[records.Person],
+    ok=PageOf[records.Person],
     query=PeopleQuery,
     page=True,
     errors=(422,),

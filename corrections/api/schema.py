@@ -35,7 +35,7 @@ class Schema(BaseModel):
 T = TypeVar("T")
 
 
-class Page(Schema, Generic[T]):
+class PageOf(Schema, Generic[T]):
     """Every list: ``{items, page, per_page, total}`` (docs/api.md: Conventions)."""
 
     items: list[T]

@@ -11,7 +11,7 @@ from corrections.api import (
 )
 from corrections.api.openapi import WRITE, operation
 from corrections.api.records import people as records
-from corrections.api.schema import Page
+from corrections.api.schema import PageOf
 from corrections.auth import services
 from corrections.auth.models import Station
 from corrections.auth.scope import scope
@@ -23,7 +23,7 @@ from corrections.web import paginate
     "get",
     "/stations",
     "Stations in the user's scope",
-    ok=Page[records.Station],
+    ok=PageOf[records.Station],
     page=True,
     errors=(422,),
 )
