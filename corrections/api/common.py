@@ -1,9 +1,8 @@
-"""Small helpers shared by the resource modules: rendering, optional versions, filters,
-and the building blocks of their OpenAPI entries."""
+"""Small helpers shared by the resource modules: the language, committing answers, optional
+versions and query-string filters. The records themselves are in corrections.api.records."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from flask import jsonify, request
@@ -12,7 +11,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from corrections.api import current_api_user
-from corrections.api import openapi as doc
 from corrections.auth.models import Station
 from corrections.auth.scope import station_in_scope
 from corrections.errors import StaleVersion, ValidationFailed
@@ -23,22 +21,8 @@ from corrections.validation import Fields
 # --------------------------------------------------------------------------- rendering
 
 
-def iso(value: date | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def number(value) -> float | None:
-    return None if value is None else float(value)
-
-
 def lang() -> str:
     return "en" if str(get_locale() or "zh").startswith("en") else "zh"
-
-
-def due_json(state: engine.DueState, language: str) -> dict:
-    from corrections.api.records.cases import DueItem
-
-    return DueItem.of(state, language)
 
 
 def overdue_json(state: engine.DueState) -> dict:
@@ -97,86 +81,3 @@ def bool_filter(fields: Fields, key: str) -> bool | None:
     if value is None:
         fields.error(key, _("应为 true 或 false。"))
     return value
-
-
-# --------------------------------------------------------------------------- OpenAPI
-
-
-def string(enum=None, fmt: str | None = None, nullable: bool = False, **extra) -> dict:
-    schema: dict = {"type": "string", **extra}
-    if enum is not None:
-        schema["enum"] = list(enum)
-    if fmt:
-        schema["format"] = fmt
-    if nullable:
-        schema["nullable"] = True
-    return schema
-
-
-DATE = string(fmt="date")
-NULL_DATE = string(fmt="date", nullable=True)
-BOOL = {"type": "boolean"}
-INT = {"type": "integer"}
-NULL_INT = {"type": "integer", "nullable": True}
-TEXT = {"type": "string"}
-NUMBER = {"type": "number"}
-VERSION = {"type": "integer", "description": "Optional: 409 when the record changed since"}
-
-
-def obj(required: list[str], **props) -> dict:
-    body: dict = {"type": "object", "properties": props}
-    if required:
-        body["required"] = required
-    return body
-
-
-def path_params(*names: str) -> list[dict]:
-    return [{"name": n, "in": "path", "required": True, "schema": INT} for n in names]
-
-
-def query_params(**schemas) -> list[dict]:
-    out = []
-    for name, schema in schemas.items():
-        schema = dict(schema)
-        description = schema.pop("description", None)
-        param = {"name": name, "in": "query", "schema": schema}
-        if description:
-            param["description"] = description
-        out.append(param)
-    return out
-
-
-def post(summary: str, body: dict, ok_status: str, ok_schema: str, *params, conflict=False):
-    errors = [400, 403, 422]
-    if params:
-        errors.append(404)
-    if conflict:
-        errors.append(409)
-    operation = {
-        "summary": summary,
-        "requestBody": doc._body(body),
-        "responses": doc._responses(ok_status, doc._ref(ok_schema), *sorted(errors)),
-    }
-    if params:
-        operation["parameters"] = path_params(*params)
-    return {"post": operation}
-
-
-def get_one(summary: str, schema: str, *params) -> dict:
-    return {
-        "get": {
-            "summary": summary,
-            "parameters": path_params(*params),
-            "responses": doc._responses("200", doc._ref(schema), 404),
-        }
-    }
-
-
-def get_page(summary: str, schema: str, params: list[dict]) -> dict:
-    return {
-        "get": {
-            "summary": summary,
-            "parameters": params + doc.PAGE_PARAMS,
-            "responses": doc._responses("200", doc._page_of(schema), 422),
-        }
-    }

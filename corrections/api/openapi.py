@@ -73,12 +73,14 @@ def operation(method: str, rule: str, summary: str, **details: Any):
     ``ok``: the model written on success (``status``, default 200), or ``PageOf[Model]``;
     ``body``: the JSON body model, ``form``: a multipart body model; ``query``: a model of the
     query parameters (``page=True`` adds page and per_page). ``errors``: the refusals besides
-    401 (``texts`` overrides their descriptions); ``media``: a non-JSON answer (a file)."""
+    401 (``texts`` overrides their descriptions); ``media``: a non-JSON answer (a file).
+    ``route=False`` only describes: for a view that answers several methods on one rule."""
+    register_route = details.pop("route", True)
     path = _PARAM.sub(r"{\2}", rule)
     OPERATIONS.append(Operation(path, method.lower(), summary, **details))
 
     def register(view):
-        return bp.route(rule, methods=[method.upper()])(view)
+        return bp.route(rule, methods=[method.upper()])(view) if register_route else view
 
     return register
 
@@ -97,7 +99,7 @@ def write(rule: str, summary: str, ok: Any, body: type | None, *, conflict=False
 
 
 def _response(op: Operation, refs: dict) -> dict:
-    ok: dict = {"description": "OK"}
+    ok: dict = {"description": op.texts.get(op.status, "OK")}
     if op.media:
         ok["content"] = {op.media: {"schema": {"type": "string", "format": "binary"}}}
     elif op.ok is not None:
@@ -184,61 +186,3 @@ def openapi():
     if not _SPEC:
         _SPEC.update(spec())
     return _SPEC
-
-
-# ---- LEGACY (removed once every module declares its operations)
-EXTRA_PATHS: dict[str, dict] = {}
-EXTRA_SCHEMAS: dict[str, dict] = {}
-ERROR = {"$ref": "#/components/schemas/Error"}
-
-
-def _responses(ok_status, ok_schema, *errors):
-    out: dict = {ok_status: {"description": "OK"}}
-    if ok_schema is not None:
-        out[ok_status]["content"] = {"application/json": {"schema": ok_schema}}
-    for status in (401, *errors):
-        out[str(status)] = {
-            "description": ERRORS[status],
-            "content": {"application/json": {"schema": ERROR}},
-        }
-    return out
-
-
-def _body(schema):
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
-
-
-def _ref(name):
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _page_of(name):
-    return {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": _ref(name)},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-        },
-    }
-
-
-PAGE_PARAMS = [
-    {
-        "name": n,
-        "in": "query",
-        "description": t,
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
-    }
-    for n, t in PAGE_QUERY.items()
-]
-_spec_new = spec
-
-
-def spec() -> dict:  # noqa: F811
-    out = _spec_new()
-    for path, operations in EXTRA_PATHS.items():
-        out["paths"].setdefault(path, {}).update(operations)
-    out["components"]["schemas"].update(EXTRA_SCHEMAS)
-    return out
