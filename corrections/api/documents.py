@@ -10,6 +10,7 @@ from flask import request
 from corrections.api import current_api_user
 from corrections.api.openapi import operation
 from corrections.api.records import files as records
+from corrections.api.schema import enum
 from corrections.extensions import db
 from corrections.paperwork import documents
 from corrections.paperwork.routes import pdf_response, stored_response
@@ -37,7 +38,7 @@ def _param(name: str):
     "JSON body (or as form fields or query parameters).",
     body=records.DocumentBody,
     media="application/pdf",
-    path_schemas={"kind": {"type": "string", "enum": list(documents.KINDS)}},
+    path_types={"kind": enum(documents.KINDS)},
     errors=(403, 404, 422),
     texts={
         200: "The PDF",

@@ -13,7 +13,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corrections.api import bp
-from corrections.api.schema import REF, Error, PageOf, Schema, components, timestamp  # noqa: F401
+from corrections.api.schema import (
+    Binary,
+    Error,
+    PageQuery,
+    components,
+    query_parameters,
+    type_schema,
+)
 
 DESCRIPTION = (
     "JSON API v1. Dates are YYYY-MM-DD; station is the station code. "
@@ -34,12 +41,6 @@ ERRORS = {
     422: "Invalid fields or a domain rule refused",
     500: "Server error",
 }
-PAGE_QUERY = {
-    "page": "1 to 2147483647; past the last page the items are empty",
-    "per_page": "Default 50. A value over 500 is cut to 500 (the answer's per_page says so), "
-    "not refused",
-}
-MAX_INT = 2**31 - 1
 
 
 @dataclass
@@ -59,7 +60,8 @@ class Operation:
     texts: dict[int, str] = field(default_factory=dict)
     media: str | None = None
     description: str | None = None
-    path_schemas: dict[str, dict] = field(default_factory=dict)
+    path_types: dict[str, Any] = field(default_factory=dict)
+    rule: str = ""
     public: bool = False
 
 
@@ -71,13 +73,14 @@ def operation(method: str, rule: str, summary: str, **details: Any):
     """Register a route on the API blueprint and describe it, in one place.
 
     ``ok``: the model written on success (``status``, default 200), or ``PageOf[Model]``;
+    ``path_types``: the type of a path parameter that is not an id (``<int:…>``);
     ``body``: the JSON body model, ``form``: a multipart body model; ``query``: a model of the
     query parameters (``page=True`` adds page and per_page). ``errors``: the refusals besides
     401 (``texts`` overrides their descriptions); ``media``: a non-JSON answer (a file).
     ``route=False`` only describes: for a view that answers several methods on one rule."""
     register_route = details.pop("route", True)
     path = _PARAM.sub(r"{\2}", rule)
-    OPERATIONS.append(Operation(path, method.lower(), summary, **details))
+    OPERATIONS.append(Operation(path, method.lower(), summary, rule=rule, **details))
 
     def register(view):
         return bp.route(rule, methods=[method.upper()])(view) if register_route else view
@@ -101,7 +104,7 @@ def write(rule: str, summary: str, ok: Any, body: type | None, *, conflict=False
 def _response(op: Operation, refs: dict) -> dict:
     ok: dict = {"description": op.texts.get(op.status, "OK")}
     if op.media:
-        ok["content"] = {op.media: {"schema": {"type": "string", "format": "binary"}}}
+        ok["content"] = {op.media: {"schema": type_schema(Binary)}}
     elif op.ok is not None:
         ok["content"] = {"application/json": {"schema": refs[(op.ok, "serialization")]}}
     out = {str(op.status): ok}
@@ -115,25 +118,13 @@ def _response(op: Operation, refs: dict) -> dict:
 
 def _parameters(op: Operation) -> list[dict]:
     out = []
-    for name in re.findall(r"{([^}]+)}", op.path):
-        schema = op.path_schemas.get(name, {"type": "integer"})
+    for converter, name in _PARAM.findall(op.rule):
+        schema = type_schema(op.path_types.get(name, int if converter == "int" else str))
         out.append({"name": name, "in": "path", "required": True, "schema": schema})
     if op.query is not None:
-        schema = op.query.model_json_schema(ref_template=REF)
-        from corrections.api.schema import _openapi30
-
-        for name, prop in _openapi30(schema)["properties"].items():
-            prop = dict(prop)
-            param = {"name": name, "in": "query", "schema": prop}
-            if prop.get("description"):
-                param["description"] = prop.pop("description")
-            if name in schema.get("required", []):
-                param["required"] = True
-            out.append(param)
+        out += query_parameters(op.query)
     if op.page:
-        for name, text in PAGE_QUERY.items():
-            schema = {"type": "integer", "minimum": 1, "maximum": MAX_INT}
-            out.append({"name": name, "in": "query", "description": text, "schema": schema})
+        out += query_parameters(PageQuery)
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, WithJsonSchema
 from pydantic.json_schema import models_json_schema
 
 REF = "#/components/schemas/{model}"
@@ -56,9 +56,7 @@ def doc(description: str, **extra: Any) -> Any:
 
 # Timestamps are written by ``timestamp()`` as strings; documented as date-time.
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
-NullTimestamp = Annotated[
-    str | None, WithJsonSchema({"type": "string", "format": "date-time", "nullable": True})
-]
+NullTimestamp = Timestamp | None
 Binary = Annotated[str, WithJsonSchema({"type": "string", "format": "binary"})]
 Version = Annotated[int, Field(description="Optional: 409 when the record changed since")]
 
@@ -146,7 +144,38 @@ def _order(pair: tuple[type, str]) -> tuple[str, str]:
     return pair[0].__name__, pair[1]
 
 
-def field_schema(model: type, name: str) -> dict:
-    """One field of a (query) model as an OpenAPI 3.0 schema."""
-    schema = model.model_json_schema(ref_template=REF)["properties"][name]
-    return _openapi30(schema)
+def type_schema(tp: Any) -> dict:
+    """A plain type (a path parameter, a file) as an OpenAPI 3.0 schema."""
+    return _openapi30(TypeAdapter(tp).json_schema(ref_template=REF))
+
+
+def query_parameters(model: type) -> list[dict]:
+    """The fields of a query model as OpenAPI query parameters."""
+    schema = model.model_json_schema(ref_template=REF)
+    out = []
+    for name, prop in _openapi30(schema)["properties"].items():
+        param = {"name": name, "in": "query"}
+        if prop.get("description"):
+            param["description"] = prop.pop("description")
+        if name in schema.get("required", []):
+            param["required"] = True
+        out.append({**param, "schema": prop})
+    return out
+
+
+class PageQuery(Schema):
+    """``page`` and ``per_page`` of every list (docs/api.md: Conventions)."""
+
+    page: int = Field(
+        None,
+        ge=1,
+        le=MAX_INT,
+        description="1 to 2147483647; past the last page the items are empty",
+    )
+    per_page: int = Field(
+        None,
+        ge=1,
+        le=MAX_INT,
+        description="Default 50. A value over 500 is cut to 500 (the answer's per_page says "
+        "so), not refused",
+    )

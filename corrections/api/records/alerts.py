@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from pydantic import ConfigDict
 
@@ -108,6 +107,22 @@ class UnmatchedLine(Schema):
     reason: str
 
 
+class ImportProblem(Schema):
+    line: int
+    message: str = doc("An unreadable time or status")
+
+
+class ImportItem(Schema):
+    key: str = doc("<kind>:<case_id>:<day>")
+    kind: enum(("location_missing", "outside_area", "location_anomaly"))
+    case_id: int
+    person_id: int
+    name: str
+    day: date
+    reason: str
+    line: int
+
+
 class ImportLists(Schema):
     location_anomaly: int
     outside_area: int
@@ -120,12 +135,12 @@ class LocationImportResult(Schema):
     matched: int
     unmatched: list[UnmatchedLine]
     duplicates: int
-    problems: list[dict[str, Any]]
+    problems: list[ImportProblem]
     encoding: str | None
     mapping: dict[str, str]
     ignored_columns: list[str]
     first_day: date | None
     last_day: date | None
     lists: ImportLists
-    items: list[dict[str, Any]]
+    items: list[ImportItem]
     alerts_created: int

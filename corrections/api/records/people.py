@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Annotated
 
 from pydantic import Field
 
 from corrections import clock
+from corrections.api.records.cases import CorrectionCaseSummary
+from corrections.api.records.resettlement import ResettlementCaseSummary
 from corrections.api.schema import Schema, doc, enum
 from corrections.people import privacy
 from corrections.people.models import EDUCATION_LEVELS, EMPLOYMENT_STATES, FLAGS, HOUSEHOLD_TYPES
@@ -102,7 +104,9 @@ class Person(Schema):
         description="On a single person: notices about the ID number (e.g. an area code not "
         "in the current list); never a refusal",
     )
-    cases: list[dict[str, Any]] = Field(
+    cases: list[
+        Annotated[CorrectionCaseSummary | ResettlementCaseSummary, Field(discriminator="programme")]
+    ] = Field(
         None,
         description="On a single person: their cases in scope, short form, each with programme "
         "(correction cases carry minor: a minor's case)",
