@@ -45,27 +45,47 @@ def _operations(app) -> tuple[list, dict]:
     return _CACHE[key]
 
 
-def problems_of(app, method: str, path: str, status: int, body) -> list[str]:
-    """What is wrong with this answer against the OpenAPI (empty: it matches)."""
-    routes, root = _operations(app)
-    name = f"{method} {path} → {status}"
+def _operation(app, method: str, path: str) -> dict | None:
+    routes, _root = _operations(app)
     for pattern, operations in routes:
         if pattern.match(path[len(PREFIX) :]) and method.lower() in operations:
-            responses = operations[method.lower()]["responses"]
-            break
-    else:
+            return operations[method.lower()]
+    return None
+
+
+def _mismatches(app, name: str, schema: dict, body) -> list[str]:
+    _routes, root = _operations(app)
+    validator = Draft7Validator({**_to_json_schema(schema), **root})
+    return [
+        f"{name}: {'/'.join(map(str, e.absolute_path)) or 'body'}: {e.message[:300]}"
+        for e in validator.iter_errors(body)
+    ]
+
+
+def request_problems_of(app, method: str, path: str, body) -> list[str]:
+    """What is wrong with a JSON body the API accepted, against its documented body."""
+    op = _operation(app, method, path)
+    content = (op or {}).get("requestBody", {}).get("content", {})
+    schema = content.get("application/json", {}).get("schema")
+    if schema is None:
+        return []
+    return _mismatches(app, f"{method} {path} (accepted request body)", schema, body)
+
+
+def problems_of(app, method: str, path: str, status: int, body) -> list[str]:
+    """What is wrong with this answer against the OpenAPI (empty: it matches)."""
+    name = f"{method} {path} → {status}"
+    op = _operation(app, method, path)
+    if op is None:
         return [f"{name}: no operation in the OpenAPI"]
+    responses = op["responses"]
     answer = responses.get(str(status)) or responses.get("default")
     if answer is None:
         return [f"{name}: status not documented"]
     schema = answer.get("content", {}).get("application/json", {}).get("schema")
     if schema is None:
         return [f"{name}: documented without a JSON body"]
-    validator = Draft7Validator({**_to_json_schema(schema), **root})
-    return [
-        f"{name}: {'/'.join(map(str, e.absolute_path)) or 'body'}: {e.message[:300]}"
-        for e in validator.iter_errors(body)
-    ]
+    return _mismatches(app, name, schema, body)
 
 
 # Answers the checker does not judge: not made by an operation (405 for a method a path does
@@ -88,6 +108,9 @@ def check_api_responses(app):
             return
         body = response.get_json(silent=True)
         found.extend(problems_of(sender, request.method, path, response.status_code, body))
+        if response.status_code < 300 and request.is_json:
+            sent = request.get_json(silent=True)
+            found.extend(request_problems_of(sender, request.method, path, sent))
 
     request_finished.connect(seen, app)
     try:

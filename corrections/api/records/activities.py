@@ -4,6 +4,7 @@ docs/domain.md §3.6). One session, many attendees (人次)."""
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import Field
 
@@ -56,7 +57,7 @@ class ActivityBody(Schema):
     station: str
     kind: Kind
     held_on: date
-    hours: float = Field(ge=0.1, le=24)
+    hours: Decimal = Field(ge=0.1, le=24, description="A number, or a decimal string")
     topic: str = None
     place: str = None
     note: str = None

@@ -96,7 +96,7 @@ class AssessmentQuery(Schema):
 class AssessmentCreate(Schema):
     station: str
     name: str = Field(max_length=100)
-    id_number: str = Field(None, min_length=18, max_length=18)
+    id_number: str = doc("18 characters; spaces are ignored", default=None)
     commissioned_by: enum(COMMISSIONERS)
     commissioning_body: str = None
     crime: str = None

@@ -50,7 +50,7 @@ class PersonFields(Schema):
     """What a client writes about a person (every field optional on update)."""
 
     name: str = Field(None, max_length=100)
-    id_number: str = Field(None, min_length=18, max_length=18)
+    id_number: str = doc("18 characters; spaces are ignored", default=None)
     phone: str = None
     ethnicity: str = None
     household_type: Household | None = None
@@ -66,7 +66,7 @@ class PersonFields(Schema):
 
 class PersonCreate(PersonFields):
     name: str = Field(max_length=100)
-    id_number: str = Field(min_length=18, max_length=18)
+    id_number: str = doc("18 characters; spaces are ignored")
     station: str = None
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 
 from pydantic import Field
 
@@ -262,7 +263,7 @@ class ResettlementContactBody(Schema):
 class AssistanceBody(Schema):
     kind: enum(ASSISTANCE_KINDS)
     given_on: date
-    amount: float = Field(None, ge=0)
+    amount: Decimal = Field(None, ge=0, description="A number, or a decimal string")
     note: str = None
 
 
