@@ -10,13 +10,15 @@ from sqlalchemy.orm import selectinload
 from corrections.activities import services
 from corrections.activities.models import ACTIVITY_KINDS, Activity
 from corrections.api import (
+    answer,
     current_api_user,
     json_body,
     page_from_args,
     page_json,
+    query_fields,
     require_writer,
+    station_filter,
 )
-from corrections.api.common import answer, query_fields, station_filter
 from corrections.api.openapi import SCOPED, operation, write
 from corrections.api.records import activities as records
 from corrections.api.records.cases import VoidBody

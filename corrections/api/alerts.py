@@ -9,13 +9,15 @@ from flask_babel import gettext as _
 from corrections.alerts import services
 from corrections.alerts.models import ALERT_KINDS, ALERT_STATUSES
 from corrections.api import (
+    answer,
     current_api_user,
     json_body,
     page_from_args,
     page_json,
+    query_fields,
     require_writer,
+    station_filter,
 )
-from corrections.api.common import answer, query_fields, station_filter
 from corrections.api.openapi import SCOPED, operation, write
 from corrections.api.records import alerts as records
 from corrections.api.schema import PageOf

@@ -13,17 +13,15 @@ from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.api import (
+    answer,
+    check_version,
     current_api_user,
+    given_version,
     json_body,
     page_from_args,
     page_json,
-    require_writer,
-)
-from corrections.api.common import (
-    answer,
-    check_version,
-    given_version,
     query_fields,
+    require_writer,
     station_filter,
 )
 from corrections.api.openapi import SCOPED, operation, write

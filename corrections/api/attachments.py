@@ -10,14 +10,7 @@ from __future__ import annotations
 
 from flask import request
 
-from corrections.api import (
-    created,
-    current_api_user,
-    ok,
-    page_from_args,
-    page_json,
-    require_writer,
-)
+from corrections.api import answer, current_api_user, page_from_args, page_json, require_writer
 from corrections.api.openapi import operation
 from corrections.api.records import files as records
 from corrections.api.schema import PageOf
@@ -51,7 +44,7 @@ def correction_attachment_upload(case_id: int):
         request.form.get("contact_id") or None,
     )
     db.session.flush()
-    return created(attachment_json(attachment))
+    return answer(201, lambda: attachment_json(attachment))
 
 
 @operation(
@@ -66,4 +59,4 @@ def correction_attachment_list(case_id: int):
     case = get_in_scope(CorrectionCase, case_id, current_api_user())
     page, per_page = page_from_args()
     query = service.listing(programme="correction", case_id=case.id)
-    return ok(page_json(paginate(query, page, per_page), attachment_json))
+    return page_json(paginate(query, page, per_page), attachment_json)

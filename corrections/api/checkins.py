@@ -7,14 +7,16 @@ from flask import request
 from flask_babel import gettext as _
 
 from corrections.api import (
+    answer,
     bp,
     current_api_user,
     json_body,
     page_from_args,
     page_json,
+    query_fields,
     require_writer,
+    station_filter,
 )
-from corrections.api.common import answer, query_fields, station_filter
 from corrections.api.openapi import SCOPED, WRITE, operation, write
 from corrections.api.records import checkins as records
 from corrections.api.schema import PageOf

@@ -21,14 +21,17 @@ from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.api import (
+    answer,
+    check_version,
     current_api_user,
+    given_version,
     json_body,
+    lang,
     page_from_args,
     page_json,
     require,
     require_writer,
 )
-from corrections.api.common import answer, check_version, given_version, lang, overdue_json
 from corrections.api.openapi import SCOPED, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import cases as records
@@ -54,6 +57,8 @@ from corrections.supervision.models import (
 )
 from corrections.validation import Fields
 from corrections.web import Page, paginate
+
+overdue_json = records.OverdueItem.of
 
 # --------------------------------------------------------------------------- rendering
 

@@ -3,7 +3,7 @@
 from flask import request
 from flask_babel import gettext as _
 
-from corrections.api import current_api_user, ok, page_from_args, page_json
+from corrections.api import current_api_user, page_from_args, page_json
 from corrections.api.openapi import SCOPED, operation
 from corrections.api.records import inbox as records
 from corrections.api.schema import PageOf
@@ -45,4 +45,4 @@ def list_notifications():
 def read_notification(notification_id: int):
     note = services.mark_read(current_api_user(), notification_id)
     db.session.commit()
-    return ok(notification_json(note))
+    return notification_json(note)

@@ -4,10 +4,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from corrections.api import (
-    created,
+    answer,
     current_api_user,
     json_body,
-    ok,
     page_from_args,
     page_json,
     require_writer,
@@ -77,7 +76,7 @@ def list_people():
 )
 def get_person(person_id: int):
     person = get_in_scope(Person, person_id, current_api_user())
-    return ok(person_json(person, with_cases=True))
+    return person_json(person, with_cases=True)
 
 
 @operation(
@@ -109,7 +108,7 @@ def create_person():
         db.session.rollback()
         _duplicate_after_race(payload.get("id_number"))
         raise
-    return created(person_json(person, with_cases=True))
+    return answer(201, lambda: person_json(person, with_cases=True))
 
 
 def _duplicate_after_race(raw: object) -> None:
@@ -147,4 +146,4 @@ def update_person(person_id: int):
     payload = {k: v for k, v in data.items() if k != "version"}
     services.update_person(user, person, version, payload)
     db.session.commit()
-    return ok(person_json(person, with_cases=True))
+    return person_json(person, with_cases=True)

@@ -2,7 +2,7 @@
 
 from flask import request
 
-from corrections.api import current_api_user, ok
+from corrections.api import current_api_user
 from corrections.api.openapi import operation
 from corrections.api.records import files as records
 from corrections.replica import reads_from_replica
@@ -26,7 +26,7 @@ from corrections.reports.workbook import monthly_workbook
 def report_summary():
     start, end = summaries.parse_period(request.args.get("from"), request.args.get("to"))
     result = summaries.summary(current_api_user(), start, end, request.args.get("station") or None)
-    return ok(records.ReportSummary.dump(**result))
+    return records.ReportSummary.dump(**result)
 
 
 _DOWNLOAD_ERRORS = {404: "Station out of scope", 422: "Bad month"}

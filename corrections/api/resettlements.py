@@ -19,19 +19,17 @@ from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.api import (
-    current_api_user,
-    json_body,
-    page_from_args,
-    page_json,
-    require_writer,
-)
-from corrections.api.common import (
     answer,
     bool_filter,
     check_version,
+    current_api_user,
     given_version,
+    json_body,
     lang,
+    page_from_args,
+    page_json,
     query_fields,
+    require_writer,
     station_filter,
 )
 from corrections.api.openapi import SCOPED, operation, write

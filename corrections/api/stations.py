@@ -1,14 +1,7 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from corrections.api import (
-    created,
-    current_api_user,
-    json_body,
-    page_from_args,
-    page_json,
-    require,
-)
+from corrections.api import answer, current_api_user, json_body, page_from_args, page_json, require
 from corrections.api.openapi import WRITE, operation
 from corrections.api.records import people as records
 from corrections.api.schema import PageOf
@@ -50,4 +43,4 @@ def create_station():
         if not isinstance(data.get(key), str):
             raise ValidationFailed(_("缺少字段或类型不对：%(k)s。", k=key), fields={key: _("必填")})
     station = services.create_station(user, data["code"], data["name"])
-    return created(records.Station.of(station))
+    return answer(201, lambda: records.Station.of(station))
