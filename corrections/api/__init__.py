@@ -22,7 +22,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from corrections.auth.models import Station
 from corrections.auth.scope import station_in_scope
 from corrections.auth.services import user_for_token
-from corrections.errors import DomainError, Forbidden, StaleVersion, ValidationFailed
+from corrections.errors import DomainError, Forbidden, NotFound, StaleVersion, ValidationFailed
 from corrections.extensions import csrf, db
 from corrections.inputs import check_request, parse_int
 from corrections.validation import Fields
@@ -101,6 +101,14 @@ def require(predicate: bool, message: str | None = None) -> None:
 
 def require_writer() -> None:
     require(current_api_user().can_write, _("只读账号不能修改数据。"))
+
+
+def child_of(model: type, case, child_id: int):
+    """A record of ``case`` (a contact, a leave, …) by id; 404 when it belongs to another."""
+    record = db.session.get(model, child_id)
+    if record is None or record.case_id != case.id:
+        raise NotFound(_("记录不存在。"))
+    return record
 
 
 def json_body() -> dict[str, Any]:

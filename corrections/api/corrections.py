@@ -23,6 +23,7 @@ from corrections import clock
 from corrections.api import (
     answer,
     check_version,
+    child_of,
     current_api_user,
     given_version,
     json_body,
@@ -38,7 +39,6 @@ from corrections.api.records import cases as records
 from corrections.api.schema import PageOf, Schema, doc, enum
 from corrections.auth.models import Station, User
 from corrections.auth.scope import get_in_scope, scope, station_in_scope
-from corrections.errors import NotFound
 from corrections.extensions import db
 from corrections.people import privacy
 from corrections.rules import engine
@@ -161,13 +161,6 @@ def _decider() -> None:
 
 def _case(case_id: int) -> CorrectionCase:
     return get_in_scope(CorrectionCase, case_id, current_api_user())
-
-
-def _child(model: type, case: CorrectionCase, child_id: int):
-    obj = db.session.get(model, child_id)
-    if obj is None or obj.case_id != case.id:
-        raise NotFound(_("记录不存在。"))
-    return obj
 
 
 def _station_filter(code: str | None, fields: Fields) -> Station | None:
@@ -467,7 +460,7 @@ def record_contact(case_id: int):
 def void_contact(case_id: int, contact_id: int):
     require_writer()
     case = _case(case_id)
-    _child(Contact, case, contact_id)
+    child_of(Contact, case, contact_id)
     data = json_body()
     contact = services.void_record(current_api_user(), case, "contact", contact_id, data)
     return answer(200, lambda: records.Contact.of(contact))
@@ -500,7 +493,7 @@ def record_sanction(case_id: int):
 def sanction_outcome(case_id: int, sanction_id: int):
     _decider()
     case = _case(case_id)
-    _child(Sanction, case, sanction_id)
+    child_of(Sanction, case, sanction_id)
     data = json_body()
     sanction = services.record_outcome(current_api_user(), case, sanction_id, data)
     return answer(200, lambda: records.Sanction.of(sanction))
@@ -515,7 +508,7 @@ def sanction_outcome(case_id: int, sanction_id: int):
 def void_sanction(case_id: int, sanction_id: int):
     _decider()
     case = _case(case_id)
-    _child(Sanction, case, sanction_id)
+    child_of(Sanction, case, sanction_id)
     data = json_body()
     sanction = services.void_record(current_api_user(), case, "sanction", sanction_id, data)
     return answer(200, lambda: records.Sanction.of(sanction))
@@ -550,7 +543,7 @@ def decide_leave(case_id: int, leave_id: int):
     require_writer()
     user = current_api_user()
     case = _case(case_id)
-    leave = _child(Leave, case, leave_id)
+    leave = child_of(Leave, case, leave_id)
     if leave.tier != "station":
         require(user.can_decide, _("超过7天的外出需要县局审批。"))
     data = json_body()
@@ -570,7 +563,7 @@ def decide_leave(case_id: int, leave_id: int):
 def return_from_leave(case_id: int, leave_id: int):
     require_writer()
     case = _case(case_id)
-    leave = _child(Leave, case, leave_id)
+    leave = child_of(Leave, case, leave_id)
     data = json_body()
     given, stored = given_version(data), leave.version
     services.return_from_leave(current_api_user(), case, leave_id, data)
@@ -606,7 +599,7 @@ def open_incident(case_id: int):
 def close_incident(case_id: int, incident_id: int):
     require_writer()
     case = _case(case_id)
-    incident = _child(Incident, case, incident_id)
+    incident = child_of(Incident, case, incident_id)
     data = json_body()
     given, stored = given_version(data), incident.version
     services.close_incident(current_api_user(), case, incident_id, data)

@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
@@ -22,6 +21,7 @@ from corrections.api import (
     answer,
     bool_filter,
     check_version,
+    child_of,
     current_api_user,
     given_version,
     json_body,
@@ -39,7 +39,6 @@ from corrections.api.records.cases import VoidBody
 from corrections.api.schema import PageOf, Schema, doc, enum
 from corrections.auth.models import User
 from corrections.auth.scope import get_in_scope, scope
-from corrections.errors import NotFound
 from corrections.extensions import db
 from corrections.people import privacy
 from corrections.resettlement import services
@@ -141,13 +140,6 @@ CASE_SERIALIZERS.append(person_cases)
 
 def _case(case_id: int) -> ResettlementCase:
     return get_in_scope(ResettlementCase, case_id, current_api_user())
-
-
-def _child(model: type, case: ResettlementCase, child_id: int):
-    obj_ = db.session.get(model, child_id)
-    if obj_ is None or obj_.case_id != case.id:
-        raise NotFound(_("记录不存在。"))
-    return obj_
 
 
 # --------------------------------------------------------------------------- reads
@@ -367,7 +359,7 @@ def record_resettlement_contact(case_id: int):
 def void_resettlement_contact(case_id: int, contact_id: int):
     require_writer()
     case = _case(case_id)
-    _child(ResettlementContact, case, contact_id)
+    child_of(ResettlementContact, case, contact_id)
     data = json_body()
     contact = services.void_record(current_api_user(), case, "contact", contact_id, data)
     return answer(200, lambda: contact_json(contact))
@@ -397,7 +389,7 @@ def add_resettlement_assistance(case_id: int):
 def void_resettlement_assistance(case_id: int, assistance_id: int):
     require_writer()
     case = _case(case_id)
-    _child(Assistance, case, assistance_id)
+    child_of(Assistance, case, assistance_id)
     data = json_body()
     row = services.void_record(current_api_user(), case, "assistance", assistance_id, data)
     return answer(200, lambda: assistance_json(row))
