@@ -19,6 +19,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from corrections.api.schema import Error, PageOf
 from corrections.auth.models import Station
 from corrections.auth.scope import station_in_scope
 from corrections.auth.services import user_for_token
@@ -72,7 +73,7 @@ def authenticate_unrouted():
 @bp.errorhandler(DomainError)
 def domain_error(e: DomainError):
     db.session.rollback()
-    return jsonify({"error": e.to_dict()}), e.status
+    return jsonify(Error.dump(error=e.to_dict())), e.status
 
 
 @bp.errorhandler(StaleDataError)
@@ -135,12 +136,12 @@ def page_from_args() -> tuple[int, int]:
 
 
 def page_json(page: Page, render) -> dict:
-    return {
-        "items": [render(item) for item in page.items],
-        "page": page.page,
-        "per_page": page.per_page,
-        "total": page.total,
-    }
+    return PageOf.dump(
+        items=[render(item) for item in page.items],
+        page=page.page,
+        per_page=page.per_page,
+        total=page.total,
+    )
 
 
 def lang() -> str:

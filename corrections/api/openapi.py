@@ -172,7 +172,7 @@ def spec() -> dict:
 _SPEC: dict = {}
 
 
-@operation("get", "/openapi.json", "This document", public=True)
+@operation("get", "/openapi.json", "This document", public=True, texts={200: "OpenAPI 3 document"})
 def openapi():
     if not _SPEC:
         _SPEC.update(spec())
