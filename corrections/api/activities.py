@@ -26,9 +26,6 @@ from corrections.api.schema import PageOf
 from corrections.auth.scope import scope
 from corrections.web import paginate
 
-activity_json = records.Activity.of
-
-
 # --------------------------------------------------------------------------- reads
 
 
@@ -63,12 +60,12 @@ def list_activities():
     query = query.options(
         selectinload(Activity.station), selectinload(Activity.attendances)
     ).order_by(Activity.held_on.desc(), Activity.id.desc())
-    return page_json(paginate(query, page, per_page), activity_json)
+    return page_json(paginate(query, page, per_page), records.Activity.of)
 
 
 @operation("get", "/activities/<int:activity_id>", "A session", ok=records.Activity, errors=SCOPED)
 def get_activity(activity_id: int):
-    return activity_json(services.get_activity(current_api_user(), activity_id))
+    return records.Activity.of(services.get_activity(current_api_user(), activity_id))
 
 
 # --------------------------------------------------------------------------- writes
@@ -85,7 +82,7 @@ def record_activity():
     require_writer()
     data = json_body()
     activity = services.record_activity(current_api_user(), data)
-    return answer(201, lambda: activity_json(activity))
+    return answer(201, lambda: records.Activity.of(activity))
 
 
 @write(
@@ -100,4 +97,4 @@ def void_activity(activity_id: int):
     activity = services.get_activity(user, activity_id)
     data = json_body()
     services.void_activity(user, activity, data)
-    return answer(200, lambda: activity_json(activity))
+    return answer(200, lambda: records.Activity.of(activity))

@@ -24,8 +24,6 @@ from corrections.api.schema import PageOf
 from corrections.errors import ValidationFailed
 from corrections.web import paginate
 
-alert_json = records.Alert.of
-
 
 @operation(
     "get",
@@ -47,14 +45,14 @@ def list_alerts():
     query = services.alerts_query(
         current_api_user(), status=status, kind=kind, station=station, case_id=case_id
     )
-    return page_json(paginate(query, page, per_page), alert_json)
+    return page_json(paginate(query, page, per_page), records.Alert.of)
 
 
 @operation(
     "get", "/alerts/<int:alert_id>", "One alert with its steps", ok=records.Alert, errors=SCOPED
 )
 def get_alert(alert_id: int):
-    return alert_json(services.get_alert(current_api_user(), alert_id))
+    return records.Alert.of(services.get_alert(current_api_user(), alert_id))
 
 
 @write(
@@ -70,7 +68,7 @@ def alert_step(alert_id: int):
     alert = services.get_alert(user, alert_id)
     data = json_body()
     services.take_step(user, alert, data)
-    return answer(200, lambda: alert_json(alert))
+    return answer(200, lambda: records.Alert.of(alert))
 
 
 @operation(

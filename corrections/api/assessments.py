@@ -6,12 +6,9 @@ Writes check the role (403), then the investigation in scope (404), then the bod
 
 from __future__ import annotations
 
-from datetime import date
-
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from corrections import clock
 from corrections.api import (
     answer,
     check_version,
@@ -31,10 +28,6 @@ from corrections.assessments import services
 from corrections.assessments.models import Assessment
 from corrections.auth.scope import get_in_scope, scope
 from corrections.web import paginate
-
-
-def assessment_json(assessment: Assessment, overdue_on: date | None = None) -> dict:
-    return records.Assessment.of(assessment, clock.today(), overdue_on)
 
 
 def _assessment(assessment_id: int) -> Assessment:
@@ -81,7 +74,7 @@ def list_assessments():
         query = query.where(Assessment.station_id == station.id)
     query = query.options(selectinload(Assessment.station), selectinload(Assessment.extensions))
     found = paginate(query, page, per_page)
-    return page_json(found, lambda a: assessment_json(a, overdue_on))
+    return page_json(found, lambda a: records.Assessment.of(a, overdue_on))
 
 
 @operation(
@@ -92,7 +85,7 @@ def list_assessments():
     errors=SCOPED,
 )
 def get_assessment(assessment_id: int):
-    return assessment_json(_assessment(assessment_id))
+    return records.Assessment.of(_assessment(assessment_id))
 
 
 # --------------------------------------------------------------------------- writes
@@ -109,7 +102,7 @@ def register_assessment():
     require_writer()
     data = json_body()
     assessment = services.register_assessment(current_api_user(), data)
-    return answer(201, lambda: assessment_json(assessment))
+    return answer(201, lambda: records.Assessment.of(assessment))
 
 
 def _action(assessment_id: int, action):
@@ -119,7 +112,7 @@ def _action(assessment_id: int, action):
     given, stored = given_version(data), assessment.version
     action(current_api_user(), assessment, data)
     check_version(given, stored)
-    return answer(200, lambda: assessment_json(assessment))
+    return answer(200, lambda: records.Assessment.of(assessment))
 
 
 @write(

@@ -20,8 +20,6 @@ from corrections.paperwork import attachments as service
 from corrections.supervision.models import CorrectionCase
 from corrections.web import paginate
 
-attachment_json = records.Attachment.of
-
 
 @operation(
     "post",
@@ -44,7 +42,7 @@ def correction_attachment_upload(case_id: int):
         request.form.get("contact_id") or None,
     )
     db.session.flush()
-    return answer(201, lambda: attachment_json(attachment))
+    return answer(201, lambda: records.Attachment.of(attachment))
 
 
 @operation(
@@ -59,4 +57,4 @@ def correction_attachment_list(case_id: int):
     case = get_in_scope(CorrectionCase, case_id, current_api_user())
     page, per_page = page_from_args()
     query = service.listing(programme="correction", case_id=case.id)
-    return page_json(paginate(query, page, per_page), attachment_json)
+    return page_json(paginate(query, page, per_page), records.Attachment.of)

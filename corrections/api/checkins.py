@@ -27,10 +27,6 @@ from corrections.errors import NotFound
 from corrections.supervision.models import CorrectionCase
 from corrections.web import paginate
 
-enrolment_json = records.CheckinEnrolment.of
-checkin_json = records.Checkin.of
-
-
 _ENROLMENT = "/corrections/<int:case_id>/checkin-enrolment"
 
 
@@ -72,7 +68,7 @@ def checkin_enrolment(case_id: int):
         case = _case(case_id)
         data = json_body()
         enrolment, code = services.enrol(current_api_user(), case, data)
-        return answer(201, lambda: enrolment_json(enrolment, code))
+        return answer(201, lambda: records.CheckinEnrolment.of(enrolment, code))
     if request.method == "DELETE":
         require_writer()
     case = _case(case_id)
@@ -81,8 +77,8 @@ def checkin_enrolment(case_id: int):
         raise NotFound(_("该对象未登记自助报到。"))
     if request.method == "DELETE":
         services.end_enrolment(current_api_user(), enrolment)
-        return answer(200, lambda: enrolment_json(enrolment))
-    return enrolment_json(enrolment)
+        return answer(200, lambda: records.CheckinEnrolment.of(enrolment))
+    return records.CheckinEnrolment.of(enrolment)
 
 
 @write(
@@ -98,7 +94,7 @@ def request_checkin(case_id: int):
     case = _case(case_id)
     data = json_body()
     checkin = services.request_checkin(current_api_user(), case, data)
-    return answer(201, lambda: checkin_json(checkin))
+    return answer(201, lambda: records.Checkin.of(checkin))
 
 
 def _checkin(checkin_id: int) -> Checkin:
@@ -127,12 +123,12 @@ def list_checkins():
     query = services.queue_query(current_api_user(), status=status, case_id=case_id)
     if station:
         query = query.where(CorrectionCase.station_id == station.id)
-    return page_json(paginate(query, page, per_page), checkin_json)
+    return page_json(paginate(query, page, per_page), records.Checkin.of)
 
 
 @operation("get", "/checkins/<int:checkin_id>", "A check-in", ok=records.Checkin, errors=SCOPED)
 def get_checkin(checkin_id: int):
-    return checkin_json(_checkin(checkin_id))
+    return records.Checkin.of(_checkin(checkin_id))
 
 
 @write(
@@ -147,4 +143,4 @@ def review_checkin(checkin_id: int):
     checkin = _checkin(checkin_id)
     data = json_body()
     services.review(current_api_user(), checkin, data)
-    return answer(200, lambda: checkin_json(checkin))
+    return answer(200, lambda: records.Checkin.of(checkin))

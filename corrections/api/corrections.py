@@ -111,11 +111,11 @@ def render_cases(cases: list[CorrectionCase]) -> list[dict]:
 
 def case_json(case: CorrectionCase) -> dict:
     body = render_cases([case])[0]
-    body["suggestions"] = suggestions_json(case)
+    body["suggestions"] = _suggestions(case)
     return body
 
 
-def suggestions_json(case: CorrectionCase) -> list[dict]:
+def _suggestions(case: CorrectionCase) -> list[dict]:
     """The sanction and level suggestions the case page shows (docs/domain.md §7.5):
     sanction kinds, then ``level_review`` / ``level_tighten``."""
     hints = services.suggestions(case)

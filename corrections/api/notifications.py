@@ -12,8 +12,6 @@ from corrections.extensions import db
 from corrections.reminders import services
 from corrections.web import paginate
 
-notification_json = records.Notification.of
-
 
 @operation(
     "get",
@@ -31,7 +29,7 @@ def list_notifications():
         raise ValidationFailed(_("status 只能是 unread 或 all。"), fields={"status": _("无效")})
     page, per_page = page_from_args()
     query = services.inbox(current_api_user(), status)
-    return page_json(paginate(query, page, per_page), notification_json)
+    return page_json(paginate(query, page, per_page), records.Notification.of)
 
 
 @operation(
@@ -45,4 +43,4 @@ def list_notifications():
 def read_notification(notification_id: int):
     note = services.mark_read(current_api_user(), notification_id)
     db.session.commit()
-    return notification_json(note)
+    return records.Notification.of(note)

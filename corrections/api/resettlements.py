@@ -104,19 +104,6 @@ def case_json(case: ResettlementCase) -> dict:
     return render_cases([case])[0]
 
 
-def _username(user_id: int | None) -> str | None:
-    user = db.session.get(User, user_id) if user_id else None
-    return user.username if user else None
-
-
-def contact_json(contact: ResettlementContact) -> dict:
-    return records.ResettlementContact.of(contact, _username(contact.recorded_by_id))
-
-
-def assistance_json(row: Assistance) -> dict:
-    return records.Assistance.of(row, _username(row.recorded_by_id))
-
-
 def person_cases(person, user: User) -> list[dict]:
     """The person's resettlement cases in the user's scope, short form (GET /people/{id})."""
     query = scope(
@@ -347,7 +334,7 @@ def record_resettlement_contact(case_id: int):
     case = _case(case_id)
     data = json_body()
     contact = services.record_contact(current_api_user(), case, data)
-    return answer(201, lambda: contact_json(contact))
+    return answer(201, lambda: records.ResettlementContact.of(contact))
 
 
 @write(
@@ -362,7 +349,7 @@ def void_resettlement_contact(case_id: int, contact_id: int):
     child_of(ResettlementContact, case, contact_id)
     data = json_body()
     contact = services.void_record(current_api_user(), case, "contact", contact_id, data)
-    return answer(200, lambda: contact_json(contact))
+    return answer(200, lambda: records.ResettlementContact.of(contact))
 
 
 @write(
@@ -377,7 +364,7 @@ def add_resettlement_assistance(case_id: int):
     case = _case(case_id)
     data = json_body()
     row = services.add_assistance(current_api_user(), case, data)
-    return answer(201, lambda: assistance_json(row))
+    return answer(201, lambda: records.Assistance.of(row))
 
 
 @write(
@@ -392,4 +379,4 @@ def void_resettlement_assistance(case_id: int, assistance_id: int):
     child_of(Assistance, case, assistance_id)
     data = json_body()
     row = services.void_record(current_api_user(), case, "assistance", assistance_id, data)
-    return answer(200, lambda: assistance_json(row))
+    return answer(200, lambda: records.Assistance.of(row))

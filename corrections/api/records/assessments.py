@@ -6,6 +6,7 @@ from datetime import date
 
 from pydantic import Field
 
+from corrections import clock
 from corrections.api.schema import Schema, Version, doc, enum
 from corrections.assessments import services
 from corrections.assessments.models import COMMISSIONERS, OPINIONS
@@ -51,7 +52,8 @@ class Assessment(Schema):
     )
 
     @classmethod
-    def of(cls, assessment, today: date, overdue_on: date | None = None) -> dict:
+    def of(cls, assessment, overdue_on: date | None = None) -> dict:
+        today = clock.today()
         extra = {}
         if overdue_on is not None and assessment.due_on is not None:
             extra["days_overdue"] = (overdue_on - assessment.due_on).days

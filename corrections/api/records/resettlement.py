@@ -9,6 +9,8 @@ from pydantic import Field
 
 from corrections.api.records.cases import DueItem, OverdueItem
 from corrections.api.schema import Schema, Version, doc, enum
+from corrections.auth.models import User
+from corrections.extensions import db
 from corrections.resettlement.models import (
     ASSISTANCE_KINDS,
     CONTACT_KINDS,
@@ -22,6 +24,11 @@ from corrections.resettlement.models import (
 from corrections.supervision.models import CORRECTION_TYPES
 
 Visit = enum(("visit",))
+
+
+def _username(user_id: int | None) -> str | None:
+    user = db.session.get(User, user_id) if user_id else None
+    return user.username if user else None
 
 
 class ResettlementDueItem(DueItem):
@@ -170,14 +177,14 @@ class ResettlementContact(Schema):
     void_reason: str | None
 
     @classmethod
-    def of(cls, contact, recorded_by: str | None) -> dict:
+    def of(cls, contact) -> dict:
         return cls.dump(
             id=contact.id,
             case_id=contact.case_id,
             kind=contact.kind,
             occurred_on=contact.occurred_on,
             note=contact.note,
-            recorded_by=recorded_by,
+            recorded_by=_username(contact.recorded_by_id),
             voided=contact.is_void,
             void_reason=contact.void_reason,
         )
@@ -195,7 +202,7 @@ class Assistance(Schema):
     void_reason: str | None
 
     @classmethod
-    def of(cls, row, recorded_by: str | None) -> dict:
+    def of(cls, row) -> dict:
         return cls.dump(
             id=row.id,
             case_id=row.case_id,
@@ -203,7 +210,7 @@ class Assistance(Schema):
             given_on=row.given_on,
             amount=None if row.amount is None else float(row.amount),
             note=row.note,
-            recorded_by=recorded_by,
+            recorded_by=_username(row.recorded_by_id),
             voided=row.is_void,
             void_reason=row.void_reason,
         )
