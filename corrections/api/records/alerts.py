@@ -120,7 +120,7 @@ class ImportItem(Schema):
     name: str
     day: date
     reason: str
-    line: int
+    line: int | None = doc("The file's line; null for a day without any check (location_missing)")
 
 
 class ImportLists(Schema):
