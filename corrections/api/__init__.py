@@ -1,4 +1,6 @@
-"""JSON API v1 (docs/api.md). Thin: parse, call services, render.
+"""JSON API v1 (docs/api.md). Thin: parse, call services, render. The blueprint, the token
+check, the error answers and the helpers every resource module shares; the records are in
+corrections.api.records, the description in corrections.api.openapi.
 
 Errors are ``{"error": {"code", "message", "fields"?}}``. When several apply,
 401 comes before 403, 404, 400, 422 and 409: each endpoint checks the role,
@@ -11,13 +13,20 @@ import logging
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from corrections.api.schema import Error, PageOf
+from corrections.auth.models import Station
+from corrections.auth.scope import station_in_scope
 from corrections.auth.services import user_for_token
-from corrections.errors import DomainError, Forbidden, ValidationFailed
+from corrections.errors import DomainError, Forbidden, NotFound, StaleVersion, ValidationFailed
 from corrections.extensions import csrf, db
+from corrections.inputs import check_request, parse_int
+from corrections.validation import Fields
 from corrections.web import Page, api_error
 
 log = logging.getLogger("corrections")
@@ -49,8 +58,6 @@ def authenticate():
     if user is None:
         return _unauthorized()
     g.api_user = user
-    from corrections.inputs import check_request
-
     return check_request()
 
 
@@ -66,7 +73,7 @@ def authenticate_unrouted():
 @bp.errorhandler(DomainError)
 def domain_error(e: DomainError):
     db.session.rollback()
-    return jsonify({"error": e.to_dict()}), e.status
+    return jsonify(Error.dump(error=e.to_dict())), e.status
 
 
 @bp.errorhandler(StaleDataError)
@@ -97,6 +104,14 @@ def require_writer() -> None:
     require(current_api_user().can_write, _("只读账号不能修改数据。"))
 
 
+def child_of(model: type, case, child_id: int):
+    """A record of ``case`` (a contact, a leave, …) by id; 404 when it belongs to another."""
+    record = db.session.get(model, child_id)
+    if record is None or record.case_id != case.id:
+        raise NotFound(_("记录不存在。"))
+    return record
+
+
 def json_body() -> dict[str, Any]:
     data = request.get_json(silent=True)
     if data is None:
@@ -112,8 +127,6 @@ def page_from_args() -> tuple[int, int]:
     values = {}
     for key, default in (("page", 1), ("per_page", cfg["PER_PAGE"])):
         raw = request.args.get(key)
-        from corrections.inputs import parse_int
-
         values[key] = default if raw in (None, "") else parse_int(raw)
         if values[key] is None or values[key] < 1:
             errors[key] = _("应为正整数（1 至 2147483647）。")
@@ -123,21 +136,62 @@ def page_from_args() -> tuple[int, int]:
 
 
 def page_json(page: Page, render) -> dict:
-    return {
-        "items": [render(item) for item in page.items],
-        "page": page.page,
-        "per_page": page.per_page,
-        "total": page.total,
-    }
+    return PageOf.dump(
+        items=[render(item) for item in page.items],
+        page=page.page,
+        per_page=page.per_page,
+        total=page.total,
+    )
 
 
-def created(body: dict):
+def lang() -> str:
+    return "en" if str(get_locale() or "zh").startswith("en") else "zh"
+
+
+def answer(status: int, render):
+    """Commit, then render (so generated ids and bumped versions are in the body)."""
     db.session.commit()
-    return jsonify(body), 201
+    return jsonify(render()), status
 
 
-def ok(body: dict):
-    return jsonify(body), 200
+def given_version(data: dict[str, Any]) -> int | None:
+    if "version" not in data:
+        return None
+    value = data["version"]
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationFailed(_("版本号（version）应为整数。"), fields={"version": _("整数")})
+    return value
+
+
+def check_version(given: int | None, stored: int) -> None:
+    """Called after the service (so a 422 answers first); the rollback undoes its writes."""
+    if given is not None and given != stored:
+        raise StaleVersion(_("该记录已被他人修改（当前版本 %(v)d），请刷新后重试。", v=stored))
+
+
+def query_fields(*keys: str) -> Fields:
+    return Fields({k: request.args.get(k) for k in keys})
+
+
+def station_filter(fields: Fields, key: str = "station") -> Station | None:
+    code = request.args.get(key)
+    if not code:
+        return None
+    station = db.session.execute(select(Station).where(Station.code == code)).scalar_one_or_none()
+    if station is None or not station_in_scope(current_api_user(), station):
+        fields.error(key, _("司法所代码无效或不在您的范围内。"))
+        return None
+    return station
+
+
+def bool_filter(fields: Fields, key: str) -> bool | None:
+    raw = request.args.get(key)
+    if raw in (None, ""):
+        return None
+    value = {"true": True, "1": True, "false": False, "0": False}.get(raw.strip().lower())
+    if value is None:
+        fields.error(key, _("应为 true 或 false。"))
+    return value
 
 
 # Register the resource modules (they attach routes to ``bp``).

@@ -6,88 +6,28 @@ Writes check the role (403), then the investigation in scope (404), then the bod
 
 from __future__ import annotations
 
-from datetime import date
-
-from flask import jsonify
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from corrections import clock
 from corrections.api import (
-    bp,
+    answer,
+    check_version,
     current_api_user,
+    given_version,
     json_body,
     page_from_args,
     page_json,
-    require_writer,
-)
-from corrections.api import openapi as doc
-from corrections.api.common import (
-    BOOL,
-    DATE,
-    INT,
-    NULL_DATE,
-    NULL_INT,
-    TEXT,
-    VERSION,
-    answer,
-    check_version,
-    get_one,
-    get_page,
-    given_version,
-    iso,
-    obj,
-    post,
     query_fields,
-    query_params,
+    require_writer,
     station_filter,
-    string,
 )
+from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.records import assessments as records
+from corrections.api.schema import PageOf
 from corrections.assessments import services
-from corrections.assessments.models import COMMISSIONERS, OPINIONS, Assessment
+from corrections.assessments.models import Assessment
 from corrections.auth.scope import get_in_scope, scope
-from corrections.supervision.models import CORRECTION_TYPES
 from corrections.web import paginate
-
-STATUSES = ("open", "completed")
-
-
-def assessment_json(assessment: Assessment, overdue_on: date | None = None) -> dict:
-    today = clock.today()
-    body = {
-        "id": assessment.id,
-        "version": assessment.version,
-        "station": assessment.station.code,
-        "name": assessment.name,
-        "id_number": assessment.id_number,
-        "person_id": assessment.person_id,
-        "commissioned_by": assessment.commissioned_by,
-        "commissioning_body": assessment.commissioning_body,
-        "crime": assessment.crime,
-        "proposed_type": assessment.proposed_type,
-        "fast_track": assessment.fast_track,
-        "received_on": assessment.received_on.isoformat(),
-        "due_on": iso(assessment.due_on),
-        "due_note": assessment.due_note,
-        "extensions": [
-            {
-                "working_days": e.working_days,
-                "reason": e.reason,
-                "extended_on": e.extended_on.isoformat(),
-            }
-            for e in assessment.extensions
-        ],
-        "status": "open" if assessment.completed_on is None else "completed",
-        "days_left": services.days_left(assessment, today),
-        "overdue": services.is_overdue(assessment, today),
-        "completed_on": iso(assessment.completed_on),
-        "opinion": assessment.opinion,
-        "opinion_note": assessment.opinion_note,
-        "correction_case_id": assessment.correction_case_id,
-    }
-    if overdue_on is not None and assessment.due_on is not None:
-        body["days_overdue"] = (overdue_on - assessment.due_on).days
-    return body
 
 
 def _assessment(assessment_id: int) -> Assessment:
@@ -97,13 +37,22 @@ def _assessment(assessment_id: int) -> Assessment:
 # --------------------------------------------------------------------------- reads
 
 
-@bp.get("/assessments")
+@operation(
+    "get",
+    "/assessments",
+    "Investigations in scope, open first (by due date); with overdue_on only the open ones "
+    "whose due_on is before that date",
+    ok=PageOf[records.Assessment],
+    query=records.AssessmentQuery,
+    page=True,
+    errors=(422,),
+)
 def list_assessments():
     user = current_api_user()
     page, per_page = page_from_args()
     f = query_fields("overdue_on", "status")
     overdue_on = f.date("overdue_on", required=False)
-    status = f.choice("status", STATUSES, required=False)
+    status = f.choice("status", records.STATUSES, required=False)
     station = station_filter(f)
     f.raise_if_errors()
     if overdue_on is not None:
@@ -125,23 +74,35 @@ def list_assessments():
         query = query.where(Assessment.station_id == station.id)
     query = query.options(selectinload(Assessment.station), selectinload(Assessment.extensions))
     found = paginate(query, page, per_page)
-    return page_json(found, lambda a: assessment_json(a, overdue_on))
+    return page_json(found, lambda a: records.Assessment.of(a, overdue_on))
 
 
-@bp.get("/assessments/<int:assessment_id>")
+@operation(
+    "get",
+    "/assessments/<int:assessment_id>",
+    "An investigation",
+    ok=records.Assessment,
+    errors=SCOPED,
+)
 def get_assessment(assessment_id: int):
-    return jsonify(assessment_json(_assessment(assessment_id)))
+    return records.Assessment.of(_assessment(assessment_id))
 
 
 # --------------------------------------------------------------------------- writes
 
 
-@bp.post("/assessments")
+@write(
+    "/assessments",
+    "Register a commission (the answer includes due_on, or null and due_note)",
+    records.Assessment,
+    records.AssessmentCreate,
+    status=201,
+)
 def register_assessment():
     require_writer()
     data = json_body()
     assessment = services.register_assessment(current_api_user(), data)
-    return answer(201, lambda: assessment_json(assessment))
+    return answer(201, lambda: records.Assessment.of(assessment))
 
 
 def _action(assessment_id: int, action):
@@ -151,127 +112,26 @@ def _action(assessment_id: int, action):
     given, stored = given_version(data), assessment.version
     action(current_api_user(), assessment, data)
     check_version(given, stored)
-    return answer(200, lambda: assessment_json(assessment))
+    return answer(200, lambda: records.Assessment.of(assessment))
 
 
-@bp.post("/assessments/<int:assessment_id>/extend")
+@write(
+    "/assessments/<int:assessment_id>/extend",
+    "Extend the deadline by working days, with a reason",
+    records.Assessment,
+    records.ExtendBody,
+    conflict=True,
+)
 def extend_assessment(assessment_id: int):
     return _action(assessment_id, services.extend_assessment)
 
 
-@bp.post("/assessments/<int:assessment_id>/complete")
+@write(
+    "/assessments/<int:assessment_id>/complete",
+    "Record the completion and the opinion",
+    records.Assessment,
+    records.CompleteBody,
+    conflict=True,
+)
 def complete_assessment(assessment_id: int):
     return _action(assessment_id, services.complete_assessment)
-
-
-# --------------------------------------------------------------------------- OpenAPI
-
-_ASSESSMENT = ("assessment_id",)
-
-doc.EXTRA_SCHEMAS.update(
-    {
-        "Assessment": obj(
-            [],
-            id=INT,
-            version=INT,
-            station=string(description="Station code"),
-            name=TEXT,
-            id_number=string(nullable=True),
-            person_id={**NULL_INT, "description": "The registered person with this ID number"},
-            commissioned_by=string(COMMISSIONERS),
-            commissioning_body=TEXT,
-            crime=TEXT,
-            proposed_type=string(CORRECTION_TYPES, nullable=True),
-            fast_track=BOOL,
-            received_on=DATE,
-            due_on={
-                **NULL_DATE,
-                "description": "10th (速裁: 5th) working day after receipt, plus extensions; "
-                "null while the working-day calendar does not cover the dates",
-            },
-            due_note=string(nullable=True, description="Why due_on is null"),
-            extensions={
-                "type": "array",
-                "items": obj(
-                    ["working_days", "reason", "extended_on"],
-                    working_days=INT,
-                    reason=TEXT,
-                    extended_on=DATE,
-                ),
-            },
-            status=string(STATUSES),
-            days_left={"type": "integer", "nullable": True, "description": "Open only; today"},
-            overdue={"type": "boolean", "description": "Open and past due_on today"},
-            completed_on=NULL_DATE,
-            opinion=string(OPINIONS, nullable=True),
-            opinion_note=TEXT,
-            correction_case_id=NULL_INT,
-            days_overdue={
-                "type": "integer",
-                "description": "Only in a list with overdue_on: overdue_on − due_on",
-            },
-        ),
-    }
-)
-
-doc.EXTRA_PATHS.update(
-    {
-        "/assessments": {
-            **get_page(
-                "Investigations in scope, open first (by due date); with overdue_on only the "
-                "open ones whose due_on is before that date",
-                "Assessment",
-                query_params(
-                    overdue_on=DATE,
-                    status=string(STATUSES),
-                    station=string(description="Station code"),
-                ),
-            ),
-            **post(
-                "Register a commission (the answer includes due_on, or null and due_note)",
-                obj(
-                    ["station", "name", "commissioned_by", "received_on"],
-                    station=TEXT,
-                    name=string(maxLength=100),
-                    id_number=string(minLength=18, maxLength=18),
-                    commissioned_by=string(COMMISSIONERS),
-                    commissioning_body=TEXT,
-                    crime=TEXT,
-                    proposed_type=string(CORRECTION_TYPES),
-                    received_on=DATE,
-                    fast_track=BOOL,
-                ),
-                "201",
-                "Assessment",
-            ),
-        },
-        "/assessments/{assessment_id}": get_one("An investigation", "Assessment", *_ASSESSMENT),
-        "/assessments/{assessment_id}/extend": post(
-            "Extend the deadline by working days, with a reason",
-            obj(
-                ["working_days", "reason"],
-                working_days={"type": "integer", "minimum": 1, "maximum": 30},
-                reason=TEXT,
-                version=VERSION,
-            ),
-            "200",
-            "Assessment",
-            *_ASSESSMENT,
-            conflict=True,
-        ),
-        "/assessments/{assessment_id}/complete": post(
-            "Record the completion and the opinion",
-            obj(
-                ["completed_on", "opinion"],
-                completed_on=DATE,
-                opinion=string(OPINIONS),
-                opinion_note=TEXT,
-                version=VERSION,
-            ),
-            "200",
-            "Assessment",
-            *_ASSESSMENT,
-            conflict=True,
-        ),
-    }
-)

@@ -1,15 +1,26 @@
-"""The OpenAPI 3 description, served at /api/v1/openapi.json.
+"""The OpenAPI 3 description, served at /api/v1/openapi.json, generated (docs/api.md: How the
+API is described): each route is declared once with ``@operation`` (its path, method, summary,
+body, query and answers), and its records are the models of ``corrections.api.schema``.
 
-Written by hand next to the routes; tests/api/test_openapi.py fails when a
-route is missing here or a path here has no route.
+tests/api/test_openapi.py checks that every route is described; tests/openapi_check.py checks
+every answer of the API tests against the description.
 """
 
 from __future__ import annotations
 
-from corrections.api import bp
+import re
+from dataclasses import dataclass, field
+from typing import Any
 
-ERROR = {"$ref": "#/components/schemas/Error"}
-MAX_INT = 2**31 - 1
+from corrections.api import bp
+from corrections.api.schema import (
+    Binary,
+    Error,
+    PageQuery,
+    components,
+    query_parameters,
+    type_schema,
+)
 
 DESCRIPTION = (
     "JSON API v1. Dates are YYYY-MM-DD; station is the station code. "
@@ -20,233 +31,134 @@ DESCRIPTION = (
     "per_page over 500 is cut to 500 (not refused); query parameters an operation does not "
     "list are ignored. A method a path does not answer is 405 with an Allow header."
 )
+ERRORS = {
+    400: "Body is not JSON",
+    401: "No token or a bad one",
+    403: "The role may not do this",
+    404: "Not found or out of scope",
+    409: "Conflict (stale version or duplicate)",
+    413: "The request body is larger than MAX_CONTENT_LENGTH",
+    422: "Invalid fields or a domain rule refused",
+    500: "Server error",
+}
 
 
-def timestamp(moment) -> str | None:
-    """A stored moment as the API writes every timestamp: ISO 8601, UTC, ``Z``."""
-    if moment is None:
-        return None
-    from datetime import UTC
+@dataclass
+class Operation:
+    """One route as the OpenAPI describes it (see ``operation``)."""
 
-    if moment.tzinfo is None:  # SQLite returns the stored UTC moment without its zone
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    path: str
+    method: str
+    summary: str
+    ok: Any = None
+    status: int = 200
+    body: type | None = None
+    form: type | None = None
+    query: type | None = None
+    page: bool = False
+    errors: tuple[int, ...] = ()
+    texts: dict[int, str] = field(default_factory=dict)
+    media: str | None = None
+    description: str | None = None
+    path_types: dict[str, Any] = field(default_factory=dict)
+    rule: str = ""
+    public: bool = False
 
 
-def _responses(ok_status: str, ok_schema: dict | None, *errors: int) -> dict:
-    out: dict = {ok_status: {"description": "OK"}}
-    if ok_schema is not None:
-        out[ok_status]["content"] = {"application/json": {"schema": ok_schema}}
-    for status in (401, *errors):
+OPERATIONS: list[Operation] = []
+_PARAM = re.compile(r"<(?:([a-z]+):)?([a-z_]+)>")
+
+
+def operation(method: str, rule: str, summary: str, **details: Any):
+    """Register a route on the API blueprint and describe it, in one place.
+
+    ``ok``: the model written on success (``status``, default 200), or ``PageOf[Model]``;
+    ``path_types``: the type of a path parameter that is not an id (``<int:…>``);
+    ``body``: the JSON body model, ``form``: a multipart body model; ``query``: a model of the
+    query parameters (``page=True`` adds page and per_page). ``errors``: the refusals besides
+    401 (``texts`` overrides their descriptions); ``media``: a non-JSON answer (a file).
+    ``route=False`` only describes: for a view that answers several methods on one rule."""
+    register_route = details.pop("route", True)
+    path = _PARAM.sub(r"{\2}", rule)
+    OPERATIONS.append(Operation(path, method.lower(), summary, rule=rule, **details))
+
+    def register(view):
+        return bp.route(rule, methods=[method.upper()])(view) if register_route else view
+
+    return register
+
+
+# Errors an operation documents by its kind, as the API answers them (docs/api.md: Conventions).
+WRITE = (400, 403, 422)
+SCOPED = (404,)
+
+
+def write(rule: str, summary: str, ok: Any, body: type | None, *, conflict=False, **details):
+    """A POST with a JSON body: 400, 403 and 422; 404 when the path names a record; 409 when
+    it may conflict (``conflict``)."""
+    errors = (*WRITE, *(SCOPED if "<" in rule else ()), *((409,) if conflict else ()))
+    errors = (*errors, *details.pop("errors", ()))
+    return operation("post", rule, summary, ok=ok, body=body, errors=errors, **details)
+
+
+def _response(op: Operation, refs: dict) -> dict:
+    ok: dict = {"description": op.texts.get(op.status, "OK")}
+    if op.media:
+        ok["content"] = {op.media: {"schema": type_schema(Binary)}}
+    elif op.ok is not None:
+        ok["content"] = {"application/json": {"schema": refs[(op.ok, "serialization")]}}
+    out = {str(op.status): ok}
+    for status in sorted({*([] if op.public else [401]), *op.errors}):
         out[str(status)] = {
-            "description": {
-                400: "Body is not JSON",
-                401: "No token or a bad one",
-                403: "The role may not do this",
-                404: "Not found or out of scope",
-                409: "Conflict (stale version or duplicate)",
-                422: "Invalid fields or a domain rule refused",
-            }[status],
-            "content": {"application/json": {"schema": ERROR}},
+            "description": op.texts.get(status, ERRORS[status]),
+            "content": {"application/json": {"schema": refs[(Error, "serialization")]}},
         }
     return out
 
 
-def _body(schema: dict) -> dict:
-    return {"required": True, "content": {"application/json": {"schema": schema}}}
+def _parameters(op: Operation) -> list[dict]:
+    out = []
+    for converter, name in _PARAM.findall(op.rule):
+        schema = type_schema(op.path_types.get(name, int if converter == "int" else str))
+        out.append({"name": name, "in": "path", "required": True, "schema": schema})
+    if op.query is not None:
+        out += query_parameters(op.query)
+    if op.page:
+        out += query_parameters(PageQuery)
+    return out
 
 
-def _ref(name: str) -> dict:
-    return {"$ref": f"#/components/schemas/{name}"}
-
-
-def _page_of(name: str) -> dict:
-    return {
-        "type": "object",
-        "properties": {
-            "items": {"type": "array", "items": _ref(name)},
-            "page": {"type": "integer"},
-            "per_page": {"type": "integer"},
-            "total": {"type": "integer"},
-        },
-    }
-
-
-PAGE_PARAMS = [
-    {
-        "name": "page",
-        "in": "query",
-        "description": "1 to 2147483647; past the last page the items are empty",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
-    },
-    {
-        "name": "per_page",
-        "in": "query",
-        "description": "Default 50. A value over 500 is cut to 500 (the answer's per_page "
-        "says so), not refused",
-        "schema": {"type": "integer", "minimum": 1, "maximum": MAX_INT},
-    },
-]
-ID_PARAM = {"name": "person_id", "in": "path", "required": True, "schema": {"type": "integer"}}
-
-FLAGS = ["gang", "repeat_offender", "drugs", "cult", "three_no"]
-PERSON_FIELDS = {
-    "name": {"type": "string", "maxLength": 100},
-    "id_number": {"type": "string", "minLength": 18, "maxLength": 18},
-    "phone": {"type": "string"},
-    "ethnicity": {"type": "string"},
-    "household_type": {"type": "string", "enum": ["urban", "rural", "other"], "nullable": True},
-    "household_address": {"type": "string"},
-    "residence_address": {"type": "string"},
-    "same_address": {"type": "boolean"},
-    "education": {
-        "type": "string",
-        "enum": ["college", "high_school", "middle_school", "primary_or_less"],
-        "nullable": True,
-    },
-    "employment": {
-        "type": "string",
-        "enum": ["student", "employed", "unemployed"],
-        "nullable": True,
-    },
-    "emergency_contact": {"type": "string"},
-    "notes": {"type": "string"},
-    "flags": {"type": "array", "items": {"type": "string", "enum": FLAGS}},
-}
-
-# Features extend the document: {path: {method: operation}} and {schema name: schema}.
-EXTRA_PATHS: dict[str, dict] = {}
-EXTRA_SCHEMAS: dict[str, dict] = {}
+def _entry(op: Operation, refs: dict) -> dict:
+    entry: dict = {"summary": op.summary}
+    if op.description:
+        entry["description"] = op.description
+    if op.public:
+        entry["security"] = []
+    parameters = _parameters(op)
+    if parameters:
+        entry["parameters"] = parameters
+    if op.body is not None or op.form is not None:
+        media = "application/json" if op.body is not None else "multipart/form-data"
+        schema = refs[(op.body or op.form, "validation")]
+        entry["requestBody"] = {"required": True, "content": {media: {"schema": schema}}}
+    entry["responses"] = _response(op, refs)
+    return entry
 
 
 def spec() -> dict:
-    paths = {
-        "/stations": {
-            "get": {
-                "summary": "Stations in the user's scope",
-                "parameters": PAGE_PARAMS,
-                "responses": _responses("200", _page_of("Station"), 422),
-            },
-            "post": {
-                "summary": "Add a station (admin)",
-                "requestBody": _body(
-                    {
-                        "type": "object",
-                        "required": ["code", "name"],
-                        "properties": {"code": {"type": "string"}, "name": {"type": "string"}},
-                    }
-                ),
-                "responses": _responses("201", _ref("Station"), 400, 403, 409, 422),
-            },
-        },
-        "/people": {
-            "get": {
-                "summary": "People in scope; q matches a name or an ID number",
-                "parameters": [{"name": "q", "in": "query", "schema": {"type": "string"}}]
-                + PAGE_PARAMS,
-                "responses": _responses("200", _page_of("Person"), 422),
-            },
-            "post": {
-                "summary": "Register a person (一人一档)",
-                "requestBody": _body(
-                    {
-                        "type": "object",
-                        "required": ["name", "id_number"],
-                        "properties": {**PERSON_FIELDS, "station": {"type": "string"}},
-                    }
-                ),
-                "responses": _responses("201", _ref("Person"), 400, 403, 409, 422),
-            },
-        },
-        "/people/{person_id}": {
-            "get": {
-                "summary": "A person with all their cases",
-                "parameters": [ID_PARAM],
-                "responses": _responses("200", _ref("Person"), 404),
-            },
-            "patch": {
-                "summary": "Update a person (send the current version)",
-                "parameters": [ID_PARAM],
-                "requestBody": _body(
-                    {
-                        "type": "object",
-                        "required": ["version"],
-                        "properties": {"version": {"type": "integer"}, **PERSON_FIELDS},
-                    }
-                ),
-                "responses": _responses("200", _ref("Person"), 400, 403, 404, 409, 422),
-            },
-        },
-        "/openapi.json": {
-            "get": {
-                "summary": "This document",
-                "security": [],
-                "responses": {"200": {"description": "OpenAPI 3 document"}},
-            }
-        },
-    }
-    for path, operations in EXTRA_PATHS.items():
-        paths.setdefault(path, {}).update(operations)
-    schemas = {
-        "Error": {
-            "type": "object",
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {
-                        "code": {"type": "string"},
-                        "message": {"type": "string"},
-                        "fields": {"type": "object", "additionalProperties": {"type": "string"}},
-                        "existing_id": {"type": "integer"},
-                    },
-                }
-            },
-        },
-        "Station": {
-            "type": "object",
-            "properties": {
-                "id": {"type": "integer"},
-                "version": {"type": "integer"},
-                "code": {"type": "string"},
-                "name": {"type": "string"},
-                "unit": {"type": "string"},
-                "active": {"type": "boolean"},
-            },
-        },
-        "Person": {
-            "type": "object",
-            "description": "For viewers, the name and id_number of a person with a minor's "
-            "correction case are masked (张*, 1101**********4477; docs/domain.md §7.2)",
-            "properties": {
-                "id": {"type": "integer"},
-                "version": {"type": "integer"},
-                "sex": {"type": "string", "enum": ["male", "female"]},
-                "birth_date": {"type": "string", "format": "date"},
-                "registered_station": {"type": "string", "nullable": True},
-                "cases": {
-                    "type": "array",
-                    "items": {"type": "object"},
-                    "description": "Correction cases carry minor (bool: a minor's case)",
-                },
-                "notices": {
-                    "type": "array",
-                    "items": {"type": "string"},
-                    "description": "On a single person: notices about the ID number "
-                    "(e.g. an area code not in the current list); never a refusal",
-                },
-                **PERSON_FIELDS,
-            },
-        },
-        **EXTRA_SCHEMAS,
-    }
+    pairs = [(Error, "serialization")]
+    for op in OPERATIONS:
+        if op.ok is not None and not op.media:
+            pairs.append((op.ok, "serialization"))
+        if op.body is not None or op.form is not None:
+            pairs.append((op.body or op.form, "validation"))
+    refs, schemas = components(pairs)
+    paths: dict[str, dict] = {}
+    for op in OPERATIONS:
+        paths.setdefault(op.path, {})[op.method] = _entry(op, refs)
     return {
         "openapi": "3.0.3",
-        "info": {
-            "title": "社区矫正与安置帮教 API",
-            "version": "1",
-            "description": DESCRIPTION,
-        },
+        "info": {"title": "社区矫正与安置帮教 API", "version": "1", "description": DESCRIPTION},
         "servers": [{"url": "/api/v1"}],
         "security": [{"bearer": []}],
         "paths": paths,
@@ -257,6 +169,11 @@ def spec() -> dict:
     }
 
 
-@bp.get("/openapi.json")
+_SPEC: dict = {}
+
+
+@operation("get", "/openapi.json", "This document", public=True, texts={200: "OpenAPI 3 document"})
 def openapi():
-    return spec()
+    if not _SPEC:
+        _SPEC.update(spec())
+    return _SPEC

@@ -3,17 +3,17 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from corrections import clock
 from corrections.api import (
-    bp,
-    created,
+    answer,
     current_api_user,
     json_body,
-    ok,
     page_from_args,
     page_json,
     require_writer,
 )
+from corrections.api.openapi import SCOPED, WRITE, operation
+from corrections.api.records import people as records
+from corrections.api.schema import PageOf, Schema
 from corrections.auth.scope import get_in_scope, station_in_scope
 from corrections.auth.services import station_by_code
 from corrections.errors import Duplicate, ValidationFailed
@@ -21,6 +21,11 @@ from corrections.extensions import db
 from corrections.people import idnumber, privacy, services
 from corrections.people.models import Person
 from corrections.web import paginate
+
+
+class PeopleQuery(Schema):
+    q: str = None
+
 
 # Features add the person's cases to the person's JSON: fn(person, user) -> list[dict].
 CASE_SERIALIZERS: list = []
@@ -36,39 +41,24 @@ def id_notices(person: Person) -> list[str]:
 
 
 def person_json(person: Person, *, with_cases: bool = False) -> dict:
-    body = {
-        "id": person.id,
-        "version": person.version,
-        "name": privacy.display_name(current_api_user(), person.id, person.name),
-        "id_number": privacy.display_id(
-            current_api_user(), person.id, person.id_number, by_role=False
-        ),
-        "sex": person.sex,
-        "birth_date": person.birth_date.isoformat(),
-        "ethnicity": person.ethnicity,
-        "phone": person.phone,
-        "household_type": person.household_type,
-        "household_address": person.household_address,
-        "residence_address": person.residence_address,
-        "same_address": person.same_address,
-        "education": person.education,
-        "employment": person.employment,
-        "emergency_contact": person.emergency_contact,
-        "notes": person.notes,
-        "flags": person.flags,
-        "minor": person.is_minor_on(clock.today()),  # 未成年, derived from the birth date
-        "registered_station": person.registered_station.code if person.registered_station else None,
-    }
-    if with_cases:
-        body["notices"] = id_notices(person)
-        cases = []
-        for serialise in CASE_SERIALIZERS:
-            cases.extend(serialise(person, current_api_user()))
-        body["cases"] = cases
-    return body
+    user = current_api_user()
+    if not with_cases:
+        return records.Person.of(person, user)
+    cases = []
+    for serialise in CASE_SERIALIZERS:
+        cases.extend(serialise(person, user))
+    return records.Person.of(person, user, notices=id_notices(person), cases=cases)
 
 
-@bp.get("/people")
+@operation(
+    "get",
+    "/people",
+    "People in scope; q matches a name or an ID number",
+    ok=PageOf[records.Person],
+    query=PeopleQuery,
+    page=True,
+    errors=(422,),
+)
 def list_people():
     page, per_page = page_from_args()
     query = services.search_people(current_api_user(), request.args.get("q"))
@@ -77,13 +67,27 @@ def list_people():
     return page_json(found, person_json)
 
 
-@bp.get("/people/<int:person_id>")
+@operation(
+    "get",
+    "/people/<int:person_id>",
+    "A person with all their cases",
+    ok=records.Person,
+    errors=SCOPED,
+)
 def get_person(person_id: int):
     person = get_in_scope(Person, person_id, current_api_user())
-    return ok(person_json(person, with_cases=True))
+    return person_json(person, with_cases=True)
 
 
-@bp.post("/people")
+@operation(
+    "post",
+    "/people",
+    "Register a person (一人一档)",
+    ok=records.Person,
+    status=201,
+    body=records.PersonCreate,
+    errors=(*WRITE, 409),
+)
 def create_person():
     require_writer()
     data = json_body()
@@ -104,7 +108,7 @@ def create_person():
         db.session.rollback()
         _duplicate_after_race(payload.get("id_number"))
         raise
-    return created(person_json(person, with_cases=True))
+    return answer(201, lambda: person_json(person, with_cases=True))
 
 
 def _duplicate_after_race(raw: object) -> None:
@@ -121,7 +125,14 @@ def _duplicate_after_race(raw: object) -> None:
         )
 
 
-@bp.patch("/people/<int:person_id>")
+@operation(
+    "patch",
+    "/people/<int:person_id>",
+    "Update a person (send the current version)",
+    ok=records.Person,
+    body=records.PersonUpdate,
+    errors=(*WRITE, 404, 409),
+)
 def update_person(person_id: int):
     require_writer()
     user = current_api_user()
@@ -135,4 +146,4 @@ def update_person(person_id: int):
     payload = {k: v for k, v in data.items() if k != "version"}
     services.update_person(user, person, version, payload)
     db.session.commit()
-    return ok(person_json(person, with_cases=True))
+    return person_json(person, with_cases=True)

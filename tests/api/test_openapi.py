@@ -119,3 +119,52 @@ def test_documented_error_shape_matches_the_api(county, client):
     assert set(error_props["required"]) == {"code", "message"}
     body = client.get(PREFIX + "/people").get_json()
     assert set(body["error"]) <= set(error_props["properties"])
+
+
+# --------------------------------------------------------------------------- generated description
+# (docs/api.md: How the API is described)
+
+
+def test_the_description_is_valid_openapi_3_0(client):
+    from openapi_spec_validator import validate
+
+    spec = client.get(PREFIX + "/openapi.json").get_json()
+    assert spec["openapi"] == "3.0.3"
+    validate(spec)
+
+
+def test_nothing_in_the_description_is_written_by_hand():
+    """Records are pydantic models and routes carry @operation: no module of the API holds an
+    OpenAPI dict (only the generator names the few keys of the document itself)."""
+    from pathlib import Path
+
+    import corrections.api
+
+    root = Path(corrections.api.__file__).parent
+    generator = {root / "openapi.py", root / "schema.py"}
+    markers = ('"properties"', '"$ref"', '"requestBody"', '"responses"', '"type": "')
+    for source in sorted(root.rglob("*.py")):
+        if source in generator:
+            continue
+        text = source.read_text(encoding="utf-8")
+        assert not [m for m in markers if m in text], source.name
+
+
+def test_the_answer_check_sees_a_mismatch(app, client):
+    """tests/openapi_check.py (on for tests/api and tests/security) refuses an answer that
+    does not match its operation's schema, and passes one that does."""
+    from tests.openapi_check import problems_of, request_problems_of
+
+    station = {"id": 1, "version": 1, "code": "S1", "name": "城关", "unit": "县局", "active": True}
+    page = {"items": [station], "page": 1, "per_page": 50, "total": 1}
+    assert problems_of(app, "GET", PREFIX + "/stations", 200, page) == []
+    wrong = {**page, "items": [{**station, "active": "yes"}]}
+    assert problems_of(app, "GET", PREFIX + "/stations", 200, wrong)
+    missing = {**page, "items": [{k: v for k, v in station.items() if k != "code"}]}
+    assert problems_of(app, "GET", PREFIX + "/stations", 200, missing)
+    assert problems_of(app, "GET", PREFIX + "/stations", 418, page)
+    error = {"error": {"code": "not_found", "message": "x"}}
+    assert problems_of(app, "GET", PREFIX + "/corrections/1", 404, error) == []
+    assert problems_of(app, "GET", PREFIX + "/corrections/1", 404, {"error": {"code": 1}})
+    assert request_problems_of(app, "POST", PREFIX + "/stations", {"code": "S9", "name": "x"}) == []
+    assert request_problems_of(app, "POST", PREFIX + "/stations", {"code": 9, "name": "x"})

@@ -1,0 +1,525 @@
+"""Correction cases and their records (docs/api.md: Correction cases; docs/domain.md §3)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from corrections.api.schema import Schema, Version, doc, enum
+from corrections.rules import engine
+from corrections.supervision import services
+from corrections.supervision.models import (
+    CONTACT_KINDS,
+    CORRECTION_TYPES,
+    CRIME_CATEGORIES,
+    GROUNDS,
+    INCIDENT_KINDS,
+    LEAVE_REASONS,
+    LEVELS,
+    RELEASE_REASONS,
+    SANCTION_KINDS,
+    SOURCES,
+    STATUSES,
+    TERMINATION_REASONS,
+)
+
+Level = enum(LEVELS)
+Requirement = enum(("face_to_face", "remote_report", "field_visit", "health_report"))
+DECISION_NOTE = "The decider's comment; the reason of a refusal"
+
+
+def _username(user) -> str | None:
+    return user.username if user else None
+
+
+class LevelPeriod(Schema):
+    effective_on: date
+    level: Level
+    reason: str
+
+
+class DueItem(Schema):
+    requirement: Requirement
+    due_on: date
+    last_contact_on: date | None
+    days_overdue: int
+    paused: bool = doc("On approved leave: does not apply today")
+    explanation: str
+
+    @classmethod
+    def of(cls, state: engine.DueState, language: str) -> dict:
+        return cls.dump(
+            requirement=state.requirement,
+            due_on=state.due_on,
+            last_contact_on=state.last_contact_on,
+            days_overdue=state.overdue_days,
+            paused=state.paused,
+            explanation=state.explain(language),
+        )
+
+
+class OverdueItem(Schema):
+    requirement: Requirement
+    due_on: date
+    days_overdue: int
+
+    @classmethod
+    def of(cls, state: engine.DueState) -> dict:
+        return cls.dump(
+            requirement=state.requirement, due_on=state.due_on, days_overdue=state.overdue_days
+        )
+
+
+class Suggestion(Schema):
+    kind: enum(
+        (
+            "admonition",
+            "warning",
+            "police_penalty_request",
+            "revocation_request",
+            "custody_request",
+            "level_review",
+            "level_tighten",
+        )
+    )
+    reason: str
+
+
+class CorrectionCase(Schema):
+    id: int
+    version: int
+    person_id: int
+    person_name: str = doc("Masked (张*) for viewers when the person has a minor's case")
+    minor: bool = doc("A minor's case: under 18 when the judgment took effect (whole term)")
+    station: str = doc("Station code")
+    officer: str | None = doc("Responsible officer's username")
+    correction_type: enum(CORRECTION_TYPES)
+    grounds: enum(GROUNDS) | None
+    crime: str
+    crime_category: enum(CRIME_CATEGORIES) | None
+    sentence: str
+    decision_body: str
+    decision_document: str
+    prohibitions: str
+    judgment_effective_on: date
+    term_start: date
+    term_end: date
+    term_end_effective: date = doc(
+        "term_end moved by the days absconded (暂予监外执行 only, counted up to today; "
+        "docs/domain.md §7.6); equal to term_end for other types"
+    )
+    notified_on: date | None
+    source: enum(SOURCES)
+    report_deadline: date = doc(
+        "Last day to report; moved off a weekend or holiday to the next working day "
+        "(刑事诉讼法 §105)"
+    )
+    report_deadline_note: str | None = doc(
+        "Why report_deadline was not moved off a rest day (the working-day calendar lacks the "
+        "year); null otherwise"
+    )
+    received_on: date | None
+    received_on_time: bool | None
+    announced_on: date | None
+    status: enum(STATUSES)
+    missed_intake: bool = doc("漏管: expected, not a transfer in, and report_deadline before today")
+    past_term_end: bool = doc("Active after term_end (flagged)")
+    medical_review_due_on: date | None = doc("保外就医 re-examination due date")
+    ended_on: date | None
+    end_reason: enum((*RELEASE_REASONS, *TERMINATION_REASONS, "transfer")) | None
+    transfer_destination: str | None
+    level: Level
+    levels: list[LevelPeriod]
+    due: list[DueItem]
+    suggestions: list[Suggestion] = Field(
+        None,
+        description="Sanction and level suggestions as the case page shows them (never acted "
+        "on); in single-case responses",
+    )
+
+    @staticmethod
+    def fields_of(case, person_name: str, today: date, term_end: date) -> dict:
+        """Every field read from the case itself (the list adds level, levels and due)."""
+        return dict(
+            id=case.id,
+            version=case.version,
+            person_id=case.person_id,
+            person_name=person_name,
+            minor=services.is_minor_case(case),
+            station=case.station.code,
+            officer=_username(case.officer),
+            correction_type=case.correction_type,
+            grounds=case.grounds,
+            crime=case.crime,
+            crime_category=case.crime_category,
+            sentence=case.sentence,
+            decision_body=case.decision_body,
+            decision_document=case.decision_document,
+            prohibitions=case.prohibitions,
+            judgment_effective_on=case.judgment_effective_on,
+            term_start=case.term_start,
+            term_end=case.term_end,
+            term_end_effective=term_end,
+            notified_on=case.notified_on,
+            source=case.source,
+            report_deadline=case.report_deadline,
+            report_deadline_note=case.report_deadline_note,
+            received_on=case.received_on,
+            received_on_time=case.received_on_time,
+            announced_on=case.announced_on,
+            status=case.status,
+            missed_intake=services.missed_intake(case, today),
+            past_term_end=services.past_term_end(case, today, term_end),
+            medical_review_due_on=services.medical_review_due(case),
+            ended_on=case.ended_on,
+            end_reason=case.end_reason,
+            transfer_destination=case.transfer_destination,
+        )
+
+
+class OverdueCorrectionCase(CorrectionCase):
+    """A case of ``GET /corrections?overdue_on=``: with what was overdue that day."""
+
+    overdue: list[OverdueItem] = None
+
+
+class CorrectionCaseSummary(Schema):
+    """A person's correction case in ``GET /people/{id}`` (short form)."""
+
+    programme: enum(("correction",))
+    id: int
+    version: int
+    status: enum(STATUSES)
+    correction_type: enum(CORRECTION_TYPES)
+    station: str
+    officer: str | None
+    level: Level
+    term_start: date
+    term_end: date
+    minor: bool
+    received_on: date | None
+    missed_intake: bool
+    ended_on: date | None
+    end_reason: str | None
+
+    @classmethod
+    def of(cls, case, today: date) -> dict:
+        return cls.dump(
+            programme="correction",
+            id=case.id,
+            version=case.version,
+            status=case.status,
+            correction_type=case.correction_type,
+            station=case.station.code,
+            officer=_username(case.officer),
+            level=case.level,
+            term_start=case.term_start,
+            term_end=case.term_end,
+            minor=services.is_minor_case(case),
+            received_on=case.received_on,
+            missed_intake=services.missed_intake(case, today),
+            ended_on=case.ended_on,
+            end_reason=case.end_reason,
+        )
+
+
+class LevelChange(Schema):
+    id: int
+    case_id: int
+    effective_on: date
+    level: Level
+    from_level: Level | None
+    reason: str
+    status: enum(("proposed", "approved", "refused"))
+    decided_on: date | None
+    decided_by: str | None
+    decision_note: str = doc(DECISION_NOTE)
+
+    @classmethod
+    def of(cls, row) -> dict:
+        return cls.dump(
+            id=row.id,
+            case_id=row.case_id,
+            effective_on=row.effective_on,
+            level=row.level,
+            from_level=row.from_level,
+            reason=row.reason,
+            status=row.status,
+            decided_on=row.decided_on,
+            decided_by=_username(row.decided_by),
+            decision_note=row.decision_note,
+        )
+
+
+class Contact(Schema):
+    id: int
+    case_id: int
+    kind: enum(CONTACT_KINDS)
+    occurred_on: date
+    note: str
+    unannounced: bool
+    at_night: bool
+    recorded_by: str | None
+    voided: bool
+    void_reason: str | None
+
+    @classmethod
+    def of(cls, contact) -> dict:
+        return cls.dump(
+            id=contact.id,
+            case_id=contact.case_id,
+            kind=contact.kind,
+            occurred_on=contact.occurred_on,
+            note=contact.note,
+            unannounced=contact.unannounced,
+            at_night=contact.at_night,
+            recorded_by=_username(contact.recorded_by),
+            voided=contact.is_void,
+            void_reason=contact.void_reason,
+        )
+
+
+class Sanction(Schema):
+    id: int
+    case_id: int
+    kind: enum(SANCTION_KINDS)
+    status: enum(("proposed", "decided", "rejected"))
+    decided_on: date | None
+    reason: str
+    investigation: str
+    document_number: str
+    is_request: bool
+    outcome: enum(("granted", "refused")) | None
+    granted: bool | None
+    outcome_on: date | None
+    voided: bool
+    void_reason: str | None
+    decided_by: str | None
+    decision_note: str = doc(DECISION_NOTE)
+
+    @classmethod
+    def of(cls, sanction) -> dict:
+        return cls.dump(
+            id=sanction.id,
+            case_id=sanction.case_id,
+            kind=sanction.kind,
+            status=sanction.status,
+            decided_on=sanction.decided_on,
+            reason=sanction.reason,
+            investigation=sanction.investigation,
+            document_number=sanction.document_number,
+            is_request=sanction.is_request,
+            outcome=sanction.outcome,
+            granted=None if sanction.outcome is None else sanction.outcome == "granted",
+            outcome_on=sanction.outcome_on,
+            voided=sanction.is_void,
+            void_reason=sanction.void_reason,
+            decided_by=_username(sanction.decided_by),
+            decision_note=sanction.decision_note,
+        )
+
+
+class Leave(Schema):
+    id: int
+    case_id: int
+    version: int
+    kind: enum(("leave", "frequent_permit"))
+    starts_on: date
+    ends_on: date
+    days: int = doc("Both ends counted")
+    destination: str
+    reason: enum(LEAVE_REASONS)
+    reason_detail: str
+    applied_on: date
+    tier: enum(("station", "county", "above_county"))
+    status: enum(("applied", "approved", "refused"))
+    approved: bool | None
+    decided_on: date | None
+    decided_by: str | None
+    decision_note: str = doc(DECISION_NOTE)
+    returned_on: date | None
+    return_overdue: bool
+
+    @classmethod
+    def of(cls, leave) -> dict:
+        from corrections.rules.deadlines import leave_days
+
+        return cls.dump(
+            id=leave.id,
+            case_id=leave.case_id,
+            version=leave.version,
+            kind=leave.kind,
+            starts_on=leave.starts_on,
+            ends_on=leave.ends_on,
+            days=leave_days(leave.starts_on, leave.ends_on),
+            destination=leave.destination,
+            reason=leave.reason,
+            reason_detail=leave.reason_detail,
+            applied_on=leave.applied_on,
+            tier=leave.tier,
+            status=leave.status,
+            approved=None if leave.status == "applied" else leave.status == "approved",
+            decided_on=leave.decided_on,
+            decided_by=_username(leave.decided_by),
+            decision_note=leave.decision_note,
+            returned_on=leave.returned_on,
+            return_overdue=services.return_overdue(leave),
+        )
+
+
+class Incident(Schema):
+    id: int
+    case_id: int
+    version: int
+    kind: enum(INCIDENT_KINDS)
+    occurred_on: date
+    note: str
+    police_notified_on: date | None
+    procuratorate_notified_on: date | None
+    closed_on: date | None
+    outcome: str | None
+    open: bool
+
+    @classmethod
+    def of(cls, incident) -> dict:
+        return cls.dump(
+            id=incident.id,
+            case_id=incident.case_id,
+            version=incident.version,
+            kind=incident.kind,
+            occurred_on=incident.occurred_on,
+            note=incident.note,
+            police_notified_on=incident.police_notified_on,
+            procuratorate_notified_on=incident.procuratorate_notified_on,
+            closed_on=incident.closed_on,
+            outcome=incident.outcome,
+            open=incident.closed_on is None,
+        )
+
+
+# --------------------------------------------------------------------------- bodies
+
+
+class CaseCreate(Schema):
+    person_id: int
+    station: str
+    correction_type: enum(CORRECTION_TYPES)
+    grounds: enum(GROUNDS) = doc("temporary_release only; default medical", default=None)
+    crime: str = None
+    crime_category: enum(CRIME_CATEGORIES) = None
+    sentence: str = None
+    decision_body: str = None
+    decision_document: str = None
+    prohibitions: str = None
+    judgment_effective_on: date
+    term_start: date
+    term_end: date
+    received_on: date = doc("Given: received at once (active)", default=None)
+    notified_on: date = None
+    source: enum(SOURCES) = None
+    level: Level = None
+    officer: str | None = doc("Username; default the creating officer", default=None)
+
+
+class Receive(Schema):
+    received_on: date
+    source: enum(SOURCES) = None
+    version: Version = None
+
+
+class OfficerChange(Schema):
+    officer: str | None
+    changed_on: date = None
+    version: Version = None
+
+
+class LevelChangeBody(Schema):
+    effective_on: date
+    level: Level
+    reason: str
+
+
+class StationMoveBody(Schema):
+    moved_on: date
+    station: str
+    version: Version = None
+
+
+class ContactBody(Schema):
+    kind: enum(CONTACT_KINDS)
+    occurred_on: date
+    note: str = None
+    unannounced: bool = None
+    at_night: bool = None
+
+
+class VoidBody(Schema):
+    reason: str
+
+
+class SanctionBody(Schema):
+    kind: enum(SANCTION_KINDS)
+    decided_on: date
+    reason: str
+    investigation: str = None
+
+
+class OutcomeBody(Schema):
+    decided_on: date
+    granted: bool
+
+
+class LeaveBody(Schema):
+    starts_on: date
+    ends_on: date
+    destination: str
+    reason: enum(LEAVE_REASONS)
+    reason_detail: str = None
+    applied_on: date = None
+
+
+class LeaveDecision(Schema):
+    approved: bool
+    decided_on: date = None
+    note: str = Field(
+        None,
+        max_length=1000,
+        description="The decider's comment; required (the reason) when refusing",
+    )
+    version: Version = None
+
+
+class LeaveReturn(Schema):
+    returned_on: date
+    version: Version = None
+
+
+class IncidentBody(Schema):
+    kind: enum(INCIDENT_KINDS)
+    occurred_on: date
+    note: str = None
+
+
+class IncidentClose(Schema):
+    closed_on: date
+    outcome: str
+    version: Version = None
+
+
+class Release(Schema):
+    released_on: date
+    reason: enum(RELEASE_REASONS)
+    version: Version = None
+
+
+class Terminate(Schema):
+    terminated_on: date
+    reason: enum(TERMINATION_REASONS)
+    version: Version = None
+
+
+class TransferOut(Schema):
+    transferred_on: date
+    destination: str
+    version: Version = None

@@ -1,0 +1,125 @@
+"""Self check-in, 自助报到: enrolments and check-ins (docs/api.md; docs/domain.md §7.12)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field
+
+from corrections.api.schema import NullTimestamp, Schema, Timestamp, doc, enum, timestamp
+from corrections.checkin import services
+from corrections.checkin.models import CHECKIN_STATUSES, FACE_RESULTS
+
+Outcome = enum(("accepted", "follow_up"))
+
+
+class CheckinEnrolment(Schema):
+    id: int
+    case_id: int
+    status: enum(("pending", "active", "ended"))
+    phone: str
+    consent_on: date
+    expires_at: NullTimestamp
+    activation_code: str = Field(None, description="8 characters, single use; only when issued")
+    activation_url: str = Field(None, description="Only when issued")
+
+    @classmethod
+    def of(cls, enrolment, code: str | None = None) -> dict:
+        extra = {}
+        if code is not None:  # the code is shown once, when issued
+            extra = {"activation_code": code, "activation_url": services.activation_url(code)}
+        return cls.dump(
+            id=enrolment.id,
+            case_id=enrolment.case_id,
+            status=enrolment.status,
+            phone=enrolment.phone,
+            consent_on=enrolment.consent_on,
+            expires_at=(timestamp(enrolment.code_expires_at) if enrolment.code_digest else None),
+            **extra,
+        )
+
+
+class Location(Schema):
+    lat: float
+    lon: float
+    accuracy_m: float | None
+
+
+class Checkin(Schema):
+    id: int
+    case_id: int
+    status: enum(CHECKIN_STATUSES)
+    source: enum(("officer", "schedule"))
+    requested_at: Timestamp
+    due_by: Timestamp
+    questions: list[str] = Field(max_length=3)
+    answers: list[str]
+    checkin_url: str
+    submitted_at: NullTimestamp
+    location: Location | None
+    approximate: bool = doc("Location accuracy worse than 1 km")
+    outside_area: bool | None
+    distance_m: float | None = doc(
+        "Metres outside the area of the case's station (its own, else its unit's); 0 inside"
+    )
+    face: enum(FACE_RESULTS)
+    face_distance: float | None
+    expired_at: NullTimestamp
+    reviewed_at: NullTimestamp
+    outcome: Outcome | None
+    note: str | None
+    contact_id: int | None
+    photo_deleted: bool
+
+    @classmethod
+    def of(cls, checkin) -> dict:
+        location = None
+        if checkin.lat is not None:
+            location = Location.dump(
+                lat=checkin.lat, lon=checkin.lon, accuracy_m=checkin.accuracy_m
+            )
+        return cls.dump(
+            id=checkin.id,
+            case_id=checkin.case_id,
+            status=checkin.status,
+            source=checkin.source,
+            requested_at=timestamp(checkin.requested_at),
+            due_by=timestamp(checkin.due_by),
+            questions=list(checkin.questions or []),
+            answers=list(checkin.answers or []),
+            checkin_url=services.checkin_url(checkin),
+            submitted_at=timestamp(checkin.submitted_at),
+            location=location,
+            approximate=bool(checkin.approximate),
+            outside_area=checkin.outside_area,
+            distance_m=checkin.distance_m,
+            face=checkin.face,
+            face_distance=checkin.face_distance,
+            expired_at=timestamp(checkin.expired_at),
+            reviewed_at=timestamp(checkin.reviewed_at),
+            outcome=checkin.outcome,
+            note=checkin.review_note or None,
+            contact_id=checkin.contact_id,
+            photo_deleted=checkin.photo_deleted_at is not None,
+        )
+
+
+class CheckinQuery(Schema):
+    status: enum(CHECKIN_STATUSES) = None
+    station: str = doc("Station code", default=None)
+    case_id: int = Field(None, ge=1)
+
+
+class EnrolBody(Schema):
+    phone: str = doc("11-digit mobile number")
+    consent_on: date
+
+
+class CheckinRequest(Schema):
+    due_by: Timestamp = None
+    questions: list[str] = Field(None, max_length=3)
+
+
+class ReviewBody(Schema):
+    outcome: Outcome
+    note: str = doc("Required for follow_up", default=None)

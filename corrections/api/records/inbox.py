@@ -1,0 +1,35 @@
+"""The token user's notifications (docs/api.md: Notifications)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from corrections.api.schema import NullTimestamp, Schema, Timestamp, enum, timestamp
+
+
+class Notification(Schema):
+    id: int
+    kind: str
+    programme: enum(("correction", "resettlement", "assessment"))
+    case_id: int | None
+    due_on: date | None
+    message: str
+    created_at: Timestamp
+    read_at: NullTimestamp
+
+    @classmethod
+    def of(cls, note) -> dict:
+        return cls.dump(
+            id=note.id,
+            kind=note.kind,
+            programme=note.programme,
+            case_id=note.case_id,
+            due_on=note.due_on,
+            message=note.message,
+            created_at=timestamp(note.created_at),
+            read_at=timestamp(note.read_at),
+        )
+
+
+class NotificationQuery(Schema):
+    status: enum(("unread", "all")) = None

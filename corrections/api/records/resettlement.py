@@ -1,0 +1,280 @@
+"""Resettlement cases and their records (docs/api.md: Resettlement cases; docs/domain.md §4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from pydantic import Field
+
+from corrections.api.records.cases import DueItem, OverdueItem
+from corrections.api.schema import Schema, Version, doc, enum
+from corrections.auth.models import User
+from corrections.extensions import db
+from corrections.resettlement.models import (
+    ASSISTANCE_KINDS,
+    CONTACT_KINDS,
+    END_REASONS,
+    HANDOVER_METHODS,
+    PLACEMENTS,
+    SOURCES,
+    STATUSES,
+    VERIFICATION_RESULTS,
+)
+from corrections.supervision.models import CORRECTION_TYPES
+
+Visit = enum(("visit",))
+
+
+def _username(user_id: int | None) -> str | None:
+    user = db.session.get(User, user_id) if user_id else None
+    return user.username if user else None
+
+
+class ResettlementDueItem(DueItem):
+    requirement: Visit
+
+
+class ResettlementOverdueItem(OverdueItem):
+    requirement: Visit
+
+
+class KeyChange(Schema):
+    effective_on: date
+    is_key: bool
+    reason: str
+
+    @classmethod
+    def of(cls, row) -> dict:
+        return cls.dump(effective_on=row.effective_on, is_key=row.is_key, reason=row.reason)
+
+
+class ResettlementCase(Schema):
+    id: int
+    version: int
+    person_id: int
+    person_name: str
+    station: str = doc("Station code")
+    officer: str | None = doc("Responsible officer's username")
+    source: enum(SOURCES)
+    correction_type: enum(CORRECTION_TYPES) | None = doc("source correction only")
+    correction_case_id: int | None
+    facility: str
+    crime: str
+    sentence: str
+    notice_received_on: date | None
+    expected_release_on: date | None
+    released_on: date | None
+    period_ends_on: date | None = doc(
+        "End of the 帮教期 (docs/domain.md §4); null until released_on"
+    )
+    is_key: bool = doc("Key status (重点) in force today")
+    key_reason: str
+    key_changes: list[KeyChange]
+    recommendation: str
+    verified_on: date | None
+    verification_result: enum(VERIFICATION_RESULTS) | None
+    handed_over_on: date | None
+    handover_method: enum(HANDOVER_METHODS) | None
+    placement: enum(PLACEMENTS) | None
+    status: enum(STATUSES)
+    ended_on: date | None
+    end_reason: enum(END_REASONS) | None
+    due: list[ResettlementDueItem]
+    handover_overdue: bool = doc("Released and not handed over within the alert days (7)")
+    period_ending_soon: bool = doc(
+        "Within the reminder days (30) before period_ends_on, or past it"
+    )
+    period_over: bool = doc(
+        "帮教期满未结案: period_ends_on has passed and the case is not ended; off "
+        "rs.on_register from the day after period_ends_on (docs/domain.md §7.7)"
+    )
+    key_not_escorted: bool = doc("Key person handed over without escort (必接必送)")
+
+    @staticmethod
+    def fields_of(case, person_name: str) -> dict:
+        """Every field read from the case itself (the renderer adds the computed ones)."""
+        return dict(
+            id=case.id,
+            version=case.version,
+            person_id=case.person_id,
+            person_name=person_name,
+            station=case.station.code,
+            officer=case.officer.username if case.officer else None,
+            source=case.source,
+            correction_type=case.correction_type,
+            correction_case_id=case.correction_case_id,
+            facility=case.facility,
+            crime=case.crime,
+            sentence=case.sentence,
+            notice_received_on=case.notice_received_on,
+            expected_release_on=case.expected_release_on,
+            released_on=case.released_on,
+            period_ends_on=case.period_ends_on,
+            key_reason=case.key_reason,
+            recommendation=case.recommendation,
+            verified_on=case.verified_on,
+            verification_result=case.verification_result,
+            handed_over_on=case.handed_over_on,
+            handover_method=case.handover_method,
+            placement=case.placement,
+            status=case.status,
+            ended_on=case.ended_on,
+            end_reason=case.end_reason,
+        )
+
+
+class OverdueResettlementCase(ResettlementCase):
+    """A case of ``GET /resettlements?overdue_on=``: with what was overdue that day."""
+
+    overdue: list[ResettlementOverdueItem] = None
+
+
+class ResettlementCaseSummary(Schema):
+    """A person's resettlement case in ``GET /people/{id}`` (short form)."""
+
+    programme: enum(("resettlement",))
+    id: int
+    version: int
+    status: enum(STATUSES)
+    source: enum(SOURCES)
+    station: str
+    is_key: bool
+    expected_release_on: date | None
+    released_on: date | None
+    period_ends_on: date | None
+    handed_over_on: date | None
+    ended_on: date | None
+    end_reason: enum(END_REASONS) | None
+
+    @classmethod
+    def of(cls, case) -> dict:
+        return cls.dump(
+            programme="resettlement",
+            id=case.id,
+            version=case.version,
+            status=case.status,
+            source=case.source,
+            station=case.station.code,
+            is_key=case.is_key,
+            expected_release_on=case.expected_release_on,
+            released_on=case.released_on,
+            period_ends_on=case.period_ends_on,
+            handed_over_on=case.handed_over_on,
+            ended_on=case.ended_on,
+            end_reason=case.end_reason,
+        )
+
+
+class ResettlementContact(Schema):
+    id: int
+    case_id: int
+    kind: enum(CONTACT_KINDS)
+    occurred_on: date
+    note: str
+    recorded_by: str | None
+    voided: bool
+    void_reason: str | None
+
+    @classmethod
+    def of(cls, contact) -> dict:
+        return cls.dump(
+            id=contact.id,
+            case_id=contact.case_id,
+            kind=contact.kind,
+            occurred_on=contact.occurred_on,
+            note=contact.note,
+            recorded_by=_username(contact.recorded_by_id),
+            voided=contact.is_void,
+            void_reason=contact.void_reason,
+        )
+
+
+class Assistance(Schema):
+    id: int
+    case_id: int
+    kind: enum(ASSISTANCE_KINDS)
+    given_on: date
+    amount: float | None
+    note: str
+    recorded_by: str | None
+    voided: bool
+    void_reason: str | None
+
+    @classmethod
+    def of(cls, row) -> dict:
+        return cls.dump(
+            id=row.id,
+            case_id=row.case_id,
+            kind=row.kind,
+            given_on=row.given_on,
+            amount=None if row.amount is None else float(row.amount),
+            note=row.note,
+            recorded_by=_username(row.recorded_by_id),
+            voided=row.is_void,
+            void_reason=row.void_reason,
+        )
+
+
+# --------------------------------------------------------------------------- bodies
+
+
+class ResettlementCreate(Schema):
+    person_id: int
+    station: str
+    source: enum(SOURCES)
+    released_on: date = doc("Given: released; else expected_release_on is needed", default=None)
+    expected_release_on: date = doc("A pre-release notice", default=None)
+    notice_received_on: date = None
+    facility: str = None
+    crime: str = None
+    sentence: str = None
+    is_key: bool = None
+    key_reason: str = None
+    correction_type: enum(CORRECTION_TYPES) = doc(
+        "source correction, when the person's ended correction case is not in the system",
+        default=None,
+    )
+
+
+class ReleaseBody(Schema):
+    released_on: date
+    version: Version = None
+
+
+class KeyBody(Schema):
+    effective_on: date
+    is_key: bool
+    reason: str
+    version: Version = None
+
+
+class VerificationBody(Schema):
+    verified_on: date
+    result: enum(VERIFICATION_RESULTS)
+    version: Version = None
+
+
+class HandoverBody(Schema):
+    handed_over_on: date
+    method: enum(HANDOVER_METHODS)
+    version: Version = None
+
+
+class ResettlementContactBody(Schema):
+    kind: enum(CONTACT_KINDS)
+    occurred_on: date
+    note: str = None
+
+
+class AssistanceBody(Schema):
+    kind: enum(ASSISTANCE_KINDS)
+    given_on: date
+    amount: Decimal = Field(None, ge=0, description="A number, or a decimal string")
+    note: str = None
+
+
+class EndBody(Schema):
+    ended_on: date
+    reason: enum(END_REASONS)
+    version: Version = None
