@@ -122,9 +122,15 @@ def _refresh(batch: list, refresh_many, on: date, counts: dict) -> None:
     db.session.flush()
 
 
+FULL_RECOMPUTE_WEEKDAY = 6  # Sunday
+
+
 def nightly_recompute(on: date) -> dict:
-    """The nightly ``recompute_due``: carried forward where nothing changed."""
-    return recompute_due(on, carry=True)
+    """The nightly ``recompute_due``: carried forward where nothing changed, except on
+    Sundays, when every open case goes through the engine again. Carrying forward trusts
+    every write to have refreshed its case; the weekly full run corrects (and logs) a
+    stored state that a write left stale (docs/operations.md, Scheduled jobs)."""
+    return recompute_due(on, carry=on.weekday() != FULL_RECOMPUTE_WEEKDAY)
 
 
 def deliver(on: date) -> dict:

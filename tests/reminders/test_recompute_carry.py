@@ -104,3 +104,21 @@ def test_contact_reminders_per_batch_equal_those_case_by_case(app, demo_county, 
                 kind = "contact_due" if s.due_on == tomorrow else "contact_overdue"
                 expected.add(f"{kind}:{programme}:{case.id}:{s.requirement}:{s.due_on}")
     assert expected and found == expected
+
+
+def test_the_nightly_job_carries_forward_on_weekdays_and_runs_the_engine_on_sundays(
+    app, monkeypatch
+):
+    """Given the nightly job, when it runs Monday to Saturday it carries cases forward;
+    on a Sunday it sends every open case through the engine (the weekly full run)."""
+    from corrections.reminders import jobs
+
+    calls = []
+    monkeypatch.setattr(jobs, "recompute_due", lambda on, carry=False: calls.append(carry) or {})
+    saturday, sunday, monday = clock.today(), None, None
+    while saturday.weekday() != 5:
+        saturday += timedelta(days=1)
+    sunday, monday = saturday + timedelta(days=1), saturday + timedelta(days=2)
+    for day in (saturday, sunday, monday):
+        jobs.nightly_recompute(day)
+    assert calls == [True, False, True]
