@@ -103,7 +103,7 @@ def _fresh_state(request, app):
 
 @pytest.fixture(scope="session")
 def _demo_rows(app) -> dict:
-    """The demo county (corrections/demo.py), loaded once per session as of FROZEN_TODAY:
+    """The demo county (corrections/demo/), loaded once per session as of FROZEN_TODAY:
     every table's rows, to be copied back by ``demo_county``."""
     from corrections.demo import load_demo
 
