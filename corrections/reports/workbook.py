@@ -121,8 +121,17 @@ def render(report: Monthly) -> bytes:
 
 def _cell(sheet, value, *, font=None, fill=None, border=True, align=None, fmt=None):
     cell = xlsx_cell(sheet, value)  # text stays text: never a formula (docs/security.md)
-    cell._style = StyleArray(_style(sheet, font, fill, border, align, fmt))
+    _restyle(cell, _style(sheet, font, fill, border, align, fmt))
     return cell
+
+
+def _restyle(cell, style: StyleArray) -> None:
+    """Give ``cell`` a copy of ``style``, keeping the quote prefix ``xlsx_cell`` set on text
+    that looks like a formula (docs/security.md, "Exports")."""
+    quoted = cell._style.quotePrefix if cell._style is not None else 0
+    cell._style = StyleArray(style)
+    if quoted:
+        cell._style.quotePrefix = quoted
 
 
 def _style(sheet, font, fill, border, align, fmt) -> StyleArray:
@@ -220,7 +229,7 @@ def _row(sheet, values) -> list:
     cells = []
     for value in values:
         cell = xlsx_cell(sheet, value)  # text stays text: never a formula (docs/security.md)
-        cell._style = StyleArray(dated if isinstance(value, date) else plain)
+        _restyle(cell, dated if isinstance(value, date) else plain)
         cells.append(cell)
     return cells
 

@@ -7,9 +7,12 @@ import io
 from datetime import date, datetime
 
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 from corrections.exports import xlsx_cell
+from corrections.extensions import db
 from corrections.labels import label as code_label
+from corrections.people.models import Person
 from corrections.reports import workbook
 from tests.helpers import user
 from tests.reports.small_county import build
@@ -68,6 +71,10 @@ def _cells(data: bytes) -> dict:
 
 def test_streamed_workbook_has_the_cells_it_had(app, ctx, world, county, monkeypatch):
     build(app, world)
+    # a name typed like a formula keeps its quote prefix (docs/security.md, "Exports")
+    person = db.session.execute(select(Person).where(Person.name == "张三")).scalar_one()
+    person.name = "=SUM(A1)"
+    db.session.commit()
     monkeypatch.setattr(workbook, "china_now", lambda: datetime(2026, 11, 3, 9, 30))
     for who, station in (("boss", None), ("viewer", None), ("off1", None), ("boss", "S2")):
         now = _cells(workbook.monthly_workbook(user(who), "2026-10", station))
@@ -80,3 +87,5 @@ def test_streamed_workbook_has_the_cells_it_had(app, ctx, world, county, monkeyp
         assert now == before
         registers = [k for k in now if k[0] in ("社区矫正台账", "安置帮教台账")]
         assert len(registers) > 100  # the registers have rows
+        if (who, station) == ("boss", None):
+            assert any(v[0] == "=SUM(A1)" and v[3] for v in now.values() if isinstance(v, tuple))
