@@ -169,6 +169,33 @@ def check_version(given: int | None, stored: int) -> None:
         raise StaleVersion(_("该记录已被他人修改（当前版本 %(v)d），请刷新后重试。", v=stored))
 
 
+def write_body(service, render, *args, status: int = 200):
+    """Body (400) → ``service(user, *args, body)`` (422) → ``status`` with ``render`` of what the
+    service returns. The caller has checked the role (403) and the records in scope (404)."""
+    data = json_body()
+    row = service(current_api_user(), *args, data)
+    return answer(status, lambda: render(row))
+
+
+def act_on(row, render, service, *args, versioned: bool = False):
+    """Body (400) → ``service(user, *args, body)`` (422) → with ``versioned``, an optional
+    ``version`` of ``row`` that is stale (409) → 200 with ``render(row)`` (docs/api.md:
+    Conventions). The caller has checked the role (403) and the records in scope (404)."""
+    data = json_body()
+    given = given_version(data) if versioned else None
+    stored = row.version if given is not None else 0
+    service(current_api_user(), *args, data)
+    check_version(given, stored)
+    return answer(200, lambda: render(row))
+
+
+def void_child(case, model: type, kind: str, child_id: int, void_record, render):
+    """Void a record of ``case`` (404 when it belongs to another): ``void_record(user, case,
+    kind, child_id, body)``, then 200 with the voided record."""
+    child_of(model, case, child_id)
+    return write_body(void_record, render, case, kind, child_id)
+
+
 def query_fields(*keys: str) -> Fields:
     return Fields({k: request.args.get(k) for k in keys})
 

@@ -9,9 +9,9 @@ from flask_babel import gettext as _
 from corrections.alerts import services
 from corrections.alerts.models import ALERT_KINDS, ALERT_STATUSES
 from corrections.api import (
+    act_on,
     answer,
     current_api_user,
-    json_body,
     page_from_args,
     page_json,
     query_fields,
@@ -64,11 +64,8 @@ def get_alert(alert_id: int):
 )
 def alert_step(alert_id: int):
     require_writer()
-    user = current_api_user()
-    alert = services.get_alert(user, alert_id)
-    data = json_body()
-    services.take_step(user, alert, data)
-    return answer(200, lambda: records.Alert.of(alert))
+    alert = services.get_alert(current_api_user(), alert_id)
+    return act_on(alert, records.Alert.of, services.take_step, alert)
 
 
 @operation(

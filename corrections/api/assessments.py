@@ -10,16 +10,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from corrections.api import (
-    answer,
-    check_version,
+    act_on,
     current_api_user,
-    given_version,
-    json_body,
     page_from_args,
     page_json,
     query_fields,
     require_writer,
     station_filter,
+    write_body,
 )
 from corrections.api.openapi import SCOPED, operation, write
 from corrections.api.records import assessments as records
@@ -100,19 +98,13 @@ def get_assessment(assessment_id: int):
 )
 def register_assessment():
     require_writer()
-    data = json_body()
-    assessment = services.register_assessment(current_api_user(), data)
-    return answer(201, lambda: records.Assessment.of(assessment))
+    return write_body(services.register_assessment, records.Assessment.of, status=201)
 
 
 def _action(assessment_id: int, action):
     require_writer()
     assessment = _assessment(assessment_id)
-    data = json_body()
-    given, stored = given_version(data), assessment.version
-    action(current_api_user(), assessment, data)
-    check_version(given, stored)
-    return answer(200, lambda: records.Assessment.of(assessment))
+    return act_on(assessment, records.Assessment.of, action, assessment, versioned=True)
 
 
 @write(

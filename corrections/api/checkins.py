@@ -7,6 +7,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from corrections.api import (
+    act_on,
     answer,
     bp,
     current_api_user,
@@ -16,6 +17,7 @@ from corrections.api import (
     query_fields,
     require_writer,
     station_filter,
+    write_body,
 )
 from corrections.api.openapi import SCOPED, WRITE, operation, write
 from corrections.api.records import checkins as records
@@ -91,10 +93,7 @@ def checkin_enrolment(case_id: int):
 )
 def request_checkin(case_id: int):
     require_writer()
-    case = _case(case_id)
-    data = json_body()
-    checkin = services.request_checkin(current_api_user(), case, data)
-    return answer(201, lambda: records.Checkin.of(checkin))
+    return write_body(services.request_checkin, records.Checkin.of, _case(case_id), status=201)
 
 
 def _checkin(checkin_id: int) -> Checkin:
@@ -141,6 +140,4 @@ def get_checkin(checkin_id: int):
 def review_checkin(checkin_id: int):
     require_writer()
     checkin = _checkin(checkin_id)
-    data = json_body()
-    services.review(current_api_user(), checkin, data)
-    return answer(200, lambda: records.Checkin.of(checkin))
+    return act_on(checkin, records.Checkin.of, services.review, checkin)

@@ -18,19 +18,17 @@ from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.api import (
-    answer,
+    act_on,
     bool_filter,
-    check_version,
-    child_of,
     current_api_user,
-    given_version,
-    json_body,
     lang,
     page_from_args,
     page_json,
     query_fields,
     require_writer,
     station_filter,
+    void_child,
+    write_body,
 )
 from corrections.api.openapi import SCOPED, operation, write
 from corrections.api.people import CASE_SERIALIZERS
@@ -202,20 +200,14 @@ def get_resettlement(case_id: int):
 )
 def create_resettlement():
     require_writer()
-    data = json_body()
-    case = services.create_case(current_api_user(), data)
-    return answer(201, lambda: case_json(case))
+    return write_body(services.create_case, case_json, status=201)
 
 
 def _case_action(case_id: int, action):
     """Role → case (404) → body (400) → service (422) → version (409) → 200 with the case."""
     require_writer()
     case = _case(case_id)
-    data = json_body()
-    given, stored = given_version(data), case.version
-    action(current_api_user(), case, data)
-    check_version(given, stored)
-    return answer(200, lambda: case_json(case))
+    return act_on(case, case_json, action, case, versioned=True)
 
 
 @write(
@@ -285,10 +277,8 @@ def end_resettlement(case_id: int):
 )
 def record_resettlement_contact(case_id: int):
     require_writer()
-    case = _case(case_id)
-    data = json_body()
-    contact = services.record_contact(current_api_user(), case, data)
-    return answer(201, lambda: records.ResettlementContact.of(contact))
+    render = records.ResettlementContact.of
+    return write_body(services.record_contact, render, _case(case_id), status=201)
 
 
 @write(
@@ -299,11 +289,10 @@ def record_resettlement_contact(case_id: int):
 )
 def void_resettlement_contact(case_id: int, contact_id: int):
     require_writer()
-    case = _case(case_id)
-    child_of(ResettlementContact, case, contact_id)
-    data = json_body()
-    contact = services.void_record(current_api_user(), case, "contact", contact_id, data)
-    return answer(200, lambda: records.ResettlementContact.of(contact))
+    case, render = _case(case_id), records.ResettlementContact.of
+    return void_child(
+        case, ResettlementContact, "contact", contact_id, services.void_record, render
+    )
 
 
 @write(
@@ -315,10 +304,7 @@ def void_resettlement_contact(case_id: int, contact_id: int):
 )
 def add_resettlement_assistance(case_id: int):
     require_writer()
-    case = _case(case_id)
-    data = json_body()
-    row = services.add_assistance(current_api_user(), case, data)
-    return answer(201, lambda: records.Assistance.of(row))
+    return write_body(services.add_assistance, records.Assistance.of, _case(case_id), status=201)
 
 
 @write(
@@ -329,8 +315,5 @@ def add_resettlement_assistance(case_id: int):
 )
 def void_resettlement_assistance(case_id: int, assistance_id: int):
     require_writer()
-    case = _case(case_id)
-    child_of(Assistance, case, assistance_id)
-    data = json_body()
-    row = services.void_record(current_api_user(), case, "assistance", assistance_id, data)
-    return answer(200, lambda: records.Assistance.of(row))
+    case, render = _case(case_id), records.Assistance.of
+    return void_child(case, Assistance, "assistance", assistance_id, services.void_record, render)
