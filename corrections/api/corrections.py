@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
+from functools import partial
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -33,7 +34,7 @@ from corrections.api import (
     void_child,
     write_body,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, case_actions, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import cases as records
 from corrections.api.schema import PageOf, Schema, doc, enum
@@ -254,76 +255,69 @@ def _case_action(case_id: int, action, *, decider: bool = False):
     return act_on(case, case_json, action, case, versioned=True)
 
 
-@write(
-    "/corrections/<int:case_id>/receive",
-    "Record the reception (报到接收)",
+case_actions(
+    "/corrections",
     records.CorrectionCase,
-    records.Receive,
-    conflict=True,
+    _case_action,
+    [
+        (
+            "receive_case",
+            "receive",
+            "Record the reception (报到接收)",
+            records.Receive,
+            services.receive_case,
+        )
+    ],
 )
-def receive_case(case_id: int):
-    return _case_action(case_id, services.receive_case)
-
-
-@_decision(
-    "/corrections/<int:case_id>/officer",
-    "Change the responsible officer",
+case_actions(
+    "/corrections",
     records.CorrectionCase,
-    records.OfficerChange,
-    conflict=True,
+    partial(_case_action, decider=True),
+    [
+        (
+            "assign_officer",
+            "officer",
+            "Change the responsible officer",
+            records.OfficerChange,
+            services.assign_officer,
+        ),
+        (
+            "move_station",
+            "station",
+            "Move the case to another station of the unit (dated)",
+            records.StationMoveBody,
+            services.move_station,
+        ),
+        (
+            "release_case",
+            "release",
+            "Release (解除): expiry needs released_on ≥ term_end_effective; refused while a "
+            "revocation or custody request has no outcome; expiry refused while a 脱管 is open "
+            "(absconded_open) or a 重新犯罪 has no request with an outcome "
+            "(reoffence_undecided); an end date before a record of the case: "
+            "records_after_end (fields: '<kind>:<id>' → date)",
+            records.Release,
+            services.release_case,
+        ),
+        (
+            "terminate_case",
+            "terminate",
+            "Terminate (终止): closes open incidents (outcome case_ended); an end date "
+            "before a record of the case: records_after_end",
+            records.Terminate,
+            services.terminate_case,
+        ),
+        (
+            "transfer_out",
+            "transfer-out",
+            "Transfer out (变更执行地): ends the case here; an end date before a record "
+            "of the case: records_after_end",
+            records.TransferOut,
+            services.transfer_out,
+        ),
+    ],
+    register=_decision,
 )
-def assign_officer(case_id: int):
-    return _case_action(case_id, services.assign_officer, decider=True)
-
-
-@_decision(
-    "/corrections/<int:case_id>/station",
-    "Move the case to another station of the unit (dated)",
-    records.CorrectionCase,
-    records.StationMoveBody,
-    conflict=True,
-)
-def move_station(case_id: int):
-    return _case_action(case_id, services.move_station, decider=True)
-
-
-@_decision(
-    "/corrections/<int:case_id>/release",
-    "Release (解除): expiry needs released_on ≥ term_end_effective; refused while a "
-    "revocation or custody request has no outcome; expiry refused while a 脱管 is open "
-    "(absconded_open) or a 重新犯罪 has no request with an outcome "
-    "(reoffence_undecided); an end date before a record of the case: "
-    "records_after_end (fields: '<kind>:<id>' → date)",
-    records.CorrectionCase,
-    records.Release,
-    conflict=True,
-)
-def release_case(case_id: int):
-    return _case_action(case_id, services.release_case, decider=True)
-
-
-@_decision(
-    "/corrections/<int:case_id>/terminate",
-    "Terminate (终止): closes open incidents (outcome case_ended); an end date "
-    "before a record of the case: records_after_end",
-    records.CorrectionCase,
-    records.Terminate,
-    conflict=True,
-)
-def terminate_case(case_id: int):
-    return _case_action(case_id, services.terminate_case, decider=True)
-
-
-@_decision(
-    "/corrections/<int:case_id>/transfer-out",
-    "Transfer out (变更执行地): ends the case here; an end date before a record "
-    "of the case: records_after_end",
-    records.CorrectionCase,
-    records.TransferOut,
-    conflict=True,
-)
-def transfer_out(case_id: int):
-    return _case_action(case_id, services.transfer_out, decider=True)
 
 
 # --------------------------------------------------------------------------- levels, contacts

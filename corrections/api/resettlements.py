@@ -30,7 +30,7 @@ from corrections.api import (
     void_child,
     write_body,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, case_actions, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import resettlement as records
 from corrections.api.records.cases import VoidBody
@@ -210,62 +210,51 @@ def _case_action(case_id: int, action):
     return act_on(case, case_json, action, case, versioned=True)
 
 
-@write(
-    "/resettlements/<int:case_id>/release",
-    "Record the release of a notified person",
+case_actions(
+    "/resettlements",
     records.ResettlementCase,
-    records.ReleaseBody,
-    conflict=True,
+    _case_action,
+    [
+        (
+            "release_resettlement",
+            "release",
+            "Record the release of a notified person",
+            records.ReleaseBody,
+            services.release,
+        ),
+        (
+            "set_resettlement_key",
+            "key",
+            "Record a dated change of key status (not before released_on)",
+            records.KeyBody,
+            services.set_key,
+        ),
+        (
+            "verify_resettlement",
+            "verification",
+            "Record the verification (核查); not a precondition for handover. "
+            "false_identity and not_local end the case on verified_on (end_reason of the "
+            "same name); records dated after it: records_after_end",
+            records.VerificationBody,
+            services.verify,
+        ),
+        (
+            "hand_over_resettlement",
+            "handover",
+            "Record the handover (衔接); the visit requirement starts here",
+            records.HandoverBody,
+            services.handover,
+        ),
+        (
+            "end_resettlement",
+            "end",
+            "End the case; an end date before a contact, assistance, the handover or the "
+            "verification: records_after_end (fields: '<kind>:<id>' → date)",
+            records.EndBody,
+            services.end_case,
+        ),
+    ],
 )
-def release_resettlement(case_id: int):
-    return _case_action(case_id, services.release)
-
-
-@write(
-    "/resettlements/<int:case_id>/key",
-    "Record a dated change of key status (not before released_on)",
-    records.ResettlementCase,
-    records.KeyBody,
-    conflict=True,
-)
-def set_resettlement_key(case_id: int):
-    return _case_action(case_id, services.set_key)
-
-
-@write(
-    "/resettlements/<int:case_id>/verification",
-    "Record the verification (核查); not a precondition for handover. "
-    "false_identity and not_local end the case on verified_on (end_reason of the "
-    "same name); records dated after it: records_after_end",
-    records.ResettlementCase,
-    records.VerificationBody,
-    conflict=True,
-)
-def verify_resettlement(case_id: int):
-    return _case_action(case_id, services.verify)
-
-
-@write(
-    "/resettlements/<int:case_id>/handover",
-    "Record the handover (衔接); the visit requirement starts here",
-    records.ResettlementCase,
-    records.HandoverBody,
-    conflict=True,
-)
-def hand_over_resettlement(case_id: int):
-    return _case_action(case_id, services.handover)
-
-
-@write(
-    "/resettlements/<int:case_id>/end",
-    "End the case; an end date before a contact, assistance, the handover or the "
-    "verification: records_after_end (fields: '<kind>:<id>' → date)",
-    records.ResettlementCase,
-    records.EndBody,
-    conflict=True,
-)
-def end_resettlement(case_id: int):
-    return _case_action(case_id, services.end_case)
 
 
 @write(
