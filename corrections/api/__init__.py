@@ -27,7 +27,7 @@ from corrections.errors import DomainError, Forbidden, NotFound, StaleVersion, V
 from corrections.extensions import csrf, db
 from corrections.inputs import check_request, parse_int
 from corrections.validation import Fields
-from corrections.web import Page, api_error
+from corrections.web import Page, api_error, paginate
 
 log = logging.getLogger("corrections")
 API_PREFIX = "/api/v1"
@@ -142,6 +142,12 @@ def page_json(page: Page, render) -> dict:
         per_page=page.per_page,
         total=page.total,
     )
+
+
+def paged(query, render) -> dict:
+    """The page of ``query`` that page and per_page ask for (422 when they are bad)."""
+    page, per_page = page_from_args()
+    return page_json(paginate(query, page, per_page), render)
 
 
 def lang() -> str:

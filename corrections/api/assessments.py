@@ -19,7 +19,7 @@ from corrections.api import (
     station_filter,
     write_body,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, action_routes, operation, write
 from corrections.api.records import assessments as records
 from corrections.api.schema import PageOf
 from corrections.assessments import services
@@ -101,29 +101,31 @@ def register_assessment():
     return write_body(services.register_assessment, records.Assessment.of, status=201)
 
 
-def _action(assessment_id: int, action):
+def _action(action, assessment_id: int):
+    """Role → investigation (404) → body (400) → service (422) → version (409) → 200."""
     require_writer()
     assessment = _assessment(assessment_id)
     return act_on(assessment, records.Assessment.of, action, assessment, versioned=True)
 
 
-@write(
-    "/assessments/<int:assessment_id>/extend",
-    "Extend the deadline by working days, with a reason",
+action_routes(
+    "/assessments/<int:assessment_id>/{}",
     records.Assessment,
-    records.ExtendBody,
-    conflict=True,
+    _action,
+    [
+        (
+            "extend_assessment",
+            "extend",
+            "Extend the deadline by working days, with a reason",
+            records.ExtendBody,
+            services.extend_assessment,
+        ),
+        (
+            "complete_assessment",
+            "complete",
+            "Record the completion and the opinion",
+            records.CompleteBody,
+            services.complete_assessment,
+        ),
+    ],
 )
-def extend_assessment(assessment_id: int):
-    return _action(assessment_id, services.extend_assessment)
-
-
-@write(
-    "/assessments/<int:assessment_id>/complete",
-    "Record the completion and the opinion",
-    records.Assessment,
-    records.CompleteBody,
-    conflict=True,
-)
-def complete_assessment(assessment_id: int):
-    return _action(assessment_id, services.complete_assessment)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from flask import request
 
-from corrections.api import answer, current_api_user, page_from_args, page_json, require_writer
+from corrections.api import answer, current_api_user, paged, require_writer
 from corrections.api.openapi import operation
 from corrections.api.records import files as records
 from corrections.api.schema import PageOf
@@ -18,7 +18,6 @@ from corrections.auth.scope import get_in_scope
 from corrections.extensions import db
 from corrections.paperwork import attachments as service
 from corrections.supervision.models import CorrectionCase
-from corrections.web import paginate
 
 
 @operation(
@@ -55,6 +54,5 @@ def correction_attachment_upload(case_id: int):
 )
 def correction_attachment_list(case_id: int):
     case = get_in_scope(CorrectionCase, case_id, current_api_user())
-    page, per_page = page_from_args()
     query = service.listing(programme="correction", case_id=case.id)
-    return page_json(paginate(query, page, per_page), records.Attachment.of)
+    return paged(query, records.Attachment.of)

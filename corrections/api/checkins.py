@@ -19,7 +19,7 @@ from corrections.api import (
     station_filter,
     write_body,
 )
-from corrections.api.openapi import SCOPED, WRITE, operation, write
+from corrections.api.openapi import SCOPED, operation, write
 from corrections.api.records import checkins as records
 from corrections.api.schema import PageOf
 from corrections.auth.scope import get_in_scope
@@ -37,14 +37,13 @@ def _case(case_id: int) -> CorrectionCase:
 
 
 @bp.route("/corrections/<int:case_id>/checkin-enrolment", methods=["GET", "POST", "DELETE"])
-@operation(
-    "post",
+@write(
     _ENROLMENT,
     "Enrol the person in self check-in (code valid 7 days, single use)",
-    ok=records.CheckinEnrolment,
+    records.CheckinEnrolment,
+    records.EnrolBody,
     status=201,
-    body=records.EnrolBody,
-    errors=(*WRITE, 404, 409),
+    conflict=True,
     route=False,
 )
 @operation(

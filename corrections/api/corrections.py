@@ -34,7 +34,7 @@ from corrections.api import (
     void_child,
     write_body,
 )
-from corrections.api.openapi import SCOPED, case_actions, operation, write
+from corrections.api.openapi import SCOPED, action_routes, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import cases as records
 from corrections.api.schema import PageOf, Schema, doc, enum
@@ -150,6 +150,9 @@ def _decider() -> None:
     require(current_api_user().can_decide, _("此操作需要县局主管或管理员。"))
 
 
+CASE = "/corrections/<int:case_id>/{}"
+
+
 def _case(case_id: int) -> CorrectionCase:
     return get_in_scope(CorrectionCase, case_id, current_api_user())
 
@@ -248,15 +251,15 @@ def create_case():
     return write_body(services.create_case, case_json, status=201)
 
 
-def _case_action(case_id: int, action, *, decider: bool = False):
+def _case_action(action, case_id: int, *, decider: bool = False):
     """Role → case (404) → body (400) → service (422) → version (409) → 200 with the case."""
     _decider() if decider else require_writer()
     case = _case(case_id)
     return act_on(case, case_json, action, case, versioned=True)
 
 
-case_actions(
-    "/corrections",
+action_routes(
+    CASE,
     records.CorrectionCase,
     _case_action,
     [
@@ -269,8 +272,8 @@ case_actions(
         )
     ],
 )
-case_actions(
-    "/corrections",
+action_routes(
+    CASE,
     records.CorrectionCase,
     partial(_case_action, decider=True),
     [

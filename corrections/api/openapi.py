@@ -101,19 +101,20 @@ def write(rule: str, summary: str, ok: Any, body: type | None, *, conflict=False
     return operation("post", rule, summary, ok=ok, body=body, errors=errors, **details)
 
 
-def case_actions(prefix: str, ok: Any, run, actions, *, register=write) -> None:
-    """One POST per row ``(endpoint, path, summary, body, service)`` of ``actions``, on
-    ``{prefix}/<int:case_id>/{path}``: answered by ``run(case_id, service)`` with ``ok`` (409
-    when stale). ``register`` is ``write`` or a variant of it; the endpoint is ``endpoint``."""
+def action_routes(rule: str, ok: Any, run, actions, *, register=write) -> None:
+    """Versioned actions on one record that differ only by data: one POST per row
+    ``(endpoint, path, summary, body, service)`` of ``actions``, on ``rule.format(path)``
+    (409 when stale), answered by ``run(service, **path_ids)`` with ``ok``. ``register`` is
+    ``write`` or a variant of it; the view's endpoint is ``endpoint``."""
     for endpoint, path, summary, body, service in actions:
-        view = _case_view(run, service)
+        view = _action_view(run, service)
         view.__name__ = view.__qualname__ = endpoint
-        register(f"{prefix}/<int:case_id>/{path}", summary, ok, body, conflict=True)(view)
+        register(rule.format(path), summary, ok, body, conflict=True)(view)
 
 
-def _case_view(run, service):
-    def view(case_id: int):
-        return run(case_id, service)
+def _action_view(run, service):
+    def view(**path_ids):
+        return run(service, **path_ids)
 
     return view
 

@@ -11,7 +11,7 @@ from corrections.api import (
     page_json,
     require_writer,
 )
-from corrections.api.openapi import SCOPED, WRITE, operation
+from corrections.api.openapi import SCOPED, WRITE, operation, write
 from corrections.api.records import people as records
 from corrections.api.schema import PageOf, Schema
 from corrections.auth.scope import get_in_scope, station_in_scope
@@ -79,14 +79,13 @@ def get_person(person_id: int):
     return person_json(person, with_cases=True)
 
 
-@operation(
-    "post",
+@write(
     "/people",
     "Register a person (一人一档)",
-    ok=records.Person,
+    records.Person,
+    records.PersonCreate,
     status=201,
-    body=records.PersonCreate,
-    errors=(*WRITE, 409),
+    conflict=True,
 )
 def create_person():
     require_writer()

@@ -30,7 +30,7 @@ from corrections.api import (
     void_child,
     write_body,
 )
-from corrections.api.openapi import SCOPED, case_actions, operation, write
+from corrections.api.openapi import SCOPED, action_routes, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import resettlement as records
 from corrections.api.records.cases import VoidBody
@@ -114,6 +114,9 @@ CASE_SERIALIZERS.append(person_cases)
 
 
 # --------------------------------------------------------------------------- plumbing
+
+
+CASE = "/resettlements/<int:case_id>/{}"
 
 
 def _case(case_id: int) -> ResettlementCase:
@@ -203,15 +206,15 @@ def create_resettlement():
     return write_body(services.create_case, case_json, status=201)
 
 
-def _case_action(case_id: int, action):
+def _case_action(action, case_id: int):
     """Role → case (404) → body (400) → service (422) → version (409) → 200 with the case."""
     require_writer()
     case = _case(case_id)
     return act_on(case, case_json, action, case, versioned=True)
 
 
-case_actions(
-    "/resettlements",
+action_routes(
+    CASE,
     records.ResettlementCase,
     _case_action,
     [
