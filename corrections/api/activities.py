@@ -19,24 +19,20 @@ from corrections.api import (
     station_filter,
     write_body,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, listing, operation, write
 from corrections.api.records import activities as records
 from corrections.api.records.cases import VoidBody
-from corrections.api.schema import PageOf
 from corrections.auth.scope import scope
 from corrections.web import paginate
 
 # --------------------------------------------------------------------------- reads
 
 
-@operation(
-    "get",
+@listing(
     "/activities",
     "Sessions in scope, newest first",
-    ok=PageOf[records.Activity],
-    query=records.ActivityQuery,
-    page=True,
-    errors=(422,),
+    records.Activity,
+    records.ActivityQuery,
 )
 def list_activities():
     page, per_page = page_from_args()

@@ -18,21 +18,17 @@ from corrections.api import (
     require_writer,
     station_filter,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, listing, operation, write
 from corrections.api.records import alerts as records
-from corrections.api.schema import PageOf
 from corrections.errors import ValidationFailed
 from corrections.web import paginate
 
 
-@operation(
-    "get",
+@listing(
     "/alerts",
     "Alerts in the user's scope (预警处置)",
-    ok=PageOf[records.Alert],
-    query=records.AlertQuery,
-    page=True,
-    errors=(422,),
+    records.Alert,
+    records.AlertQuery,
 )
 def list_alerts():
     page, per_page = page_from_args()

@@ -19,9 +19,8 @@ from corrections.api import (
     station_filter,
     write_body,
 )
-from corrections.api.openapi import SCOPED, action_routes, operation, write
+from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
 from corrections.api.records import assessments as records
-from corrections.api.schema import PageOf
 from corrections.assessments import services
 from corrections.assessments.models import Assessment
 from corrections.auth.scope import get_in_scope, scope
@@ -35,15 +34,12 @@ def _assessment(assessment_id: int) -> Assessment:
 # --------------------------------------------------------------------------- reads
 
 
-@operation(
-    "get",
+@listing(
     "/assessments",
     "Investigations in scope, open first (by due date); with overdue_on only the open ones "
     "whose due_on is before that date",
-    ok=PageOf[records.Assessment],
-    query=records.AssessmentQuery,
-    page=True,
-    errors=(422,),
+    records.Assessment,
+    records.AssessmentQuery,
 )
 def list_assessments():
     user = current_api_user()

@@ -19,9 +19,8 @@ from corrections.api import (
     station_filter,
     write_body,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, listing, operation, write
 from corrections.api.records import checkins as records
-from corrections.api.schema import PageOf
 from corrections.auth.scope import get_in_scope
 from corrections.checkin import services
 from corrections.checkin.models import CHECKIN_STATUSES, Checkin
@@ -102,14 +101,11 @@ def _checkin(checkin_id: int) -> Checkin:
     return checkin
 
 
-@operation(
-    "get",
+@listing(
     "/checkins",
     "The review queue, oldest first",
-    ok=PageOf[records.Checkin],
-    query=records.CheckinQuery,
-    page=True,
-    errors=(422,),
+    records.Checkin,
+    records.CheckinQuery,
 )
 def list_checkins():
     page, per_page = page_from_args()

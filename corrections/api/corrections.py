@@ -34,10 +34,10 @@ from corrections.api import (
     void_child,
     write_body,
 )
-from corrections.api.openapi import SCOPED, action_routes, operation, write
+from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import cases as records
-from corrections.api.schema import PageOf, Schema, doc, enum
+from corrections.api.schema import Schema, doc, enum
 from corrections.auth.models import User
 from corrections.auth.scope import get_in_scope
 from corrections.extensions import db
@@ -176,14 +176,11 @@ def _decision(rule: str, summary: str, ok, body, **details):
     return write(rule, summary + " (supervisor or admin)", ok, body, **details)
 
 
-@operation(
-    "get",
+@listing(
     "/corrections",
     "Correction cases in scope",
-    ok=PageOf[records.OverdueCorrectionCase],
-    query=CaseQuery,
-    page=True,
-    errors=(422,),
+    records.OverdueCorrectionCase,
+    CaseQuery,
 )
 def list_cases():
     user = current_api_user()

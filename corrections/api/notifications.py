@@ -4,22 +4,18 @@ from flask import request
 from flask_babel import gettext as _
 
 from corrections.api import current_api_user, paged
-from corrections.api.openapi import SCOPED, operation
+from corrections.api.openapi import SCOPED, listing, operation
 from corrections.api.records import inbox as records
-from corrections.api.schema import PageOf
 from corrections.errors import ValidationFailed
 from corrections.extensions import db
 from corrections.reminders import services
 
 
-@operation(
-    "get",
+@listing(
     "/notifications",
     "The token user's inbox",
-    ok=PageOf[records.Notification],
-    query=records.NotificationQuery,
-    page=True,
-    errors=(422,),
+    records.Notification,
+    records.NotificationQuery,
     texts={422: "Bad status"},
 )
 def list_notifications():

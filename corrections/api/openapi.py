@@ -16,6 +16,7 @@ from corrections.api import bp
 from corrections.api.schema import (
     Binary,
     Error,
+    PageOf,
     PageQuery,
     components,
     query_parameters,
@@ -86,6 +87,14 @@ def operation(method: str, rule: str, summary: str, **details: Any):
         return bp.route(rule, methods=[method.upper()])(view) if register_route else view
 
     return register
+
+
+def listing(rule: str, summary: str, item: type, query: type | None = None, **details):
+    """A GET of a page of ``item`` (``PageOf``): page and per_page besides the ``query``
+    parameters, 422 when one is bad; ``errors`` adds other refusals."""
+    errors = (*details.pop("errors", ()), 422)
+    ok = PageOf[item]
+    return operation("get", rule, summary, ok=ok, query=query, page=True, errors=errors, **details)
 
 
 # Errors an operation documents by its kind, as the API answers them (docs/api.md: Conventions).

@@ -30,11 +30,11 @@ from corrections.api import (
     void_child,
     write_body,
 )
-from corrections.api.openapi import SCOPED, action_routes, operation, write
+from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import resettlement as records
 from corrections.api.records.cases import VoidBody
-from corrections.api.schema import PageOf, Schema, doc, enum
+from corrections.api.schema import Schema, doc, enum
 from corrections.auth.models import User
 from corrections.auth.scope import get_in_scope
 from corrections.extensions import db
@@ -137,14 +137,11 @@ class ResettlementQuery(Schema):
     )
 
 
-@operation(
-    "get",
+@listing(
     "/resettlements",
     "Resettlement cases in scope",
-    ok=PageOf[records.OverdueResettlementCase],
-    query=ResettlementQuery,
-    page=True,
-    errors=(422,),
+    records.OverdueResettlementCase,
+    ResettlementQuery,
 )
 def list_resettlements():
     user = current_api_user()

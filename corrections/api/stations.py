@@ -2,22 +2,18 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from corrections.api import answer, current_api_user, json_body, paged, require
-from corrections.api.openapi import operation, write
+from corrections.api.openapi import listing, write
 from corrections.api.records import people as records
-from corrections.api.schema import PageOf
 from corrections.auth import services
 from corrections.auth.models import Station
 from corrections.auth.scope import scope
 from corrections.errors import ValidationFailed
 
 
-@operation(
-    "get",
+@listing(
     "/stations",
     "Stations in the user's scope",
-    ok=PageOf[records.Station],
-    page=True,
-    errors=(422,),
+    records.Station,
 )
 def list_stations():
     query = scope(select(Station), current_api_user(), Station).order_by(Station.code)
