@@ -195,6 +195,20 @@ def act_on(row, render, service, *args, versioned: bool = False):
     return answer(200, lambda: render(row))
 
 
+def versioned_action(find, render, role=None):
+    """A runner for ``openapi.action_routes``: role (403, writers unless ``role``) → the
+    record ``find(id)`` in scope (404) → ``act_on`` it with its ``version`` (docs/api.md:
+    Conventions) → 200 with ``render(record)``."""
+
+    def run(action, **path_ids):
+        (role or require_writer)()
+        (record_id,) = path_ids.values()
+        row = find(record_id)
+        return act_on(row, render, action, row, versioned=True)
+
+    return run
+
+
 def void_child(case, model: type, kind: str, child_id: int, void_record, render):
     """Void a record of ``case`` (404 when it belongs to another): ``void_record(user, case,
     kind, child_id, body)``, then 200 with the voided record."""

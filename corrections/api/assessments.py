@@ -10,13 +10,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from corrections.api import (
-    act_on,
     current_api_user,
     page_from_args,
     page_json,
     query_fields,
     require_writer,
     station_filter,
+    versioned_action,
     write_body,
 )
 from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
@@ -97,17 +97,10 @@ def register_assessment():
     return write_body(services.register_assessment, records.Assessment.of, status=201)
 
 
-def _action(action, assessment_id: int):
-    """Role → investigation (404) → body (400) → service (422) → version (409) → 200."""
-    require_writer()
-    assessment = _assessment(assessment_id)
-    return act_on(assessment, records.Assessment.of, action, assessment, versioned=True)
-
-
 action_routes(
     "/assessments/<int:assessment_id>/{}",
     records.Assessment,
-    _action,
+    versioned_action(_assessment, records.Assessment.of),
     [
         (
             "extend_assessment",

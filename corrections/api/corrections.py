@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date
-from functools import partial
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -31,6 +30,7 @@ from corrections.api import (
     require,
     require_writer,
     station_filter,
+    versioned_action,
     void_child,
     write_body,
 )
@@ -248,17 +248,10 @@ def create_case():
     return write_body(services.create_case, case_json, status=201)
 
 
-def _case_action(action, case_id: int, *, decider: bool = False):
-    """Role → case (404) → body (400) → service (422) → version (409) → 200 with the case."""
-    _decider() if decider else require_writer()
-    case = _case(case_id)
-    return act_on(case, case_json, action, case, versioned=True)
-
-
 action_routes(
     CASE,
     records.CorrectionCase,
-    _case_action,
+    versioned_action(_case, case_json),
     [
         (
             "receive_case",
@@ -272,7 +265,7 @@ action_routes(
 action_routes(
     CASE,
     records.CorrectionCase,
-    partial(_case_action, decider=True),
+    versioned_action(_case, case_json, role=_decider),
     [
         (
             "assign_officer",

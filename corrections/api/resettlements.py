@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.api import (
-    act_on,
     bool_filter,
     current_api_user,
     lang,
@@ -27,6 +26,7 @@ from corrections.api import (
     query_fields,
     require_writer,
     station_filter,
+    versioned_action,
     void_child,
     write_body,
 )
@@ -203,17 +203,10 @@ def create_resettlement():
     return write_body(services.create_case, case_json, status=201)
 
 
-def _case_action(action, case_id: int):
-    """Role → case (404) → body (400) → service (422) → version (409) → 200 with the case."""
-    require_writer()
-    case = _case(case_id)
-    return act_on(case, case_json, action, case, versioned=True)
-
-
 action_routes(
     CASE,
     records.ResettlementCase,
-    _case_action,
+    versioned_action(_case, case_json),
     [
         (
             "release_resettlement",
