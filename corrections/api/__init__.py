@@ -27,7 +27,7 @@ from corrections.errors import DomainError, Forbidden, NotFound, StaleVersion, V
 from corrections.extensions import csrf, db
 from corrections.inputs import check_request, parse_int
 from corrections.validation import Fields
-from corrections.web import Page, api_error
+from corrections.web import Page, api_error, paginate
 
 log = logging.getLogger("corrections")
 API_PREFIX = "/api/v1"
@@ -144,6 +144,12 @@ def page_json(page: Page, render) -> dict:
     )
 
 
+def paged(query, render) -> dict:
+    """The page of ``query`` that page and per_page ask for (422 when they are bad)."""
+    page, per_page = page_from_args()
+    return page_json(paginate(query, page, per_page), render)
+
+
 def lang() -> str:
     return "en" if str(get_locale() or "zh").startswith("en") else "zh"
 
@@ -167,6 +173,47 @@ def check_version(given: int | None, stored: int) -> None:
     """Called after the service (so a 422 answers first); the rollback undoes its writes."""
     if given is not None and given != stored:
         raise StaleVersion(_("该记录已被他人修改（当前版本 %(v)d），请刷新后重试。", v=stored))
+
+
+def write_body(service, render, *args, status: int = 200):
+    """Body (400) → ``service(user, *args, body)`` (422) → ``status`` with ``render`` of what the
+    service returns. The caller has checked the role (403) and the records in scope (404)."""
+    data = json_body()
+    row = service(current_api_user(), *args, data)
+    return answer(status, lambda: render(row))
+
+
+def act_on(row, render, service, *args, versioned: bool = False):
+    """Body (400) → ``service(user, *args, body)`` (422) → with ``versioned``, an optional
+    ``version`` of ``row`` that is stale (409) → 200 with ``render(row)`` (docs/api.md:
+    Conventions). The caller has checked the role (403) and the records in scope (404)."""
+    data = json_body()
+    given = given_version(data) if versioned else None
+    stored = row.version if given is not None else 0
+    service(current_api_user(), *args, data)
+    check_version(given, stored)
+    return answer(200, lambda: render(row))
+
+
+def versioned_action(find, render, role=None):
+    """A runner for ``openapi.action_routes``: role (403, writers unless ``role``) → the
+    record ``find(id)`` in scope (404) → ``act_on`` it with its ``version`` (docs/api.md:
+    Conventions) → 200 with ``render(record)``."""
+
+    def run(action, **path_ids):
+        (role or require_writer)()
+        (record_id,) = path_ids.values()
+        row = find(record_id)
+        return act_on(row, render, action, row, versioned=True)
+
+    return run
+
+
+def void_child(case, model: type, kind: str, child_id: int, void_record, render):
+    """Void a record of ``case`` (404 when it belongs to another): ``void_record(user, case,
+    kind, child_id, body)``, then 200 with the voided record."""
+    child_of(model, case, child_id)
+    return write_body(void_record, render, case, kind, child_id)
 
 
 def query_fields(*keys: str) -> Fields:

@@ -10,33 +10,29 @@ from sqlalchemy.orm import selectinload
 from corrections.activities import services
 from corrections.activities.models import ACTIVITY_KINDS, Activity
 from corrections.api import (
-    answer,
+    act_on,
     current_api_user,
-    json_body,
     page_from_args,
     page_json,
     query_fields,
     require_writer,
     station_filter,
+    write_body,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, listing, operation, write
 from corrections.api.records import activities as records
 from corrections.api.records.cases import VoidBody
-from corrections.api.schema import PageOf
 from corrections.auth.scope import scope
 from corrections.web import paginate
 
 # --------------------------------------------------------------------------- reads
 
 
-@operation(
-    "get",
+@listing(
     "/activities",
     "Sessions in scope, newest first",
-    ok=PageOf[records.Activity],
-    query=records.ActivityQuery,
-    page=True,
-    errors=(422,),
+    records.Activity,
+    records.ActivityQuery,
 )
 def list_activities():
     page, per_page = page_from_args()
@@ -80,9 +76,7 @@ def get_activity(activity_id: int):
 )
 def record_activity():
     require_writer()
-    data = json_body()
-    activity = services.record_activity(current_api_user(), data)
-    return answer(201, lambda: records.Activity.of(activity))
+    return write_body(services.record_activity, records.Activity.of, status=201)
 
 
 @write(
@@ -93,8 +87,5 @@ def record_activity():
 )
 def void_activity(activity_id: int):
     require_writer()
-    user = current_api_user()
-    activity = services.get_activity(user, activity_id)
-    data = json_body()
-    services.void_activity(user, activity, data)
-    return answer(200, lambda: records.Activity.of(activity))
+    activity = services.get_activity(current_api_user(), activity_id)
+    return act_on(activity, records.Activity.of, services.void_activity, activity)

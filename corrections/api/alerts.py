@@ -9,30 +9,26 @@ from flask_babel import gettext as _
 from corrections.alerts import services
 from corrections.alerts.models import ALERT_KINDS, ALERT_STATUSES
 from corrections.api import (
+    act_on,
     answer,
     current_api_user,
-    json_body,
     page_from_args,
     page_json,
     query_fields,
     require_writer,
     station_filter,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, listing, operation, write
 from corrections.api.records import alerts as records
-from corrections.api.schema import PageOf
 from corrections.errors import ValidationFailed
 from corrections.web import paginate
 
 
-@operation(
-    "get",
+@listing(
     "/alerts",
     "Alerts in the user's scope (预警处置)",
-    ok=PageOf[records.Alert],
-    query=records.AlertQuery,
-    page=True,
-    errors=(422,),
+    records.Alert,
+    records.AlertQuery,
 )
 def list_alerts():
     page, per_page = page_from_args()
@@ -64,11 +60,8 @@ def get_alert(alert_id: int):
 )
 def alert_step(alert_id: int):
     require_writer()
-    user = current_api_user()
-    alert = services.get_alert(user, alert_id)
-    data = json_body()
-    services.take_step(user, alert, data)
-    return answer(200, lambda: records.Alert.of(alert))
+    alert = services.get_alert(current_api_user(), alert_id)
+    return act_on(alert, records.Alert.of, services.take_step, alert)
 
 
 @operation(

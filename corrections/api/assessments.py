@@ -10,20 +10,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from corrections.api import (
-    answer,
-    check_version,
     current_api_user,
-    given_version,
-    json_body,
     page_from_args,
     page_json,
     query_fields,
     require_writer,
     station_filter,
+    versioned_action,
+    write_body,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
 from corrections.api.records import assessments as records
-from corrections.api.schema import PageOf
 from corrections.assessments import services
 from corrections.assessments.models import Assessment
 from corrections.auth.scope import get_in_scope, scope
@@ -37,15 +34,12 @@ def _assessment(assessment_id: int) -> Assessment:
 # --------------------------------------------------------------------------- reads
 
 
-@operation(
-    "get",
+@listing(
     "/assessments",
     "Investigations in scope, open first (by due date); with overdue_on only the open ones "
     "whose due_on is before that date",
-    ok=PageOf[records.Assessment],
-    query=records.AssessmentQuery,
-    page=True,
-    errors=(422,),
+    records.Assessment,
+    records.AssessmentQuery,
 )
 def list_assessments():
     user = current_api_user()
@@ -100,38 +94,27 @@ def get_assessment(assessment_id: int):
 )
 def register_assessment():
     require_writer()
-    data = json_body()
-    assessment = services.register_assessment(current_api_user(), data)
-    return answer(201, lambda: records.Assessment.of(assessment))
+    return write_body(services.register_assessment, records.Assessment.of, status=201)
 
 
-def _action(assessment_id: int, action):
-    require_writer()
-    assessment = _assessment(assessment_id)
-    data = json_body()
-    given, stored = given_version(data), assessment.version
-    action(current_api_user(), assessment, data)
-    check_version(given, stored)
-    return answer(200, lambda: records.Assessment.of(assessment))
-
-
-@write(
-    "/assessments/<int:assessment_id>/extend",
-    "Extend the deadline by working days, with a reason",
+action_routes(
+    "/assessments/<int:assessment_id>/{}",
     records.Assessment,
-    records.ExtendBody,
-    conflict=True,
+    versioned_action(_assessment, records.Assessment.of),
+    [
+        (
+            "extend_assessment",
+            "extend",
+            "Extend the deadline by working days, with a reason",
+            records.ExtendBody,
+            services.extend_assessment,
+        ),
+        (
+            "complete_assessment",
+            "complete",
+            "Record the completion and the opinion",
+            records.CompleteBody,
+            services.complete_assessment,
+        ),
+    ],
 )
-def extend_assessment(assessment_id: int):
-    return _action(assessment_id, services.extend_assessment)
-
-
-@write(
-    "/assessments/<int:assessment_id>/complete",
-    "Record the completion and the opinion",
-    records.Assessment,
-    records.CompleteBody,
-    conflict=True,
-)
-def complete_assessment(assessment_id: int):
-    return _action(assessment_id, services.complete_assessment)

@@ -10,15 +10,13 @@ from __future__ import annotations
 
 from flask import request
 
-from corrections.api import answer, current_api_user, page_from_args, page_json, require_writer
-from corrections.api.openapi import operation
+from corrections.api import answer, current_api_user, paged, require_writer
+from corrections.api.openapi import listing, operation
 from corrections.api.records import files as records
-from corrections.api.schema import PageOf
 from corrections.auth.scope import get_in_scope
 from corrections.extensions import db
 from corrections.paperwork import attachments as service
 from corrections.supervision.models import CorrectionCase
-from corrections.web import paginate
 
 
 @operation(
@@ -45,16 +43,13 @@ def correction_attachment_upload(case_id: int):
     return answer(201, lambda: records.Attachment.of(attachment))
 
 
-@operation(
-    "get",
+@listing(
     "/corrections/<int:case_id>/attachments",
     "Attachments of a correction case, newest first (voided ones included)",
-    ok=PageOf[records.Attachment],
-    page=True,
-    errors=(404, 422),
+    records.Attachment,
+    errors=(404,),
 )
 def correction_attachment_list(case_id: int):
     case = get_in_scope(CorrectionCase, case_id, current_api_user())
-    page, per_page = page_from_args()
     query = service.listing(programme="correction", case_id=case.id)
-    return page_json(paginate(query, page, per_page), records.Attachment.of)
+    return paged(query, records.Attachment.of)

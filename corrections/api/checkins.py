@@ -7,6 +7,7 @@ from flask import request
 from flask_babel import gettext as _
 
 from corrections.api import (
+    act_on,
     answer,
     bp,
     current_api_user,
@@ -16,10 +17,10 @@ from corrections.api import (
     query_fields,
     require_writer,
     station_filter,
+    write_body,
 )
-from corrections.api.openapi import SCOPED, WRITE, operation, write
+from corrections.api.openapi import SCOPED, listing, operation, write
 from corrections.api.records import checkins as records
-from corrections.api.schema import PageOf
 from corrections.auth.scope import get_in_scope
 from corrections.checkin import services
 from corrections.checkin.models import CHECKIN_STATUSES, Checkin
@@ -35,14 +36,13 @@ def _case(case_id: int) -> CorrectionCase:
 
 
 @bp.route("/corrections/<int:case_id>/checkin-enrolment", methods=["GET", "POST", "DELETE"])
-@operation(
-    "post",
+@write(
     _ENROLMENT,
     "Enrol the person in self check-in (code valid 7 days, single use)",
-    ok=records.CheckinEnrolment,
+    records.CheckinEnrolment,
+    records.EnrolBody,
     status=201,
-    body=records.EnrolBody,
-    errors=(*WRITE, 404, 409),
+    conflict=True,
     route=False,
 )
 @operation(
@@ -91,10 +91,7 @@ def checkin_enrolment(case_id: int):
 )
 def request_checkin(case_id: int):
     require_writer()
-    case = _case(case_id)
-    data = json_body()
-    checkin = services.request_checkin(current_api_user(), case, data)
-    return answer(201, lambda: records.Checkin.of(checkin))
+    return write_body(services.request_checkin, records.Checkin.of, _case(case_id), status=201)
 
 
 def _checkin(checkin_id: int) -> Checkin:
@@ -104,14 +101,11 @@ def _checkin(checkin_id: int) -> Checkin:
     return checkin
 
 
-@operation(
-    "get",
+@listing(
     "/checkins",
     "The review queue, oldest first",
-    ok=PageOf[records.Checkin],
-    query=records.CheckinQuery,
-    page=True,
-    errors=(422,),
+    records.Checkin,
+    records.CheckinQuery,
 )
 def list_checkins():
     page, per_page = page_from_args()
@@ -141,6 +135,4 @@ def get_checkin(checkin_id: int):
 def review_checkin(checkin_id: int):
     require_writer()
     checkin = _checkin(checkin_id)
-    data = json_body()
-    services.review(current_api_user(), checkin, data)
-    return answer(200, lambda: records.Checkin.of(checkin))
+    return act_on(checkin, records.Checkin.of, services.review, checkin)

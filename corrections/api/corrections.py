@@ -14,31 +14,32 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.api import (
-    answer,
-    check_version,
+    act_on,
     child_of,
     current_api_user,
-    given_version,
-    json_body,
     lang,
     page_from_args,
     page_json,
+    query_fields,
     require,
     require_writer,
+    station_filter,
+    versioned_action,
+    void_child,
+    write_body,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import cases as records
-from corrections.api.schema import PageOf, Schema, doc, enum
-from corrections.auth.models import Station, User
-from corrections.auth.scope import get_in_scope, station_in_scope
+from corrections.api.schema import Schema, doc, enum
+from corrections.auth.models import User
+from corrections.auth.scope import get_in_scope
 from corrections.extensions import db
 from corrections.people import privacy
 from corrections.rules import engine
@@ -54,7 +55,6 @@ from corrections.supervision.models import (
     Leave,
     Sanction,
 )
-from corrections.validation import Fields
 from corrections.web import Page, paginate
 
 overdue_json = records.OverdueItem.of
@@ -150,18 +150,11 @@ def _decider() -> None:
     require(current_api_user().can_decide, _("此操作需要县局主管或管理员。"))
 
 
+CASE = "/corrections/<int:case_id>/{}"
+
+
 def _case(case_id: int) -> CorrectionCase:
     return get_in_scope(CorrectionCase, case_id, current_api_user())
-
-
-def _station_filter(code: str | None, fields: Fields) -> Station | None:
-    if not code:
-        return None
-    station = db.session.execute(select(Station).where(Station.code == code)).scalar_one_or_none()
-    if station is None or not station_in_scope(current_api_user(), station):
-        fields.error("station", _("司法所代码无效或不在您的范围内。"))
-        return None
-    return station
 
 
 # --------------------------------------------------------------------------- reads
@@ -183,23 +176,20 @@ def _decision(rule: str, summary: str, ok, body, **details):
     return write(rule, summary + " (supervisor or admin)", ok, body, **details)
 
 
-@operation(
-    "get",
+@listing(
     "/corrections",
     "Correction cases in scope",
-    ok=PageOf[records.OverdueCorrectionCase],
-    query=CaseQuery,
-    page=True,
-    errors=(422,),
+    records.OverdueCorrectionCase,
+    CaseQuery,
 )
 def list_cases():
     user = current_api_user()
     page, per_page = page_from_args()
-    f = Fields({k: request.args.get(k) for k in ("status", "level", "overdue_on")})
+    f = query_fields("status", "level", "overdue_on")
     status = f.choice("status", STATUSES, required=False)
     level = f.choice("level", LEVELS, required=False)
     overdue_on = f.date("overdue_on", required=False)
-    station = _station_filter(request.args.get("station"), f)
+    station = station_filter(f)
     f.raise_if_errors()
     if overdue_on is None:
         query = queries.api_cases(user, status=status, station=station, level=level)
@@ -255,92 +245,72 @@ def get_case(case_id: int):
 )
 def create_case():
     require_writer()
-    data = json_body()
-    case = services.create_case(current_api_user(), data)
-    return answer(201, lambda: case_json(case))
+    return write_body(services.create_case, case_json, status=201)
 
 
-def _case_action(case_id: int, action, *, decider: bool = False):
-    """Role → case (404) → body (400) → service (422) → version (409) → 200 with the case."""
-    _decider() if decider else require_writer()
-    case = _case(case_id)
-    data = json_body()
-    given, stored = given_version(data), case.version
-    action(current_api_user(), case, data)
-    check_version(given, stored)
-    return answer(200, lambda: case_json(case))
-
-
-@write(
-    "/corrections/<int:case_id>/receive",
-    "Record the reception (报到接收)",
+action_routes(
+    CASE,
     records.CorrectionCase,
-    records.Receive,
-    conflict=True,
+    versioned_action(_case, case_json),
+    [
+        (
+            "receive_case",
+            "receive",
+            "Record the reception (报到接收)",
+            records.Receive,
+            services.receive_case,
+        )
+    ],
 )
-def receive_case(case_id: int):
-    return _case_action(case_id, services.receive_case)
-
-
-@_decision(
-    "/corrections/<int:case_id>/officer",
-    "Change the responsible officer",
+action_routes(
+    CASE,
     records.CorrectionCase,
-    records.OfficerChange,
-    conflict=True,
+    versioned_action(_case, case_json, role=_decider),
+    [
+        (
+            "assign_officer",
+            "officer",
+            "Change the responsible officer",
+            records.OfficerChange,
+            services.assign_officer,
+        ),
+        (
+            "move_station",
+            "station",
+            "Move the case to another station of the unit (dated)",
+            records.StationMoveBody,
+            services.move_station,
+        ),
+        (
+            "release_case",
+            "release",
+            "Release (解除): expiry needs released_on ≥ term_end_effective; refused while a "
+            "revocation or custody request has no outcome; expiry refused while a 脱管 is open "
+            "(absconded_open) or a 重新犯罪 has no request with an outcome "
+            "(reoffence_undecided); an end date before a record of the case: "
+            "records_after_end (fields: '<kind>:<id>' → date)",
+            records.Release,
+            services.release_case,
+        ),
+        (
+            "terminate_case",
+            "terminate",
+            "Terminate (终止): closes open incidents (outcome case_ended); an end date "
+            "before a record of the case: records_after_end",
+            records.Terminate,
+            services.terminate_case,
+        ),
+        (
+            "transfer_out",
+            "transfer-out",
+            "Transfer out (变更执行地): ends the case here; an end date before a record "
+            "of the case: records_after_end",
+            records.TransferOut,
+            services.transfer_out,
+        ),
+    ],
+    register=_decision,
 )
-def assign_officer(case_id: int):
-    return _case_action(case_id, services.assign_officer, decider=True)
-
-
-@_decision(
-    "/corrections/<int:case_id>/station",
-    "Move the case to another station of the unit (dated)",
-    records.CorrectionCase,
-    records.StationMoveBody,
-    conflict=True,
-)
-def move_station(case_id: int):
-    return _case_action(case_id, services.move_station, decider=True)
-
-
-@_decision(
-    "/corrections/<int:case_id>/release",
-    "Release (解除): expiry needs released_on ≥ term_end_effective; refused while a "
-    "revocation or custody request has no outcome; expiry refused while a 脱管 is open "
-    "(absconded_open) or a 重新犯罪 has no request with an outcome "
-    "(reoffence_undecided); an end date before a record of the case: "
-    "records_after_end (fields: '<kind>:<id>' → date)",
-    records.CorrectionCase,
-    records.Release,
-    conflict=True,
-)
-def release_case(case_id: int):
-    return _case_action(case_id, services.release_case, decider=True)
-
-
-@_decision(
-    "/corrections/<int:case_id>/terminate",
-    "Terminate (终止): closes open incidents (outcome case_ended); an end date "
-    "before a record of the case: records_after_end",
-    records.CorrectionCase,
-    records.Terminate,
-    conflict=True,
-)
-def terminate_case(case_id: int):
-    return _case_action(case_id, services.terminate_case, decider=True)
-
-
-@_decision(
-    "/corrections/<int:case_id>/transfer-out",
-    "Transfer out (变更执行地): ends the case here; an end date before a record "
-    "of the case: records_after_end",
-    records.CorrectionCase,
-    records.TransferOut,
-    conflict=True,
-)
-def transfer_out(case_id: int):
-    return _case_action(case_id, services.transfer_out, decider=True)
 
 
 # --------------------------------------------------------------------------- levels, contacts
@@ -355,10 +325,7 @@ def transfer_out(case_id: int):
 )
 def change_level(case_id: int):
     _decider()
-    case = _case(case_id)
-    data = json_body()
-    row = services.change_level(current_api_user(), case, data)
-    return answer(201, lambda: records.LevelChange.of(row))
+    return write_body(services.change_level, records.LevelChange.of, _case(case_id), status=201)
 
 
 @write(
@@ -370,10 +337,7 @@ def change_level(case_id: int):
 )
 def record_contact(case_id: int):
     require_writer()
-    case = _case(case_id)
-    data = json_body()
-    contact = services.record_contact(current_api_user(), case, data)
-    return answer(201, lambda: records.Contact.of(contact))
+    return write_body(services.record_contact, records.Contact.of, _case(case_id), status=201)
 
 
 @write(
@@ -385,10 +349,9 @@ def record_contact(case_id: int):
 def void_contact(case_id: int, contact_id: int):
     require_writer()
     case = _case(case_id)
-    child_of(Contact, case, contact_id)
-    data = json_body()
-    contact = services.void_record(current_api_user(), case, "contact", contact_id, data)
-    return answer(200, lambda: records.Contact.of(contact))
+    return void_child(
+        case, Contact, "contact", contact_id, services.void_record, records.Contact.of
+    )
 
 
 # --------------------------------------------------------------------------- sanctions
@@ -403,10 +366,7 @@ def void_contact(case_id: int, contact_id: int):
 )
 def record_sanction(case_id: int):
     _decider()
-    case = _case(case_id)
-    data = json_body()
-    sanction = services.record_sanction(current_api_user(), case, data)
-    return answer(201, lambda: records.Sanction.of(sanction))
+    return write_body(services.record_sanction, records.Sanction.of, _case(case_id), status=201)
 
 
 @_decision(
@@ -419,9 +379,7 @@ def sanction_outcome(case_id: int, sanction_id: int):
     _decider()
     case = _case(case_id)
     child_of(Sanction, case, sanction_id)
-    data = json_body()
-    sanction = services.record_outcome(current_api_user(), case, sanction_id, data)
-    return answer(200, lambda: records.Sanction.of(sanction))
+    return write_body(services.record_outcome, records.Sanction.of, case, sanction_id)
 
 
 @_decision(
@@ -433,10 +391,8 @@ def sanction_outcome(case_id: int, sanction_id: int):
 def void_sanction(case_id: int, sanction_id: int):
     _decider()
     case = _case(case_id)
-    child_of(Sanction, case, sanction_id)
-    data = json_body()
-    sanction = services.void_record(current_api_user(), case, "sanction", sanction_id, data)
-    return answer(200, lambda: records.Sanction.of(sanction))
+    render = records.Sanction.of
+    return void_child(case, Sanction, "sanction", sanction_id, services.void_record, render)
 
 
 # --------------------------------------------------------------------------- leave
@@ -451,10 +407,7 @@ def void_sanction(case_id: int, sanction_id: int):
 )
 def apply_leave(case_id: int):
     require_writer()
-    case = _case(case_id)
-    data = json_body()
-    leave = services.apply_leave(current_api_user(), case, data)
-    return answer(201, lambda: records.Leave.of(leave))
+    return write_body(services.apply_leave, records.Leave.of, _case(case_id), status=201)
 
 
 @write(
@@ -471,11 +424,7 @@ def decide_leave(case_id: int, leave_id: int):
     leave = child_of(Leave, case, leave_id)
     if leave.tier != "station":
         require(user.can_decide, _("超过7天的外出需要县局审批。"))
-    data = json_body()
-    given, stored = given_version(data), leave.version
-    services.decide_leave(user, case, leave_id, data)
-    check_version(given, stored)
-    return answer(200, lambda: records.Leave.of(leave))
+    return act_on(leave, records.Leave.of, services.decide_leave, case, leave_id, versioned=True)
 
 
 @write(
@@ -489,11 +438,8 @@ def return_from_leave(case_id: int, leave_id: int):
     require_writer()
     case = _case(case_id)
     leave = child_of(Leave, case, leave_id)
-    data = json_body()
-    given, stored = given_version(data), leave.version
-    services.return_from_leave(current_api_user(), case, leave_id, data)
-    check_version(given, stored)
-    return answer(200, lambda: records.Leave.of(leave))
+    service = services.return_from_leave
+    return act_on(leave, records.Leave.of, service, case, leave_id, versioned=True)
 
 
 # --------------------------------------------------------------------------- incidents
@@ -508,10 +454,7 @@ def return_from_leave(case_id: int, leave_id: int):
 )
 def open_incident(case_id: int):
     require_writer()
-    case = _case(case_id)
-    data = json_body()
-    incident = services.open_incident(current_api_user(), case, data)
-    return answer(201, lambda: records.Incident.of(incident))
+    return write_body(services.open_incident, records.Incident.of, _case(case_id), status=201)
 
 
 @write(
@@ -525,8 +468,5 @@ def close_incident(case_id: int, incident_id: int):
     require_writer()
     case = _case(case_id)
     incident = child_of(Incident, case, incident_id)
-    data = json_body()
-    given, stored = given_version(data), incident.version
-    services.close_incident(current_api_user(), case, incident_id, data)
-    check_version(given, stored)
-    return answer(200, lambda: records.Incident.of(incident))
+    service, render = services.close_incident, records.Incident.of
+    return act_on(incident, render, service, case, incident_id, versioned=True)

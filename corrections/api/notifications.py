@@ -3,33 +3,26 @@
 from flask import request
 from flask_babel import gettext as _
 
-from corrections.api import current_api_user, page_from_args, page_json
-from corrections.api.openapi import SCOPED, operation
+from corrections.api import current_api_user, paged
+from corrections.api.openapi import SCOPED, listing, operation
 from corrections.api.records import inbox as records
-from corrections.api.schema import PageOf
 from corrections.errors import ValidationFailed
 from corrections.extensions import db
 from corrections.reminders import services
-from corrections.web import paginate
 
 
-@operation(
-    "get",
+@listing(
     "/notifications",
     "The token user's inbox",
-    ok=PageOf[records.Notification],
-    query=records.NotificationQuery,
-    page=True,
-    errors=(422,),
+    records.Notification,
+    records.NotificationQuery,
     texts={422: "Bad status"},
 )
 def list_notifications():
     status = request.args.get("status", "unread")
     if status not in ("unread", "all"):
         raise ValidationFailed(_("status 只能是 unread 或 all。"), fields={"status": _("无效")})
-    page, per_page = page_from_args()
-    query = services.inbox(current_api_user(), status)
-    return page_json(paginate(query, page, per_page), records.Notification.of)
+    return paged(services.inbox(current_api_user(), status), records.Notification.of)
 
 
 @operation(

@@ -16,6 +16,7 @@ from corrections.api import bp
 from corrections.api.schema import (
     Binary,
     Error,
+    PageOf,
     PageQuery,
     components,
     query_parameters,
@@ -88,6 +89,14 @@ def operation(method: str, rule: str, summary: str, **details: Any):
     return register
 
 
+def listing(rule: str, summary: str, item: type, query: type | None = None, **details):
+    """A GET of a page of ``item`` (``PageOf``): page and per_page besides the ``query``
+    parameters, 422 when one is bad; ``errors`` adds other refusals."""
+    errors = (*details.pop("errors", ()), 422)
+    ok = PageOf[item]
+    return operation("get", rule, summary, ok=ok, query=query, page=True, errors=errors, **details)
+
+
 # Errors an operation documents by its kind, as the API answers them (docs/api.md: Conventions).
 WRITE = (400, 403, 422)
 SCOPED = (404,)
@@ -99,6 +108,24 @@ def write(rule: str, summary: str, ok: Any, body: type | None, *, conflict=False
     errors = (*WRITE, *(SCOPED if "<" in rule else ()), *((409,) if conflict else ()))
     errors = (*errors, *details.pop("errors", ()))
     return operation("post", rule, summary, ok=ok, body=body, errors=errors, **details)
+
+
+def action_routes(rule: str, ok: Any, run, actions, *, register=write) -> None:
+    """Versioned actions on one record that differ only by data: one POST per row
+    ``(endpoint, path, summary, body, service)`` of ``actions``, on ``rule.format(path)``
+    (409 when stale), answered by ``run(service, **path_ids)`` with ``ok``. ``register`` is
+    ``write`` or a variant of it; the view's endpoint is ``endpoint``."""
+    for endpoint, path, summary, body, service in actions:
+        view = _action_view(run, service)
+        view.__name__ = view.__qualname__ = endpoint
+        register(rule.format(path), summary, ok, body, conflict=True)(view)
+
+
+def _action_view(run, service):
+    def view(**path_ids):
+        return run(service, **path_ids)
+
+    return view
 
 
 def _response(op: Operation, refs: dict) -> dict:

@@ -11,9 +11,9 @@ from corrections.api import (
     page_json,
     require_writer,
 )
-from corrections.api.openapi import SCOPED, WRITE, operation
+from corrections.api.openapi import SCOPED, WRITE, listing, operation, write
 from corrections.api.records import people as records
-from corrections.api.schema import PageOf, Schema
+from corrections.api.schema import Schema
 from corrections.auth.scope import get_in_scope, station_in_scope
 from corrections.auth.services import station_by_code
 from corrections.errors import Duplicate, ValidationFailed
@@ -50,14 +50,11 @@ def person_json(person: Person, *, with_cases: bool = False) -> dict:
     return records.Person.of(person, user, notices=id_notices(person), cases=cases)
 
 
-@operation(
-    "get",
+@listing(
     "/people",
     "People in scope; q matches a name or an ID number",
-    ok=PageOf[records.Person],
-    query=PeopleQuery,
-    page=True,
-    errors=(422,),
+    records.Person,
+    PeopleQuery,
 )
 def list_people():
     page, per_page = page_from_args()
@@ -79,14 +76,13 @@ def get_person(person_id: int):
     return person_json(person, with_cases=True)
 
 
-@operation(
-    "post",
+@write(
     "/people",
     "Register a person (一人一档)",
-    ok=records.Person,
+    records.Person,
+    records.PersonCreate,
     status=201,
-    body=records.PersonCreate,
-    errors=(*WRITE, 409),
+    conflict=True,
 )
 def create_person():
     require_writer()

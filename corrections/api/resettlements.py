@@ -18,25 +18,23 @@ from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.api import (
-    answer,
     bool_filter,
-    check_version,
-    child_of,
     current_api_user,
-    given_version,
-    json_body,
     lang,
     page_from_args,
     page_json,
     query_fields,
     require_writer,
     station_filter,
+    versioned_action,
+    void_child,
+    write_body,
 )
-from corrections.api.openapi import SCOPED, operation, write
+from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import resettlement as records
 from corrections.api.records.cases import VoidBody
-from corrections.api.schema import PageOf, Schema, doc, enum
+from corrections.api.schema import Schema, doc, enum
 from corrections.auth.models import User
 from corrections.auth.scope import get_in_scope
 from corrections.extensions import db
@@ -118,6 +116,9 @@ CASE_SERIALIZERS.append(person_cases)
 # --------------------------------------------------------------------------- plumbing
 
 
+CASE = "/resettlements/<int:case_id>/{}"
+
+
 def _case(case_id: int) -> ResettlementCase:
     return get_in_scope(ResettlementCase, case_id, current_api_user())
 
@@ -136,14 +137,11 @@ class ResettlementQuery(Schema):
     )
 
 
-@operation(
-    "get",
+@listing(
     "/resettlements",
     "Resettlement cases in scope",
-    ok=PageOf[records.OverdueResettlementCase],
-    query=ResettlementQuery,
-    page=True,
-    errors=(422,),
+    records.OverdueResettlementCase,
+    ResettlementQuery,
 )
 def list_resettlements():
     user = current_api_user()
@@ -202,78 +200,54 @@ def get_resettlement(case_id: int):
 )
 def create_resettlement():
     require_writer()
-    data = json_body()
-    case = services.create_case(current_api_user(), data)
-    return answer(201, lambda: case_json(case))
+    return write_body(services.create_case, case_json, status=201)
 
 
-def _case_action(case_id: int, action):
-    """Role → case (404) → body (400) → service (422) → version (409) → 200 with the case."""
-    require_writer()
-    case = _case(case_id)
-    data = json_body()
-    given, stored = given_version(data), case.version
-    action(current_api_user(), case, data)
-    check_version(given, stored)
-    return answer(200, lambda: case_json(case))
-
-
-@write(
-    "/resettlements/<int:case_id>/release",
-    "Record the release of a notified person",
+action_routes(
+    CASE,
     records.ResettlementCase,
-    records.ReleaseBody,
-    conflict=True,
+    versioned_action(_case, case_json),
+    [
+        (
+            "release_resettlement",
+            "release",
+            "Record the release of a notified person",
+            records.ReleaseBody,
+            services.release,
+        ),
+        (
+            "set_resettlement_key",
+            "key",
+            "Record a dated change of key status (not before released_on)",
+            records.KeyBody,
+            services.set_key,
+        ),
+        (
+            "verify_resettlement",
+            "verification",
+            "Record the verification (核查); not a precondition for handover. "
+            "false_identity and not_local end the case on verified_on (end_reason of the "
+            "same name); records dated after it: records_after_end",
+            records.VerificationBody,
+            services.verify,
+        ),
+        (
+            "hand_over_resettlement",
+            "handover",
+            "Record the handover (衔接); the visit requirement starts here",
+            records.HandoverBody,
+            services.handover,
+        ),
+        (
+            "end_resettlement",
+            "end",
+            "End the case; an end date before a contact, assistance, the handover or the "
+            "verification: records_after_end (fields: '<kind>:<id>' → date)",
+            records.EndBody,
+            services.end_case,
+        ),
+    ],
 )
-def release_resettlement(case_id: int):
-    return _case_action(case_id, services.release)
-
-
-@write(
-    "/resettlements/<int:case_id>/key",
-    "Record a dated change of key status (not before released_on)",
-    records.ResettlementCase,
-    records.KeyBody,
-    conflict=True,
-)
-def set_resettlement_key(case_id: int):
-    return _case_action(case_id, services.set_key)
-
-
-@write(
-    "/resettlements/<int:case_id>/verification",
-    "Record the verification (核查); not a precondition for handover. "
-    "false_identity and not_local end the case on verified_on (end_reason of the "
-    "same name); records dated after it: records_after_end",
-    records.ResettlementCase,
-    records.VerificationBody,
-    conflict=True,
-)
-def verify_resettlement(case_id: int):
-    return _case_action(case_id, services.verify)
-
-
-@write(
-    "/resettlements/<int:case_id>/handover",
-    "Record the handover (衔接); the visit requirement starts here",
-    records.ResettlementCase,
-    records.HandoverBody,
-    conflict=True,
-)
-def hand_over_resettlement(case_id: int):
-    return _case_action(case_id, services.handover)
-
-
-@write(
-    "/resettlements/<int:case_id>/end",
-    "End the case; an end date before a contact, assistance, the handover or the "
-    "verification: records_after_end (fields: '<kind>:<id>' → date)",
-    records.ResettlementCase,
-    records.EndBody,
-    conflict=True,
-)
-def end_resettlement(case_id: int):
-    return _case_action(case_id, services.end_case)
 
 
 @write(
@@ -285,10 +259,8 @@ def end_resettlement(case_id: int):
 )
 def record_resettlement_contact(case_id: int):
     require_writer()
-    case = _case(case_id)
-    data = json_body()
-    contact = services.record_contact(current_api_user(), case, data)
-    return answer(201, lambda: records.ResettlementContact.of(contact))
+    render = records.ResettlementContact.of
+    return write_body(services.record_contact, render, _case(case_id), status=201)
 
 
 @write(
@@ -299,11 +271,10 @@ def record_resettlement_contact(case_id: int):
 )
 def void_resettlement_contact(case_id: int, contact_id: int):
     require_writer()
-    case = _case(case_id)
-    child_of(ResettlementContact, case, contact_id)
-    data = json_body()
-    contact = services.void_record(current_api_user(), case, "contact", contact_id, data)
-    return answer(200, lambda: records.ResettlementContact.of(contact))
+    case, render = _case(case_id), records.ResettlementContact.of
+    return void_child(
+        case, ResettlementContact, "contact", contact_id, services.void_record, render
+    )
 
 
 @write(
@@ -315,10 +286,7 @@ def void_resettlement_contact(case_id: int, contact_id: int):
 )
 def add_resettlement_assistance(case_id: int):
     require_writer()
-    case = _case(case_id)
-    data = json_body()
-    row = services.add_assistance(current_api_user(), case, data)
-    return answer(201, lambda: records.Assistance.of(row))
+    return write_body(services.add_assistance, records.Assistance.of, _case(case_id), status=201)
 
 
 @write(
@@ -329,8 +297,5 @@ def add_resettlement_assistance(case_id: int):
 )
 def void_resettlement_assistance(case_id: int, assistance_id: int):
     require_writer()
-    case = _case(case_id)
-    child_of(Assistance, case, assistance_id)
-    data = json_body()
-    row = services.void_record(current_api_user(), case, "assistance", assistance_id, data)
-    return answer(200, lambda: records.Assistance.of(row))
+    case, render = _case(case_id), records.Assistance.of
+    return void_child(case, Assistance, "assistance", assistance_id, services.void_record, render)

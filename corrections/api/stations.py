@@ -1,39 +1,32 @@
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from corrections.api import answer, current_api_user, json_body, page_from_args, page_json, require
-from corrections.api.openapi import WRITE, operation
+from corrections.api import answer, current_api_user, json_body, paged, require
+from corrections.api.openapi import listing, write
 from corrections.api.records import people as records
-from corrections.api.schema import PageOf
 from corrections.auth import services
 from corrections.auth.models import Station
 from corrections.auth.scope import scope
 from corrections.errors import ValidationFailed
-from corrections.web import paginate
 
 
-@operation(
-    "get",
+@listing(
     "/stations",
     "Stations in the user's scope",
-    ok=PageOf[records.Station],
-    page=True,
-    errors=(422,),
+    records.Station,
 )
 def list_stations():
-    page, per_page = page_from_args()
     query = scope(select(Station), current_api_user(), Station).order_by(Station.code)
-    return page_json(paginate(query, page, per_page), records.Station.of)
+    return paged(query, records.Station.of)
 
 
-@operation(
-    "post",
+@write(
     "/stations",
     "Add a station (admin)",
-    ok=records.Station,
+    records.Station,
+    records.StationCreate,
     status=201,
-    body=records.StationCreate,
-    errors=(*WRITE, 409),
+    conflict=True,
 )
 def create_station():
     user = current_api_user()
