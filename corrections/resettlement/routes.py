@@ -16,8 +16,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from corrections import clock
-from corrections.auth.models import Station
-from corrections.auth.scope import get_in_scope, scope
+from corrections.auth.scope import get_in_scope
 from corrections.case_pages import (
     CasePages,
     flash_created,
@@ -27,7 +26,7 @@ from corrections.case_pages import (
 )
 from corrections.errors import DomainError
 from corrections.extensions import db
-from corrections.labels import label, station_option
+from corrections.labels import label
 from corrections.people.models import Person
 from corrections.resettlement import queries, services
 from corrections.resettlement.case_alerts import case_alerts
@@ -41,7 +40,13 @@ from corrections.resettlement.models import ResettlementCase
 from corrections.resettlement.timeline import case_timeline
 from corrections.rules.tables import deadline
 from corrections.supervision.models import ChecklistItem, CorrectionCase
-from corrections.web import page_args, paginate, run_case_action, writer_required
+from corrections.web import (
+    page_args,
+    paginate,
+    run_case_action,
+    station_choices,
+    writer_required,
+)
 
 bp = Blueprint("resettlement", __name__, url_prefix="/resettlement")
 
@@ -94,14 +99,6 @@ def key_hints(person: Person | None) -> list[str]:
     return [label("flag", f) for f in person.flags if f in KEY_HINT_FLAGS]
 
 
-def _station_choices(blank: str | None = None):
-    stations = db.session.execute(
-        scope(select(Station).where(Station.active.is_(True)), current_user).order_by(Station.code)
-    ).scalars()
-    out = [("", blank)] if blank is not None else []
-    return out + [(s.code, station_option(s)) for s in stations]
-
-
 @bp.route("/")
 @login_required
 def index():
@@ -111,7 +108,7 @@ def index():
     return render_template(
         "resettlement/index.html",
         cases=paginate(query, page, per_page),
-        stations=_station_choices(blank=_("全部司法所")),
+        stations=station_choices(blank=_("全部司法所")),
         filters=request.args,
         status=request.args.get("status", "open"),
         q=q,
@@ -146,7 +143,7 @@ def _fixed_person():
 @writer_required
 def new():
     form = IntakeForm()
-    form.station.choices = _station_choices(blank=_("（请选择）"))
+    form.station.choices = station_choices(blank=_("（请选择）"))
     fixed = _fixed_person()
     if fixed is not None:
         form.person_id.data = str(fixed.id)
