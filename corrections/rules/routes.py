@@ -175,18 +175,27 @@ def _get(model, row_id: int):
     return row
 
 
+def _filled(form_class, model, row=None):
+    """A rule's form and the row it copies: shown (GET) with ``row``, or for a new rule
+    with the values of ``?from=<id>`` (that row, its date left blank)."""
+    form, source = form_class(), None
+    if request.method == "GET":
+        if row is not None:
+            form.fill_from(row)
+        elif parse_id(request.args.get("from")):
+            source = db.session.get(model, parse_id(request.args["from"]))
+            if source is not None:
+                form.fill_from(source, with_date=False)
+    return form, source
+
+
 # --------------------------------------------------------------------------- contact rules
 
 
 @bp.route("/contact/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_contact_rule():
-    form = ContactRuleForm()
-    source = None
-    if request.method == "GET" and parse_id(request.args.get("from")):
-        source = db.session.get(ContactRuleRow, parse_id(request.args["from"]))
-        if source is not None:
-            form.fill_from(source, with_date=False)
+    form, source = _filled(ContactRuleForm, ContactRuleRow)
     return form_page(
         "rules/contact_form.html",
         form,
@@ -202,9 +211,7 @@ def new_contact_rule():
 @role_required("admin")
 def edit_contact_rule(row_id: int):
     row = _get(ContactRuleRow, row_id)
-    form = ContactRuleForm()
-    if request.method == "GET":
-        form.fill_from(row)
+    form, _source = _filled(ContactRuleForm, ContactRuleRow, row)
     return form_page(
         "rules/contact_form.html",
         form,
@@ -225,11 +232,7 @@ def edit_contact_rule(row_id: int):
 @bp.route("/deadlines/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_deadline_rule():
-    form = DeadlineRuleForm()
-    if request.method == "GET" and parse_id(request.args.get("from")):
-        source = db.session.get(DeadlineRuleRow, parse_id(request.args["from"]))
-        if source is not None:
-            form.fill_from(source, with_date=False)
+    form, _source = _filled(DeadlineRuleForm, DeadlineRuleRow)
     return form_page(
         "rules/deadline_form.html",
         form,
@@ -245,9 +248,7 @@ def new_deadline_rule():
 @role_required("admin")
 def edit_deadline_rule(row_id: int):
     row = _get(DeadlineRuleRow, row_id)
-    form = DeadlineRuleForm()
-    if request.method == "GET":
-        form.fill_from(row)
+    form, _source = _filled(DeadlineRuleForm, DeadlineRuleRow, row)
     return form_page(
         "rules/deadline_form.html",
         form,
