@@ -8,7 +8,7 @@ sit next to fields (corrections.web, corrections.case_pages).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -19,6 +19,7 @@ from corrections import clock
 from corrections.auth.scope import get_in_scope
 from corrections.case_pages import (
     CasePages,
+    days_overdue,
     flash_created,
     intake_person,
     intake_refused,
@@ -53,21 +54,13 @@ bp = Blueprint("resettlement", __name__, url_prefix="/resettlement")
 # --------------------------------------------------------------------------- badges
 
 
-def visit_overdue_days(case: ResettlementCase, on: date | None = None) -> int:
-    """Days the visit is overdue, from the stored earliest due date."""
-    on = on or clock.today()
-    if case.status != "active" or case.next_due_on is None or case.next_due_on >= on:
-        return 0
-    return (on - case.next_due_on).days
-
-
 def rs_badges(case: ResettlementCase) -> list[tuple[str, str]]:
     """Status badges for the list, the case page and the person file: (text, colour)."""
     colours = {"expected": "secondary", "released": "info", "active": "success", "ended": "dark"}
     badges = [(label("rs_status", case.status), colours.get(case.status, "secondary"))]
     if case.is_key and not case.is_ended:
         badges.append((_("重点"), "danger"))
-    days = visit_overdue_days(case)
+    days = days_overdue(case)
     if days:
         badges.append((_("逾期未走访%(n)d天", n=days), "danger"))
     if case.released_on and case.handed_over_on is None and services.handover_overdue(case):

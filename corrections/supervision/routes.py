@@ -8,18 +8,21 @@ to fields (corrections.web, corrections.case_pages).
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from corrections import clock
 from corrections.auth.models import User, user_stations
 from corrections.auth.scope import allowed_station_ids, get_in_scope
-from corrections.case_pages import CasePages, flash_created, intake_person, intake_refused
+from corrections.case_pages import (
+    CasePages,
+    days_overdue,
+    flash_created,
+    intake_person,
+    intake_refused,
+)
 from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.labels import join_names, label
@@ -44,14 +47,6 @@ bp = Blueprint("supervision", __name__, url_prefix="/corrections")
 # --------------------------------------------------------------------------- badges
 
 
-def overdue_days(case: CorrectionCase, on: date | None = None) -> int:
-    """Days overdue from the stored earliest due date (the engine's answer when it was stored)."""
-    on = on or clock.today()
-    if case.status != "active" or case.next_due_on is None or case.next_due_on >= on:
-        return 0
-    return (on - case.next_due_on).days
-
-
 def case_badges(case: CorrectionCase) -> list[tuple[str, str]]:
     """Status badges for lists and the person file: (text, Bootstrap colour)."""
     colours = {
@@ -64,7 +59,7 @@ def case_badges(case: CorrectionCase) -> list[tuple[str, str]]:
     badges = [(label("case_status", case.status), colours.get(case.status, "secondary"))]
     if services.missed_intake(case):
         badges.append((_("漏管"), "danger"))
-    days = overdue_days(case)
+    days = days_overdue(case)
     if days:
         badges.append((_("逾期%(n)d天", n=days), "danger"))
     if services.past_term_end(case):
