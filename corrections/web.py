@@ -286,6 +286,78 @@ writer_required = role_required("writer")
 decider_required = role_required("decider")
 
 
+# --------------------------------------------------------------------------- files
+
+
+def private_file(data, *, etag: str, **how):
+    """A stored file for this user only (``send_file``'s ``how``): checked against its
+    ``etag``, kept by no cache, its type never guessed by the browser."""
+    from flask import send_file
+
+    response = send_file(data, max_age=0, etag=etag, conditional=True, **how)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def jpeg(data: bytes):
+    """A photo of a person (JPEG bytes) that no cache keeps."""
+    from flask import make_response
+
+    response = make_response(data)
+    response.headers["Content-Type"] = "image/jpeg"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def upload_dir(folder: str) -> str:
+    """The instance folder's ``folder`` (made when missing), where uploads wait for their
+    confirmation."""
+    import os
+
+    path = os.path.join(current_app.instance_path, folder)
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def upload_meta_path(folder: str, upload_id: str) -> str:
+    """Where a waiting upload keeps what was read of it (JSON)."""
+    import os
+
+    return os.path.join(upload_dir(folder), f"{upload_id}.json")
+
+
+def load_upload_meta(folder: str, upload_id: str) -> dict:
+    """The waiting upload ``upload_id`` (32 hex digits) of the signed-in user; 404 for a
+    malformed id, a missing upload or another user's."""
+    import json
+    import re
+
+    from flask import abort
+
+    if not re.match(r"^[0-9a-f]{32}$", upload_id):
+        abort(404)
+    try:
+        with open(upload_meta_path(folder, upload_id), encoding="utf-8") as fh:
+            meta = json.load(fh)
+    except FileNotFoundError:
+        abort(404)
+    if meta.get("user_id") != current_user.id:
+        abort(404)
+    return meta
+
+
+def save_upload_meta(folder: str, upload_id: str, meta: dict) -> None:
+    """Write the waiting upload's ``meta`` whole (a reader never sees half of it)."""
+    import json
+    import os
+
+    path = upload_meta_path(folder, upload_id)
+    with open(path + ".tmp", "w", encoding="utf-8") as fh:
+        json.dump(meta, fh, ensure_ascii=False)
+    os.replace(path + ".tmp", path)
+
+
 # --------------------------------------------------------------------------- refusals
 
 
@@ -327,7 +399,54 @@ def refuse_and_flash(error: DomainError, form=None, aliases: dict[str, str] | No
     return error.status
 
 
+def saved(form, work, done, target: str):
+    """A page's form handed to a service: ``work()`` runs; refused, ``refuse_and_flash``
+    and ``None`` (the page shows the form again); saved, commit, flash ``done`` (a message,
+    or a function of what ``work`` returned) and redirect to ``target`` (POST, redirect, GET)."""
+    from flask import redirect
+
+    try:
+        result = work()
+    except DomainError as e:
+        refuse_and_flash(e, form)
+        return None
+    db.session.commit()
+    flash(done(result) if callable(done) else done, "success")
+    return redirect(target)
+
+
+def form_page(template: str, form, work, done, target: str, **context):
+    """A page of one form: shown (``template`` with ``form`` and ``context``), and when
+    posted valid, ``saved``; a refused form is shown again with its messages."""
+    if form.validate_on_submit():
+        answer = saved(form, work, done, target)
+        if answer is not None:
+            return answer
+    return render_template(template, form=form, **context)
+
+
 # --------------------------------------------------------------------------- forms
+
+
+def stations_in_scope() -> list:
+    """The active stations in the signed-in user's scope, by code."""
+    from corrections.auth.models import Station
+    from corrections.auth.scope import scope
+
+    query = scope(select(Station).where(Station.active.is_(True)), current_user)
+    return db.session.execute(query.order_by(Station.code)).scalars().all()
+
+
+def station_choices(blank=None, exclude: int | None = None, unit: int | None = None):
+    """A station select's choices (code, "name"): the stations in scope, ``blank`` first
+    when given; ``exclude`` a station's id, ``unit`` only that unit's stations."""
+    from corrections.labels import station_option
+
+    out = [("", blank)] if blank is not None else []
+    for s in stations_in_scope():
+        if s.id != exclude and (unit is None or s.unit_id == unit):
+            out.append((s.code, station_option(s)))
+    return out
 
 
 def form_errors(*forms, leftover=()) -> list[tuple[str | None, str]]:

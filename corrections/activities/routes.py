@@ -23,23 +23,12 @@ from corrections.auth.models import Station
 from corrections.auth.scope import scope
 from corrections.errors import DomainError
 from corrections.extensions import db
-from corrections.labels import station_option
 from corrections.people.models import Person
 from corrections.periods import parse_month
 from corrections.supervision.models import CorrectionCase
-from corrections.web import page_args, paginate, refuse_and_flash, role_required
+from corrections.web import page_args, paginate, refuse_and_flash, role_required, station_choices
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
-
-
-def _stations_in_scope() -> list[Station]:
-    query = scope(select(Station).where(Station.active.is_(True)), current_user)
-    return db.session.execute(query.order_by(Station.code)).scalars().all()
-
-
-def _station_choices(blank: str | None = None):
-    out = [("", blank)] if blank is not None else []
-    return out + [(s.code, station_option(s)) for s in _stations_in_scope()]
 
 
 def _station_by_code(code: str | None) -> Station | None:
@@ -109,7 +98,7 @@ def index():
         activities=activities,
         heads=heads,
         totals=totals,
-        stations=_station_choices(blank=_("全部司法所")),
+        stations=station_choices(blank=_("全部司法所")),
         kinds=ACTIVITY_KINDS,
         filters={
             "station": station.code if station else "",
@@ -140,7 +129,7 @@ def new():
     # "载入名单" submits the same form by GET: its values come back and the list follows them.
     reload = request.method == "GET" and ("station" in request.args or "held_on" in request.args)
     form = ActivityForm(formdata=request.args) if reload else ActivityForm()
-    form.station.choices = _station_choices(blank=_("（请选择）"))
+    form.station.choices = station_choices(blank=_("（请选择）"))
     if request.method == "GET" and not form.station.data:
         form.station.data = _default_station()
     status = 200
@@ -267,7 +256,7 @@ def below_target():
         "activities/below_target.html",
         rows=rows,
         station=station,
-        stations=_station_choices(blank=_("（请选择司法所）")),
+        stations=station_choices(blank=_("（请选择司法所）")),
         month=f"{year:04d}-{mon:02d}",
         year=year,
         mon=mon,

@@ -17,7 +17,14 @@ from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.supervision import services as supervision
 from corrections.supervision.models import INCIDENT_KINDS, SANCTION_KINDS
-from corrections.web import page_args, paginate, role_required
+from corrections.web import (
+    load_upload_meta,
+    page_args,
+    paginate,
+    role_required,
+    save_upload_meta,
+    upload_dir,
+)
 
 bp = Blueprint("alerts", __name__, url_prefix="/alerts")
 
@@ -188,40 +195,19 @@ def area():
 _IMPORT_ID = __import__("re").compile(r"^[0-9a-f]{32}$")
 
 
+_IMPORTS = "location_imports"
+
+
 def _import_dir() -> str:
-    import os
-
-    from flask import current_app
-
-    path = os.path.join(current_app.instance_path, "location_imports")
-    os.makedirs(path, exist_ok=True)
-    return path
+    return upload_dir(_IMPORTS)
 
 
 def _import_meta(import_id: str) -> dict:
-    import json
-    import os
-
-    if not _IMPORT_ID.match(import_id):
-        abort(404)
-    try:
-        with open(os.path.join(_import_dir(), import_id + ".json"), encoding="utf-8") as fh:
-            meta = json.load(fh)
-    except FileNotFoundError:
-        abort(404)
-    if meta.get("user_id") != current_user.id:
-        abort(404)
-    return meta
+    return load_upload_meta(_IMPORTS, import_id)
 
 
 def _save_meta(import_id: str, meta: dict) -> None:
-    import json
-    import os
-
-    path = os.path.join(_import_dir(), import_id + ".json")
-    with open(path + ".tmp", "w", encoding="utf-8") as fh:
-        json.dump(meta, fh, ensure_ascii=False)
-    os.replace(path + ".tmp", path)
+    save_upload_meta(_IMPORTS, import_id, meta)
 
 
 def _progress(import_id: str, meta: dict, state: str):

@@ -29,11 +29,10 @@ from corrections.auth.models import Station
 from corrections.auth.scope import get_in_scope, scope
 from corrections.errors import DomainError
 from corrections.extensions import db
-from corrections.labels import station_option
 from corrections.people.models import Person
 from corrections.rules import holidays, workdays
 from corrections.rules.tables import deadline
-from corrections.web import page_args, paginate, refuse_and_flash, role_required
+from corrections.web import page_args, paginate, refuse_and_flash, role_required, station_choices
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -57,16 +56,6 @@ def assessment_badge(a: Assessment) -> tuple[str, str]:
     if left == 0:
         return _("今天到期"), "warning"
     return _("剩%(n)d天", n=left), "warning" if left <= 2 else "light"
-
-
-def _stations_in_scope() -> list[Station]:
-    query = scope(select(Station).where(Station.active.is_(True)), current_user)
-    return db.session.execute(query.order_by(Station.code)).scalars().all()
-
-
-def _station_choices(blank: str | None = None):
-    out = [("", blank)] if blank is not None else []
-    return out + [(s.code, station_option(s)) for s in _stations_in_scope()]
 
 
 # --------------------------------------------------------------------------- the list
@@ -102,7 +91,7 @@ def index():
         items=items,
         tab=tab,
         station=station_code,
-        stations=_station_choices(blank=_("全部司法所")),
+        stations=station_choices(blank=_("全部司法所")),
         overdue=overdue,
     )
 
@@ -114,7 +103,7 @@ def index():
 @role_required("writer")
 def new():
     form = AssessmentForm()
-    form.station.choices = _station_choices(blank=_("（请选择）"))
+    form.station.choices = station_choices(blank=_("（请选择）"))
     if request.method == "GET" and current_user.is_officer and len(current_user.stations) == 1:
         form.station.data = current_user.stations[0].code
     status = 200
@@ -190,34 +179,43 @@ def show(assessment_id: int):
     return _render_show(_assessment(assessment_id))
 
 
+def _act(assessment_id: int, slot: str, form_class, service, done):
+    """The page's form ``slot`` posted: ``service`` saves it and ``done(assessment)`` says
+    so, or the page comes back with the form's messages."""
+    a = _assessment(assessment_id)
+    form = form_class(prefix=slot)
+    try:
+        service(current_user, a, form.payload())
+    except DomainError as e:
+        status = refuse_and_flash(e, form)
+        return _render_show(_assessment(assessment_id), status=status, **{slot: form})
+    db.session.commit()
+    flash(done(a), "success")
+    return redirect(url_for("assessments.show", assessment_id=a.id))
+
+
 @bp.route("/<int:assessment_id>/extend", methods=["POST"])
 @login_required
 def extend(assessment_id: int):
-    a = _assessment(assessment_id)
-    form = ExtendForm(prefix="extend")
-    try:
-        services.extend_assessment(current_user, a, form.payload())
-    except DomainError as e:
-        status = refuse_and_flash(e, form)
-        return _render_show(_assessment(assessment_id), extend=form, status=status)
-    db.session.commit()
-    flash(_("已延期，新的期限：%(d)s。", d=a.due_on or _("待定")), "success")
-    return redirect(url_for("assessments.show", assessment_id=a.id))
+    return _act(
+        assessment_id,
+        "extend",
+        ExtendForm,
+        services.extend_assessment,
+        lambda a: _("已延期，新的期限：%(d)s。", d=a.due_on or _("待定")),
+    )
 
 
 @bp.route("/<int:assessment_id>/complete", methods=["POST"])
 @login_required
 def complete(assessment_id: int):
-    a = _assessment(assessment_id)
-    form = CompleteForm(prefix="complete")
-    try:
-        services.complete_assessment(current_user, a, form.payload())
-    except DomainError as e:
-        status = refuse_and_flash(e, form)
-        return _render_show(_assessment(assessment_id), complete=form, status=status)
-    db.session.commit()
-    flash(_("已记录评估意见。"), "success")
-    return redirect(url_for("assessments.show", assessment_id=a.id))
+    return _act(
+        assessment_id,
+        "complete",
+        CompleteForm,
+        services.complete_assessment,
+        lambda _a: _("已记录评估意见。"),
+    )
 
 
 # --------------------------------------------------------------------------- the holiday table

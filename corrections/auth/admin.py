@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_required
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -18,28 +16,17 @@ from corrections.auth.models import ROLES, ApiToken, Station, Unit, User
 from corrections.errors import DomainError, NotFound, ValidationFailed
 from corrections.extensions import db
 from corrections.forms import MultiCheckboxField
-from corrections.web import page_args, paginate
+from corrections.web import (
+    flash_error,
+    form_page,
+    page_args,
+    paginate,
+    refuse,
+    role_required,
+    saved,
+)
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
-
-
-def admin_required(view):
-    @wraps(view)
-    @login_required
-    def wrapper(*args, **kwargs):
-        if not current_user.is_admin:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def _apply_errors(form: FlaskForm, error: DomainError) -> None:
-    db.session.rollback()
-    for field, message in error.fields.items():
-        if field in form:
-            form[field].errors = list(form[field].errors) + [message]
-    flash(error.message, "danger")
 
 
 def _get(model, record_id: int):
@@ -49,8 +36,23 @@ def _get(model, record_id: int):
     return obj
 
 
+def _name_active(form) -> dict:
+    """What an edit form of a unit or a station changes (with the version it was read at)."""
+    return {"version": form.version.data, "name": form.name.data, "active": form.active.data}
+
+
 def _units():
     return db.session.execute(select(Unit).order_by(Unit.id)).scalars().all()
+
+
+def _unit(unit_id) -> Unit | None:
+    return db.session.get(Unit, unit_id) if unit_id else None
+
+
+def _stations() -> list[Station]:
+    """Every station with its unit, by unit and code."""
+    query = select(Station).options(selectinload(Station.unit))
+    return db.session.execute(query.order_by(Station.unit_id, Station.code)).scalars().all()
 
 
 # --- units -------------------------------------------------------------------
@@ -63,42 +65,32 @@ class UnitForm(FlaskForm):
 
 
 @bp.route("/units", methods=["GET", "POST"])
-@admin_required
+@role_required("admin")
 def units():
     form = UnitForm()
-    if form.validate_on_submit():
-        try:
-            services.create_unit(current_user, form.name.data)
-        except DomainError as e:
-            _apply_errors(form, e)
-        else:
-            db.session.commit()
-            flash(_("已添加单位。"), "success")
-            return redirect(url_for("admin.units"))
-    return render_template("auth/units.html", units=_units(), form=form)
+    return form_page(
+        "auth/units.html",
+        form,
+        lambda: services.create_unit(current_user, form.name.data),
+        _("已添加单位。"),
+        url_for("admin.units"),
+        units=_units(),
+    )
 
 
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
-@admin_required
+@role_required("admin")
 def edit_unit(unit_id: int):
     unit = _get(Unit, unit_id)
     form = UnitForm(obj=unit if request.method == "GET" else None)
-    if form.validate_on_submit():
-        try:
-            services.update_unit(
-                current_user,
-                unit,
-                version=form.version.data,
-                name=form.name.data,
-                active=form.active.data,
-            )
-        except DomainError as e:
-            _apply_errors(form, e)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
-            return redirect(url_for("admin.units"))
-    return render_template("auth/unit_form.html", unit=unit, form=form)
+    return form_page(
+        "auth/unit_form.html",
+        form,
+        lambda: services.update_unit(current_user, unit, **_name_active(form)),
+        _("已保存。"),
+        url_for("admin.units"),
+        unit=unit,
+    )
 
 
 # --- stations ----------------------------------------------------------------
@@ -113,48 +105,36 @@ class StationForm(FlaskForm):
 
 
 @bp.route("/stations", methods=["GET", "POST"])
-@admin_required
+@role_required("admin")
 def stations():
     form = StationForm()
     form.unit.choices = [(u.id, u.name) for u in _units()]
-    if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
-        try:
-            services.create_station(current_user, form.code.data, form.name.data, unit)
-        except DomainError as e:
-            _apply_errors(form, e)
-        else:
-            db.session.commit()
-            flash(_("已添加司法所。"), "success")
-            return redirect(url_for("admin.stations"))
-    rows = db.session.execute(
-        select(Station).options(selectinload(Station.unit)).order_by(Station.unit_id, Station.code)
-    ).scalars()
-    return render_template("auth/stations.html", stations=rows, form=form)
+    return form_page(
+        "auth/stations.html",
+        form,
+        lambda: services.create_station(
+            current_user, form.code.data, form.name.data, _unit(form.unit.data)
+        ),
+        _("已添加司法所。"),
+        url_for("admin.stations"),
+        stations=_stations(),
+    )
 
 
 @bp.route("/stations/<int:station_id>", methods=["GET", "POST"])
-@admin_required
+@role_required("admin")
 def edit_station(station_id: int):
     station = _get(Station, station_id)
     form = StationForm(obj=station if request.method == "GET" else None)
     form.unit.choices = [(station.unit_id, station.unit.name)]
-    if form.validate_on_submit():
-        try:
-            services.update_station(
-                current_user,
-                station,
-                version=form.version.data,
-                name=form.name.data,
-                active=form.active.data,
-            )
-        except DomainError as e:
-            _apply_errors(form, e)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
-            return redirect(url_for("admin.stations"))
-    return render_template("auth/station_form.html", station=station, form=form)
+    return form_page(
+        "auth/station_form.html",
+        form,
+        lambda: services.update_station(current_user, station, **_name_active(form)),
+        _("已保存。"),
+        url_for("admin.stations"),
+        station=station,
+    )
 
 
 # --- users -------------------------------------------------------------------
@@ -186,14 +166,7 @@ class ResetPasswordForm(FlaskForm):
 
 def _user_form_choices(form: UserForm) -> None:
     form.unit.choices = [(u.id, u.name) for u in _units()]
-    form.stations.choices = [
-        (s.id, f"{s.unit.name} · {s.name}")
-        for s in db.session.execute(
-            select(Station)
-            .options(selectinload(Station.unit))
-            .order_by(Station.unit_id, Station.code)
-        ).scalars()
-    ]
+    form.stations.choices = [(s.id, f"{s.unit.name} · {s.name}") for s in _stations()]
 
 
 def _stations_from(ids) -> list[Station]:
@@ -203,14 +176,15 @@ def _stations_from(ids) -> list[Station]:
 
 
 @bp.route("/users", methods=["GET", "POST"])
-@admin_required
+@role_required("admin")
 def users():
     form = UserForm()
     _user_form_choices(form)
     if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
-        try:
-            services.create_user(
+        unit = _unit(form.unit.data)
+        done = saved(
+            form,
+            lambda: services.create_user(
                 current_user,
                 form.username.data,
                 form.password.data,
@@ -218,13 +192,12 @@ def users():
                 stations=_stations_from(form.stations.data),
                 unit=unit,
                 display_name=form.display_name.data,
-            )
-        except DomainError as e:
-            _apply_errors(form, e)
-        else:
-            db.session.commit()
-            flash(_("已添加用户。"), "success")
-            return redirect(url_for("admin.users"))
+            ),
+            _("已添加用户。"),
+            url_for("admin.users"),
+        )
+        if done is not None:
+            return done
     page, per_page = page_args()
     query = select(User).options(selectinload(User.stations), selectinload(User.unit))
     q = (request.args.get("q") or "").strip()
@@ -238,7 +211,7 @@ def users():
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
-@admin_required
+@role_required("admin")
 def edit_user(user_id: int):
     user = _get(User, user_id)
     form = UserForm(obj=user if request.method == "GET" else None)
@@ -247,8 +220,9 @@ def edit_user(user_id: int):
         form.unit.data = user.unit_id
         form.stations.data = [s.id for s in user.stations]
     if form.validate_on_submit():
-        unit = db.session.get(Unit, form.unit.data) if form.unit.data else None
-        try:
+        unit = _unit(form.unit.data)
+
+        def update():
             if unit is None:
                 raise ValidationFailed(_("请选择单位。"), fields={"unit": _("必填")})
             services.update_user(
@@ -261,12 +235,16 @@ def edit_user(user_id: int):
                 unit=unit,
                 active=form.active.data,
             )
-        except DomainError as e:
-            _apply_errors(form, e)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
-            return redirect(url_for("admin.edit_user", user_id=user.id))
+
+        done = saved(form, update, _("已保存。"), url_for("admin.edit_user", user_id=user.id))
+        if done is not None:
+            return done
+    return _user_page(user, form)
+
+
+def _user_page(user: User, form: UserForm, new_secret: str | None = None):
+    """A user's page: the form, the password reset, the API tokens (newest first) and,
+    just issued, a token's secret (shown this once)."""
     tokens = (
         db.session.execute(
             select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
@@ -280,20 +258,20 @@ def edit_user(user_id: int):
         form=form,
         reset=ResetPasswordForm(),
         tokens=tokens,
-        new_secret=None,
+        new_secret=new_secret,
     )
 
 
 @bp.route("/users/<int:user_id>/password", methods=["POST"])
-@admin_required
+@role_required("admin")
 def reset_password(user_id: int):
     user = _get(User, user_id)
     form = ResetPasswordForm()
     try:
         services.set_password(current_user, user, form.new_password.data or "")
     except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "danger")
+        refuse(e)
+        flash_error(e)
     else:
         db.session.commit()
         flash(_("密码已重置，该用户需要重新登录。"), "success")
@@ -301,39 +279,25 @@ def reset_password(user_id: int):
 
 
 @bp.route("/users/<int:user_id>/tokens", methods=["POST"])
-@admin_required
+@role_required("admin")
 def issue_user_token(user_id: int):
     user = _get(User, user_id)
     try:
         _token, secret = services.issue_token(current_user, user, request.form.get("name", ""))
     except DomainError as e:
-        db.session.rollback()
-        flash(e.message, "danger")
+        refuse(e)
+        flash_error(e)
         return redirect(url_for("admin.edit_user", user_id=user.id))
     db.session.commit()
     form = UserForm(obj=user)
     _user_form_choices(form)
     form.unit.data = user.unit_id
     form.stations.data = [s.id for s in user.stations]
-    tokens = (
-        db.session.execute(
-            select(ApiToken).where(ApiToken.user_id == user.id).order_by(ApiToken.id.desc())
-        )
-        .scalars()
-        .all()
-    )
-    return render_template(
-        "auth/user_form.html",
-        user=user,
-        form=form,
-        reset=ResetPasswordForm(),
-        tokens=tokens,
-        new_secret=secret,
-    )
+    return _user_page(user, form, secret)
 
 
 @bp.route("/users/<int:user_id>/sessions/end", methods=["POST"])
-@admin_required
+@role_required("admin")
 def end_user_sessions(user_id: int):
     """Log a user out of every browser (e.g. a lost phone); API tokens are not affected."""
     user = _get(User, user_id)

@@ -76,11 +76,7 @@ def update_unit(actor: User, unit: Unit, *, version: int, name: str, active: boo
     clash = db.session.execute(select(Unit.id).where(Unit.name == name, Unit.id != unit.id)).first()
     if clash:
         raise Duplicate(_("已有同名单位。"), fields={"name": _("已存在")})
-    before = snapshot(unit)
-    unit.name, unit.active = name, active
-    db.session.flush()
-    record(actor, "unit.update", "unit", unit.id, before, snapshot(unit))
-    return unit
+    return _set_name_active(actor, "unit", unit, name, active)
 
 
 # --- stations --------------------------------------------------------------
@@ -111,11 +107,16 @@ def update_station(actor: User, station: Station, *, version: int, name: str, ac
     name = (name or "").strip()
     if not name or len(name) > 100:
         raise ValidationFailed(_("请填写名称（最多100字）。"), fields={"name": _("必填")})
-    before = snapshot(station)
-    station.name, station.active = name, active
+    return _set_name_active(actor, "station", station, name, active)
+
+
+def _set_name_active(actor: User, kind: str, row, name: str, active: bool):
+    """A unit's or a station's new name and state, recorded as ``<kind>.update``."""
+    before = snapshot(row)
+    row.name, row.active = name, active
     db.session.flush()
-    record(actor, "station.update", "station", station.id, before, snapshot(station))
-    return station
+    record(actor, f"{kind}.update", kind, row.id, before, snapshot(row))
+    return row
 
 
 def station_by_code(code: str | None) -> Station | None:

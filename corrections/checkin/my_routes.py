@@ -13,7 +13,6 @@ from flask import (
     abort,
     flash,
     g,
-    make_response,
     redirect,
     render_template,
     request,
@@ -29,6 +28,7 @@ from corrections.checkin.models import Checkin
 from corrections.errors import DomainError
 from corrections.extensions import db, limiter
 from corrections.supervision.models import Leave
+from corrections.web import jpeg
 
 bp = Blueprint("my", __name__, url_prefix="/my")
 SESSION_KEY = "person_sid"
@@ -75,6 +75,19 @@ def _start(enrolment) -> None:
     session.permanent = False
 
 
+def _signed_in(work) -> tuple:
+    """``work`` (a log-in or an activation) gives the enrolment whose session starts:
+    ``(enrolment, None)``; or it is refused and nothing is written: ``(None, error)``."""
+    try:
+        enrolment = work()
+    except DomainError as e:
+        db.session.rollback()
+        return None, e
+    _start(enrolment)
+    db.session.commit()
+    return enrolment, None
+
+
 def _form() -> dict:
     return {k: v for k, v in request.form.items() if k != "csrf_token"}
 
@@ -87,15 +100,12 @@ def _form() -> dict:
 def login():
     error, status = None, 200
     if request.method == "POST":
-        try:
-            enrolment = services.login(request.form.get("phone", ""), request.form.get("pin", ""))
-        except DomainError as e:
-            db.session.rollback()
-            error, status = e.message, e.status
-        else:
-            _start(enrolment)
-            db.session.commit()
+        enrolment, e = _signed_in(
+            lambda: services.login(request.form.get("phone", ""), request.form.get("pin", ""))
+        )
+        if e is None:
             return redirect(url_for("my.home"))
+        error, status = e.message, e.status
     return render_template("my/login.html", error=error), status
 
 
@@ -104,17 +114,12 @@ def login():
 def activate():
     errors, message = {}, None
     if request.method == "POST":
-        try:
-            enrolment = services.activate(_form())
-        except DomainError as e:
-            db.session.rollback()
-            errors, message = e.fields, e.message
-        else:
-            _start(enrolment)
-            db.session.commit()
+        enrolment, e = _signed_in(lambda: services.activate(_form()))
+        if e is None:
             if enrolment.status == "active":
                 return redirect(url_for("my.home"))
             return redirect(url_for("my.reference"))
+        errors, message = e.fields, e.message
     status = 200 if not message else 422
     code = request.values.get("code", "")
     return render_template(
@@ -237,20 +242,13 @@ def checkin(checkin_id: int):
     ), 200 if message is None else 422
 
 
-def _jpeg(data: bytes):
-    response = make_response(data)
-    response.headers["Content-Type"] = "image/jpeg"
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
 @bp.get("/checkins/<int:checkin_id>/photo")
 @person_required
 def checkin_photo(checkin_id: int):
     checkin = _own_checkin(checkin_id)
     if not checkin.photo_key:
         abort(404)
-    return _jpeg(photos.load(checkin.photo_key))
+    return jpeg(photos.load(checkin.photo_key))
 
 
 @bp.get("/reference/photo")
@@ -259,7 +257,7 @@ def reference_photo():
     enrolment = g.enrolment
     if not enrolment.reference_photo_key:
         abort(404)
-    return _jpeg(photos.load(enrolment.reference_photo_key))
+    return jpeg(photos.load(enrolment.reference_photo_key))
 
 
 # --------------------------------------------------------------------------- leave

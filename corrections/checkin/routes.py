@@ -10,7 +10,6 @@ from flask import (
     Blueprint,
     abort,
     flash,
-    make_response,
     redirect,
     render_template,
     request,
@@ -28,7 +27,7 @@ from corrections.checkin.models import CheckinQuestion
 from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.supervision.models import CorrectionCase
-from corrections.web import page_args, paginate, role_required, writer_required
+from corrections.web import jpeg, page_args, paginate, role_required, writer_required
 
 bp = Blueprint("checkin", __name__)
 
@@ -172,10 +171,7 @@ def notice(case_id: int):
 def _jpeg(key: str | None):
     if not key:
         abort(404)
-    response = make_response(photos.load(key))
-    response.headers["Content-Type"] = "image/jpeg"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return jpeg(photos.load(key))
 
 
 @bp.get("/corrections/<int:case_id>/checkin/reference.jpg")

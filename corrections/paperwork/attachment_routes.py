@@ -6,7 +6,7 @@ case pages; it reads rows through the ``attachments_of`` template global.
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, request, send_file, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -17,7 +17,7 @@ from corrections.errors import DomainError, NotFound
 from corrections.extensions import db
 from corrections.paperwork import attachments as service
 from corrections.paperwork.models import ATTACHMENT_KINDS
-from corrections.web import refuse
+from corrections.web import private_file, refuse
 
 bp = Blueprint("attachments", __name__, url_prefix="/attachments")
 
@@ -142,18 +142,13 @@ def download(attachment_id: int):
     service.record_download(current_user, attachment)
     db.session.commit()
     inline = request.args.get("inline") == "1"
-    response = send_file(
+    return private_file(
         data,
+        etag=attachment.sha256,
         mimetype=attachment.content_type,
         as_attachment=not inline,
         download_name=attachment.filename,  # werkzeug adds filename*=UTF-8'' (RFC 5987)
-        max_age=0,
-        etag=attachment.sha256,
-        conditional=True,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.get("/<int:attachment_id>/display")
@@ -167,17 +162,12 @@ def display(attachment_id: int):
     data = service.open_display(attachment)
     service.record_download(current_user, attachment)
     db.session.commit()
-    response = send_file(
+    return private_file(
         data,
+        etag=attachment.display_sha256 or attachment.sha256,
         mimetype="image/jpeg" if attachment.display_key else attachment.content_type,
         as_attachment=False,
-        max_age=0,
-        etag=attachment.display_sha256 or attachment.sha256,
-        conditional=True,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
 
 
 @bp.post("/<int:attachment_id>/void")

@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import re
 import sys
 import uuid
 
@@ -20,7 +19,6 @@ import click
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
@@ -35,41 +33,29 @@ from sqlalchemy import select
 from corrections.auth.models import User
 from corrections.extensions import db
 from corrections.paperwork import ledger_import as li
-from corrections.web import require_role
+from corrections.web import (
+    load_upload_meta,
+    require_role,
+    save_upload_meta,
+    upload_dir,
+)
 
 bp = Blueprint("ledger_import", __name__, url_prefix="/import", cli_group=None)
 
-_ID = re.compile(r"^[0-9a-f]{32}$")
+
+_IMPORTS = "imports"
 
 
 def _dir() -> str:
-    path = os.path.join(current_app.instance_path, "imports")
-    os.makedirs(path, exist_ok=True)
-    return path
-
-
-def _meta_path(import_id: str) -> str:
-    return os.path.join(_dir(), f"{import_id}.json")
+    return upload_dir(_IMPORTS)
 
 
 def _load(import_id: str) -> dict:
-    if not _ID.match(import_id):
-        abort(404)
-    try:
-        with open(_meta_path(import_id), encoding="utf-8") as fh:
-            meta = json.load(fh)
-    except FileNotFoundError:
-        abort(404)
-    if meta.get("user_id") != current_user.id:
-        abort(404)
-    return meta
+    return load_upload_meta(_IMPORTS, import_id)
 
 
 def _save(import_id: str, meta: dict) -> None:
-    tmp = _meta_path(import_id) + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as fh:
-        json.dump(meta, fh, ensure_ascii=False)
-    os.replace(tmp, _meta_path(import_id))
+    save_upload_meta(_IMPORTS, import_id, meta)
 
 
 def _parsed_path(import_id: str) -> str:

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, redirect, render_template, request, send_file, url_for
+from flask import Blueprint, Response, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
 from corrections.extensions import db
 from corrections.paperwork import documents
+from corrections.web import private_file
 
 bp = Blueprint("documents", __name__, url_prefix="/documents")
 
@@ -55,17 +56,13 @@ def generate(kind: str):
 
 def stored_response(document, data) -> Response:
     """The stored PDF of ``document`` as a download (checked by ``open_for_download``)."""
-    response = send_file(
+    response = private_file(
         data,
+        etag=document.sha256,
         mimetype="application/pdf",
         as_attachment=True,
         download_name=_filename(document),
-        max_age=0,
-        etag=document.sha256,
-        conditional=True,
     )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
     response.headers["X-Document-Number"] = quote(document.number)
     return response
 

@@ -2,7 +2,14 @@
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 
 from corrections.forms import MarkRequired, MultiCheckboxField, ServiceForm
 
@@ -99,3 +106,19 @@ class IntakePersonForm(ServiceForm, PersonFields):
     def person_payload(self) -> dict:
         data = self.payload()
         return {k: data[k] for k in self.PERSON_KEYS}
+
+
+def person_mode_field(label) -> RadioField:
+    """An intake's choice of a file already kept or a new person (``label``: the
+    programme's word for its person)."""
+    return RadioField(
+        label,
+        choices=[("existing", _l("已有档案")), ("new", _l("登记新人员"))],
+        default="existing",
+        validate_choice=False,
+    )
+
+
+def station_field() -> SelectField:
+    """An intake's station (司法所): required, its choices set by the page."""
+    return SelectField(_l("司法所"), choices=[], validate_choice=False, validators=[MarkRequired()])

@@ -12,20 +12,16 @@ from corrections.auth.models import Station
 from corrections.auth.scope import get_in_scope, scope
 from corrections.errors import Conflict, DomainError
 from corrections.extensions import db
-from corrections.labels import station_option
 from corrections.people import idnumber, services
 from corrections.people.forms import PersonForm
 from corrections.people.models import Person
-from corrections.web import page_args, paginate, refuse, role_required
+from corrections.web import page_args, paginate, refuse, role_required, station_choices
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
 
 def _station_choices():
-    stations = db.session.execute(
-        scope(select(Station).where(Station.active.is_(True)), current_user).order_by(Station.code)
-    ).scalars()
-    return [("", _("（不指定）"))] + [(s.code, station_option(s)) for s in stations]
+    return station_choices(blank=_("（不指定）"))
 
 
 @bp.route("/")

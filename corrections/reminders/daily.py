@@ -95,6 +95,19 @@ def _with_person(model):
     return select(model).options(joinedload(model.person))
 
 
+def _with_case(model, *where) -> list:
+    """The rows of ``model`` that meet ``where``, each with its correction case (and the
+    case's person), in id order."""
+    query = (
+        select(model, CorrectionCase)
+        .join(CorrectionCase, CorrectionCase.id == model.case_id)
+        .options(joinedload(CorrectionCase.person))
+        .where(*where)
+        .order_by(model.id)
+    )
+    return db.session.execute(query).all()
+
+
 def _name(case) -> str:
     return case.person.name
 
@@ -244,19 +257,14 @@ def assessments(day: Day) -> Iterator[Reminder]:
 @reminder_type
 def leave_returns(day: Day) -> Iterator[Reminder]:
     """Leave not returned by its end date: from the first day after it (docs/domain.md §7.3)."""
-    late = (
-        select(Leave, CorrectionCase)
-        .join(CorrectionCase, CorrectionCase.id == Leave.case_id)
-        .options(joinedload(CorrectionCase.person))
-        .where(
-            CorrectionCase.status == "active",
-            Leave.status == "approved",
-            Leave.kind == "leave",
-            twins.return_overdue(Leave.ends_on, Leave.returned_on, day.on),
-        )
-        .order_by(Leave.id)
+    late = _with_case(
+        Leave,
+        CorrectionCase.status == "active",
+        Leave.status == "approved",
+        Leave.kind == "leave",
+        twins.return_overdue(Leave.ends_on, Leave.returned_on, day.on),
     )
-    for leave, case in db.session.execute(late).all():
+    for leave, case in late:
         text = f"{_name(case)} 外出应于{leave.ends_on}返回，至今未销假。"
         key = f"leave_not_returned:{leave.id}"
         yield day.case_reminder(case, "leave_not_returned", key, leave.ends_on, text, True)
@@ -298,17 +306,12 @@ def medical_reviews(day: Day) -> Iterator[Reminder]:
 @reminder_type
 def monitoring_ends(day: Day) -> Iterator[Reminder]:
     """Electronic monitoring ending soon (a window row, as of the episode's end)."""
-    monitoring = (
-        select(MonitoringEpisode, CorrectionCase)
-        .join(CorrectionCase, CorrectionCase.id == MonitoringEpisode.case_id)
-        .options(joinedload(CorrectionCase.person))
-        .where(
-            MonitoringEpisode.removed_on.is_(None),
-            twins.due_soon("monitoring_end_soon_days", MonitoringEpisode.ends_on, day.on),
-        )
-        .order_by(MonitoringEpisode.id)
+    monitoring = _with_case(
+        MonitoringEpisode,
+        MonitoringEpisode.removed_on.is_(None),
+        twins.due_soon("monitoring_end_soon_days", MonitoringEpisode.ends_on, day.on),
     )
-    for episode, case in db.session.execute(monitoring).all():
+    for episode, case in monitoring:
         if case.status != "active":
             continue
         text = f"{_name(case)} 电子定位将于{episode.ends_on}到期，请决定解除或延长。"

@@ -11,7 +11,6 @@ from flask_babel import lazy_gettext as _l
 from wtforms import (
     BooleanField,
     MultipleFileField,
-    RadioField,
     SelectField,
     StringField,
     TextAreaField,
@@ -19,9 +18,7 @@ from wtforms import (
 
 from corrections.forms import DateString, ServiceForm
 from corrections.forms import EnumSelect as Select
-from corrections.people.forms import (
-    IntakePersonForm,
-)
+from corrections.people.forms import IntakePersonForm, person_mode_field, station_field
 from corrections.resettlement.models import CONTACT_KINDS
 from corrections.supervision.forms import REQUIRED
 
@@ -32,14 +29,9 @@ KEY_HINT_FLAGS = ("gang", "repeat_offender", "three_no")
 class IntakeForm(IntakePersonForm):
     """A pre-release notice or a release registration, for an existing or a new person."""
 
-    person_mode = RadioField(
-        _l("帮教对象"),
-        choices=[("existing", _l("已有档案")), ("new", _l("登记新人员"))],
-        default="existing",
-        validate_choice=False,
-    )
+    person_mode = person_mode_field(_l("帮教对象"))
     # The case.
-    station = SelectField(_l("司法所"), choices=[], validate_choice=False, validators=REQUIRED)
+    station = station_field()
     source = Select(_l("来源"), "rs_source", default="prison", validators=REQUIRED)
     correction_type = Select(
         _l("原矫正类别"), "correction_type", blank=_l("（按系统中的矫正案件）")

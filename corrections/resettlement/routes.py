@@ -8,7 +8,7 @@ sit next to fields (corrections.web, corrections.case_pages).
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,10 +16,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from corrections import clock
-from corrections.auth.models import Station
-from corrections.auth.scope import get_in_scope, scope
+from corrections.auth.scope import get_in_scope
 from corrections.case_pages import (
     CasePages,
+    days_overdue,
     flash_created,
     intake_person,
     intake_refused,
@@ -27,7 +27,7 @@ from corrections.case_pages import (
 )
 from corrections.errors import DomainError
 from corrections.extensions import db
-from corrections.labels import label, station_option
+from corrections.labels import label
 from corrections.people.models import Person
 from corrections.resettlement import queries, services
 from corrections.resettlement.case_alerts import case_alerts
@@ -41,19 +41,17 @@ from corrections.resettlement.models import ResettlementCase
 from corrections.resettlement.timeline import case_timeline
 from corrections.rules.tables import deadline
 from corrections.supervision.models import ChecklistItem, CorrectionCase
-from corrections.web import page_args, paginate, run_case_action, writer_required
+from corrections.web import (
+    page_args,
+    paginate,
+    run_case_action,
+    station_choices,
+    writer_required,
+)
 
 bp = Blueprint("resettlement", __name__, url_prefix="/resettlement")
 
 # --------------------------------------------------------------------------- badges
-
-
-def visit_overdue_days(case: ResettlementCase, on: date | None = None) -> int:
-    """Days the visit is overdue, from the stored earliest due date."""
-    on = on or clock.today()
-    if case.status != "active" or case.next_due_on is None or case.next_due_on >= on:
-        return 0
-    return (on - case.next_due_on).days
 
 
 def rs_badges(case: ResettlementCase) -> list[tuple[str, str]]:
@@ -62,7 +60,7 @@ def rs_badges(case: ResettlementCase) -> list[tuple[str, str]]:
     badges = [(label("rs_status", case.status), colours.get(case.status, "secondary"))]
     if case.is_key and not case.is_ended:
         badges.append((_("重点"), "danger"))
-    days = visit_overdue_days(case)
+    days = days_overdue(case)
     if days:
         badges.append((_("逾期未走访%(n)d天", n=days), "danger"))
     if case.released_on and case.handed_over_on is None and services.handover_overdue(case):
@@ -94,14 +92,6 @@ def key_hints(person: Person | None) -> list[str]:
     return [label("flag", f) for f in person.flags if f in KEY_HINT_FLAGS]
 
 
-def _station_choices(blank: str | None = None):
-    stations = db.session.execute(
-        scope(select(Station).where(Station.active.is_(True)), current_user).order_by(Station.code)
-    ).scalars()
-    out = [("", blank)] if blank is not None else []
-    return out + [(s.code, station_option(s)) for s in stations]
-
-
 @bp.route("/")
 @login_required
 def index():
@@ -111,7 +101,7 @@ def index():
     return render_template(
         "resettlement/index.html",
         cases=paginate(query, page, per_page),
-        stations=_station_choices(blank=_("全部司法所")),
+        stations=station_choices(blank=_("全部司法所")),
         filters=request.args,
         status=request.args.get("status", "open"),
         q=q,
@@ -146,7 +136,7 @@ def _fixed_person():
 @writer_required
 def new():
     form = IntakeForm()
-    form.station.choices = _station_choices(blank=_("（请选择）"))
+    form.station.choices = station_choices(blank=_("（请选择）"))
     fixed = _fixed_person()
     if fixed is not None:
         form.person_id.data = str(fixed.id)

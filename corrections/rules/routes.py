@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from itertools import groupby
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -12,13 +12,13 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField
 
 from corrections import clock
-from corrections.errors import DomainError, NotFound
+from corrections.errors import NotFound
 from corrections.extensions import db
 from corrections.forms import MultiCheckboxField
 from corrections.inputs import parse_id
 from corrections.rules import display, services
 from corrections.rules.models import ContactRuleRow, DeadlineRuleRow
-from corrections.web import flash_error, refuse, role_required
+from corrections.web import form_page, role_required
 
 bp = Blueprint("rules", __name__, url_prefix="/rules")
 
@@ -175,53 +175,51 @@ def _get(model, row_id: int):
     return row
 
 
+def _filled(form_class, model, row=None):
+    """A rule's form and the row it copies: shown (GET) with ``row``, or for a new rule
+    with the values of ``?from=<id>`` (that row, its date left blank)."""
+    form, source = form_class(), None
+    if request.method == "GET":
+        if row is not None:
+            form.fill_from(row)
+        elif parse_id(request.args.get("from")):
+            source = db.session.get(model, parse_id(request.args["from"]))
+            if source is not None:
+                form.fill_from(source, with_date=False)
+    return form, source
+
+
 # --------------------------------------------------------------------------- contact rules
 
 
 @bp.route("/contact/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_contact_rule():
-    form = ContactRuleForm()
-    source = None
-    if request.method == "GET" and parse_id(request.args.get("from")):
-        source = db.session.get(ContactRuleRow, parse_id(request.args["from"]))
-        if source is not None:
-            form.fill_from(source, with_date=False)
-    if form.validate_on_submit():
-        try:
-            row = services.add_contact_rule(current_user, form.data_for_service())
-        except DomainError as e:
-            refuse(e, form)
-            flash_error(e)
-        else:
-            db.session.commit()
-            flash(_("已添加规则：%(t)s", t=display.contact_rule_text(row)), "success")
-            return redirect(url_for("rules.index", _anchor="contact-rules"))
-    return render_template("rules/contact_form.html", form=form, row=None, source=source)
+    form, source = _filled(ContactRuleForm, ContactRuleRow)
+    return form_page(
+        "rules/contact_form.html",
+        form,
+        lambda: services.add_contact_rule(current_user, form.data_for_service()),
+        lambda row: _("已添加规则：%(t)s", t=display.contact_rule_text(row)),
+        url_for("rules.index", _anchor="contact-rules"),
+        row=None,
+        source=source,
+    )
 
 
 @bp.route("/contact/<int:row_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_contact_rule(row_id: int):
     row = _get(ContactRuleRow, row_id)
-    form = ContactRuleForm()
-    if request.method == "GET":
-        form.fill_from(row)
-    if form.validate_on_submit():
-        try:
-            services.update_contact_rule(
-                current_user, row, form.version.data, form.data_for_service()
-            )
-        except DomainError as e:
-            refuse(e, form)
-            flash_error(e)
-        else:
-            db.session.commit()
-            flash(_("已保存：%(t)s", t=display.contact_rule_text(row)), "success")
-            return redirect(url_for("rules.index", _anchor="contact-rules"))
-    return render_template(
+    form, _source = _filled(ContactRuleForm, ContactRuleRow, row)
+    return form_page(
         "rules/contact_form.html",
-        form=form,
+        form,
+        lambda: services.update_contact_rule(
+            current_user, row, form.version.data, form.data_for_service()
+        ),
+        lambda _row: _("已保存：%(t)s", t=display.contact_rule_text(row)),
+        url_for("rules.index", _anchor="contact-rules"),
         row=row,
         source=None,
         text=display.contact_rule_text(row),
@@ -234,44 +232,34 @@ def edit_contact_rule(row_id: int):
 @bp.route("/deadlines/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_deadline_rule():
-    form = DeadlineRuleForm()
-    if request.method == "GET" and parse_id(request.args.get("from")):
-        source = db.session.get(DeadlineRuleRow, parse_id(request.args["from"]))
-        if source is not None:
-            form.fill_from(source, with_date=False)
-    if form.validate_on_submit():
-        try:
-            services.add_deadline_rule(current_user, form.data_for_service())
-        except DomainError as e:
-            refuse(e, form)
-            flash_error(e)
-        else:
-            db.session.commit()
-            flash(_("已添加期限。"), "success")
-            return redirect(url_for("rules.index", _anchor="deadline-rules"))
-    return render_template("rules/deadline_form.html", form=form, row=None, units=_units())
+    form, _source = _filled(DeadlineRuleForm, DeadlineRuleRow)
+    return form_page(
+        "rules/deadline_form.html",
+        form,
+        lambda: services.add_deadline_rule(current_user, form.data_for_service()),
+        _("已添加期限。"),
+        url_for("rules.index", _anchor="deadline-rules"),
+        row=None,
+        units=_units(),
+    )
 
 
 @bp.route("/deadlines/<int:row_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_deadline_rule(row_id: int):
     row = _get(DeadlineRuleRow, row_id)
-    form = DeadlineRuleForm()
-    if request.method == "GET":
-        form.fill_from(row)
-    if form.validate_on_submit():
-        try:
-            services.update_deadline_rule(
-                current_user, row, form.version.data, form.data_for_service()
-            )
-        except DomainError as e:
-            refuse(e, form)
-            flash_error(e)
-        else:
-            db.session.commit()
-            flash(_("已保存。"), "success")
-            return redirect(url_for("rules.index", _anchor="deadline-rules"))
-    return render_template("rules/deadline_form.html", form=form, row=row, units=_units())
+    form, _source = _filled(DeadlineRuleForm, DeadlineRuleRow, row)
+    return form_page(
+        "rules/deadline_form.html",
+        form,
+        lambda: services.update_deadline_rule(
+            current_user, row, form.version.data, form.data_for_service()
+        ),
+        _("已保存。"),
+        url_for("rules.index", _anchor="deadline-rules"),
+        row=row,
+        units=_units(),
+    )
 
 
 def _units() -> dict[str, str]:

@@ -11,7 +11,6 @@ from wtforms import (
     BooleanField,
     HiddenField,
     MultipleFileField,
-    RadioField,
     SelectField,
     StringField,
     SubmitField,
@@ -21,9 +20,7 @@ from wtforms import (
 from corrections.forms import DateString, MarkRequired, ServiceForm
 from corrections.forms import EnumSelect as Select
 from corrections.labels import choices
-from corrections.people.forms import (
-    IntakePersonForm,
-)
+from corrections.people.forms import IntakePersonForm, person_mode_field, station_field
 from corrections.supervision.models import CHECKLIST_ITEMS
 
 REQUIRED = [MarkRequired()]  # the * in the page; the service does the checking
@@ -49,14 +46,9 @@ class DecisionForm(ServiceForm):
 
 class IntakeForm(IntakePersonForm):
     # The person (people.forms.IntakePersonForm): a file already kept, or a new one.
-    person_mode = RadioField(
-        _l("矫正对象"),
-        choices=[("existing", _l("已有档案")), ("new", _l("登记新人员"))],
-        default="existing",
-        validate_choice=False,
-    )
+    person_mode = person_mode_field(_l("矫正对象"))
     # The case.
-    station = SelectField(_l("司法所"), choices=[], validate_choice=False, validators=REQUIRED)
+    station = station_field()
     correction_type = Select(
         _l("矫正类别"), "correction_type", blank=_l("（请选择）"), validators=REQUIRED
     )

@@ -8,21 +8,24 @@ to fields (corrections.web, corrections.case_pages).
 
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from corrections import clock
-from corrections.auth.models import Station, User, user_stations
-from corrections.auth.scope import allowed_station_ids, get_in_scope, scope
-from corrections.case_pages import CasePages, flash_created, intake_person, intake_refused
+from corrections.auth.models import User, user_stations
+from corrections.auth.scope import allowed_station_ids, get_in_scope
+from corrections.case_pages import (
+    CasePages,
+    days_overdue,
+    flash_created,
+    intake_person,
+    intake_refused,
+)
 from corrections.errors import DomainError
 from corrections.extensions import db
-from corrections.labels import join_names, label, station_option
+from corrections.labels import join_names, label
 from corrections.people.models import Person
 from corrections.resettlement.models import ResettlementCase
 from corrections.rules.deadlines import leave_days
@@ -31,19 +34,17 @@ from corrections.supervision.case_alerts import case_alerts
 from corrections.supervision.forms import CASE_FORMS, IntakeForm
 from corrections.supervision.models import CorrectionCase, Incident
 from corrections.supervision.timeline import case_timeline
-from corrections.web import page_args, paginate, run_case_action, writer_required
+from corrections.web import (
+    page_args,
+    paginate,
+    run_case_action,
+    station_choices,
+    writer_required,
+)
 
 bp = Blueprint("supervision", __name__, url_prefix="/corrections")
 
 # --------------------------------------------------------------------------- badges
-
-
-def overdue_days(case: CorrectionCase, on: date | None = None) -> int:
-    """Days overdue from the stored earliest due date (the engine's answer when it was stored)."""
-    on = on or clock.today()
-    if case.status != "active" or case.next_due_on is None or case.next_due_on >= on:
-        return 0
-    return (on - case.next_due_on).days
 
 
 def case_badges(case: CorrectionCase) -> list[tuple[str, str]]:
@@ -58,7 +59,7 @@ def case_badges(case: CorrectionCase) -> list[tuple[str, str]]:
     badges = [(label("case_status", case.status), colours.get(case.status, "secondary"))]
     if services.missed_intake(case):
         badges.append((_("漏管"), "danger"))
-    days = overdue_days(case)
+    days = days_overdue(case)
     if days:
         badges.append((_("逾期%(n)d天", n=days), "danger"))
     if services.past_term_end(case):
@@ -72,26 +73,6 @@ def _helpers():
 
 
 # --------------------------------------------------------------------------- choices
-
-
-def _stations_in_scope() -> list[Station]:
-    return (
-        db.session.execute(
-            scope(select(Station).where(Station.active.is_(True)), current_user).order_by(
-                Station.code
-            )
-        )
-        .scalars()
-        .all()
-    )
-
-
-def _station_choices(blank: str | None = None, exclude: int | None = None, unit: int | None = None):
-    out = [("", blank)] if blank is not None else []
-    for s in _stations_in_scope():
-        if s.id != exclude and (unit is None or s.unit_id == unit):
-            out.append((s.code, station_option(s)))
-    return out
 
 
 def _officers(station_ids=None, include_inactive: bool = False) -> list[User]:
@@ -139,7 +120,7 @@ def index():
     return render_template(
         "supervision/index.html",
         cases=paginate(query, page, per_page),
-        stations=_station_choices(blank=_("全部司法所")),
+        stations=station_choices(blank=_("全部司法所")),
         filters=request.args,
         status=request.args.get("status", "open"),
         q=q,
@@ -159,7 +140,7 @@ EXISTING = {
 @writer_required
 def new():
     form = IntakeForm()
-    form.station.choices = _station_choices(blank=_("（请选择）"))
+    form.station.choices = station_choices(blank=_("（请选择）"))
     form.officer.choices = _officer_choices(
         _("（默认：本人；主管登记时暂不指定）") if current_user.is_officer else _("（暂不指定）")
     )
@@ -231,7 +212,7 @@ def _configure(form, name: str, case, record_id=None, fresh: bool = False) -> No
     if case is None:
         return
     if name == "move":
-        form.station.choices = _station_choices(
+        form.station.choices = station_choices(
             blank=_("（请选择）"), exclude=case.station_id, unit=case.station.unit_id
         )
     elif name == "assign":
