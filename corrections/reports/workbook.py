@@ -378,7 +378,7 @@ def _correction_register(book: Workbook, report: Monthly) -> None:
     _widths(sheet, [w for _t, w in CC_COLUMNS])
     sheet.freeze_panes = "C4"
     _print_setup(sheet, "3:3")
-    end, year_start = report.end, report.year_start
+    end = report.end
     _title(
         sheet,
         f"{report.unit} 社区矫正对象台账（{report.start.year}年在册，截至{cn_date(end)}）",
@@ -388,8 +388,16 @@ def _correction_register(book: Workbook, report: Monthly) -> None:
     sheet.append(_header(sheet, [t for t, _w in CC_COLUMNS]))
     names = {s.id: s.name for s in report.stations}
     privacy.prefetch_all(report.user)
+    for number, r in enumerate(_stream(_correction_rows(report, names)), start=1):
+        sheet.append(_row(sheet, _correction_cells(report, labels, names, number, r)))
+
+
+def _correction_rows(report: Monthly, names: dict):
+    """The register's query: every case on the register some day of the year to the
+    month's end, with level and station as at the month's end."""
+    end = report.end
     station = figures.station_at(end)
-    query = (
+    return (
         select(
             Person.id.label("person_id"),
             Person.name,
@@ -417,48 +425,48 @@ def _correction_register(book: Workbook, report: Monthly) -> None:
         .outerjoin(User, User.id == CC.officer_id)
         .where(
             CC.received_on <= end,
-            or_(CC.ended_on.is_(None), CC.ended_on >= year_start),
+            or_(CC.ended_on.is_(None), CC.ended_on >= report.year_start),
             station.in_(list(names)),
         )
         .order_by(_station_order(station, report.stations), CC.received_on, CC.id)
     )
-    for number, r in enumerate(_stream(query), start=1):
-        ended = r.ended_on is not None and r.ended_on <= end
-        ctype = labels("correction_type", r.correction_type)
-        if r.correction_type == "temporary_release" and r.grounds:
-            ctype += f"（{labels('grounds', r.grounds)}）"
-        if ended:
-            status = labels("case_status", r.status)
-            if r.status == "terminated" and r.end_reason:
-                status += f"（{labels('termination_reason', r.end_reason)}）"
-            elif r.status == "released" and r.end_reason == "pardon":
-                status += "（赦免）"
-        else:
-            status = labels("case_status", "active")
-        sheet.append(
-            _row(
-                sheet,
-                [
-                    number,
-                    privacy.display_name(report.user, r.person_id, r.name),
-                    labels("sex", r.sex),
-                    privacy.display_id(report.user, r.person_id, r.id_number),
-                    r.birth_date,
-                    r.ethnicity or "",
-                    ctype,
-                    r.crime or "",
-                    r.sentence or "",
-                    r.term_start,
-                    r.term_end,
-                    r.received_on,
-                    labels("level", r.level) if r.level else "",
-                    names.get(r.station_id, ""),
-                    _officer_name(r.display_name, r.username),
-                    status,
-                    r.ended_on if ended else None,
-                ],
-            )
-        )
+
+
+def _correction_status(labels, r, ended: bool) -> str:
+    if not ended:
+        return labels("case_status", "active")
+    status = labels("case_status", r.status)
+    if r.status == "terminated" and r.end_reason:
+        status += f"（{labels('termination_reason', r.end_reason)}）"
+    elif r.status == "released" and r.end_reason == "pardon":
+        status += "（赦免）"
+    return status
+
+
+def _correction_cells(report: Monthly, labels, names: dict, number: int, r) -> list:
+    ended = r.ended_on is not None and r.ended_on <= report.end
+    ctype = labels("correction_type", r.correction_type)
+    if r.correction_type == "temporary_release" and r.grounds:
+        ctype += f"（{labels('grounds', r.grounds)}）"
+    return [
+        number,
+        privacy.display_name(report.user, r.person_id, r.name),
+        labels("sex", r.sex),
+        privacy.display_id(report.user, r.person_id, r.id_number),
+        r.birth_date,
+        r.ethnicity or "",
+        ctype,
+        r.crime or "",
+        r.sentence or "",
+        r.term_start,
+        r.term_end,
+        r.received_on,
+        labels("level", r.level) if r.level else "",
+        names.get(r.station_id, ""),
+        _officer_name(r.display_name, r.username),
+        _correction_status(labels, r, ended),
+        r.ended_on if ended else None,
+    ]
 
 
 def _resettlement_register(book: Workbook, report: Monthly) -> None:
