@@ -21,8 +21,8 @@ from corrections.supervision.services.common import not_before_reception
 from corrections.validation import Fields
 
 
-def _add_assignment(actor: User, case: CorrectionCase, on: date, note: str = "") -> None:
-    """The officer history row for the case's (new) officer."""
+def add_assignment(actor: User, case: CorrectionCase, on: date, note: str = "") -> None:
+    """The officer history row for the case's (new) officer, from ``on``."""
     db.session.add(
         OfficerAssignment(
             case_id=case.id,
@@ -47,7 +47,7 @@ def assign_officer(actor: User, case: CorrectionCase, data: dict[str, Any]) -> C
         raise RuleViolation(_("案件已结束，不能调整责任人。"), code="case_ended")
     with recorded_change(actor, "correction.assign_officer", "correction_case", case):
         case.officer_id = officer.id if officer else None
-        _add_assignment(actor, case, changed_on)
+        add_assignment(actor, case, changed_on)
     return case
 
 
@@ -102,7 +102,7 @@ def reassign_caseload(
         )
     for case in cases:
         case.officer_id = target.id
-        _add_assignment(actor, case, changed_on, note=_("整体移交"))
+        add_assignment(actor, case, changed_on, note=_("整体移交"))
     db.session.flush()
     record(
         actor,
@@ -149,15 +149,7 @@ def move_station(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Cor
         case.has_moves = True
         if case.officer is not None and station.id not in {s.id for s in case.officer.stations}:
             case.officer_id = None
-            db.session.add(
-                OfficerAssignment(
-                    case_id=case.id,
-                    officer_id=None,
-                    assigned_on=moved_on,
-                    assigned_by_id=actor.id,
-                    note=_("调整司法所"),
-                )
-            )
+            add_assignment(actor, case, moved_on, note=_("调整司法所"))
     return case
 
 
