@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -10,10 +11,10 @@ from sqlalchemy import select
 
 from corrections import clock
 from corrections.assessments.models import COMMISSIONERS, OPINIONS, Assessment, AssessmentExtension
-from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.auth.scope import scope
 from corrections.core.guards import not_future, require_writer, station_for
+from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.people import idnumber
@@ -38,6 +39,16 @@ def compute_due(assessment: Assessment, cal=None) -> tuple[date | None, str | No
 
 def _refresh_due(assessment: Assessment, cal=None) -> None:
     assessment.due_on, assessment.due_note = compute_due(assessment, cal)
+
+
+def _refreshed_due(assessment: Assessment) -> Callable[[], None]:
+    """The due date refreshed and flushed, once the assessment's change is flushed."""
+
+    def refresh() -> None:
+        _refresh_due(assessment)
+        db.session.flush()
+
+    return refresh
 
 
 def register_assessment(actor: User, data: dict[str, Any]) -> Assessment:
@@ -81,12 +92,9 @@ def register_assessment(actor: User, data: dict[str, Any]) -> Assessment:
         fast_track=fast_track,
         created_by_id=actor.id,
     )
-    db.session.add(assessment)
-    db.session.flush()
-    _refresh_due(assessment)
-    db.session.flush()
-    record(actor, "assessment.create", "assessment", assessment.id, None, snapshot(assessment))
-    return assessment
+    return add_recorded(
+        actor, assessment, "assessment.create", "assessment", after_flush=_refreshed_due(assessment)
+    )
 
 
 def extend_assessment(actor: User, assessment: Assessment, data: dict[str, Any]) -> Assessment:
@@ -97,16 +105,14 @@ def extend_assessment(actor: User, assessment: Assessment, data: dict[str, Any])
     f.raise_if_errors()
     if assessment.completed_on is not None:
         raise RuleViolation(_("调查评估已完成，不能延期。"), code="completed")
-    before = snapshot(assessment)
-    assessment.extensions.append(
-        AssessmentExtension(
-            working_days=days, reason=reason, extended_on=clock.today(), created_by_id=actor.id
+    with recorded_change(
+        actor, "assessment.extend", "assessment", assessment, after_flush=_refreshed_due(assessment)
+    ):
+        assessment.extensions.append(
+            AssessmentExtension(
+                working_days=days, reason=reason, extended_on=clock.today(), created_by_id=actor.id
+            )
         )
-    )
-    db.session.flush()
-    _refresh_due(assessment)
-    db.session.flush()
-    record(actor, "assessment.extend", "assessment", assessment.id, before, snapshot(assessment))
     return assessment
 
 
@@ -122,14 +128,12 @@ def complete_assessment(actor: User, assessment: Assessment, data: dict[str, Any
     f.raise_if_errors()
     if assessment.completed_on is not None:
         raise RuleViolation(_("调查评估已完成。"), code="completed")
-    before = snapshot(assessment)
-    assessment.completed_on, assessment.opinion, assessment.opinion_note = (
-        completed_on,
-        opinion,
-        note,
-    )
-    db.session.flush()
-    record(actor, "assessment.complete", "assessment", assessment.id, before, snapshot(assessment))
+    with recorded_change(actor, "assessment.complete", "assessment", assessment):
+        assessment.completed_on, assessment.opinion, assessment.opinion_note = (
+            completed_on,
+            opinion,
+            note,
+        )
     return assessment
 
 
@@ -180,7 +184,5 @@ def case_data_from(assessment: Assessment) -> dict[str, Any]:
 
 
 def link_case(actor: User, assessment: Assessment, case_id: int) -> None:
-    before = snapshot(assessment)
-    assessment.correction_case_id = case_id
-    db.session.flush()
-    record(actor, "assessment.link_case", "assessment", assessment.id, before, snapshot(assessment))
+    with recorded_change(actor, "assessment.link_case", "assessment", assessment):
+        assessment.correction_case_id = case_id

@@ -17,14 +17,18 @@ def add_recorded(
     action: str,
     subject: str,
     after_flush: Callable[[], Any] | None = None,
+    subject_id: int | None = None,
 ) -> Any:
     """Add ``obj`` and record its creation; ``after_flush`` runs once it has its id (a
-    due-state refresh, a number), before the audit event."""
+    due-state refresh, a number), before the audit event. The event is about ``obj``
+    unless ``subject_id`` names the record it belongs to (a search in an incident's log)."""
     db.session.add(obj)
     db.session.flush()
     if after_flush is not None:
         after_flush()
-    record(actor, action, subject, obj.id, None, snapshot(obj))
+    record(
+        actor, action, subject, obj.id if subject_id is None else subject_id, None, snapshot(obj)
+    )
     return obj
 
 

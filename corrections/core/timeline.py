@@ -87,6 +87,17 @@ def case_timeline(programme: str, case) -> list[Entry]:
     return sort_entries(out)
 
 
+def programme_timeline(
+    programme: str,
+) -> tuple[Callable[[Source], Source], Callable[[object], list[Entry]]]:
+    """A programme's ``@entries`` decorator and its ``case_timeline(case)``."""
+
+    def programme_case_timeline(case) -> list[Entry]:
+        return case_timeline(programme, case)
+
+    return entries(programme), programme_case_timeline
+
+
 def _moment(entry: Entry) -> datetime:
     moment = entry.stamp
     if moment is None:
@@ -115,6 +126,22 @@ def rows(model, case_id: int, column=None) -> list:
 
 def void_reason(row) -> str | None:
     return row.void_reason if row.is_void else None
+
+
+def contact_entry(contact, names: Names, badges: list[tuple[str, str]] | None = None) -> Entry:
+    """A contact of either programme: voidable, and shown with its reason once voided."""
+    return Entry(
+        contact.occurred_on,
+        "contact",
+        label("contact_kind", contact.kind),
+        contact.note,
+        names.user(contact.recorded_by_id),
+        badges or [],
+        void_reason(contact),
+        "contact",
+        contact.id,
+        contact.created_at,
+    )
 
 
 def attachment_entries(programme: str, case_id: int, names: Names) -> list[Entry]:

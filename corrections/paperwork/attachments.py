@@ -25,9 +25,10 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, or_, select
 
 from corrections import clock, storage
-from corrections.audit.services import record, snapshot
+from corrections.audit.services import record
 from corrections.auth.models import User
 from corrections.auth.scope import get_in_scope, scope
+from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import DomainError, Forbidden, NotFound, RuleViolation, ValidationFailed
 from corrections.extensions import db
 from corrections.paperwork.models import ATTACHMENT_KINDS, Attachment
@@ -409,10 +410,7 @@ def store_spooled(
         uploaded_by_id=actor.id,
         uploaded_at=clock.now_utc(),
     )
-    db.session.add(attachment)
-    db.session.flush()
-    record(actor, "attachment.upload", "attachment", attachment.id, None, snapshot(attachment))
-    return attachment
+    return add_recorded(actor, attachment, "attachment.upload", "attachment")
 
 
 def store(
@@ -572,10 +570,8 @@ def void(actor: User, attachment: Attachment, reason: str | None) -> Attachment:
         raise ValidationFailed(_("作废原因不能超过500字。"), fields={"reason": _("太长")})
     if attachment.voided_at is not None:
         raise RuleViolation(_("该附件已作废。"), code="already_void")
-    before = snapshot(attachment)
-    attachment.voided_at = clock.now_utc()
-    attachment.void_reason = reason
-    attachment.voided_by_id = actor.id
-    db.session.flush()
-    record(actor, "attachment.void", "attachment", attachment.id, before, snapshot(attachment))
+    with recorded_change(actor, "attachment.void", "attachment", attachment):
+        attachment.voided_at = clock.now_utc()
+        attachment.void_reason = reason
+        attachment.voided_by_id = actor.id
     return attachment

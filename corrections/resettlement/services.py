@@ -24,6 +24,7 @@ from corrections.core.guards import (
     require_writer,
     station_for,
 )
+from corrections.core.incidents import closing_values, search_values
 from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import Conflict, RuleViolation
 from corrections.extensions import db
@@ -588,16 +589,14 @@ def report_lost(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Lo
 def log_lost_search(actor: User, case: ResettlementCase, lost_id: int, data: dict[str, Any]):
     require_writer(actor)
     lost = record_of(case, LostContact, lost_id)
-    f = Fields(data)
-    searched_on = f.date("searched_on")
-    method = f.choice("method", ("phone", "location", "home_visit", "family", "bulletin", "other"))
-    note = f.text("note", limit=2000)
-    not_future(f, "searched_on", searched_on)
-    if searched_on and searched_on < lost.lost_on:
-        f.error("searched_on", _("不能早于失联日期。"))
-    f.raise_if_errors()
-    if lost.found_on is not None:
-        raise RuleViolation(_("失联已结束。"), code="incident_closed")
+    searched_on, method, note = search_values(
+        data,
+        ("phone", "location", "home_visit", "family", "bulletin", "other"),
+        lost.lost_on,
+        lost.found_on,
+        too_early=_("不能早于失联日期。"),
+        closed=_("失联已结束。"),
+    )
     row = LostContactSearch(
         lost_contact_id=lost.id,
         searched_on=searched_on,
@@ -605,26 +604,22 @@ def log_lost_search(actor: User, case: ResettlementCase, lost_id: int, data: dic
         note=note,
         recorded_by_id=actor.id,
     )
-    db.session.add(row)
     if method == "bulletin" and lost.bulletin_issued_on is None:
         lost.bulletin_issued_on = searched_on
-    db.session.flush()
-    record(actor, "resettlement.lost_search", "lost_contact", lost.id, None, snapshot(row))
-    return row
+    return add_recorded(actor, row, "resettlement.lost_search", "lost_contact", subject_id=lost.id)
 
 
 def close_lost(actor: User, case: ResettlementCase, lost_id: int, data: dict[str, Any]):
     require_writer(actor)
     lost = record_of(case, LostContact, lost_id)
-    f = Fields(data)
-    found_on = f.date("found_on")
-    outcome = f.text("outcome", required=True, limit=2000)
-    not_future(f, "found_on", found_on)
-    if found_on and found_on < lost.lost_on:
-        f.error("found_on", _("不能早于失联日期。"))
-    f.raise_if_errors()
-    if lost.found_on is not None:
-        raise RuleViolation(_("失联已结束。"), code="incident_closed")
+    found_on, outcome = closing_values(
+        data,
+        "found_on",
+        lost.lost_on,
+        lost.found_on,
+        too_early=_("不能早于失联日期。"),
+        closed=_("失联已结束。"),
+    )
     with recorded_change(actor, "resettlement.lost_close", "lost_contact", lost):
         lost.found_on, lost.outcome = found_on, outcome
     return lost

@@ -27,11 +27,7 @@ from corrections.resettlement.models import (
 __all__ = ["Entry", "case_timeline"]
 
 PROGRAMME = "resettlement"
-entries = timeline.entries(PROGRAMME)
-
-
-def case_timeline(case: ResettlementCase) -> list[Entry]:
-    return timeline.case_timeline(PROGRAMME, case)
+entries, case_timeline = timeline.programme_timeline(PROGRAMME)
 
 
 def _money(amount) -> str:
@@ -102,20 +98,7 @@ def _key_status(case: ResettlementCase, names: Names) -> list[Entry]:
 
 @entries
 def _contacts(case: ResettlementCase, names: Names) -> list[Entry]:
-    return [
-        Entry(
-            c.occurred_on,
-            "contact",
-            label("contact_kind", c.kind),
-            c.note,
-            names.user(c.recorded_by_id),
-            void_reason=void_reason(c),
-            voidable="contact",
-            record_id=c.id,
-            stamp=c.created_at,
-        )
-        for c in rows(ResettlementContact, case.id)
-    ]
+    return [timeline.contact_entry(c, names) for c in rows(ResettlementContact, case.id)]
 
 
 @entries

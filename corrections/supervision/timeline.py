@@ -33,11 +33,7 @@ from corrections.supervision.models import (
 __all__ = ["Entry", "case_timeline"]
 
 PROGRAMME = "correction"
-entries = timeline.entries(PROGRAMME)
-
-
-def case_timeline(case: CorrectionCase) -> list[Entry]:
-    return timeline.case_timeline(PROGRAMME, case)
+entries, case_timeline = timeline.programme_timeline(PROGRAMME)
 
 
 def _decision(row, names: Names) -> str:
@@ -90,20 +86,7 @@ def _contacts(case: CorrectionCase, names: Names) -> list[Entry]:
             badges.append((_("突击"), "warning"))
         if c.at_night:
             badges.append((_("夜间"), "dark"))
-        out.append(
-            Entry(
-                c.occurred_on,
-                "contact",
-                label("contact_kind", c.kind),
-                c.note,
-                names.user(c.recorded_by_id),
-                badges,
-                void_reason(c),
-                "contact",
-                c.id,
-                c.created_at,
-            )
-        )
+        out.append(timeline.contact_entry(c, names, badges))
     return out
 
 

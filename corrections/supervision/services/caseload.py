@@ -21,6 +21,19 @@ from corrections.supervision.services.common import not_before_reception
 from corrections.validation import Fields
 
 
+def add_assignment(actor: User, case: CorrectionCase, on: date, note: str = "") -> None:
+    """The officer history row for the case's (new) officer, from ``on``."""
+    db.session.add(
+        OfficerAssignment(
+            case_id=case.id,
+            officer_id=case.officer_id,
+            assigned_on=on,
+            assigned_by_id=actor.id,
+            note=note,
+        )
+    )
+
+
 def assign_officer(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("调整责任人需要县局主管操作。"))
     f = Fields(data)
@@ -34,14 +47,7 @@ def assign_officer(actor: User, case: CorrectionCase, data: dict[str, Any]) -> C
         raise RuleViolation(_("案件已结束，不能调整责任人。"), code="case_ended")
     with recorded_change(actor, "correction.assign_officer", "correction_case", case):
         case.officer_id = officer.id if officer else None
-        db.session.add(
-            OfficerAssignment(
-                case_id=case.id,
-                officer_id=case.officer_id,
-                assigned_on=changed_on,
-                assigned_by_id=actor.id,
-            )
-        )
+        add_assignment(actor, case, changed_on)
     return case
 
 
@@ -96,15 +102,7 @@ def reassign_caseload(
         )
     for case in cases:
         case.officer_id = target.id
-        db.session.add(
-            OfficerAssignment(
-                case_id=case.id,
-                officer_id=target.id,
-                assigned_on=changed_on,
-                assigned_by_id=actor.id,
-                note=_("整体移交"),
-            )
-        )
+        add_assignment(actor, case, changed_on, note=_("整体移交"))
     db.session.flush()
     record(
         actor,
@@ -151,15 +149,7 @@ def move_station(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Cor
         case.has_moves = True
         if case.officer is not None and station.id not in {s.id for s in case.officer.stations}:
             case.officer_id = None
-            db.session.add(
-                OfficerAssignment(
-                    case_id=case.id,
-                    officer_id=None,
-                    assigned_on=moved_on,
-                    assigned_by_id=actor.id,
-                    note=_("调整司法所"),
-                )
-            )
+            add_assignment(actor, case, moved_on, note=_("调整司法所"))
     return case
 
 

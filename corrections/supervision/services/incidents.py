@@ -7,9 +7,9 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.guards import not_future, record_of, require_writer
+from corrections.core.incidents import closing_values, search_values
 from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
@@ -49,16 +49,14 @@ def log_search(
 ) -> IncidentSearch:
     require_writer(actor)
     incident = record_of(case, Incident, incident_id)
-    f = Fields(data)
-    searched_on = f.date("searched_on")
-    method = f.choice("method", ("phone", "location", "home_visit", "family", "other"))
-    note = f.text("note", limit=2000)
-    not_future(f, "searched_on", searched_on)
-    if searched_on and searched_on < incident.occurred_on:
-        f.error("searched_on", _("不能早于事件发生日期。"))
-    f.raise_if_errors()
-    if incident.closed_on is not None:
-        raise RuleViolation(_("事件已结束。"), code="incident_closed")
+    searched_on, method, note = search_values(
+        data,
+        ("phone", "location", "home_visit", "family", "other"),
+        incident.occurred_on,
+        incident.closed_on,
+        too_early=_("不能早于事件发生日期。"),
+        closed=_("事件已结束。"),
+    )
     row = IncidentSearch(
         incident_id=incident.id,
         searched_on=searched_on,
@@ -66,10 +64,9 @@ def log_search(
         note=note,
         recorded_by_id=actor.id,
     )
-    db.session.add(row)
-    db.session.flush()
-    record(actor, "correction.incident_search", "incident", incident.id, None, snapshot(row))
-    return row
+    return add_recorded(
+        actor, row, "correction.incident_search", "incident", subject_id=incident.id
+    )
 
 
 def record_notification(
@@ -101,15 +98,14 @@ def close_incident(
 ) -> Incident:
     require_writer(actor)
     incident = record_of(case, Incident, incident_id)
-    f = Fields(data)
-    closed_on = f.date("closed_on")
-    outcome = f.text("outcome", required=True, limit=2000)
-    not_future(f, "closed_on", closed_on)
-    if closed_on and closed_on < incident.occurred_on:
-        f.error("closed_on", _("结束日期不能早于事件发生日期。"))
-    f.raise_if_errors()
-    if incident.closed_on is not None:
-        raise RuleViolation(_("事件已结束。"), code="incident_closed")
+    closed_on, outcome = closing_values(
+        data,
+        "closed_on",
+        incident.occurred_on,
+        incident.closed_on,
+        too_early=_("结束日期不能早于事件发生日期。"),
+        closed=_("事件已结束。"),
+    )
     with recorded_change(actor, "correction.incident_close", "incident", incident):
         incident.closed_on = closed_on
         incident.outcome = outcome

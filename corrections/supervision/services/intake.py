@@ -26,8 +26,8 @@ from corrections.supervision.models import (
     SOURCES,
     CaseLevel,
     CorrectionCase,
-    OfficerAssignment,
 )
+from corrections.supervision.services.caseload import add_assignment
 from corrections.supervision.services.common import not_before_reception
 from corrections.supervision.services.due import intake_deadline, refresh_due_state
 from corrections.validation import Fields
@@ -161,14 +161,7 @@ def _add_with_history(actor: User, case: CorrectionCase, received_on: date | Non
             decided_on=received_on or case.judgment_effective_on,
         )
     )
-    db.session.add(
-        OfficerAssignment(
-            case_id=case.id,
-            officer_id=case.officer_id,
-            assigned_on=received_on or clock.today(),
-            assigned_by_id=actor.id,
-        )
-    )
+    add_assignment(actor, case, received_on or clock.today())
 
 
 def check_term_start(f: Fields, ctype: str | None, judgment: date | None, start: date | None):

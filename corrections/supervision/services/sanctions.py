@@ -8,10 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from corrections import clock, numbering
-from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core.guards import not_future, record_of, require_decider, require_writer
-from corrections.core.records import recorded_change
+from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.supervision.models import SANCTION_KINDS, CorrectionCase, Sanction
@@ -108,12 +107,14 @@ def record_sanction(
         sanction.proposed_on = when
         sanction.decided_on = when
         sanction.decided_by_id = actor.id
-    db.session.add(sanction)
-    db.session.flush()
-    if sanction.status == "decided":
-        number_sanction(actor, case, sanction)
-    record(actor, "correction.sanction", "sanction", sanction.id, None, snapshot(sanction))
-    return sanction
+    numbered = sanction.status == "decided"
+    return add_recorded(
+        actor,
+        sanction,
+        "correction.sanction",
+        "sanction",
+        after_flush=(lambda: number_sanction(actor, case, sanction)) if numbered else None,
+    )
 
 
 def decide_sanction(
