@@ -90,6 +90,9 @@ def new_page(browser, live_server):
             base_url=live_server, viewport=VIEWPORTS[viewport], locale="zh-CN"
         )
         context.set_default_timeout(10_000)
+        # a form post renders the whole case page again; on a shared 2-core machine running
+        # both suites at once that took longer than 10 s now and then
+        context.set_default_navigation_timeout(30_000)
         contexts.append(context)
         opened = context.new_page()
         opened.on("console", watch)
