@@ -7,6 +7,7 @@ from datetime import date, datetime
 from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.audit.services import record
@@ -76,7 +77,11 @@ def queue_query(user, *, status: str | None = None, case_id: int | None = None):
     if case_id:
         query = query.where(Checkin.case_id == case_id)
     order = Checkin.submitted_at if status == "submitted" else Checkin.due_by
-    return query.order_by(order, Checkin.id)
+    # every list shows the person and the station of each row: load them with the page
+    case = selectinload(Checkin.case)
+    return query.options(
+        case.selectinload(CorrectionCase.person), case.selectinload(CorrectionCase.station)
+    ).order_by(order, Checkin.id)
 
 
 def checkin_in_scope(user, checkin_id: int) -> Checkin | None:
@@ -106,9 +111,15 @@ def queue_age_by_station(user, now: datetime | None = None) -> list[dict]:
             CorrectionCase,
         )
     ).all()
+    stations = {
+        s.id: s
+        for s in db.session.execute(
+            select(Station).where(Station.id.in_([r[0] for r in rows]))
+        ).scalars()
+    }
     out = []
     for station_id, waiting, oldest in rows:
-        station = db.session.get(Station, station_id)
+        station = stations[station_id]
         hours = (now - _aware(oldest)).total_seconds() / 3600 if oldest else 0
         out.append({"station": station, "waiting": waiting, "oldest_hours": round(hours, 1)})
     return sorted(out, key=lambda r: -r["oldest_hours"])
