@@ -36,15 +36,6 @@ from corrections.web import (
 )
 
 
-def days_overdue(case, on=None) -> int:
-    """Days an active case's contact is overdue, from its stored earliest due date (the
-    engine's answer when it was stored); 0 when not overdue."""
-    on = on or clock.today()
-    if case.status != "active" or case.next_due_on is None or case.next_due_on >= on:
-        return 0
-    return (on - case.next_due_on).days
-
-
 def prefix(name: str, record_id) -> str:
     """The field prefix of form ``name`` (for a record: one form per record on the page)."""
     return f"{name}{record_id}" if record_id else name

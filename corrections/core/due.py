@@ -124,3 +124,13 @@ def store_month_ends(case: Any, facts: engine.CaseFacts, rules: list, on: date) 
 def history_since(on: date) -> date:
     """The earliest day whose contacts the stored due state needs one by one."""
     return min(engine.on_time_window(on)[0], engine.month_ends_before(on)[0])
+
+
+def days_overdue(case, on: date | None = None) -> int:
+    """Days an active case's contact is overdue on ``on`` (today), from its stored earliest
+    due date (the engine's answer when it was stored); 0 when not overdue
+    (docs/domain.md §3.5)."""
+    on = on or clock.today()
+    if case.status != "active" or case.next_due_on is None or case.next_due_on >= on:
+        return 0
+    return (on - case.next_due_on).days

@@ -19,12 +19,12 @@ from corrections import clock
 from corrections.auth.scope import get_in_scope
 from corrections.case_pages import (
     CasePages,
-    days_overdue,
     flash_created,
     intake_person,
     intake_refused,
     person_by_id_number,
 )
+from corrections.core.due import days_overdue
 from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.labels import label

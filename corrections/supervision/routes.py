@@ -18,11 +18,11 @@ from corrections.auth.models import User, user_stations
 from corrections.auth.scope import allowed_station_ids, get_in_scope
 from corrections.case_pages import (
     CasePages,
-    days_overdue,
     flash_created,
     intake_person,
     intake_refused,
 )
+from corrections.core.due import days_overdue
 from corrections.errors import DomainError
 from corrections.extensions import db
 from corrections.labels import join_names, label
