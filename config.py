@@ -130,10 +130,14 @@ class Config:
     # font, embedded: AR PL UMing (fonts-arphic-uming) by default; when the file is missing
     # they print in CJK_FONT_PATH's font.
     CJK_SERIF_FONT_PATH = os.environ.get("CJK_SERIF_FONT_PATH") or SERIF_FONT
+    # A web worker compiles every page template when it starts, so its first requests are as
+    # fast as the others (docs/performance.md); management commands skip it.
+    WARM_UP = _bool("WARM_UP", True)
 
 
 class DevelopmentConfig(Config):
     ENV_NAME = "development"
+    WARM_UP = _bool("WARM_UP", False)
     SECRET_KEY = os.environ.get("SECRET_KEY") or "development-only-not-secret"
     AUDIT_KEY = os.environ.get("AUDIT_KEY") or "development-only-audit-key"
     SESSION_COOKIE_SECURE = _bool("SECURE_COOKIES", False)
@@ -143,6 +147,7 @@ class DevelopmentConfig(Config):
 class TestingConfig(Config):
     ENV_NAME = "testing"
     TESTING = True
+    WARM_UP = False
     SECRET_KEY = "testing-not-secret"
     AUDIT_KEY = "testing-audit-key"
     SESSION_COOKIE_SECURE = False

@@ -62,6 +62,10 @@ TARGETS = {  # name -> p95 limit in ms (docs/performance.md, second round)
     "figures_closed_station": 50,
     "pdf_unit": 1500,
     "pdf_province": 2000,
+    # the same targets right after a write (the written station's figures computed again)
+    "figures_province_after_write": 400,
+    "figures_unit_after_write": 150,
+    "pdf_province_after_write": 2000,
     "workbook_unit": 5000,
     "contacts_8_clients": 60,
     "checkin_submit": 500,
@@ -148,9 +152,14 @@ class Result:
         return out
 
 
-def timed_get(client: Client, path: str, repeat: int, expect: int = 200) -> list[float]:
+def timed_get(
+    client: Client, path: str, repeat: int, expect: int = 200, before=None
+) -> list[float]:
+    """``repeat`` timed GETs after two untimed ones; ``before()`` runs (untimed) before each."""
     samples = []
     for i in range(repeat + 2):
+        if before is not None:
+            before()
         started = time.perf_counter()
         status, body = client.get(path)
         elapsed = (time.perf_counter() - started) * 1000
@@ -265,6 +274,19 @@ def setup_facts(app, summary: dict) -> dict:
                 writers.append((off.username, issue_token(off, off, "bench")[1], cases))
             if len(writers) == 8:
                 break
+        # active cases of the supervisor's unit, one per station (a write the unit's report
+        # has to catch up with)
+        unit_cases = []
+        for sid in db.session.execute(
+            select(Station.id).where(Station.unit_id == sup.unit_id).order_by(Station.id)
+        ).scalars():
+            found = db.session.execute(
+                select(CorrectionCase.id).where(
+                    CorrectionCase.station_id == sid, CorrectionCase.status == "active"
+                ).limit(1)
+            ).scalar()  # fmt: skip
+            if found:
+                unit_cases.append(found)
         closed = _close_month_before_last(admin)
         db.session.commit()
         return {
@@ -279,6 +301,7 @@ def setup_facts(app, summary: dict) -> dict:
             .first(),
             "tokens": tokens,
             "writers": writers,
+            "unit_cases": unit_cases,
         }
 
 
@@ -310,7 +333,7 @@ def month_before(today: date) -> tuple[date, date]:
     return periods.month_of(periods.previous_month(today))
 
 
-def run_pages(port: int, facts: dict, repeat: int, only: set[str] | None) -> list[Result]:
+def run_pages(port: int, facts: dict, repeat: int, only: set[str] | None, app=None) -> list[Result]:
     results: list[Result] = []
     start, end = month_before(_today())
     month = f"{start.year:04d}-{start.month:02d}"
@@ -356,14 +379,82 @@ def run_pages(port: int, facts: dict, repeat: int, only: set[str] | None) -> lis
         ("checkin_queue", "check-in review queue (submitted, first page), supervisor", sup,
          "/checkins", repeat),
     ]  # fmt: skip
-    for name, what, client, path, n in plan:
+    # the stored figures (reports/figures/rollups.py): the rows above read what the night's
+    # store_figures left; these measure a report right after a write at one station (that
+    # station computed again) and with nothing stored (every station computed and stored)
+    write = _one_write(port, [(token, cases) for _u, token, cases in facts["writers"]])
+    in_unit = _one_write(port, [(facts["tokens"]["sup"], [c]) for c in facts["unit_cases"]])
+    plan += [
+        ("figures_province_after_write", f"summary figures of {month}, province, after a "
+         "contact at one station", admin_api, f"/api/v1/reports/summary?{q}", repeat, write),
+        ("figures_unit_after_write", f"summary figures of {month}, one unit, after a contact "
+         "at one of its stations", sup_api, f"/api/v1/reports/summary?{q}", repeat, in_unit),
+        ("pdf_province_after_write", f"monthly PDF {month}, province, after a contact at one "
+         "station", admin_api, f"/api/v1/reports/monthly.pdf?month={month}",
+         max(3, repeat // 4), write),
+        ("figures_province_cold", f"summary figures of {month}, province, nothing stored",
+         admin_api, f"/api/v1/reports/summary?{q}", max(3, repeat // 4), _forget_figures(app)),
+    ]  # fmt: skip
+    for name, what, client, path, n, *before in plan:
         if not want(name):
             continue
         print(f"  {name} …", end=" ", flush=True)
-        results.append(Result(name, what, timed_get(client, path, n)))
+        hook = before[0] if before else None
+        results.append(Result(name, what, timed_get(client, path, n, before=hook)))
         row = results[-1].summary()
         print(f"p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms", flush=True)
     return results
+
+
+def _one_write(port: int, writers: list[tuple[str, list[int]]]):
+    """A contact recorded through the API by the next of ``writers`` (token, cases), each
+    at another station: the write a report has to catch up with."""
+    turn = {"i": 0}
+    today = _today().isoformat()
+
+    def write() -> None:
+        token, cases = writers[turn["i"] % len(writers)]
+        turn["i"] += 1
+        status, body = Client(port, token).post_json(
+            f"/api/v1/corrections/{cases[0]}/contacts",
+            {"kind": "phone", "occurred_on": today, "note": "bench"},
+        )
+        if status != 201:
+            raise SystemExit(f"contact before a report: HTTP {status}: {body[:300]!r}")
+
+    return write
+
+
+def _forget_figures(app):
+    """Delete every stored figure row (a report then computes and stores all of them)."""
+
+    def forget() -> None:
+        from sqlalchemy import delete
+
+        from corrections.extensions import db
+        from corrections.reports.models import FigureRollup
+
+        with app.app_context():
+            db.session.execute(delete(FigureRollup))
+            db.session.commit()
+
+    return forget
+
+
+def store_figures(app) -> Result:
+    """The nightly store_figures job, so the pages read what a morning's reports read."""
+    from corrections.extensions import db
+    from corrections.reminders.jobs import run_job
+
+    print("  job store_figures …", flush=True)
+    with app.app_context():
+        started = time.perf_counter()
+        outcome = run_job("store_figures")
+        db.session.commit()
+        elapsed = (time.perf_counter() - started) * 1000
+    return Result("job_store_figures", "store_figures: every station's figures of last month, "
+                  "its year to date and the chart", [elapsed],
+                  {k: v for k, v in outcome.items() if isinstance(v, int)})  # fmt: skip
 
 
 def run_contacts(port: int, facts: dict, seconds: float) -> Result:
@@ -546,7 +637,9 @@ def main(argv: list[str] | None = None) -> int:
             results.append(scenarios.run_checkins(args.port, checkins))
             row = results[-1].summary()
             print(f"p50 {row['p50_ms']:.0f} ms, p95 {row['p95_ms']:.0f} ms", flush=True)
-        results += run_pages(args.port, facts, args.repeat, only)
+        if not args.skip_jobs:
+            results.append(store_figures(app))
+        results += run_pages(args.port, facts, args.repeat, only, app)
         if only is None or "contacts_8_clients" in only:
             print("  contacts_8_clients …", flush=True)
             results.append(run_contacts(args.port, facts, args.contact_seconds))

@@ -51,7 +51,23 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
 
         hops = app.config["PROXY_FIX_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    if app.config.get("WARM_UP") and os.environ.get("FLASK_RUN_FROM_CLI") != "true":
+        warm_up(app)
     return app
+
+
+def warm_up(app: Flask) -> int:
+    """Compile every template now, in the worker that will render it: a worker's first
+    dashboard otherwise pays for compiling its templates (docs/performance.md). Returns the
+    number compiled."""
+    compiled = 0
+    for name in app.jinja_env.list_templates(filter_func=lambda n: n.endswith(".html")):
+        try:
+            app.jinja_env.get_template(name)
+            compiled += 1
+        except Exception:  # a broken template fails when it is rendered, as before
+            log.exception("warm-up: template %s does not compile", name)
+    return compiled
 
 
 def _configure_logging(app: Flask) -> None:
@@ -140,6 +156,7 @@ def register_extensions(app: Flask) -> None:
     from corrections.extensions import babel, csrf, db, limiter, login_manager, migrate
 
     db.init_app(app)
+    _watch_figures(app)
     migrate.init_app(app, db, directory=os.path.join(app.root_path, "migrations"))
     csrf.init_app(app)
     limiter.init_app(app)
@@ -162,6 +179,16 @@ def register_extensions(app: Flask) -> None:
         locale_selector=select_locale,
         default_translation_directories=os.path.join(app.root_path, "translations"),
     )
+
+
+def _watch_figures(app: Flask) -> None:
+    """Writes raise the versions of the stations whose figures they touch; a report that
+    stored figures commits them (reports/figures/changes.py, rollups.py)."""
+    from corrections.replica import RoutingSession
+    from corrections.reports.figures import changes, rollups
+
+    changes.listen(RoutingSession)
+    app.after_request(rollups.commit_after_read)
 
 
 def register_blueprints(app: Flask) -> None:

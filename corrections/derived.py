@@ -58,12 +58,16 @@ def take_changes(case: Any) -> dict[str, Any]:
     return {state.mapper.get_property(k).columns[0].name: v for k, v in values.items()}
 
 
-def write_many(model: type, changes: list[tuple[int, dict[str, Any]]]) -> None:
+def write_many(model: type, rows: list[tuple[int, dict[str, Any]]]) -> None:
     """Plain UPDATEs (no version check or bump, updated_at kept), one executemany per set
     of changed columns."""
+    from corrections.reports.figures import changes
+
     table = model.__table__
+    # the stored due state feeds the overdue figures: name the cases for their stations
+    changes.touch(db.session, table.name, [pk for pk, values in rows if values])
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
-    for pk, values in changes:
+    for pk, values in rows:
         if values:
             params = {"pk_": pk, **{f"v_{k}": v for k, v in values.items()}}
             groups.setdefault(tuple(sorted(values)), []).append(params)
@@ -73,7 +77,7 @@ def write_many(model: type, changes: list[tuple[int, dict[str, Any]]]) -> None:
             .where(table.c.id == bindparam("pk_"))
             .values({**{c: bindparam(f"v_{c}") for c in columns}, "updated_at": table.c.updated_at})
         )
-        db.session.execute(statement, params)
+        db.session.execute(statement, params, execution_options={changes.KNOWN: True})
 
 
 def write_changes(case: Any) -> None:

@@ -111,8 +111,15 @@ def snapshot(obj: Any, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
 
 
 def _lock_chain() -> None:
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    lock_chain(db.session)
+
+
+def lock_chain(session) -> None:
+    """Take the chain's transaction-scoped lock (a no-op on SQLite, which serialises writers).
+    Also taken before a figures version bump (reports/figures/changes.py), so every writer
+    takes the two in the same order."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
 
 
 def record(

@@ -178,6 +178,14 @@ def checkin_retention(on: date) -> dict:
     return {**apply_retention(on), "enrolments_ended": ended}
 
 
+def store_figures(on: date) -> dict:
+    """Every station's figures of last month, its year to date and the chart, stored so the
+    day's reports read them (reports/figures/rollups.py)."""
+    from corrections.reports.figures import rollups
+
+    return rollups.warm(on)
+
+
 JOBS = {
     "daily_reminders": daily_reminders,
     "recompute_due": nightly_recompute,
@@ -188,6 +196,7 @@ JOBS = {
     "request_checkins": request_checkins,
     "expire_checkins": expire_checkins,
     "checkin_retention": checkin_retention,
+    "store_figures": store_figures,
 }
 
 

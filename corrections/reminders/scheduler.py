@@ -41,6 +41,8 @@ SCHEDULE = {
     "request_checkins": {"hour": 8, "minute": 0},
     "expire_checkins": {"minute": "*/15"},
     "checkin_retention": {"hour": 2, "minute": 30},
+    # after the night's due state, alerts and reminders: the day's reports read stored figures
+    "store_figures": {"hour": 6, "minute": 30},
 }
 
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from corrections import clock
@@ -54,3 +54,42 @@ class ClosedMonthStation(Base):
     members: Mapped[dict | None] = mapped_column(JSON)  # {key: [person id, ...]} or None
 
     closed_month: Mapped[ClosedMonth] = relationship(back_populates="station_rows")
+
+
+class FigureStationVersion(Base):
+    """A station's figures version (docs/performance.md, "Stored figures of open periods"):
+    raised in the transaction of every write that touches a record counted at the station
+    (``reports/figures/changes.py``), so a stored figure row computed before it is not used."""
+
+    __tablename__ = "figure_station_versions"
+
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    version: Mapped[int] = mapped_column(default=0)
+
+
+class FigureRollup(Base):
+    """One station's figures of one period as computed on ``computed_on`` at the station's
+    ``version`` by the code with ``code`` (a hash of the figures' and rules' source), and for
+    the figures of distinct people the ids counted (``reports/figures/rollups.py``). Used
+    only while all three still hold; otherwise computed again."""
+
+    __tablename__ = "figure_rollups"
+    __table_args__ = (
+        Index(
+            "uq_figure_rollups_station_period",
+            "station_id",
+            "period_start",
+            "period_end",
+            unique=True,
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"))
+    period_start: Mapped[date] = mapped_column(Date)
+    period_end: Mapped[date] = mapped_column(Date)
+    computed_on: Mapped[date] = mapped_column(Date)
+    version: Mapped[int] = mapped_column()
+    code: Mapped[str] = mapped_column(String(64))
+    figures: Mapped[dict] = mapped_column(JSON)  # {key: int} for the keys computed
+    members: Mapped[dict] = mapped_column(JSON)  # {key: [id, ...]} for distinct-people keys

@@ -17,6 +17,7 @@ from corrections.errors import Forbidden, NotFound, RuleViolation, ValidationFai
 from corrections.extensions import db
 from corrections.numbering import short_unit
 from corrections.reports import figures
+from corrections.reports.figures import rollups
 from corrections.reports.models import ClosedMonth, ClosedMonthStation
 
 
@@ -178,7 +179,7 @@ def summaries(
         month = _single_month(start, end)
         frozen.append(frozen_figures(stations, month) if month is not None else None)
     live = [p for p, f in zip(spans, frozen, strict=True) if f is None]
-    computed = iter(figures.compute_many(live, [s.id for s in stations]) if live else [])
+    computed = iter(rollups.compute_many(live, [s.id for s in stations]) if live else [])
     place = place_name_en(stations) if lang == "en" else place_name(stations)
     return [
         _summary(
@@ -540,7 +541,7 @@ def monthly_series(
     frozen = _frozen_months(stations, [first for first, _last in spans if first not in known])
     live = [p for p in spans if p[0] not in known and frozen.get(p[0]) is None]
     computed = (
-        dict(zip(live, figures.compute_many(live, ids, keys=SERIES_KEYS), strict=True))
+        dict(zip(live, rollups.compute_many(live, ids, keys=SERIES_KEYS), strict=True))
         if live
         else {}
     )

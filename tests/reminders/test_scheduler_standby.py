@@ -127,6 +127,8 @@ def test_missed_daily_jobs_are_those_past_their_time_without_a_successful_run(ap
     db.session.add(JobRun(job="daily_reminders", run_date=today, outcome="error", runner="host:1"))
     # the night's check-in photo retention (02:30) ran too
     db.session.add(JobRun(job="checkin_retention", run_date=today, outcome="ok", runner="host:1"))
+    # and the stored figures (06:30)
+    db.session.add(JobRun(job="store_figures", run_date=today, outcome="ok", runner="host:1"))
     db.session.commit()
     seven = datetime.combine(today, datetime.min.time(), clock.CHINA) + timedelta(hours=7)
     assert missed_daily_jobs(SCHEDULE, seven) == ["daily_reminders"]

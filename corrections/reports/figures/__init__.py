@@ -136,15 +136,19 @@ def compute_one_by_one(
 
 
 def distinct_members(
-    start: date, end: date, station_ids: Iterable[int] | None
+    start: date,
+    end: date,
+    station_ids: Iterable[int] | None,
+    keys: Iterable[str] | None = None,
 ) -> dict[str, dict[int, list[int]]]:
     """For every figure that counts distinct people: the ids counted at each station
     (``{key: {station_id: [id, ...]}}``). The figure over several stations is the size of
-    the union of their lists, as ``compute`` counts it."""
+    the union of their lists, as ``compute`` counts it. ``keys``: only these figures."""
     allowed = set(station_ids) if station_ids is not None else None
+    only = set(keys) if keys is not None else None
     out: dict[str, dict[int, list[int]]] = {}
     for figure in FIGURES:
-        if not figure.distinct_people:
+        if not figure.distinct_people or (only is not None and figure.key not in only):
             continue
         per: dict[int, list[int]] = defaultdict(list)
         query = figure.source(start, end).station_members(

@@ -1,0 +1,321 @@
+"""Which stations' figures a write may change, and the version bump that tells the stored
+figures so (docs/performance.md, "Stored figures of open periods").
+
+Every flushed row is looked at once, in the session, without asking the write's code:
+
+- rows of tables no figure reads (``IGNORED``: the audit trail, users and their sessions,
+  notifications, files, numbering, the stored figures themselves) change nothing;
+- a correction case touches every station it has been at (its events count at the station
+  it was at on their dates), a resettlement case its station, a person the stations of
+  their cases, a row with a station its station (old and new), and any other row the
+  stations of the rows its foreign keys point at (a contact its case, a search its
+  incident's case);
+- a row that leads to no station (a rule table, a holiday, a unit or station edited)
+  touches every station, as does an UPDATE, INSERT or DELETE statement run outside the ORM
+  on a table figures may read, unless its caller names the cases it changed (``touch``).
+
+At commit the touched stations' versions are raised in the write's own transaction, after
+the audit chain's lock (which every audited write holds already, so writers take the two
+in the same order). A stored figure row carries the version it was computed at and is
+used only while that is still the station's version.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from sqlalchemy import event, inspect, literal, select
+from sqlalchemy.orm import Session
+
+ALL = "all"
+_KEY = "figure_touches"
+_OFF = "figure_touches_off"
+# a statement run with this execution option has named what it touched (``touch``)
+KNOWN = "figure_stations_known"
+
+IGNORED = frozenset(
+    {
+        "alembic_version",
+        "api_tokens",
+        "attachments",
+        "audit_anchors",
+        "audit_events",
+        "checkin_questions",
+        "checkin_sessions",
+        "closed_month_stations",
+        "closed_months",
+        "deliveries",
+        "figure_rollups",
+        "figure_station_versions",
+        "generated_documents",
+        "job_runs",
+        "location_import_mappings",
+        "notifications",
+        "number_sequences",
+        "official_numbers",
+        "stored_files",
+        "user_sessions",
+        "users",
+    }
+)
+_CASES = {"correction_cases": "cc", "resettlement_cases": "rc"}
+_DEPTH = 3  # foreign keys followed from a row to a case or station
+_MANY = 2000  # more cases than this in one write: every station (a job), not an IN list
+
+
+def _touches(session: Session) -> set:
+    return session.info.setdefault(_KEY, set())
+
+
+def touch(session: Session, table: str, ids) -> None:
+    """Record that rows ``ids`` of ``table`` (a case table) were changed by a statement the
+    ORM does not see (the stored due state, written with plain UPDATEs)."""
+    kind = _CASES.get(table)
+    found = _touches(session)
+    ids = list(ids)
+    if kind is None or len(ids) > _MANY:
+        found.add(ALL)
+        return
+    found.update((kind, int(i)) for i in ids)
+
+
+def touch_all(session: Session) -> None:
+    """Every station's figures may have changed (a job rewrote many rows)."""
+    _touches(session).add(ALL)
+
+
+def _values(state, column_key: str) -> set:
+    """A column's current and previous values on a flushed object."""
+    history = state.attrs[column_key].history
+    values = set(history.added or ()) | set(history.deleted or ()) | set(history.unchanged or ())
+    return {v for v in values if v is not None}
+
+
+def _row_touches(obj) -> set:
+    """What one flushed object touches: ("station", id), ("cc", id), ("rc", id),
+    ("person", id), ("row", table, id) to be followed at commit, or ALL."""
+    state = inspect(obj)
+    mapper = state.mapper
+    table = mapper.local_table
+    name = table.name
+    if name in IGNORED:
+        return set()
+    found: set = set()
+    keys = {prop.columns[0].name: prop.key for prop in mapper.column_attrs}
+    if name in _CASES:
+        found.update((_CASES[name], v) for v in _values(state, keys["id"]))
+    elif name == "people":
+        found.update(("person", v) for v in _values(state, keys["id"]))
+    elif name in ("stations", "units"):
+        return {ALL} if not state.pending else set()  # a new station has no figures yet
+    for column in table.columns:
+        for fk in column.foreign_keys:
+            target = fk.column.table.name
+            if target in IGNORED or column.name not in keys:
+                continue
+            found.update(_pointed(target, v) for v in _values(state, keys[column.name]))
+    return found or {ALL}
+
+
+def _pointed(target: str, value) -> tuple:
+    """The touch of a foreign key to a row of ``target`` (a table name)."""
+    if target == "stations":
+        return ("station", value)
+    if target in _CASES:
+        return (_CASES[target], value)
+    if target == "people":
+        return ("person", value)
+    return ("row", target, value)
+
+
+def _after_flush(session: Session, _context) -> None:
+    found = _touches(session)
+    if ALL in found:
+        return
+    for obj in (*session.new, *session.dirty, *session.deleted):
+        if obj in session.dirty and not session.is_modified(obj, include_collections=False):
+            continue
+        found.update(_row_touches(obj))
+        if ALL in found:
+            return
+
+
+def _on_execute(state) -> None:
+    """A bulk INSERT, UPDATE or DELETE through the session on a table figures may read."""
+    if not (state.is_insert or state.is_update or state.is_delete):
+        return
+    if state.execution_options.get(KNOWN):
+        return
+    table = getattr(state.statement, "table", None)
+    if table is None or getattr(table, "name", None) not in IGNORED:
+        _touches(state.session).add(ALL)
+
+
+def stations_touched(session: Session, touches: set) -> set[int] | str:
+    """The station ids behind ``touches`` (or ALL)."""
+    from corrections.people.models import Person  # noqa: F401 (mapped before lookups)
+    from corrections.resettlement.models import ResettlementCase
+    from corrections.supervision.models import CorrectionCase, StationMove
+
+    if ALL in touches:
+        return ALL
+    stations = {t[1] for t in touches if t[0] == "station"}
+    cc = {t[1] for t in touches if t[0] == "cc"}
+    rc = {t[1] for t in touches if t[0] == "rc"}
+    people = {t[1] for t in touches if t[0] == "person"}
+    rows = {(t[1], t[2]) for t in touches if t[0] == "row"}
+    for _depth in range(_DEPTH):
+        if not rows:
+            break
+        followed = _follow(session, rows)
+        if followed == ALL:
+            return ALL
+        rows = set()
+        for kind, *rest in followed:
+            if kind == "station":
+                stations.add(rest[0])
+            elif kind == "cc":
+                cc.add(rest[0])
+            elif kind == "rc":
+                rc.add(rest[0])
+            elif kind == "person":
+                people.add(rest[0])
+            else:
+                rows.add(tuple(rest))
+    if rows:
+        return ALL
+    if people:
+        cc.update(session.execute(
+            select(CorrectionCase.id).where(CorrectionCase.person_id.in_(people))
+        ).scalars())  # fmt: skip
+        rc.update(session.execute(
+            select(ResettlementCase.id).where(ResettlementCase.person_id.in_(people))
+        ).scalars())  # fmt: skip
+    if cc:
+        moved = set()
+        for case_id, station_id, has_moves in session.execute(
+            select(CorrectionCase.id, CorrectionCase.station_id, CorrectionCase.has_moves).where(
+                CorrectionCase.id.in_(cc)
+            )
+        ):
+            stations.add(station_id)
+            if has_moves:
+                moved.add(case_id)
+        if moved:
+            for a, b in session.execute(
+                select(StationMove.from_station_id, StationMove.to_station_id).where(
+                    StationMove.case_id.in_(moved)
+                )
+            ):
+                stations.update((a, b))
+    if rc:
+        stations.update(
+            session.execute(
+                select(ResettlementCase.station_id).where(ResettlementCase.id.in_(rc))
+            ).scalars()
+        )
+    return {s for s in stations if s is not None}
+
+
+def _follow(session: Session, rows: set) -> set | str:
+    """The touches of parent rows (table, id) read from the database."""
+    from corrections.db import Base
+
+    found: set = set()
+    by_table: dict[str, set] = {}
+    for table, pk in rows:
+        by_table.setdefault(table, set()).add(pk)
+    for name, ids in by_table.items():
+        table = Base.metadata.tables.get(name)
+        if table is None or len(table.primary_key.columns) != 1:
+            return ALL
+        pk = next(iter(table.primary_key.columns))
+        links = [
+            (column, fk.column.table.name)
+            for column in table.columns
+            for fk in column.foreign_keys
+            if fk.column.table.name not in IGNORED
+        ]
+        if name in _CASES or name == "people":
+            kind = _CASES.get(name, "person")
+            found.update((kind, i) for i in ids)
+            continue
+        if not links:
+            return ALL
+        query = select(literal(1), *(c for c, _t in links)).where(pk.in_(ids))
+        for row in session.execute(query):
+            hit = False
+            for (_column, target), value in zip(links, row[1:], strict=True):
+                if value is None:
+                    continue
+                hit = True
+                found.add(_pointed(target, value))
+            if not hit:
+                return ALL
+    return found
+
+
+@contextmanager
+def unwatched(session: Session):
+    """Writes in this block raise no versions: only for a database whose schema predates
+    the versions table (a migration test writing at an old revision)."""
+    session.info[_OFF] = True
+    try:
+        yield
+    finally:
+        session.info.pop(_OFF, None)
+        session.info.pop(_KEY, None)
+
+
+def _before_commit(session: Session) -> None:
+    if session.info.get(_OFF):
+        return
+    if session.new or session.dirty or session.deleted:
+        session.flush()  # the commit would flush them after this: see them now
+    touches = session.info.pop(_KEY, set())
+    if not touches:
+        return
+    stations = stations_touched(session, touches)
+    if stations != ALL and not stations:
+        return
+    bump(session, stations)
+    session.info.pop(_KEY, None)
+
+
+def bump(session: Session, stations: set[int] | str) -> None:
+    """Raise the versions of ``stations`` (or of every station) in this transaction."""
+    from corrections.audit.services import lock_chain
+    from corrections.auth.models import Station
+    from corrections.reports.models import FigureStationVersion
+
+    lock_chain(session)
+    table = FigureStationVersion.__table__
+    if stations == ALL:
+        source = select(Station.id, literal(1)).order_by(Station.id)
+        insert = _insert(session)(table).from_select(["station_id", "version"], source)
+    else:
+        rows = [{"station_id": s, "version": 1} for s in sorted(stations)]
+        insert = _insert(session)(table).values(rows)
+    statement = insert.on_conflict_do_update(
+        index_elements=["station_id"], set_={"version": table.c.version + 1}
+    )
+    session.execute(statement, execution_options={KNOWN: True})
+
+
+def _insert(session: Session):
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def listen(session_class: type[Session]) -> None:
+    """Watch every session of ``session_class`` (called once, with the app's session)."""
+    if event.contains(session_class, "after_flush", _after_flush):
+        return
+    event.listen(session_class, "after_flush", _after_flush)
+    event.listen(session_class, "do_orm_execute", _on_execute)
+    # touches are kept after a rollback: a savepoint's rollback must not drop the outer
+    # transaction's, and a bump for rows rolled back only costs a recomputation
+    event.listen(session_class, "before_commit", _before_commit)
