@@ -197,7 +197,8 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
     )
     gunicorn = os.path.join(os.path.dirname(sys.executable), "gunicorn")
     proc = subprocess.Popen(
-        [gunicorn, "-w", str(workers), "-b", f"127.0.0.1:{port}", "--timeout", "600",
+        [gunicorn, "-c", "deploy/gunicorn.conf.py", "-w", str(workers),
+         "-b", f"127.0.0.1:{port}", "--timeout", "600", "--access-logfile", "/dev/null", "--max-requests", "0",
          "--log-level", "warning", "wsgi:app"],
         cwd=ROOT,
         env=env,

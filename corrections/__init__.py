@@ -56,6 +56,40 @@ def create_app(config_name: str | None = None, overrides: dict | None = None) ->
     return app
 
 
+def warm_up_worker(app: Flask) -> bool:
+    """In a web worker before its first request (gunicorn's ``post_worker_init``,
+    deploy/gunicorn.conf.py): compile the templates and render the supervisors' dashboard
+    once, as the first active supervisor, writing nothing. A worker's first dashboard
+    otherwise pays for compiling its statements and for its database connection's first
+    queries (docs/performance.md). False when there is no supervisor to render it for."""
+    from flask_login import login_user
+    from sqlalchemy import select
+
+    from corrections.auth.models import User
+    from corrections.extensions import db
+
+    warm_up(app)
+    with app.test_request_context("/dashboard"):
+        try:
+            user = db.session.execute(
+                select(User)
+                .where(User.role == "supervisor", User.active.is_(True))
+                .order_by(User.id)
+                .limit(1)
+            ).scalar()
+            if user is None:
+                return False
+            login_user(user)
+            app.view_functions["reminders.overview"]()
+            return True
+        except Exception:  # a failed warm-up must not stop the worker
+            log.exception("warm-up: the dashboard did not render")
+            return False
+        finally:
+            db.session.rollback()
+            db.session.remove()
+
+
 def warm_up(app: Flask) -> int:
     """Compile every template now, in the worker that will render it: a worker's first
     dashboard otherwise pays for compiling its templates (docs/performance.md). Returns the

@@ -24,6 +24,18 @@ errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 access_log_format = (
     '%(h)s %({x-request-id}i)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s %(M)sms "%(a)s"'
 )
+
+
+def post_worker_init(worker):
+    """Warm each worker before it takes requests (corrections.warm_up_worker)."""
+    from flask import Flask
+
+    from corrections import warm_up_worker
+
+    if isinstance(getattr(worker, "wsgi", None), Flask):
+        warm_up_worker(worker.wsgi)
+
+
 # Prometheus counts of all workers are summed through this folder (docs/operations.md).
 if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
 

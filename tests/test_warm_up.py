@@ -24,3 +24,38 @@ def test_production_warms_up_and_testing_does_not(monkeypatch, tmp_path):
     testing = create_app("testing", {"SQLALCHEMY_DATABASE_URI": url})
     assert testing.config["WARM_UP"] is False
     assert len(testing.jinja_env.cache) == 0
+
+
+def test_a_worker_warms_up_on_the_dashboard_and_writes_nothing(app, demo_county):
+    from sqlalchemy import func, select
+
+    from corrections import warm_up_worker
+    from corrections.audit.models import AuditEvent
+    from corrections.extensions import db
+
+    with app.app_context():
+        before = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar()
+    assert warm_up_worker(app) is True
+    with app.app_context():
+        after = db.session.execute(select(func.count()).select_from(AuditEvent)).scalar()
+    assert after == before
+
+
+def test_without_a_supervisor_the_warm_up_renders_nothing(app):
+    from corrections import warm_up_worker
+
+    assert warm_up_worker(app) is False
+
+
+def test_gunicorn_warms_each_worker(monkeypatch, app):
+    import runpy
+    from types import SimpleNamespace
+
+    import corrections
+
+    called = []
+    monkeypatch.setattr(corrections, "warm_up_worker", lambda a: called.append(a) or True)
+    conf = runpy.run_path("deploy/gunicorn.conf.py")
+    conf["post_worker_init"](SimpleNamespace(wsgi=app))
+    conf["post_worker_init"](SimpleNamespace(wsgi=object()))  # not the Flask app: skipped
+    assert called == [app]

@@ -111,15 +111,8 @@ def snapshot(obj: Any, exclude: tuple[str, ...] = ("password_hash",)) -> dict:
 
 
 def _lock_chain() -> None:
-    lock_chain(db.session)
-
-
-def lock_chain(session) -> None:
-    """Take the chain's transaction-scoped lock (a no-op on SQLite, which serialises writers).
-    Also taken before a figures version bump (reports/figures/changes.py), so every writer
-    takes the two in the same order."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text("SELECT pg_advisory_xact_lock(:k)"), {"k": _LOCK_KEY})
 
 
 def record(
@@ -135,6 +128,10 @@ def record(
     pending = deferred.current()
     if pending is None:
         db.session.flush()
+        # the figures' change rows go in before the chain's lock (it serialises writers)
+        from corrections.reports.figures import changes
+
+        changes.settle(db.session)
     addr = ""
     if has_request_context():
         addr = (request.remote_addr or "")[:64]

@@ -43,6 +43,7 @@ SCHEDULE = {
     "checkin_retention": {"hour": 2, "minute": 30},
     # after the night's due state, alerts and reminders: the day's reports read stored figures
     "store_figures": {"hour": 6, "minute": 30},
+    "fold_figure_changes": {"minute": "*/10"},
 }
 
 

@@ -57,14 +57,25 @@ class ClosedMonthStation(Base):
 
 
 class FigureStationVersion(Base):
-    """A station's figures version (docs/performance.md, "Stored figures of open periods"):
-    raised in the transaction of every write that touches a record counted at the station
-    (``reports/figures/changes.py``), so a stored figure row computed before it is not used."""
+    """A station's figures version, folded (docs/performance.md, "Stored figures of open
+    periods"): the station's version is this plus its rows in ``figure_station_changes``
+    (``reports/figures/changes.py``)."""
 
     __tablename__ = "figure_station_versions"
 
-    station_id: Mapped[int] = mapped_column(ForeignKey("stations.id"), primary_key=True)
+    station_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     version: Mapped[int] = mapped_column(default=0)
+
+
+class FigureStationChange(Base):
+    """A write touched the station's figures (``station_id``; None: every station's). Rows
+    are only ever inserted, so writers never wait on one another for them; the
+    ``fold_figure_changes`` job adds them to ``figure_station_versions`` and deletes them."""
+
+    __tablename__ = "figure_station_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    station_id: Mapped[int | None] = mapped_column(index=True)
 
 
 class FigureRollup(Base):

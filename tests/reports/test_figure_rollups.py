@@ -14,7 +14,7 @@ from corrections.auth.models import Station, User
 from corrections.extensions import db
 from corrections.reports import figures
 from corrections.reports.figures import changes, rollups
-from corrections.reports.models import FigureRollup, FigureStationVersion
+from corrections.reports.models import FigureRollup, FigureStationChange
 from corrections.supervision import services as sv
 from corrections.supervision.models import CorrectionCase
 from tests.reports.test_figures_batched import PERIODS, _moves, _nonzero
@@ -41,10 +41,7 @@ def _assert_stored_equal_live() -> None:
 
 
 def _versions() -> dict[int, int]:
-    rows = db.session.execute(
-        select(FigureStationVersion.station_id, FigureStationVersion.version)
-    ).all()
-    return dict(rows)
+    return changes.versions(db.session, _stations())
 
 
 def _boss() -> User:
@@ -167,6 +164,29 @@ def test_a_bulk_statement_raises_every_station_unless_it_names_its_cases(app, ct
     db.session.commit()
     raised = {sid for sid, v in _versions().items() if v != versions.get(sid, 0)}
     assert raised == {case.station_id}
+
+
+def test_folding_the_changes_keeps_every_version(app, ctx, demo_county):
+    """``fold`` adds the change rows to the folded versions and deletes them: no station's
+    version moves, and a change after the fold still raises its station."""
+    from corrections.reminders.jobs import run_job
+
+    case = db.session.execute(
+        select(CorrectionCase).where(CorrectionCase.status == "active").limit(1)
+    ).scalar_one()
+    sv.record_contact(_boss(), case, {"kind": "phone", "occurred_on": "2026-11-24"})
+    db.session.commit()
+    assert db.session.execute(select(FigureStationChange.id)).first() is not None
+    before = _versions()
+    result = run_job("fold_figure_changes")
+    assert result["folded"] > 0
+    assert db.session.execute(select(FigureStationChange.id)).first() is None
+    assert _versions() == before
+    assert run_job("fold_figure_changes")["folded"] == 0
+    sv.record_contact(_boss(), case, {"kind": "phone", "occurred_on": "2026-11-25"})
+    db.session.commit()
+    now = _versions()
+    assert {sid for sid in now if now[sid] != before[sid]} == {case.station_id}
 
 
 def test_writes_to_tables_no_figure_reads_raise_nothing(app, ctx, demo_county):

@@ -1,4 +1,5 @@
 """figures: stored per-station figures of open periods, kept exact by per-station versions
+(folded versions, and the changes written since, inserted only)
 (docs/performance.md, "Stored figures of open periods")
 
 Revision ID: b3f1c7d2e9a4
@@ -20,14 +21,21 @@ depends_on = None
 def upgrade():
     op.create_table(
         "figure_station_versions",
-        sa.Column("station_id", sa.Integer(), nullable=False),
+        sa.Column("station_id", sa.Integer(), autoincrement=False, nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["station_id"],
-            ["stations.id"],
-            name=op.f("fk_figure_station_versions_station_id_stations"),
-        ),
         sa.PrimaryKeyConstraint("station_id", name=op.f("pk_figure_station_versions")),
+    )
+    op.create_table(
+        "figure_station_changes",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("station_id", sa.Integer(), nullable=True),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_figure_station_changes")),
+    )
+    op.create_index(
+        op.f("ix_figure_station_changes_station_id"),
+        "figure_station_changes",
+        ["station_id"],
+        unique=False,
     )
     op.create_table(
         "figure_rollups",
@@ -56,4 +64,6 @@ def upgrade():
 def downgrade():
     op.drop_index("uq_figure_rollups_station_period", table_name="figure_rollups")
     op.drop_table("figure_rollups")
+    op.drop_index(op.f("ix_figure_station_changes_station_id"), table_name="figure_station_changes")
+    op.drop_table("figure_station_changes")
     op.drop_table("figure_station_versions")

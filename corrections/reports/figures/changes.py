@@ -14,10 +14,12 @@ Every flushed row is looked at once, in the session, without asking the write's 
   touches every station, as does an UPDATE, INSERT or DELETE statement run outside the ORM
   on a table figures may read, unless its caller names the cases it changed (``touch``).
 
-At commit the touched stations' versions are raised in the write's own transaction, after
-the audit chain's lock (which every audited write holds already, so writers take the two
-in the same order). A stored figure row carries the version it was computed at and is
-used only while that is still the station's version.
+The touched stations' versions are raised in the write's own transaction by inserting a
+change row per station (``bump``), before the audit chain's lock is taken (``settle``) and
+at commit for anything written after it. Rows are only inserted, so writers never wait on
+one another for them; a station's version is its folded version plus its change rows, and
+the ``fold_figure_changes`` job folds them (``fold``). A stored figure row carries the
+version it was computed at and is used only while that is still the station's version.
 """
 
 from __future__ import annotations
@@ -151,70 +153,61 @@ def _on_execute(state) -> None:
         _touches(state.session).add(ALL)
 
 
-def stations_touched(session: Session, touches: set) -> set[int] | str:
-    """The station ids behind ``touches`` (or ALL)."""
-    from corrections.people.models import Person  # noqa: F401 (mapped before lookups)
+class Touched:
+    """What a transaction touched, resolved as far as needed: stations by id, and the
+    correction and resettlement cases whose stations the version bump reads itself."""
+
+    def __init__(self) -> None:
+        self.stations: set[int] = set()
+        self.cc: set[int] = set()
+        self.rc: set[int] = set()
+
+    def __bool__(self) -> bool:
+        return bool(self.stations or self.cc or self.rc)
+
+
+def resolve(session: Session, touches: set) -> Touched | str:
+    """``touches`` as stations and cases (or ALL): people become their cases, other rows
+    are followed along their foreign keys."""
     from corrections.resettlement.models import ResettlementCase
-    from corrections.supervision.models import CorrectionCase, StationMove
+    from corrections.supervision.models import CorrectionCase
 
     if ALL in touches:
         return ALL
-    stations = {t[1] for t in touches if t[0] == "station"}
-    cc = {t[1] for t in touches if t[0] == "cc"}
-    rc = {t[1] for t in touches if t[0] == "rc"}
-    people = {t[1] for t in touches if t[0] == "person"}
-    rows = {(t[1], t[2]) for t in touches if t[0] == "row"}
-    for _depth in range(_DEPTH):
-        if not rows:
-            break
-        followed = _follow(session, rows)
-        if followed == ALL:
-            return ALL
-        rows = set()
-        for kind, *rest in followed:
+    out = Touched()
+    people: set[int] = set()
+    rows: set = set()
+
+    def take(items) -> None:
+        for kind, *rest in items:
             if kind == "station":
-                stations.add(rest[0])
+                out.stations.add(rest[0])
             elif kind == "cc":
-                cc.add(rest[0])
+                out.cc.add(rest[0])
             elif kind == "rc":
-                rc.add(rest[0])
+                out.rc.add(rest[0])
             elif kind == "person":
                 people.add(rest[0])
             else:
                 rows.add(tuple(rest))
+
+    take(touches)
+    for _depth in range(_DEPTH):
+        if not rows:
+            break
+        pending, rows = rows, set()
+        followed = _follow(session, pending)
+        if followed == ALL:
+            return ALL
+        take(followed)
     if rows:
         return ALL
     if people:
-        cc.update(session.execute(
-            select(CorrectionCase.id).where(CorrectionCase.person_id.in_(people))
-        ).scalars())  # fmt: skip
-        rc.update(session.execute(
-            select(ResettlementCase.id).where(ResettlementCase.person_id.in_(people))
-        ).scalars())  # fmt: skip
-    if cc:
-        moved = set()
-        for case_id, station_id, has_moves in session.execute(
-            select(CorrectionCase.id, CorrectionCase.station_id, CorrectionCase.has_moves).where(
-                CorrectionCase.id.in_(cc)
+        for model, found in ((CorrectionCase, out.cc), (ResettlementCase, out.rc)):
+            found.update(
+                session.execute(select(model.id).where(model.person_id.in_(people))).scalars()
             )
-        ):
-            stations.add(station_id)
-            if has_moves:
-                moved.add(case_id)
-        if moved:
-            for a, b in session.execute(
-                select(StationMove.from_station_id, StationMove.to_station_id).where(
-                    StationMove.case_id.in_(moved)
-                )
-            ):
-                stations.update((a, b))
-    if rc:
-        stations.update(
-            session.execute(
-                select(ResettlementCase.station_id).where(ResettlementCase.id.in_(rc))
-            ).scalars()
-        )
-    return {s for s in stations if s is not None}
+    return out
 
 
 def _follow(session: Session, rows: set) -> set | str:
@@ -267,39 +260,121 @@ def unwatched(session: Session):
         session.info.pop(_KEY, None)
 
 
+def settle(session: Session) -> None:
+    """Write the changes the transaction's flushed rows make so far (rows inserted, never
+    waited on). ``audit.record`` calls this before it takes the chain's lock, so the writes
+    that lock serialises do not wait for it; the commit settles what is left."""
+    if session.info.get(_OFF):
+        return
+    touches = session.info.pop(_KEY, set())
+    if not touches:
+        return
+    touched = resolve(session, touches)
+    if touched == ALL or touched:
+        bump(session, touched)
+
+
 def _before_commit(session: Session) -> None:
     if session.info.get(_OFF):
         return
     if session.new or session.dirty or session.deleted:
         session.flush()  # the commit would flush them after this: see them now
-    touches = session.info.pop(_KEY, set())
-    if not touches:
-        return
-    stations = stations_touched(session, touches)
-    if stations != ALL and not stations:
-        return
-    bump(session, stations)
-    session.info.pop(_KEY, None)
+    settle(session)
 
 
-def bump(session: Session, stations: set[int] | str) -> None:
-    """Raise the versions of ``stations`` (or of every station) in this transaction."""
-    from corrections.audit.services import lock_chain
+def bump(session: Session, touched: Touched | set[int] | str) -> None:
+    """Raise the versions of the touched stations (or of every station) in this transaction:
+    one INSERT of a change row per station, which also reads the stations of the touched
+    cases (a correction case's own and every one it moved from or to) as they are now. A
+    case's write holds its row, so a concurrent move commits before or after, never
+    between. Every station at once is one row with no station."""
+    from sqlalchemy import union
+
     from corrections.auth.models import Station
-    from corrections.reports.models import FigureStationVersion
+    from corrections.reports.models import FigureStationChange
+    from corrections.resettlement.models import ResettlementCase as RC
+    from corrections.supervision.models import CorrectionCase as CC
+    from corrections.supervision.models import StationMove as Move
 
-    lock_chain(session)
-    table = FigureStationVersion.__table__
-    if stations == ALL:
-        source = select(Station.id, literal(1)).order_by(Station.id)
-        insert = _insert(session)(table).from_select(["station_id", "version"], source)
-    else:
-        rows = [{"station_id": s, "version": 1} for s in sorted(stations)]
-        insert = _insert(session)(table).values(rows)
-    statement = insert.on_conflict_do_update(
-        index_elements=["station_id"], set_={"version": table.c.version + 1}
+    table = FigureStationChange.__table__
+    if touched == ALL:
+        session.execute(table.insert().values(station_id=None), execution_options={KNOWN: True})
+        return
+    if isinstance(touched, set):
+        stations, touched = touched, Touched()
+        touched.stations = stations
+    parts = []
+    if touched.stations:
+        parts.append(select(Station.id).where(Station.id.in_(sorted(touched.stations))))
+    if touched.cc:
+        cc = sorted(touched.cc)
+        parts += [
+            select(CC.station_id).where(CC.id.in_(cc)),
+            select(Move.from_station_id).where(Move.case_id.in_(cc)),
+            select(Move.to_station_id).where(Move.case_id.in_(cc)),
+        ]
+    if touched.rc:
+        parts.append(select(RC.station_id).where(RC.id.in_(sorted(touched.rc))))
+    ids = (union(*parts) if len(parts) > 1 else parts[0]).subquery()
+    source = select(ids.c[0]).where(ids.c[0].is_not(None))
+    session.execute(
+        table.insert().from_select(["station_id"], source), execution_options={KNOWN: True}
     )
-    session.execute(statement, execution_options={KNOWN: True})
+
+
+def versions(session: Session, station_ids: list[int]) -> dict[int, int]:
+    """Each station's version: its folded version plus its change rows and the rows for
+    every station, read in one statement (one snapshot, so a fold never shows half)."""
+    from sqlalchemy import func
+
+    from corrections.auth.models import Station
+    from corrections.reports.models import FigureStationChange as Change
+    from corrections.reports.models import FigureStationVersion as Version
+
+    own = (
+        select(func.count())
+        .where(Change.station_id == Station.id)
+        .correlate(Station)
+        .scalar_subquery()
+    )
+    every = select(func.count()).where(Change.station_id.is_(None)).scalar_subquery()
+    query = (
+        select(Station.id, func.coalesce(Version.version, 0) + own + every)
+        .outerjoin(Version, Version.station_id == Station.id)
+        .where(Station.id.in_(station_ids))
+    )
+    return {sid: int(v) for sid, v in session.execute(query)}
+
+
+def fold(session: Session) -> int:
+    """Add the change rows to the folded versions and delete them, in one transaction: the
+    rows deleted are exactly the rows counted (a change committed meanwhile stays for the
+    next fold), and no station's version changes. Returns the rows folded."""
+    from collections import Counter
+
+    from sqlalchemy import delete
+
+    from corrections.auth.models import Station
+    from corrections.reports.models import FigureStationChange as Change
+    from corrections.reports.models import FigureStationVersion as Version
+
+    gone = session.execute(
+        delete(Change).returning(Change.station_id), execution_options={KNOWN: True}
+    ).scalars()
+    counts = Counter(gone)
+    every = counts.pop(None, 0)
+    folded = sum(counts.values()) + every
+    if not folded:
+        return 0
+    ids = sorted(session.execute(select(Station.id)).scalars()) if every else sorted(counts)
+    rows = [{"station_id": sid, "version": counts.get(sid, 0) + every} for sid in ids]
+    table = Version.__table__
+    insert = _insert(session)(table)
+    statement = insert.on_conflict_do_update(
+        index_elements=["station_id"], set_={"version": table.c.version + insert.excluded.version}
+    )
+    session.execute(statement, rows, execution_options={KNOWN: True})
+    return folded
 
 
 def _insert(session: Session):

@@ -59,7 +59,7 @@ def compute_many(
     """``figures.compute_many`` from stored figures where they still hold; the stations
     without them are computed (together, one ``figures.compute_many``) and stored."""
     from corrections.auth.models import Station
-    from corrections.reports.models import FigureRollup, FigureStationVersion
+    from corrections.reports.models import FigureRollup
 
     wanted = list(keys or figures.KEYS)
     distinct = [k for k in wanted if figures.BY_KEY[k].distinct_people]
@@ -71,13 +71,7 @@ def compute_many(
         return figures.compute_many(periods, ids, wanted)
     today = clock.today()
     # the versions first: figures computed after this are stored under these versions
-    versions = dict(
-        db.session.execute(
-            select(FigureStationVersion.station_id, FigureStationVersion.version).where(
-                FigureStationVersion.station_id.in_(ids)
-            )
-        ).all()
-    )
+    versions = changes.versions(db.session, ids)
     spans = sorted(set(periods))
     stored: dict[tuple[date, date], dict[int, FigureRollup]] = defaultdict(dict)
     for row in db.session.execute(
