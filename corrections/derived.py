@@ -58,14 +58,19 @@ def take_changes(case: Any) -> dict[str, Any]:
     return {state.mapper.get_property(k).columns[0].name: v for k, v in values.items()}
 
 
-def write_many(model: type, rows: list[tuple[int, dict[str, Any]]]) -> None:
+def write_many(model: type, rows: list[tuple[int, dict[str, Any]]], bulk: bool = False) -> None:
     """Plain UPDATEs (no version check or bump, updated_at kept), one executemany per set
-    of changed columns."""
+    of changed columns. ``bulk``: a job's batch (its change touches every station's figures
+    rather than naming each case)."""
     from corrections.reports.figures import changes
 
     table = model.__table__
     # the stored due state feeds the overdue figures: name the cases for their stations
-    changes.touch(db.session, table.name, [pk for pk, values in rows if values])
+    written = [pk for pk, values in rows if values]
+    if bulk and written:
+        changes.touch_all(db.session)
+    else:
+        changes.touch(db.session, table.name, written)
     groups: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     for pk, values in rows:
         if values:
@@ -99,8 +104,8 @@ def refresh_many_unversioned(cases: list, refresh: Callable[[Any], bool]) -> lis
         by_model: dict[type, list] = {}
         for case in pending:
             by_model.setdefault(type(case), []).append((case.id, take_changes(case)))
-        for model, changes in by_model.items():
-            write_many(model, changes)
+        for model, rows in by_model.items():
+            write_many(model, rows, bulk=True)
     return changed
 
 

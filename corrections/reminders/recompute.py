@@ -199,7 +199,7 @@ def _carry(programme: Programme, rows: list, on: date) -> int:
         changed += bool({"is_overdue", "overdue_days"} & set(values))
         if values:
             writes.append((row.id, values))
-    write_many(programme.model, writes)
+    write_many(programme.model, writes, bulk=True)
     return changed
 
 

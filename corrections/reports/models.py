@@ -80,7 +80,7 @@ class FigureStationChange(Base):
 
 class FigureRollup(Base):
     """One station's figures of one period as computed on ``computed_on`` at the station's
-    ``version`` by the code with ``code`` (a hash of the figures' and rules' source), and for
+    ``version`` by the code with ``code`` (a hash of the application's source), and for
     the figures of distinct people the ids counted (``reports/figures/rollups.py``). Used
     only while all three still hold; otherwise computed again."""
 

@@ -328,3 +328,24 @@ def test_no_figure_reads_a_table_whose_writes_are_ignored(app, ctx):
         read |= {t.name for t in visitors.iterate(query) if isinstance(t, Table)}
     assert {"correction_cases", "contacts", "case_levels", "case_station_moves", "people"} <= read
     assert read & changes.IGNORED == set()
+
+
+def test_a_job_batch_of_due_states_touches_every_station_with_one_row(app, ctx, demo_county):
+    """The nightly recompute writes due states in batches: each batch that changed
+    something adds one change row for every station, not one per station and case."""
+    from corrections import derived
+
+    changes.fold(db.session)
+    db.session.commit()
+    versions = _versions()
+    ids = list(db.session.execute(select(CorrectionCase.id).limit(3)).scalars())
+    derived.write_many(
+        CorrectionCase, [(i, {"due_computed_on": date(2026, 11, 25)}) for i in ids], bulk=True
+    )
+    db.session.commit()
+    rows = db.session.execute(select(FigureStationChange.station_id)).scalars().all()
+    assert rows == [None]
+    assert all(v == versions[sid] + 1 for sid, v in _versions().items())
+    derived.write_many(CorrectionCase, [(i, {}) for i in ids], bulk=True)  # nothing changed
+    db.session.commit()
+    assert len(db.session.execute(select(FigureStationChange.id)).all()) == 1
