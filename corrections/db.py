@@ -41,3 +41,13 @@ class VersionMixin:
     @declared_attr.directive
     def __mapper_args__(cls):  # noqa: N805
         return {"version_id_col": cls.__table__.c.version}
+
+
+def dialect_insert(session):
+    """The INSERT construct of the session's database, for ``on_conflict_do_…`` (PostgreSQL
+    and SQLite spell it alike but each dialect has its own)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert

@@ -13,12 +13,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
 
 from corrections import clock
 from corrections.assessments.models import Assessment
+from corrections.db import dialect_insert
 from corrections.extensions import db
 from corrections.reminders.models import Notification
 from corrections.reminders.services import Recipients
@@ -135,7 +134,7 @@ class Inserter:
         self.rows: list[dict] = []
         self.created: dict[str, int] = {}
         postgres = db.session.get_bind().dialect.name == "postgresql"
-        self.insert = pg_insert if postgres else sqlite_insert
+        self.insert = dialect_insert(db.session)
         self.size = 500 if postgres else 100  # SQLite's limit on bound parameters
 
     def __enter__(self):

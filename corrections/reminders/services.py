@@ -12,11 +12,10 @@ from email.message import EmailMessage
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import func, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from corrections import clock
 from corrections.auth.models import Station, User, user_stations
+from corrections.db import dialect_insert
 from corrections.errors import NotFound
 from corrections.extensions import db
 from corrections.reminders.models import Delivery, Notification
@@ -93,8 +92,7 @@ def notify(
         }
         for u in user_ids
     ]
-    dialect = db.session.get_bind().dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    insert = dialect_insert(db.session)
     statement = (
         insert(Notification)
         .values(rows)

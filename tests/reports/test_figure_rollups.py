@@ -228,7 +228,7 @@ def test_a_write_committed_while_figures_are_computed_is_not_hidden(
         result = real(periods, station_ids, keys)
         if len(calls) == 1:  # another worker's write commits meanwhile
             with Session(db.engine) as other:
-                changes.bump(other, {target})
+                changes.bump(other, changes.Touched(stations={target}))
                 other.commit()
         return result
 

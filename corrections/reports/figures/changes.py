@@ -25,8 +25,9 @@ version it was computed at and is used only while that is still the station's ve
 from __future__ import annotations
 
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 
-from sqlalchemy import event, inspect, literal, select
+from sqlalchemy import event, inspect, select
 from sqlalchemy.orm import Session
 
 ALL = "all"
@@ -62,7 +63,6 @@ IGNORED = frozenset(
 )
 _CASES = {"correction_cases": "cc", "resettlement_cases": "rc"}
 _DEPTH = 3  # foreign keys followed from a row to a case or station
-_MANY = 2000  # more cases than this in one write: every station (a job), not an IN list
 
 
 def _touches(session: Session) -> set:
@@ -74,8 +74,7 @@ def touch(session: Session, table: str, ids) -> None:
     ORM does not see (the stored due state, written with plain UPDATEs)."""
     kind = _CASES.get(table)
     found = _touches(session)
-    ids = list(ids)
-    if kind is None or len(ids) > _MANY:
+    if kind is None:
         found.add(ALL)
         return
     found.update((kind, int(i)) for i in ids)
@@ -153,14 +152,14 @@ def _on_execute(state) -> None:
         _touches(state.session).add(ALL)
 
 
+@dataclass
 class Touched:
     """What a transaction touched, resolved as far as needed: stations by id, and the
     correction and resettlement cases whose stations the version bump reads itself."""
 
-    def __init__(self) -> None:
-        self.stations: set[int] = set()
-        self.cc: set[int] = set()
-        self.rc: set[int] = set()
+    stations: set[int] = field(default_factory=set)
+    cc: set[int] = field(default_factory=set)
+    rc: set[int] = field(default_factory=set)
 
     def __bool__(self) -> bool:
         return bool(self.stations or self.cc or self.rc)
@@ -211,7 +210,8 @@ def resolve(session: Session, touches: set) -> Touched | str:
 
 
 def _follow(session: Session, rows: set) -> set | str:
-    """The touches of parent rows (table, id) read from the database."""
+    """The touches of parent rows (table, id) read from the database (never a case's or a
+    person's: ``_pointed`` names those directly)."""
     from corrections.db import Base
 
     found: set = set()
@@ -229,16 +229,12 @@ def _follow(session: Session, rows: set) -> set | str:
             for fk in column.foreign_keys
             if fk.column.table.name not in IGNORED
         ]
-        if name in _CASES or name == "people":
-            kind = _CASES.get(name, "person")
-            found.update((kind, i) for i in ids)
-            continue
         if not links:
             return ALL
-        query = select(literal(1), *(c for c, _t in links)).where(pk.in_(ids))
+        query = select(*(c for c, _t in links)).where(pk.in_(ids))
         for row in session.execute(query):
             hit = False
-            for (_column, target), value in zip(links, row[1:], strict=True):
+            for (_column, target), value in zip(links, row, strict=True):
                 if value is None:
                     continue
                 hit = True
@@ -282,7 +278,7 @@ def _before_commit(session: Session) -> None:
     settle(session)
 
 
-def bump(session: Session, touched: Touched | set[int] | str) -> None:
+def bump(session: Session, touched: Touched | str) -> None:
     """Raise the versions of the touched stations (or of every station) in this transaction:
     one INSERT of a change row per station, which also reads the stations of the touched
     cases (a correction case's own and every one it moved from or to) as they are now. A
@@ -300,9 +296,6 @@ def bump(session: Session, touched: Touched | set[int] | str) -> None:
     if touched == ALL:
         session.execute(table.insert().values(station_id=None), execution_options={KNOWN: True})
         return
-    if isinstance(touched, set):
-        stations, touched = touched, Touched()
-        touched.stations = stations
     parts = []
     if touched.stations:
         parts.append(select(Station.id).where(Station.id.in_(sorted(touched.stations))))
@@ -368,21 +361,15 @@ def fold(session: Session) -> int:
         return 0
     ids = sorted(session.execute(select(Station.id)).scalars()) if every else sorted(counts)
     rows = [{"station_id": sid, "version": counts.get(sid, 0) + every} for sid in ids]
+    from corrections.db import dialect_insert
+
     table = Version.__table__
-    insert = _insert(session)(table)
+    insert = dialect_insert(session)(table)
     statement = insert.on_conflict_do_update(
         index_elements=["station_id"], set_={"version": table.c.version + insert.excluded.version}
     )
     session.execute(statement, rows, execution_options={KNOWN: True})
     return folded
-
-
-def _insert(session: Session):
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
 
 
 def listen(session_class: type[Session]) -> None:

@@ -28,6 +28,7 @@ from sqlalchemy import select, tuple_
 from sqlalchemy.exc import SQLAlchemyError
 
 from corrections import clock
+from corrections.db import dialect_insert
 from corrections.extensions import db
 from corrections.reports import figures
 from corrections.reports.figures import changes
@@ -154,7 +155,7 @@ def _store(computed, stored, versions: dict[int, int], today: date) -> None:
                 }
             )
     table = FigureRollup.__table__
-    insert = changes._insert(db.session)(table)
+    insert = dialect_insert(db.session)(table)
     statement = insert.on_conflict_do_update(
         index_elements=["station_id", "period_start", "period_end"],
         set_={
