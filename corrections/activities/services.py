@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from corrections.activities.models import ACTIVITY_KINDS, Activity, Attendance
+from corrections.activities.models import Activity, Attendance
+from corrections.activities.schemas import ActivityBody
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.auth.scope import scope
@@ -47,14 +48,11 @@ def record_activity(actor: User, data: dict[str, Any]) -> Activity:
     require_writer(actor)
     f = Fields(data)
     station = station_for(f, actor, data.get("station"))
-    kind = f.choice("kind", ACTIVITY_KINDS)
-    held_on = f.date("held_on")
-    hours = _hours(f, "hours")
-    topic = f.text("topic", limit=200)
-    place = f.text("place", limit=200)
-    note = f.text("note", limit=2000)
+    v = f.read(ActivityBody)
+    kind, held_on, hours = v.kind, v.held_on, _hours(f, "hours")
+    topic, place, note = v.topic, v.place, v.note
     not_future(f, "held_on", held_on)
-    attendees = data.get("attendees")
+    attendees = v.attendees
     ids: list[int] = []
     if not isinstance(attendees, list) or not attendees:
         f.error("attendees", _("请至少选择一名参加人员。"))

@@ -21,12 +21,11 @@ from corrections import clock
 from corrections.alerts.models import (
     ALERT_KINDS,
     ALERT_STATUSES,
-    OUTCOMES,
-    STEP_ACTIONS,
     TRANSITIONS,
     Alert,
     AlertStep,
 )
+from corrections.alerts.schemas import StepBody
 from corrections.audit.services import record, snapshot
 from corrections.auth.models import Station, User
 from corrections.auth.scope import scope
@@ -36,8 +35,6 @@ from corrections.labels import label
 from corrections.rules.tables import deadline
 from corrections.supervision import services as supervision
 from corrections.supervision.models import (
-    INCIDENT_KINDS,
-    SANCTION_KINDS,
     CorrectionCase,
     Incident,
     Sanction,
@@ -272,11 +269,10 @@ def take_step(actor: User, alert: Alert, data: dict[str, Any]) -> Alert:
     if not actor.can_write:
         raise Forbidden(_("只读账号不能修改数据。"))
     f = Fields(data)
-    action = f.choice("action", STEP_ACTIONS)
-    note = f.text("note", required=True, limit=4000)
-    outcome = None
+    step = f.read(StepBody)
+    action, note, outcome = step.action, step.note, step.outcome
     if action == "close":
-        outcome = f.choice("outcome", OUTCOMES)
+        f.require("outcome", outcome, _("请选择。"))
     elif data.get("outcome") not in (None, ""):
         f.error("outcome", _("只有办结（close）时填写处置结果。"))
     version = data.get("version")
@@ -302,7 +298,7 @@ def take_step(actor: User, alert: Alert, data: dict[str, Any]) -> Alert:
     before = snapshot(alert)
     now = clock.now_utc()
     if action == "close":
-        _link_outcome(actor, alert, outcome, note, data)
+        _link_outcome(actor, alert, step, f)
         alert.outcome = outcome
         alert.closed_at = now
         alert.closed_on = china_date(now)
@@ -314,11 +310,11 @@ def take_step(actor: User, alert: Alert, data: dict[str, Any]) -> Alert:
     return alert
 
 
-def _link_outcome(actor: User, alert: Alert, outcome: str, note: str, data: dict) -> None:
-    case = alert.case
+def _link_outcome(actor: User, alert: Alert, step: StepBody, f: Fields) -> None:
+    case, note = alert.case, step.note
     today = clock.today()
-    if outcome == "sanction_proposed":
-        existing = data.get("sanction_id")
+    if step.outcome == "sanction_proposed":
+        existing = step.sanction_id
         if existing not in (None, ""):
             sanction = db.session.get(Sanction, existing) if isinstance(existing, int) else None
             if sanction is None or sanction.case_id != case.id:
@@ -326,8 +322,8 @@ def _link_outcome(actor: User, alert: Alert, outcome: str, note: str, data: dict
                     _("所选奖惩记录不属于该对象。"), fields={"sanction_id": _("无效")}
                 )
         else:
-            f = Fields(data)
-            kind = f.choice("sanction_kind", SANCTION_KINDS)
+            kind = step.sanction_kind
+            f.require("sanction_kind", kind, _("请选择。"))
             f.raise_if_errors()
             reason = _("预警处置：%(k)s。%(n)s", k=label("alert_kind", alert.kind), n=note)
             sanction = supervision.record_sanction(
@@ -337,8 +333,8 @@ def _link_outcome(actor: User, alert: Alert, outcome: str, note: str, data: dict
                 propose=True,
             )
         alert.sanction_id = sanction.id
-    elif outcome == "incident_opened":
-        existing = data.get("incident_id")
+    elif step.outcome == "incident_opened":
+        existing = step.incident_id
         if existing not in (None, ""):
             incident = db.session.get(Incident, existing) if isinstance(existing, int) else None
             if incident is None or incident.case_id != case.id:
@@ -346,10 +342,8 @@ def _link_outcome(actor: User, alert: Alert, outcome: str, note: str, data: dict
                     _("所选事件记录不属于该对象。"), fields={"incident_id": _("无效")}
                 )
         else:
-            f = Fields(data)
-            kind = f.choice("incident_kind", INCIDENT_KINDS, required=False) or "absconded"
-            f.raise_if_errors()
-            occurred = data.get("occurred_on") or alert.raised_on.isoformat()
+            kind = step.incident_kind or "absconded"
+            occurred = step.occurred_on or alert.raised_on
             incident = supervision.open_incident(
                 actor, case, {"kind": kind, "occurred_on": occurred, "note": note}
             )

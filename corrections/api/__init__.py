@@ -19,13 +19,13 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from corrections.api.schema import Error, PageOf
 from corrections.auth.models import Station
 from corrections.auth.scope import station_in_scope
 from corrections.auth.services import user_for_token
 from corrections.errors import DomainError, Forbidden, NotFound, StaleVersion, ValidationFailed
 from corrections.extensions import csrf, db
 from corrections.inputs import check_request, parse_int
+from corrections.schema import Error, PageOf
 from corrections.validation import Fields
 from corrections.web import Page, api_error, paginate
 

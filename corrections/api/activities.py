@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from corrections.activities import services
 from corrections.activities.models import ACTIVITY_KINDS, Activity
+from corrections.activities.schemas import ActivityBody
 from corrections.api import (
     act_on,
     current_api_user,
@@ -21,8 +22,8 @@ from corrections.api import (
 )
 from corrections.api.openapi import SCOPED, listing, operation, write
 from corrections.api.records import activities as records
-from corrections.api.records.cases import VoidBody
 from corrections.auth.scope import scope
+from corrections.core.voiding import VoidBody
 from corrections.web import paginate
 
 # --------------------------------------------------------------------------- reads
@@ -71,7 +72,7 @@ def get_activity(activity_id: int):
     "/activities",
     "Record a session; attendees must be active on held_on",
     records.Activity,
-    records.ActivityBody,
+    ActivityBody,
     status=201,
 )
 def record_activity():

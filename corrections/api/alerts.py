@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from corrections.alerts import services
 from corrections.alerts.models import ALERT_KINDS, ALERT_STATUSES
+from corrections.alerts.schemas import StepBody
 from corrections.api import (
     act_on,
     answer,
@@ -55,7 +56,7 @@ def get_alert(alert_id: int):
     "/alerts/<int:alert_id>/steps",
     "A workflow step: verify, handle or close (close needs outcome)",
     records.Alert,
-    records.StepBody,
+    StepBody,
     conflict=True,
 )
 def alert_step(alert_id: int):

@@ -21,6 +21,7 @@ from corrections.api import (
 )
 from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
 from corrections.api.records import assessments as records
+from corrections.assessments import schemas as bodies
 from corrections.assessments import services
 from corrections.assessments.models import Assessment
 from corrections.auth.scope import get_in_scope, scope
@@ -89,7 +90,7 @@ def get_assessment(assessment_id: int):
     "/assessments",
     "Register a commission (the answer includes due_on, or null and due_note)",
     records.Assessment,
-    records.AssessmentCreate,
+    bodies.AssessmentCreate,
     status=201,
 )
 def register_assessment():
@@ -106,14 +107,14 @@ action_routes(
             "extend_assessment",
             "extend",
             "Extend the deadline by working days, with a reason",
-            records.ExtendBody,
+            bodies.ExtendBody,
             services.extend_assessment,
         ),
         (
             "complete_assessment",
             "complete",
             "Record the completion and the opinion",
-            records.CompleteBody,
+            bodies.CompleteBody,
             services.complete_assessment,
         ),
     ],

@@ -22,6 +22,7 @@ from corrections.api import (
 from corrections.api.openapi import SCOPED, listing, operation, write
 from corrections.api.records import checkins as records
 from corrections.auth.scope import get_in_scope
+from corrections.checkin import schemas as bodies
 from corrections.checkin import services
 from corrections.checkin.models import CHECKIN_STATUSES, Checkin
 from corrections.errors import NotFound
@@ -40,7 +41,7 @@ def _case(case_id: int) -> CorrectionCase:
     _ENROLMENT,
     "Enrol the person in self check-in (code valid 7 days, single use)",
     records.CheckinEnrolment,
-    records.EnrolBody,
+    bodies.EnrolBody,
     status=201,
     conflict=True,
     route=False,
@@ -85,7 +86,7 @@ def checkin_enrolment(case_id: int):
     "/corrections/<int:case_id>/checkins",
     "Request a check-in (default due_by: 24 h later)",
     records.Checkin,
-    records.CheckinRequest,
+    bodies.CheckinRequest,
     status=201,
     conflict=True,
 )
@@ -129,7 +130,7 @@ def get_checkin(checkin_id: int):
     "/checkins/<int:checkin_id>/review",
     "Review a submitted check-in: accepted records an info_check contact",
     records.Checkin,
-    records.ReviewBody,
+    bodies.ReviewBody,
     conflict=True,
 )
 def review_checkin(checkin_id: int):

@@ -37,14 +37,16 @@ from corrections.api import (
 from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import cases as records
-from corrections.api.schema import Schema, doc, enum
 from corrections.auth.models import User
 from corrections.auth.scope import get_in_scope
+from corrections.core.voiding import VoidBody
 from corrections.extensions import db
 from corrections.people import privacy
 from corrections.rules import engine
 from corrections.rules.tables import contact_rules
+from corrections.schema import Schema, doc, enum
 from corrections.supervision import queries, services
+from corrections.supervision import schemas as bodies
 from corrections.supervision.models import (
     LEVELS,
     STATUSES,
@@ -239,7 +241,7 @@ def get_case(case_id: int):
     "/corrections",
     "Open a case (expected, or received at once with received_on)",
     records.CorrectionCase,
-    records.CaseCreate,
+    bodies.CaseCreate,
     status=201,
     conflict=True,
 )
@@ -257,7 +259,7 @@ action_routes(
             "receive_case",
             "receive",
             "Record the reception (报到接收)",
-            records.Receive,
+            bodies.Receive,
             services.receive_case,
         )
     ],
@@ -271,14 +273,14 @@ action_routes(
             "assign_officer",
             "officer",
             "Change the responsible officer",
-            records.OfficerChange,
+            bodies.OfficerChange,
             services.assign_officer,
         ),
         (
             "move_station",
             "station",
             "Move the case to another station of the unit (dated)",
-            records.StationMoveBody,
+            bodies.StationMoveBody,
             services.move_station,
         ),
         (
@@ -289,7 +291,7 @@ action_routes(
             "(absconded_open) or a 重新犯罪 has no request with an outcome "
             "(reoffence_undecided); an end date before a record of the case: "
             "records_after_end (fields: '<kind>:<id>' → date)",
-            records.Release,
+            bodies.Release,
             services.release_case,
         ),
         (
@@ -297,7 +299,7 @@ action_routes(
             "terminate",
             "Terminate (终止): closes open incidents (outcome case_ended); an end date "
             "before a record of the case: records_after_end",
-            records.Terminate,
+            bodies.Terminate,
             services.terminate_case,
         ),
         (
@@ -305,7 +307,7 @@ action_routes(
             "transfer-out",
             "Transfer out (变更执行地): ends the case here; an end date before a record "
             "of the case: records_after_end",
-            records.TransferOut,
+            bodies.TransferOut,
             services.transfer_out,
         ),
     ],
@@ -320,7 +322,7 @@ action_routes(
     "/corrections/<int:case_id>/levels",
     "Record an approved level change",
     records.LevelChange,
-    records.LevelChangeBody,
+    bodies.LevelChangeBody,
     status=201,
 )
 def change_level(case_id: int):
@@ -332,7 +334,7 @@ def change_level(case_id: int):
     "/corrections/<int:case_id>/contacts",
     "Record a contact",
     records.Contact,
-    records.ContactBody,
+    bodies.ContactBody,
     status=201,
 )
 def record_contact(case_id: int):
@@ -344,7 +346,7 @@ def record_contact(case_id: int):
     "/corrections/<int:case_id>/contacts/<int:contact_id>/void",
     "Void a mistaken contact (kept, stops counting)",
     records.Contact,
-    records.VoidBody,
+    VoidBody,
 )
 def void_contact(case_id: int, contact_id: int):
     require_writer()
@@ -361,7 +363,7 @@ def void_contact(case_id: int, contact_id: int):
     "/corrections/<int:case_id>/sanctions",
     "Record a reward, sanction or request",
     records.Sanction,
-    records.SanctionBody,
+    bodies.SanctionBody,
     status=201,
 )
 def record_sanction(case_id: int):
@@ -373,7 +375,7 @@ def record_sanction(case_id: int):
     "/corrections/<int:case_id>/sanctions/<int:sanction_id>/outcome",
     "Record the outcome of a request",
     records.Sanction,
-    records.OutcomeBody,
+    bodies.OutcomeBody,
 )
 def sanction_outcome(case_id: int, sanction_id: int):
     _decider()
@@ -386,7 +388,7 @@ def sanction_outcome(case_id: int, sanction_id: int):
     "/corrections/<int:case_id>/sanctions/<int:sanction_id>/void",
     "Void a mistaken sanction record",
     records.Sanction,
-    records.VoidBody,
+    VoidBody,
 )
 def void_sanction(case_id: int, sanction_id: int):
     _decider()
@@ -402,7 +404,7 @@ def void_sanction(case_id: int, sanction_id: int):
     "/corrections/<int:case_id>/leaves",
     "Apply for leave (外出)",
     records.Leave,
-    records.LeaveBody,
+    bodies.LeaveBody,
     status=201,
 )
 def apply_leave(case_id: int):
@@ -414,7 +416,7 @@ def apply_leave(case_id: int):
     "/corrections/<int:case_id>/leaves/<int:leave_id>/decision",
     "Decide a leave (officers: up to 7 days; longer: supervisor or admin)",
     records.Leave,
-    records.LeaveDecision,
+    bodies.LeaveDecision,
     conflict=True,
 )
 def decide_leave(case_id: int, leave_id: int):
@@ -431,7 +433,7 @@ def decide_leave(case_id: int, leave_id: int):
     "/corrections/<int:case_id>/leaves/<int:leave_id>/return",
     "Record the return from leave (销假)",
     records.Leave,
-    records.LeaveReturn,
+    bodies.LeaveReturn,
     conflict=True,
 )
 def return_from_leave(case_id: int, leave_id: int):
@@ -449,7 +451,7 @@ def return_from_leave(case_id: int, leave_id: int):
     "/corrections/<int:case_id>/incidents",
     "Record an incident (脱管, 重新犯罪, detention)",
     records.Incident,
-    records.IncidentBody,
+    bodies.IncidentBody,
     status=201,
 )
 def open_incident(case_id: int):
@@ -461,7 +463,7 @@ def open_incident(case_id: int):
     "/corrections/<int:case_id>/incidents/<int:incident_id>/close",
     "Close an incident",
     records.Incident,
-    records.IncidentClose,
+    bodies.IncidentClose,
     conflict=True,
 )
 def close_incident(case_id: int, incident_id: int):

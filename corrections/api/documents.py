@@ -9,11 +9,12 @@ from flask import request
 
 from corrections.api import current_api_user
 from corrections.api.openapi import operation
-from corrections.api.records import files as records
-from corrections.api.schema import enum
 from corrections.extensions import db
 from corrections.paperwork import documents
 from corrections.paperwork.routes import pdf_response, stored_response
+from corrections.paperwork.schemas import DocumentBody
+from corrections.schema import enum
+from corrections.validation import Fields
 
 
 def _param(name: str):
@@ -36,7 +37,7 @@ def _param(name: str):
     "the response's Content-Disposition names document-{id}.pdf, and "
     "GET /generated-documents/{id} returns the same file again. Parameters come in a "
     "JSON body (or as form fields or query parameters).",
-    body=records.DocumentBody,
+    body=DocumentBody,
     media="application/pdf",
     path_types={"kind": enum(documents.KINDS)},
     errors=(403, 404, 422),
@@ -48,9 +49,8 @@ def _param(name: str):
     },
 )
 def generate_document(kind: str):
-    document, pdf = documents.generate(
-        current_api_user(), kind, _param("case_id"), _param("record_id")
-    )
+    names = Fields({key: _param(key) for key in DocumentBody.model_fields}).read(DocumentBody)
+    document, pdf = documents.generate(current_api_user(), kind, names.case_id, names.record_id)
     db.session.commit()
     return pdf_response(document, pdf)
 

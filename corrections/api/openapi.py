@@ -1,6 +1,6 @@
 """The OpenAPI 3 description, served at /api/v1/openapi.json, generated (docs/api.md: How the
 API is described): each route is declared once with ``@operation`` (its path, method, summary,
-body, query and answers), and its records are the models of ``corrections.api.schema``.
+body, query and answers), and its records are the models of ``corrections.schema``.
 
 tests/api/test_openapi.py checks that every route is described; tests/openapi_check.py checks
 every answer of the API tests against the description.
@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from corrections.api import bp
-from corrections.api.schema import (
+from corrections.schema import (
     Binary,
     Error,
     PageOf,

@@ -13,13 +13,14 @@ from corrections.api import (
 )
 from corrections.api.openapi import SCOPED, WRITE, listing, operation, write
 from corrections.api.records import people as records
-from corrections.api.schema import Schema
 from corrections.auth.scope import get_in_scope, station_in_scope
 from corrections.auth.services import station_by_code
 from corrections.errors import Duplicate, ValidationFailed
 from corrections.extensions import db
 from corrections.people import idnumber, privacy, services
+from corrections.people import schemas as bodies
 from corrections.people.models import Person
+from corrections.schema import Schema
 from corrections.web import paginate
 
 
@@ -80,7 +81,7 @@ def get_person(person_id: int):
     "/people",
     "Register a person (一人一档)",
     records.Person,
-    records.PersonCreate,
+    bodies.PersonCreate,
     status=201,
     conflict=True,
 )
@@ -126,7 +127,7 @@ def _duplicate_after_race(raw: object) -> None:
     "/people/<int:person_id>",
     "Update a person (send the current version)",
     ok=records.Person,
-    body=records.PersonUpdate,
+    body=bodies.PersonUpdate,
     errors=(*WRITE, 404, 409),
 )
 def update_person(person_id: int):

@@ -33,13 +33,13 @@ from corrections.api import (
 from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
 from corrections.api.people import CASE_SERIALIZERS
 from corrections.api.records import resettlement as records
-from corrections.api.records.cases import VoidBody
-from corrections.api.schema import Schema, doc, enum
 from corrections.auth.models import User
 from corrections.auth.scope import get_in_scope
+from corrections.core.voiding import VoidBody
 from corrections.extensions import db
 from corrections.people import privacy
 from corrections.resettlement import queries, services
+from corrections.resettlement import schemas as bodies
 from corrections.resettlement.models import (
     STATUSES,
     Assistance,
@@ -49,6 +49,7 @@ from corrections.resettlement.models import (
 )
 from corrections.rules import engine
 from corrections.rules.tables import contact_rules
+from corrections.schema import Schema, doc, enum
 from corrections.web import Page, paginate
 
 _EAGER = (
@@ -194,7 +195,7 @@ def get_resettlement(case_id: int):
     "/resettlements",
     "Open a case (a pre-release notice, or a release already known)",
     records.ResettlementCase,
-    records.ResettlementCreate,
+    bodies.ResettlementCreate,
     status=201,
     conflict=True,
 )
@@ -212,14 +213,14 @@ action_routes(
             "release_resettlement",
             "release",
             "Record the release of a notified person",
-            records.ReleaseBody,
+            bodies.ReleaseBody,
             services.release,
         ),
         (
             "set_resettlement_key",
             "key",
             "Record a dated change of key status (not before released_on)",
-            records.KeyBody,
+            bodies.KeyBody,
             services.set_key,
         ),
         (
@@ -228,14 +229,14 @@ action_routes(
             "Record the verification (核查); not a precondition for handover. "
             "false_identity and not_local end the case on verified_on (end_reason of the "
             "same name); records dated after it: records_after_end",
-            records.VerificationBody,
+            bodies.VerificationBody,
             services.verify,
         ),
         (
             "hand_over_resettlement",
             "handover",
             "Record the handover (衔接); the visit requirement starts here",
-            records.HandoverBody,
+            bodies.HandoverBody,
             services.handover,
         ),
         (
@@ -243,7 +244,7 @@ action_routes(
             "end",
             "End the case; an end date before a contact, assistance, the handover or the "
             "verification: records_after_end (fields: '<kind>:<id>' → date)",
-            records.EndBody,
+            bodies.EndBody,
             services.end_case,
         ),
     ],
@@ -254,7 +255,7 @@ action_routes(
     "/resettlements/<int:case_id>/contacts",
     "Record a contact (field_visit and report_in_person meet the visit requirement)",
     records.ResettlementContact,
-    records.ResettlementContactBody,
+    bodies.ResettlementContactBody,
     status=201,
 )
 def record_resettlement_contact(case_id: int):
@@ -281,7 +282,7 @@ def void_resettlement_contact(case_id: int, contact_id: int):
     "/resettlements/<int:case_id>/assistance",
     "Record assistance given",
     records.Assistance,
-    records.AssistanceBody,
+    bodies.AssistanceBody,
     status=201,
 )
 def add_resettlement_assistance(case_id: int):

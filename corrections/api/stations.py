@@ -8,6 +8,7 @@ from corrections.auth import services
 from corrections.auth.models import Station
 from corrections.auth.scope import scope
 from corrections.errors import ValidationFailed
+from corrections.people import schemas as bodies
 
 
 @listing(
@@ -24,7 +25,7 @@ def list_stations():
     "/stations",
     "Add a station (admin)",
     records.Station,
-    records.StationCreate,
+    bodies.StationCreate,
     status=201,
     conflict=True,
 )

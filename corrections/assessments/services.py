@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from corrections import clock
-from corrections.assessments.models import COMMISSIONERS, OPINIONS, Assessment, AssessmentExtension
+from corrections.assessments import schemas
+from corrections.assessments.models import Assessment, AssessmentExtension
 from corrections.auth.models import User
 from corrections.auth.scope import scope
 from corrections.core.guards import not_future, require_writer, station_for
@@ -22,7 +23,6 @@ from corrections.people.models import Person
 from corrections.rules import workdays
 from corrections.rules.holidays import calendar
 from corrections.rules.tables import deadline
-from corrections.supervision.models import CORRECTION_TYPES
 from corrections.validation import Fields
 
 
@@ -55,8 +55,8 @@ def register_assessment(actor: User, data: dict[str, Any]) -> Assessment:
     require_writer(actor)
     f = Fields(data)
     station = station_for(f, actor, data.get("station"))
-    name = f.text("name", required=True, limit=100)
-    raw_id = data.get("id_number")
+    v = f.read(schemas.AssessmentCreate)
+    raw_id = v.id_number
     number = None
     if raw_id not in (None, ""):
         if not isinstance(raw_id, str):
@@ -66,12 +66,8 @@ def register_assessment(actor: User, data: dict[str, Any]) -> Assessment:
                 number = idnumber.parse(raw_id, today=clock.today()).number
             except idnumber.InvalidIdNumber as e:
                 f.error("id_number", str(e.message))
-    commissioned_by = f.choice("commissioned_by", COMMISSIONERS)
-    body = f.text("commissioning_body", limit=200)
-    crime = f.text("crime", limit=200)
-    proposed_type = f.choice("proposed_type", CORRECTION_TYPES, required=False)
-    received_on = f.date("received_on")
-    fast_track = f.boolean("fast_track")
+    name, commissioned_by, body, crime = v.name, v.commissioned_by, v.commissioning_body, v.crime
+    proposed_type, received_on, fast_track = v.proposed_type, v.received_on, v.fast_track
     not_future(f, "received_on", received_on)
     f.raise_if_errors()
     person_id = None
@@ -100,8 +96,8 @@ def register_assessment(actor: User, data: dict[str, Any]) -> Assessment:
 def extend_assessment(actor: User, assessment: Assessment, data: dict[str, Any]) -> Assessment:
     require_writer(actor)
     f = Fields(data)
-    days = f.integer("working_days", minimum=1, maximum=30)
-    reason = f.text("reason", required=True, limit=1000)
+    v = f.read(schemas.ExtendBody)
+    days, reason = v.working_days, v.reason
     f.raise_if_errors()
     if assessment.completed_on is not None:
         raise RuleViolation(_("调查评估已完成，不能延期。"), code="completed")
@@ -119,9 +115,8 @@ def extend_assessment(actor: User, assessment: Assessment, data: dict[str, Any])
 def complete_assessment(actor: User, assessment: Assessment, data: dict[str, Any]) -> Assessment:
     require_writer(actor)
     f = Fields(data)
-    completed_on = f.date("completed_on")
-    opinion = f.choice("opinion", OPINIONS)
-    note = f.text("opinion_note", limit=4000)
+    v = f.read(schemas.CompleteBody)
+    completed_on, opinion, note = v.completed_on, v.opinion, v.opinion_note
     not_future(f, "completed_on", completed_on)
     if completed_on and completed_on < assessment.received_on:
         f.error("completed_on", _("完成日期不能早于收到委托的日期。"))

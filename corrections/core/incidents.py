@@ -33,6 +33,7 @@ def search_values(
 
 def closing_values(
     data: dict[str, Any],
+    body: type,
     key: str,
     started_on: date,
     closed_on: date | None,
@@ -40,11 +41,11 @@ def closing_values(
     too_early: str,
     closed: str,
 ) -> tuple[date, str]:
-    """The end date (under ``key``) and the outcome of an open incident, checked as a
-    search's date is."""
+    """The end date (under ``key``) and the outcome of an open incident, read as ``body``
+    declares them and checked as a search's date is."""
     f = Fields(data)
-    ended_on = f.date(key)
-    outcome = f.text("outcome", required=True, limit=2000)
+    values = f.read(body)
+    ended_on, outcome = getattr(values, key), values.outcome
     _check(f, key, ended_on, started_on, too_early)
     _require_open(closed_on, closed)
     return ended_on, outcome

@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
+from pydantic import Field
 from sqlalchemy import DateTime, ForeignKey, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -16,7 +17,14 @@ from corrections.auth.models import User
 from corrections.core.guards import record_of, require_writer
 from corrections.core.records import recorded_change
 from corrections.errors import RuleViolation
+from corrections.schema import Schema
 from corrections.validation import Fields
+
+
+class VoidBody(Schema):
+    """Why a record is voided (any voidable record of either programme)."""
+
+    reason: str = Field(max_length=500)
 
 
 class VoidableMixin:
@@ -42,7 +50,7 @@ def void(
     """Void ``obj`` with the reason in ``data``; ``after_flush`` runs before the audit
     event (the case's due state, when the record counted towards it)."""
     f = Fields(data)
-    reason = f.text("reason", required=True, limit=500)
+    reason = f.read(VoidBody).reason
     f.raise_if_errors()
     if obj.is_void:
         raise RuleViolation(_("该记录已作废。"), code="already_void")

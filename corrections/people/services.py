@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -16,27 +16,21 @@ from corrections.auth.services import check_version
 from corrections.errors import Duplicate, Forbidden, ValidationFailed
 from corrections.extensions import db
 from corrections.people import idnumber
-from corrections.people.models import (
-    EDUCATION_LEVELS,
-    EMPLOYMENT_STATES,
-    FLAGS,
-    HOUSEHOLD_TYPES,
-    Person,
-)
+from corrections.people.models import FLAGS, Person
+from corrections.people.schemas import PersonFields
+from corrections.validation import declared
 
+# The person's text fields and their limits, and its choices, as PersonFields declares them.
 TEXT_LIMITS = {
-    "name": 100,
-    "ethnicity": 50,
-    "phone": 50,
-    "household_address": 200,
-    "residence_address": 200,
-    "emergency_contact": 200,
-    "notes": 5000,
+    key: limit.max_length
+    for key, info in PersonFields.model_fields.items()
+    for limit in info.metadata
+    if info.annotation is str and hasattr(limit, "max_length")
 }
 CHOICES = {
-    "household_type": HOUSEHOLD_TYPES,
-    "education": EDUCATION_LEVELS,
-    "employment": EMPLOYMENT_STATES,
+    key: get_args(declared(info.annotation))
+    for key, info in PersonFields.model_fields.items()
+    if get_origin(declared(info.annotation)) is Literal
 }
 EDITABLE = (*TEXT_LIMITS, *CHOICES, "same_address", "flags", "id_number")
 

@@ -30,14 +30,9 @@ from corrections.errors import Conflict, RuleViolation
 from corrections.extensions import db
 from corrections.people import programmes
 from corrections.people.models import Person
+from corrections.resettlement import schemas
 from corrections.resettlement.models import (
-    ASSISTANCE_KINDS,
-    CONTACT_KINDS,
-    END_REASONS,
-    HANDOVER_METHODS,
     PLACEMENTS,
-    SOURCES,
-    VERIFICATION_RESULTS,
     Assistance,
     KeyStatusChange,
     LostContact,
@@ -48,7 +43,7 @@ from corrections.resettlement.models import (
 from corrections.rules import deadlines as deadline_rules
 from corrections.rules import endings, engine
 from corrections.rules.tables import deadline, deadlines
-from corrections.supervision.models import CORRECTION_TYPES, ChecklistItem, CorrectionCase
+from corrections.supervision.models import ChecklistItem, CorrectionCase
 from corrections.validation import Fields
 
 # Verification outcomes that end the case on the verification date (docs/domain.md §7.7).
@@ -276,19 +271,8 @@ def create_case(actor: User, data: dict[str, Any]) -> ResettlementCase:
 
 def _new_case_values(f: Fields) -> dict[str, Any]:
     """The new case's values by column, read in the order their messages are listed."""
-    values = {
-        "source": f.choice("source", SOURCES),
-        "released_on": f.date("released_on", required=False),
-        "expected_release_on": f.date("expected_release_on", required=False),
-        "notice_received_on": f.date("notice_received_on", required=False),
-        "facility": f.text("facility", limit=200),
-        "crime": f.text("crime", limit=200),
-        "sentence": f.text("sentence", limit=200),
-        "is_key": f.boolean("is_key"),
-        "key_reason": f.text("key_reason", limit=1000),
-        "recommendation": f.text("recommendation", limit=4000),
-        "correction_type": f.choice("correction_type", CORRECTION_TYPES, required=False),
-    }
+    values = dict(f.read(schemas.ResettlementCreate))
+    del values["person_id"], values["station"]
     not_future(f, "released_on", values["released_on"])
     not_future(f, "notice_received_on", values["notice_received_on"])
     if values["released_on"] is None and values["expected_release_on"] is None:
@@ -374,7 +358,7 @@ def from_correction(actor: User, correction: CorrectionCase, data: dict[str, Any
 def release(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
     require_writer(actor)
     f = Fields(data)
-    released_on = f.date("released_on")
+    released_on = f.read(schemas.ReleaseBody).released_on
     not_future(f, "released_on", released_on)
     f.raise_if_errors()
     if case.released_on is not None:
@@ -390,11 +374,8 @@ def release(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Resett
 def set_key(actor: User, case: ResettlementCase, data: dict[str, Any]) -> KeyStatusChange:
     require_writer(actor)
     f = Fields(data)
-    effective_on = f.date("effective_on")
-    is_key = f.boolean("is_key")
-    if "is_key" not in data:
-        f.error("is_key", _("请选择是否重点。"))
-    reason = f.text("reason", required=True, limit=1000)
+    v = f.read(schemas.KeyBody, missing={"is_key": _("请选择是否重点。")})
+    effective_on, is_key, reason = v.effective_on, v.is_key, v.reason
     not_future(f, "effective_on", effective_on)
     if effective_on and case.released_on and effective_on < case.released_on:
         # docs/domain.md §7.7: key status is a status of a released person
@@ -425,8 +406,8 @@ def set_key(actor: User, case: ResettlementCase, data: dict[str, Any]) -> KeySta
 def verify(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
     require_writer(actor)
     f = Fields(data)
-    verified_on = f.date("verified_on")
-    result = f.choice("result", VERIFICATION_RESULTS)
+    v = f.read(schemas.VerificationBody)
+    verified_on, result = v.verified_on, v.result
     not_future(f, "verified_on", verified_on)
     ends = result in ENDING_RESULTS
     if ends and verified_on and case.released_on and verified_on < case.released_on:
@@ -459,8 +440,8 @@ def verify(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Resettl
 def handover(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
     require_writer(actor)
     f = Fields(data)
-    handed_over_on = f.date("handed_over_on")
-    method = f.choice("method", HANDOVER_METHODS)
+    v = f.read(schemas.HandoverBody)
+    handed_over_on, method = v.handed_over_on, v.method
     not_future(f, "handed_over_on", handed_over_on)
     if handed_over_on and case.released_on and handed_over_on < case.released_on:
         f.error(
@@ -484,9 +465,8 @@ def handover(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Reset
 def record_contact(actor: User, case: ResettlementCase, data: dict[str, Any]):
     require_writer(actor)
     f = Fields(data)
-    kind = f.choice("kind", CONTACT_KINDS)
-    occurred_on = f.date("occurred_on")
-    note = f.text("note", limit=2000)
+    v = f.read(schemas.ResettlementContactBody)
+    kind, occurred_on, note = v.kind, v.occurred_on, v.note
     not_future(f, "occurred_on", occurred_on)
     _not_before_release(f, "occurred_on", occurred_on, case)
     f.raise_if_errors()
@@ -507,11 +487,10 @@ def record_contact(actor: User, case: ResettlementCase, data: dict[str, Any]):
 def add_assistance(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Assistance:
     require_writer(actor)
     f = Fields(data)
-    kind = f.choice("kind", ASSISTANCE_KINDS)
-    given_on = f.date("given_on")
-    note = f.text("note", limit=2000)
+    v = f.read(schemas.AssistanceBody)
+    kind, given_on, note = v.kind, v.given_on, v.note
     amount = None
-    raw = data.get("amount")
+    raw = v.amount
     if raw not in (None, ""):
         try:
             amount = Decimal(str(raw)) if not isinstance(raw, bool) else None
@@ -614,6 +593,7 @@ def close_lost(actor: User, case: ResettlementCase, lost_id: int, data: dict[str
     lost = record_of(case, LostContact, lost_id)
     found_on, outcome = closing_values(
         data,
+        schemas.LostClose,
         "found_on",
         lost.lost_on,
         lost.found_on,
@@ -655,8 +635,8 @@ def records_after_end(case: ResettlementCase, end: date) -> list[endings.DatedRe
 def end_case(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
     require_writer(actor)
     f = Fields(data)
-    ended_on = f.date("ended_on")
-    reason = f.choice("reason", END_REASONS)
+    v = f.read(schemas.EndBody)
+    ended_on, reason = v.ended_on, v.reason
     not_future(f, "ended_on", ended_on)
     if ended_on and case.released_on and ended_on < case.released_on:
         f.error("ended_on", _("结束日期不能早于释放日期。"))

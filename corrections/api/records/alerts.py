@@ -7,9 +7,8 @@ from datetime import date
 from pydantic import ConfigDict
 
 from corrections.alerts.models import ALERT_KINDS, ALERT_STATUSES, OUTCOMES, STEP_ACTIONS
-from corrections.api.schema import Binary, NullTimestamp, Schema, Timestamp, Version, doc, enum
-from corrections.api.schema import timestamp as ts
-from corrections.supervision.models import INCIDENT_KINDS, SANCTION_KINDS
+from corrections.schema import Binary, NullTimestamp, Schema, Timestamp, doc, enum
+from corrections.schema import timestamp as ts
 
 
 class AlertStep(Schema):
@@ -48,27 +47,16 @@ class Alert(Schema):
 
     @classmethod
     def of(cls, alert) -> dict:
-        return cls.dump(
-            id=alert.id,
-            case_id=alert.case_id,
-            person_id=alert.person_id,
+        return cls.of_row(
+            alert,
             station=alert.case.station.code if alert.case and alert.case.station else None,
-            kind=alert.kind,
-            cause=alert.cause,
-            message=alert.message,
             raised_at=ts(alert.raised_at),
             due_by=ts(alert.due_by),
-            status=alert.status,
             assigned_to=alert.assigned_to.username if alert.assigned_to else None,
-            outcome=alert.outcome,
             closed_at=ts(alert.closed_at),
-            closed_on_time=alert.closed_on_time,
             cleared_at=ts(alert.cleared_at),
             escalated_at=ts(alert.escalated_at),
-            sanction_id=alert.sanction_id,
-            incident_id=alert.incident_id,
             steps=[AlertStep.of(s) for s in alert.steps],
-            version=alert.version,
         )
 
 
@@ -77,18 +65,6 @@ class AlertQuery(Schema):
     kind: enum(ALERT_KINDS) = None
     station: str = doc("station code", default=None)
     case_id: int = None
-
-
-class StepBody(Schema):
-    action: enum(STEP_ACTIONS)
-    note: str
-    outcome: enum(OUTCOMES) = None
-    sanction_kind: enum(SANCTION_KINDS) = doc("sanction_proposed: recorded now", default=None)
-    sanction_id: int = None
-    incident_kind: enum(INCIDENT_KINDS) = doc("incident_opened (default absconded)", default=None)
-    incident_id: int = None
-    occurred_on: date = None
-    version: Version = None
 
 
 class LocationImportForm(Schema):

@@ -7,9 +7,9 @@ from datetime import date
 from pydantic import Field
 
 from corrections import clock
-from corrections.api.schema import Schema, Version, doc, enum
 from corrections.assessments import services
 from corrections.assessments.models import COMMISSIONERS, OPINIONS
+from corrections.schema import Schema, doc, enum
 from corrections.supervision.models import CORRECTION_TYPES
 
 STATUSES = ("open", "completed")
@@ -93,28 +93,3 @@ class AssessmentQuery(Schema):
     overdue_on: date = None
     status: enum(STATUSES) = None
     station: str = doc("Station code", default=None)
-
-
-class AssessmentCreate(Schema):
-    station: str
-    name: str = Field(max_length=100)
-    id_number: str = doc("18 characters; spaces are ignored", default=None)
-    commissioned_by: enum(COMMISSIONERS)
-    commissioning_body: str = None
-    crime: str = None
-    proposed_type: enum(CORRECTION_TYPES) = None
-    received_on: date
-    fast_track: bool = None
-
-
-class ExtendBody(Schema):
-    working_days: int = Field(ge=1, le=30)
-    reason: str
-    version: Version = None
-
-
-class CompleteBody(Schema):
-    completed_on: date
-    opinion: enum(OPINIONS)
-    opinion_note: str = None
-    version: Version = None

@@ -6,25 +6,12 @@ from datetime import date
 
 from pydantic import Field
 
-from corrections.api.schema import Schema, Version, doc, enum
 from corrections.rules import engine
+from corrections.schema import Schema, doc, enum
+from corrections.supervision import models as codes
 from corrections.supervision import services
-from corrections.supervision.models import (
-    CONTACT_KINDS,
-    CORRECTION_TYPES,
-    CRIME_CATEGORIES,
-    GROUNDS,
-    INCIDENT_KINDS,
-    LEAVE_REASONS,
-    LEVELS,
-    RELEASE_REASONS,
-    SANCTION_KINDS,
-    SOURCES,
-    STATUSES,
-    TERMINATION_REASONS,
-)
 
-Level = enum(LEVELS)
+Level = enum(codes.LEVELS)
 Requirement = enum(("face_to_face", "remote_report", "field_visit", "health_report"))
 DECISION_NOTE = "The decider's comment; the reason of a refusal"
 
@@ -94,10 +81,10 @@ class CorrectionCase(Schema):
     minor: bool = doc("A minor's case: under 18 when the judgment took effect (whole term)")
     station: str = doc("Station code")
     officer: str | None = doc("Responsible officer's username")
-    correction_type: enum(CORRECTION_TYPES)
-    grounds: enum(GROUNDS) | None
+    correction_type: enum(codes.CORRECTION_TYPES)
+    grounds: enum(codes.GROUNDS) | None
     crime: str
-    crime_category: enum(CRIME_CATEGORIES) | None
+    crime_category: enum(codes.CRIME_CATEGORIES) | None
     sentence: str
     decision_body: str
     decision_document: str
@@ -110,7 +97,7 @@ class CorrectionCase(Schema):
         "docs/domain.md §7.6); equal to term_end for other types"
     )
     notified_on: date | None
-    source: enum(SOURCES)
+    source: enum(codes.SOURCES)
     report_deadline: date = doc(
         "Last day to report; moved off a weekend or holiday to the next working day "
         "(刑事诉讼法 §105)"
@@ -122,12 +109,12 @@ class CorrectionCase(Schema):
     received_on: date | None
     received_on_time: bool | None
     announced_on: date | None
-    status: enum(STATUSES)
+    status: enum(codes.STATUSES)
     missed_intake: bool = doc("漏管: expected, not a transfer in, and report_deadline before today")
     past_term_end: bool = doc("Active after term_end (flagged)")
     medical_review_due_on: date | None = doc("保外就医 re-examination due date")
     ended_on: date | None
-    end_reason: enum((*RELEASE_REASONS, *TERMINATION_REASONS, "transfer")) | None
+    end_reason: enum((*codes.RELEASE_REASONS, *codes.TERMINATION_REASONS, "transfer")) | None
     transfer_destination: str | None
     level: Level
     levels: list[LevelPeriod]
@@ -190,8 +177,8 @@ class CorrectionCaseSummary(Schema):
     programme: enum(("correction",))
     id: int
     version: int
-    status: enum(STATUSES)
-    correction_type: enum(CORRECTION_TYPES)
+    status: enum(codes.STATUSES)
+    correction_type: enum(codes.CORRECTION_TYPES)
     station: str
     officer: str | None
     level: Level
@@ -238,24 +225,16 @@ class LevelChange(Schema):
 
     @classmethod
     def of(cls, row) -> dict:
-        return cls.dump(
-            id=row.id,
-            case_id=row.case_id,
-            effective_on=row.effective_on,
-            level=row.level,
-            from_level=row.from_level,
-            reason=row.reason,
-            status=row.status,
-            decided_on=row.decided_on,
+        return cls.of_row(
+            row,
             decided_by=_username(row.decided_by),
-            decision_note=row.decision_note,
         )
 
 
 class Contact(Schema):
     id: int
     case_id: int
-    kind: enum(CONTACT_KINDS)
+    kind: enum(codes.CONTACT_KINDS)
     occurred_on: date
     note: str
     unannounced: bool
@@ -266,24 +245,17 @@ class Contact(Schema):
 
     @classmethod
     def of(cls, contact) -> dict:
-        return cls.dump(
-            id=contact.id,
-            case_id=contact.case_id,
-            kind=contact.kind,
-            occurred_on=contact.occurred_on,
-            note=contact.note,
-            unannounced=contact.unannounced,
-            at_night=contact.at_night,
+        return cls.of_row(
+            contact,
             recorded_by=_username(contact.recorded_by),
             voided=contact.is_void,
-            void_reason=contact.void_reason,
         )
 
 
 class Sanction(Schema):
     id: int
     case_id: int
-    kind: enum(SANCTION_KINDS)
+    kind: enum(codes.SANCTION_KINDS)
     status: enum(("proposed", "decided", "rejected"))
     decided_on: date | None
     reason: str
@@ -300,23 +272,11 @@ class Sanction(Schema):
 
     @classmethod
     def of(cls, sanction) -> dict:
-        return cls.dump(
-            id=sanction.id,
-            case_id=sanction.case_id,
-            kind=sanction.kind,
-            status=sanction.status,
-            decided_on=sanction.decided_on,
-            reason=sanction.reason,
-            investigation=sanction.investigation,
-            document_number=sanction.document_number,
-            is_request=sanction.is_request,
-            outcome=sanction.outcome,
+        return cls.of_row(
+            sanction,
             granted=None if sanction.outcome is None else sanction.outcome == "granted",
-            outcome_on=sanction.outcome_on,
             voided=sanction.is_void,
-            void_reason=sanction.void_reason,
             decided_by=_username(sanction.decided_by),
-            decision_note=sanction.decision_note,
         )
 
 
@@ -329,7 +289,7 @@ class Leave(Schema):
     ends_on: date
     days: int = doc("Both ends counted")
     destination: str
-    reason: enum(LEAVE_REASONS)
+    reason: enum(codes.LEAVE_REASONS)
     reason_detail: str
     applied_on: date
     tier: enum(("station", "county", "above_county"))
@@ -345,25 +305,11 @@ class Leave(Schema):
     def of(cls, leave) -> dict:
         from corrections.rules.deadlines import leave_days
 
-        return cls.dump(
-            id=leave.id,
-            case_id=leave.case_id,
-            version=leave.version,
-            kind=leave.kind,
-            starts_on=leave.starts_on,
-            ends_on=leave.ends_on,
+        return cls.of_row(
+            leave,
             days=leave_days(leave.starts_on, leave.ends_on),
-            destination=leave.destination,
-            reason=leave.reason,
-            reason_detail=leave.reason_detail,
-            applied_on=leave.applied_on,
-            tier=leave.tier,
-            status=leave.status,
             approved=None if leave.status == "applied" else leave.status == "approved",
-            decided_on=leave.decided_on,
             decided_by=_username(leave.decided_by),
-            decision_note=leave.decision_note,
-            returned_on=leave.returned_on,
             return_overdue=services.return_overdue(leave),
         )
 
@@ -372,7 +318,7 @@ class Incident(Schema):
     id: int
     case_id: int
     version: int
-    kind: enum(INCIDENT_KINDS)
+    kind: enum(codes.INCIDENT_KINDS)
     occurred_on: date
     note: str
     police_notified_on: date | None
@@ -383,143 +329,7 @@ class Incident(Schema):
 
     @classmethod
     def of(cls, incident) -> dict:
-        return cls.dump(
-            id=incident.id,
-            case_id=incident.case_id,
-            version=incident.version,
-            kind=incident.kind,
-            occurred_on=incident.occurred_on,
-            note=incident.note,
-            police_notified_on=incident.police_notified_on,
-            procuratorate_notified_on=incident.procuratorate_notified_on,
-            closed_on=incident.closed_on,
-            outcome=incident.outcome,
+        return cls.of_row(
+            incident,
             open=incident.closed_on is None,
         )
-
-
-# --------------------------------------------------------------------------- bodies
-
-
-class CaseCreate(Schema):
-    person_id: int
-    station: str
-    correction_type: enum(CORRECTION_TYPES)
-    grounds: enum(GROUNDS) = doc("temporary_release only; default medical", default=None)
-    crime: str = None
-    crime_category: enum(CRIME_CATEGORIES) = None
-    sentence: str = None
-    decision_body: str = None
-    decision_document: str = None
-    prohibitions: str = None
-    judgment_effective_on: date
-    term_start: date
-    term_end: date
-    received_on: date = doc("Given: received at once (active)", default=None)
-    notified_on: date = None
-    source: enum(SOURCES) = None
-    level: Level = None
-    officer: str | None = doc("Username; default the creating officer", default=None)
-
-
-class Receive(Schema):
-    received_on: date
-    source: enum(SOURCES) = None
-    version: Version = None
-
-
-class OfficerChange(Schema):
-    officer: str | None
-    changed_on: date = None
-    version: Version = None
-
-
-class LevelChangeBody(Schema):
-    effective_on: date
-    level: Level
-    reason: str
-
-
-class StationMoveBody(Schema):
-    moved_on: date
-    station: str
-    version: Version = None
-
-
-class ContactBody(Schema):
-    kind: enum(CONTACT_KINDS)
-    occurred_on: date
-    note: str = None
-    unannounced: bool = None
-    at_night: bool = None
-
-
-class VoidBody(Schema):
-    reason: str
-
-
-class SanctionBody(Schema):
-    kind: enum(SANCTION_KINDS)
-    decided_on: date
-    reason: str
-    investigation: str = None
-
-
-class OutcomeBody(Schema):
-    decided_on: date
-    granted: bool
-
-
-class LeaveBody(Schema):
-    starts_on: date
-    ends_on: date
-    destination: str
-    reason: enum(LEAVE_REASONS)
-    reason_detail: str = None
-    applied_on: date = None
-
-
-class LeaveDecision(Schema):
-    approved: bool
-    decided_on: date = None
-    note: str = Field(
-        None,
-        max_length=1000,
-        description="The decider's comment; required (the reason) when refusing",
-    )
-    version: Version = None
-
-
-class LeaveReturn(Schema):
-    returned_on: date
-    version: Version = None
-
-
-class IncidentBody(Schema):
-    kind: enum(INCIDENT_KINDS)
-    occurred_on: date
-    note: str = None
-
-
-class IncidentClose(Schema):
-    closed_on: date
-    outcome: str
-    version: Version = None
-
-
-class Release(Schema):
-    released_on: date
-    reason: enum(RELEASE_REASONS)
-    version: Version = None
-
-
-class Terminate(Schema):
-    terminated_on: date
-    reason: enum(TERMINATION_REASONS)
-    version: Version = None
-
-
-class TransferOut(Schema):
-    transferred_on: date
-    destination: str
-    version: Version = None

@@ -6,9 +6,9 @@ from datetime import date
 
 from pydantic import Field
 
-from corrections.api.schema import NullTimestamp, Schema, Timestamp, doc, enum, timestamp
 from corrections.checkin import services
 from corrections.checkin.models import CHECKIN_STATUSES, FACE_RESULTS
+from corrections.schema import NullTimestamp, Schema, Timestamp, doc, enum, timestamp
 
 Outcome = enum(("accepted", "follow_up"))
 
@@ -108,18 +108,3 @@ class CheckinQuery(Schema):
     status: enum(CHECKIN_STATUSES) = None
     station: str = doc("Station code", default=None)
     case_id: int = Field(None, ge=1)
-
-
-class EnrolBody(Schema):
-    phone: str = doc("11-digit mobile number")
-    consent_on: date
-
-
-class CheckinRequest(Schema):
-    due_by: Timestamp = None
-    questions: list[str] = Field(None, max_length=3)
-
-
-class ReviewBody(Schema):
-    outcome: Outcome
-    note: str = doc("Required for follow_up", default=None)

@@ -7,8 +7,8 @@ from datetime import date
 from flask import url_for
 from pydantic import Field
 
-from corrections.api.schema import Binary, NullTimestamp, Schema, Timestamp, doc, enum, timestamp
 from corrections.paperwork.models import ATTACHMENT_KINDS
+from corrections.schema import Binary, NullTimestamp, Schema, Timestamp, doc, enum, timestamp
 
 
 class Attachment(Schema):
@@ -31,22 +31,10 @@ class Attachment(Schema):
 
     @classmethod
     def of(cls, a) -> dict:
-        return cls.dump(
-            id=a.id,
-            person_id=a.person_id,
-            programme=a.programme,
-            case_id=a.case_id,
-            contact_id=a.contact_id,
-            kind=a.kind,
-            filename=a.filename,
-            content_type=a.content_type,
-            size=a.size,
-            sha256=a.sha256,
-            note=a.note,
-            uploaded_by_id=a.uploaded_by_id,
+        return cls.of_row(
+            a,
             uploaded_at=timestamp(a.uploaded_at),
             voided_at=timestamp(a.voided_at),
-            void_reason=a.void_reason,
             download_url=url_for("attachments.download", attachment_id=a.id),
         )
 
@@ -56,11 +44,6 @@ class AttachmentForm(Schema):
     kind: enum(ATTACHMENT_KINDS)
     note: str = Field(None, max_length=1000)
     contact_id: int = doc("A contact of this case; required for kind visit_photo", default=None)
-
-
-class DocumentBody(Schema):
-    case_id: int
-    record_id: int = None
 
 
 class ReportSummary(Schema):

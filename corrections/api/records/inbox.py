@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from corrections.api.schema import NullTimestamp, Schema, Timestamp, enum, timestamp
+from corrections.schema import NullTimestamp, Schema, Timestamp, enum, timestamp
 
 
 class Notification(Schema):
@@ -19,13 +19,8 @@ class Notification(Schema):
 
     @classmethod
     def of(cls, note) -> dict:
-        return cls.dump(
-            id=note.id,
-            kind=note.kind,
-            programme=note.programme,
-            case_id=note.case_id,
-            due_on=note.due_on,
-            message=note.message,
+        return cls.of_row(
+            note,
             created_at=timestamp(note.created_at),
             read_at=timestamp(note.read_at),
         )

@@ -10,9 +10,9 @@ from pydantic import Field
 from corrections import clock
 from corrections.api.records.cases import CorrectionCaseSummary
 from corrections.api.records.resettlement import ResettlementCaseSummary
-from corrections.api.schema import Schema, doc, enum
 from corrections.people import privacy
-from corrections.people.models import EDUCATION_LEVELS, EMPLOYMENT_STATES, FLAGS, HOUSEHOLD_TYPES
+from corrections.people.schemas import Education, Employment, Flag, Household
+from corrections.schema import Schema, doc, enum
 
 
 class Station(Schema):
@@ -25,55 +25,10 @@ class Station(Schema):
 
     @classmethod
     def of(cls, station) -> dict:
-        return cls.dump(
-            id=station.id,
-            version=station.version,
-            code=station.code,
-            name=station.name,
+        return cls.of_row(
+            station,
             unit=station.unit.name,
-            active=station.active,
         )
-
-
-class StationCreate(Schema):
-    code: str
-    name: str
-
-
-Household = enum(HOUSEHOLD_TYPES)
-Education = enum(EDUCATION_LEVELS)
-Employment = enum(EMPLOYMENT_STATES)
-Flag = enum(FLAGS)
-
-
-class PersonFields(Schema):
-    """What a client writes about a person (every field optional on update)."""
-
-    name: str = Field(None, max_length=100)
-    id_number: str = doc("18 characters; spaces are ignored", default=None)
-    phone: str = None
-    ethnicity: str = None
-    household_type: Household | None = None
-    household_address: str = None
-    residence_address: str = None
-    same_address: bool = None
-    education: Education | None = None
-    employment: Employment | None = None
-    emergency_contact: str = None
-    notes: str = None
-    flags: list[Flag] = None
-
-
-class PersonCreate(PersonFields):
-    name: str = Field(max_length=100)
-    id_number: str = doc("18 characters; spaces are ignored")
-    station: str = None
-
-
-class PersonUpdate(PersonFields):
-    """Send the current version (409 when someone changed the person since)."""
-
-    version: int
 
 
 class Person(Schema):

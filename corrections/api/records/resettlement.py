@@ -3,12 +3,8 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
-
-from pydantic import Field
 
 from corrections.api.records.cases import DueItem, OverdueItem
-from corrections.api.schema import Schema, Version, doc, enum
 from corrections.auth.models import User
 from corrections.extensions import db
 from corrections.resettlement.models import (
@@ -21,6 +17,7 @@ from corrections.resettlement.models import (
     STATUSES,
     VERIFICATION_RESULTS,
 )
+from corrections.schema import Schema, doc, enum
 from corrections.supervision.models import CORRECTION_TYPES
 
 Visit = enum(("visit",))
@@ -149,20 +146,10 @@ class ResettlementCaseSummary(Schema):
 
     @classmethod
     def of(cls, case) -> dict:
-        return cls.dump(
+        return cls.of_row(
+            case,
             programme="resettlement",
-            id=case.id,
-            version=case.version,
-            status=case.status,
-            source=case.source,
             station=case.station.code,
-            is_key=case.is_key,
-            expected_release_on=case.expected_release_on,
-            released_on=case.released_on,
-            period_ends_on=case.period_ends_on,
-            handed_over_on=case.handed_over_on,
-            ended_on=case.ended_on,
-            end_reason=case.end_reason,
         )
 
 
@@ -178,15 +165,10 @@ class ResettlementContact(Schema):
 
     @classmethod
     def of(cls, contact) -> dict:
-        return cls.dump(
-            id=contact.id,
-            case_id=contact.case_id,
-            kind=contact.kind,
-            occurred_on=contact.occurred_on,
-            note=contact.note,
+        return cls.of_row(
+            contact,
             recorded_by=_username(contact.recorded_by_id),
             voided=contact.is_void,
-            void_reason=contact.void_reason,
         )
 
 
@@ -203,78 +185,9 @@ class Assistance(Schema):
 
     @classmethod
     def of(cls, row) -> dict:
-        return cls.dump(
-            id=row.id,
-            case_id=row.case_id,
-            kind=row.kind,
-            given_on=row.given_on,
+        return cls.of_row(
+            row,
             amount=None if row.amount is None else float(row.amount),
-            note=row.note,
             recorded_by=_username(row.recorded_by_id),
             voided=row.is_void,
-            void_reason=row.void_reason,
         )
-
-
-# --------------------------------------------------------------------------- bodies
-
-
-class ResettlementCreate(Schema):
-    person_id: int
-    station: str
-    source: enum(SOURCES)
-    released_on: date = doc("Given: released; else expected_release_on is needed", default=None)
-    expected_release_on: date = doc("A pre-release notice", default=None)
-    notice_received_on: date = None
-    facility: str = None
-    crime: str = None
-    sentence: str = None
-    is_key: bool = None
-    key_reason: str = None
-    correction_type: enum(CORRECTION_TYPES) = doc(
-        "source correction, when the person's ended correction case is not in the system",
-        default=None,
-    )
-
-
-class ReleaseBody(Schema):
-    released_on: date
-    version: Version = None
-
-
-class KeyBody(Schema):
-    effective_on: date
-    is_key: bool
-    reason: str
-    version: Version = None
-
-
-class VerificationBody(Schema):
-    verified_on: date
-    result: enum(VERIFICATION_RESULTS)
-    version: Version = None
-
-
-class HandoverBody(Schema):
-    handed_over_on: date
-    method: enum(HANDOVER_METHODS)
-    version: Version = None
-
-
-class ResettlementContactBody(Schema):
-    kind: enum(CONTACT_KINDS)
-    occurred_on: date
-    note: str = None
-
-
-class AssistanceBody(Schema):
-    kind: enum(ASSISTANCE_KINDS)
-    given_on: date
-    amount: Decimal = Field(None, ge=0, description="A number, or a decimal string")
-    note: str = None
-
-
-class EndBody(Schema):
-    ended_on: date
-    reason: enum(END_REASONS)
-    version: Version = None

@@ -16,6 +16,7 @@ from werkzeug.security import generate_password_hash
 from corrections import clock
 from corrections.audit.services import record, snapshot
 from corrections.checkin.models import CheckinEnrolment, PersonSession
+from corrections.checkin.schemas import EnrolBody
 from corrections.checkin.services.common import (
     CODE_DAYS,
     CODE_LENGTH,
@@ -51,10 +52,10 @@ def enrol(actor, case: CorrectionCase, data: dict, now: datetime | None = None):
     now = now or clock.now_utc()
     _require_case_writer(actor, case)
     f = Fields(data)
-    phone = f.text("phone", required=True, limit=20).replace(" ", "")
+    v = f.read(EnrolBody)
+    phone, consent_on = v.phone.replace(" ", ""), v.consent_on
     if phone and not PHONE.match(phone):
         f.error("phone", _("请填写11位手机号码。"))
-    consent_on = f.date("consent_on")
     if consent_on and consent_on > clock.today():
         f.error("consent_on", _("同意日期不能晚于今天。"))
     f.raise_if_errors()

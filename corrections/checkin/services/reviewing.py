@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from corrections import clock
 from corrections.audit.services import record
 from corrections.checkin.models import Checkin
+from corrections.checkin.schemas import ReviewBody
 from corrections.checkin.services.common import _aware, china_date
 from corrections.checkin.services.requesting import checkin_snapshot
 from corrections.checkin.signals import signal
@@ -26,8 +27,10 @@ from corrections.validation import Fields
 def review(actor, checkin: Checkin, data: dict) -> Checkin:
     require_writer(actor)
     f = Fields(data)
-    outcome = f.choice("outcome", ("accepted", "follow_up"))
-    note = f.text("note", required=outcome == "follow_up", limit=1000)
+    v = f.read(ReviewBody)
+    outcome, note = v.outcome, v.note
+    if outcome == "follow_up":
+        f.require("note", note)
     f.raise_if_errors()
     if checkin.status != "submitted":
         raise Conflict(_("只有已提交、未审核的报到可以审核。"), code="not_submitted")

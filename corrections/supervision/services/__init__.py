@@ -20,8 +20,7 @@ from corrections.supervision.services.caseload import (
     station_on,
 )
 from corrections.supervision.services.common import (
-    approval,
-    decision_note,
+    decision,
     not_before_reception,
     require_open,
 )
@@ -112,7 +111,6 @@ __all__ = [
     "add_plan",
     "add_team_member",
     "apply_leave",
-    "approval",
     "assign_officer",
     "case_facts",
     "case_facts_many",
@@ -127,7 +125,7 @@ __all__ = [
     "decide_leave",
     "decide_level",
     "decide_sanction",
-    "decision_note",
+    "decision",
     "due_states",
     "extend_monitoring",
     "intake_deadline",

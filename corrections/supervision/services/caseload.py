@@ -16,6 +16,7 @@ from corrections.core.records import recorded_change
 from corrections.core.stations import moves_of, station_among
 from corrections.errors import RuleViolation
 from corrections.extensions import db
+from corrections.supervision import schemas
 from corrections.supervision.models import CorrectionCase, OfficerAssignment, StationMove
 from corrections.supervision.services.common import not_before_reception
 from corrections.validation import Fields
@@ -37,11 +38,12 @@ def add_assignment(actor: User, case: CorrectionCase, on: date, note: str = "") 
 def assign_officer(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("调整责任人需要县局主管操作。"))
     f = Fields(data)
-    changed_on = f.date("changed_on", required=False) or clock.today()
+    v = f.read(schemas.OfficerChange)
+    changed_on = v.changed_on or clock.today()
     not_future(f, "changed_on", changed_on)
     if "officer" not in data:
         f.error("officer", _("请选择责任人。"))
-    officer = officer_for(f, data.get("officer"), case.station)
+    officer = officer_for(f, v.officer, case.station)
     f.raise_if_errors()
     if case.is_ended:
         raise RuleViolation(_("案件已结束，不能调整责任人。"), code="case_ended")
@@ -118,8 +120,8 @@ def reassign_caseload(
 def move_station(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("在司法所之间调整案件需要县局主管操作。"))
     f = Fields(data)
-    moved_on = f.date("moved_on")
-    station = station_for(f, actor, data.get("station"))
+    v = f.read(schemas.StationMoveBody)
+    moved_on, station = v.moved_on, station_for(f, actor, v.station)
     not_future(f, "moved_on", moved_on)
     not_before_reception(f, "moved_on", moved_on, case)
     if station is not None and station.unit_id != case.station.unit_id:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from flask_babel import gettext as _
 
+from corrections import clock
 from corrections.core.guards import not_before, require_not_ended_on
 from corrections.errors import RuleViolation
 from corrections.supervision.models import CorrectionCase
+from corrections.supervision.schemas import LeaveDecision
 from corrections.validation import Fields
 
 
@@ -24,18 +25,11 @@ def not_before_reception(fields: Fields, key: str, value: date | None, case: Cor
     not_before(fields, key, value, case.received_on, lambda d: _("不能早于接收日期 %(d)s。", d=d))
 
 
-def approval(f: Fields) -> bool:
-    """Approved or not (审批): the choice is required."""
-    approved = f.boolean("approved")
-    if "approved" not in f.data:
-        f.error("approved", _("请选择批准或不批准。"))
-    return approved
-
-
-def decision_note(f: Fields, approved: Any) -> str:
-    """The decider's comment (审批意见): optional when approving, the reason when refusing
+def decision(f: Fields) -> tuple[bool, date, str]:
+    """Approved or not (审批, the choice is required), the day (default today) and the
+    decider's comment (审批意见): optional when approving, the reason when refusing
     (docs/domain.md §3.7) — a refusal without one is refused and writes nothing."""
-    note = f.text("note", limit=1000)
-    if approved is False and not note:
+    v = f.read(LeaveDecision, missing={"approved": _("请选择批准或不批准。")})
+    if f.data.get("approved") is False and not v.note:
         f.error("note", _("不批准时必须填写理由。"))
-    return note
+    return v.approved, v.decided_on or clock.today(), v.note

@@ -10,8 +10,8 @@ from corrections.auth.models import User
 from corrections.core import voiding
 from corrections.core.guards import not_future, require_decider, require_writer
 from corrections.core.records import add_recorded
+from corrections.supervision import schemas
 from corrections.supervision.models import (
-    CONTACT_KINDS,
     Contact,
     CorrectionCase,
     MedicalReview,
@@ -25,11 +25,8 @@ from corrections.validation import Fields
 def record_contact(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Contact:
     require_writer(actor)
     f = Fields(data)
-    kind = f.choice("kind", CONTACT_KINDS)
-    occurred_on = f.date("occurred_on")
-    note = f.text("note", limit=2000)
-    unannounced = f.boolean("unannounced")
-    at_night = f.boolean("at_night")
+    v = f.read(schemas.ContactBody)
+    kind, occurred_on, unannounced, at_night = v.kind, v.occurred_on, v.unannounced, v.at_night
     not_future(f, "occurred_on", occurred_on)
     not_before_reception(f, "occurred_on", occurred_on, case)
     if (unannounced or at_night) and kind and kind != "field_visit":
@@ -40,7 +37,7 @@ def record_contact(actor: User, case: CorrectionCase, data: dict[str, Any]) -> C
         case_id=case.id,
         kind=kind,
         occurred_on=occurred_on,
-        note=note,
+        note=v.note,
         unannounced=unannounced,
         at_night=at_night,
         recorded_by_id=actor.id,

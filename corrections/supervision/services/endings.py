@@ -15,10 +15,9 @@ from corrections.core.records import recorded_change
 from corrections.errors import RuleViolation, ValidationFailed
 from corrections.extensions import db
 from corrections.rules import endings as ending_rules
+from corrections.supervision import schemas
 from corrections.supervision.models import (
     CORRECTION_TYPES,
-    RELEASE_REASONS,
-    TERMINATION_REASONS,
     Contact,
     CorrectionCase,
     Incident,
@@ -178,8 +177,8 @@ def _require_terminable(case: CorrectionCase, terminated_on: date) -> None:
 def release_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("解除社区矫正需要县局主管操作。"))
     f = Fields(data)
-    released_on = f.date("released_on")
-    reason = f.choice("reason", RELEASE_REASONS)
+    v = f.read(schemas.Release)
+    released_on, reason = v.released_on, v.reason
     _check_end_date(f, "released_on", released_on, case)
     if reason == "expiry" and released_on and released_on < case.term_end:
         f.error(
@@ -219,8 +218,8 @@ def _close_open_incidents(actor: User, case: CorrectionCase, on: date) -> None:
 def terminate_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("终止社区矫正需要县局主管操作。"))
     f = Fields(data)
-    terminated_on = f.date("terminated_on")
-    reason = f.choice("reason", TERMINATION_REASONS)
+    v = f.read(schemas.Terminate)
+    terminated_on, reason = v.terminated_on, v.reason
     _check_end_date(f, "terminated_on", terminated_on, case)
     allowed = {
         "probation_revoked": ("probation",),
@@ -240,8 +239,8 @@ def terminate_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> C
 def transfer_out(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("变更执行地需要县局主管操作。"))
     f = Fields(data)
-    transferred_on = f.date("transferred_on")
-    destination = f.text("destination", required=True, limit=200)
+    v = f.read(schemas.TransferOut)
+    transferred_on, destination = v.transferred_on, v.destination
     _check_end_date(f, "transferred_on", transferred_on, case)
     f.raise_if_errors()
     _require_active(case)

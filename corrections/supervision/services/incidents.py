@@ -13,7 +13,8 @@ from corrections.core.incidents import closing_values, search_values
 from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
-from corrections.supervision.models import INCIDENT_KINDS, CorrectionCase, Incident, IncidentSearch
+from corrections.supervision import schemas
+from corrections.supervision.models import CorrectionCase, Incident, IncidentSearch
 from corrections.supervision.services.common import not_before_reception, require_open
 from corrections.validation import Fields
 
@@ -21,9 +22,8 @@ from corrections.validation import Fields
 def open_incident(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Incident:
     require_writer(actor)
     f = Fields(data)
-    kind = f.choice("kind", INCIDENT_KINDS)
-    occurred_on = f.date("occurred_on")
-    note = f.text("note", limit=4000)
+    v = f.read(schemas.IncidentBody)
+    kind, occurred_on, note = v.kind, v.occurred_on, v.note
     not_future(f, "occurred_on", occurred_on)
     not_before_reception(f, "occurred_on", occurred_on, case)
     f.raise_if_errors()
@@ -100,6 +100,7 @@ def close_incident(
     incident = record_of(case, Incident, incident_id)
     closed_on, outcome = closing_values(
         data,
+        schemas.IncidentClose,
         "closed_on",
         incident.occurred_on,
         incident.closed_on,

@@ -18,12 +18,9 @@ from corrections.errors import Conflict, RuleViolation
 from corrections.extensions import db
 from corrections.people import programmes
 from corrections.people.models import Person
+from corrections.supervision import schemas
 from corrections.supervision.models import (
-    CORRECTION_TYPES,
     CRIME_CATEGORIES,
-    GROUNDS,
-    LEVELS,
-    SOURCES,
     CaseLevel,
     CorrectionCase,
 )
@@ -77,31 +74,19 @@ def create_case(actor: User, data: dict[str, Any]) -> CorrectionCase:
 
 
 def _intake_values(f: Fields, data: dict[str, Any]) -> dict[str, Any]:
-    """The intake form's values by column (and ``received_on``), read in the order their
-    messages are listed."""
-    ctype = f.choice("correction_type", CORRECTION_TYPES)
-    grounds = None
-    if ctype == "temporary_release":
-        grounds = f.choice("grounds", GROUNDS, default="medical")
+    """The intake form's values by column (and ``received_on``), read as ``CaseCreate``
+    declares them (in the order their messages are listed)."""
+    values = dict(f.read(schemas.CaseCreate))
+    for looked_up in ("person_id", "station", "officer"):
+        del values[looked_up]
+    if values["correction_type"] == "temporary_release":
+        values["grounds"] = values["grounds"] or "medical"
     elif data.get("grounds"):
         f.error("grounds", _("只有暂予监外执行需要填写暂外情形。"))
-    return {
-        "correction_type": ctype,
-        "grounds": grounds,
-        "crime_category": f.choice("crime_category", CRIME_CATEGORIES, required=False),
-        "judgment_effective_on": f.date("judgment_effective_on"),
-        "term_start": f.date("term_start"),
-        "term_end": f.date("term_end"),
-        "received_on": f.date("received_on", required=False),
-        "notified_on": f.date("notified_on", required=False),
-        "source": f.choice("source", SOURCES, default="self_report"),
-        "level": f.choice("level", LEVELS, default="strict"),
-        "crime": f.text("crime", limit=200),
-        "sentence": f.text("sentence", limit=200),
-        "decision_body": f.text("decision_body", limit=200),
-        "decision_document": f.text("decision_document", limit=100),
-        "prohibitions": f.text("prohibitions", limit=2000),
-    }
+        values["grounds"] = None
+    else:
+        values["grounds"] = None
+    return values
 
 
 def _check_intake_dates(f: Fields, person: Person | None, values: dict[str, Any]) -> None:
@@ -250,8 +235,8 @@ def _mark_received(case: CorrectionCase, received_on: date, source: str) -> None
 def receive_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_writer(actor)
     f = Fields(data)
-    received_on = f.date("received_on")
-    source = f.choice("source", SOURCES, default=case.source)
+    v = f.read(schemas.Receive)
+    received_on, source = v.received_on, v.source or case.source
     not_future(f, "received_on", received_on)
     if received_on and received_on < case.judgment_effective_on:
         f.error("received_on", _("接收日期不能早于判决（裁定、决定）生效日期。"))

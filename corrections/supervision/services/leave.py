@@ -17,10 +17,10 @@ from corrections.extensions import db
 from corrections.rules import deadlines as deadline_rules
 from corrections.rules.dates import add_months
 from corrections.rules.tables import deadline
-from corrections.supervision.models import LEAVE_REASONS, CorrectionCase, Leave
+from corrections.supervision import schemas
+from corrections.supervision.models import CorrectionCase, Leave
 from corrections.supervision.services.common import (
-    approval,
-    decision_note,
+    decision,
     not_before_reception,
     require_open,
 )
@@ -97,13 +97,12 @@ def _check_leave_overlap(
 def apply_leave(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Leave:
     require_writer(actor)
     f = Fields(data)
-    kind = f.choice("kind", ("leave", "frequent_permit"), default="leave")
-    starts_on = f.date("starts_on")
-    ends_on = f.date("ends_on", required=kind == "leave")
-    destination = f.text("destination", required=True, limit=200)
-    reason = f.choice("reason", LEAVE_REASONS)
-    detail = f.text("reason_detail", limit=1000)
-    applied_on = f.date("applied_on", required=False) or clock.today()
+    v = f.read(schemas.LeaveBody)
+    kind, starts_on, ends_on, destination = v.kind, v.starts_on, v.ends_on, v.destination
+    if kind == "leave" and "ends_on" not in f.errors:
+        f.require("ends_on", ends_on, _("请填写日期。"))
+    reason, detail = v.reason, v.reason_detail
+    applied_on = v.applied_on or clock.today()
     not_future(f, "applied_on", applied_on)
     not_before_reception(f, "starts_on", starts_on, case)
     if kind == "frequent_permit" and starts_on:
@@ -141,12 +140,10 @@ def decide_leave(actor: User, case: CorrectionCase, leave_id: int, data: dict[st
     if leave.tier != "station":
         require_decider(actor, _("超过7天的外出需要县局审批。"))
     f = Fields(data)
-    approved = approval(f)
-    decided_on = f.date("decided_on", required=False) or clock.today()
+    approved, decided_on, note = decision(f)
     not_future(f, "decided_on", decided_on)
     if decided_on and decided_on < leave.applied_on:
         f.error("decided_on", _("审批日期不能早于申请日期。"))
-    note = decision_note(f, data.get("approved"))
     f.raise_if_errors()
     if leave.status != "applied":
         raise RuleViolation(_("该申请已处理。"), code="already_decided")
@@ -182,7 +179,7 @@ def return_from_leave(
     require_writer(actor)
     leave = record_of(case, Leave, leave_id)
     f = Fields(data)
-    returned_on = f.date("returned_on")
+    returned_on = f.read(schemas.LeaveReturn).returned_on
     not_future(f, "returned_on", returned_on)
     if returned_on and returned_on < leave.starts_on:
         f.error("returned_on", _("销假日期不能早于外出开始日期。"))

@@ -15,10 +15,10 @@ from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.rules import engine
-from corrections.supervision.models import LEVELS, CaseLevel, CorrectionCase
+from corrections.supervision import schemas
+from corrections.supervision.models import CaseLevel, CorrectionCase
 from corrections.supervision.services.common import (
-    approval,
-    decision_note,
+    decision,
     not_before_reception,
     require_open,
 )
@@ -28,9 +28,8 @@ from corrections.validation import Fields
 
 def _validate_level_change(case: CorrectionCase, data: dict[str, Any]) -> tuple[date, str, str]:
     f = Fields(data)
-    effective_on = f.date("effective_on")
-    level = f.choice("level", LEVELS)
-    reason = f.text("reason", required=True, limit=1000)
+    v = f.read(schemas.LevelChangeBody)
+    effective_on, level, reason = v.effective_on, v.level, v.reason
     not_future(f, "effective_on", effective_on)
     not_before_reception(f, "effective_on", effective_on, case)
     f.raise_if_errors()
@@ -100,8 +99,7 @@ def decide_level(actor: User, case: CorrectionCase, level_id: int, data: dict[st
     require_decider(actor)
     row = record_of(case, CaseLevel, level_id)
     f = Fields(data)
-    approved = approval(f)
-    note = decision_note(f, data.get("approved"))
+    approved, _decided_on, note = decision(f)
     f.raise_if_errors()
     if row.status != "proposed":
         raise RuleViolation(_("该申请已处理。"), code="already_decided")

@@ -13,10 +13,10 @@ from corrections.core.guards import not_future, record_of, require_decider, requ
 from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
-from corrections.supervision.models import SANCTION_KINDS, CorrectionCase, Sanction
+from corrections.supervision import schemas
+from corrections.supervision.models import CorrectionCase, Sanction
 from corrections.supervision.services.common import (
-    approval,
-    decision_note,
+    decision,
     not_before_reception,
     require_open,
 )
@@ -83,12 +83,11 @@ def record_sanction(
     if not propose:
         require_decider(actor, _("奖惩决定需要县局主管作出。"))
     f = Fields(data)
-    kind = f.choice("kind", SANCTION_KINDS)
-    when = f.date("decided_on" if not propose else "proposed_on")
-    reason = f.text("reason", required=True, limit=4000)
-    investigation = f.text("investigation", limit=4000)
-    not_future(f, "decided_on" if not propose else "proposed_on", when)
-    not_before_reception(f, "decided_on" if not propose else "proposed_on", when, case)
+    key = "decided_on" if not propose else "proposed_on"
+    v = f.read(schemas.SanctionBody if not propose else schemas.SanctionProposal)
+    kind, when, reason, investigation = v.kind, getattr(v, key), v.reason, v.investigation
+    not_future(f, key, when)
+    not_before_reception(f, key, when, case)
     f.raise_if_errors()
     _check_sanction_type(case, kind)
     require_open(case, when)
@@ -123,12 +122,10 @@ def decide_sanction(
     require_decider(actor)
     sanction = record_of(case, Sanction, sanction_id)
     f = Fields(data)
-    approved = approval(f)
-    decided_on = f.date("decided_on", required=False) or clock.today()
+    approved, decided_on, note = decision(f)
     not_future(f, "decided_on", decided_on)
     if sanction.proposed_on and decided_on < sanction.proposed_on:
         f.error("decided_on", _("决定日期不能早于提出日期。"))
-    note = decision_note(f, data.get("approved"))
     f.raise_if_errors()
     if sanction.status != "proposed" or sanction.is_void:
         raise RuleViolation(_("该建议已处理。"), code="already_decided")
@@ -151,10 +148,8 @@ def record_outcome(
     require_decider(actor, _("登记提请结果需要县局主管操作。"))
     sanction = record_of(case, Sanction, sanction_id)
     f = Fields(data)
-    decided_on = f.date("decided_on")
-    granted = f.boolean("granted")
-    if "granted" not in data:
-        f.error("granted", _("请填写是否准予。"))
+    v = f.read(schemas.OutcomeBody, missing={"granted": _("请填写是否准予。")})
+    decided_on, granted = v.decided_on, v.granted
     not_future(f, "decided_on", decided_on)
     if decided_on and sanction.decided_on and decided_on < sanction.decided_on:
         f.error("decided_on", _("结果日期不能早于提请日期。"))

@@ -31,6 +31,15 @@ class Schema(BaseModel):
             mode="json", by_alias=True, exclude_unset=True, warnings=False
         )
 
+    @classmethod
+    def of_row(cls, row: Any, **given: Any) -> dict:
+        """The record as the API writes it, each required field not ``given`` read from the
+        attribute of ``row`` with the same name."""
+        for name, info in cls.model_fields.items():
+            if info.is_required() and name not in given:
+                given[name] = getattr(row, name)
+        return cls.dump(**given)
+
 
 T = TypeVar("T")
 
@@ -52,6 +61,11 @@ def enum(values) -> Any:
 def doc(description: str, **extra: Any) -> Any:
     """``Field`` with a description (the field stays required)."""
     return Field(description=description, **extra)
+
+
+class LookedUp:
+    """``Annotated[str, LookedUp()]``: a code or id that the service finds a record by (a
+    station, a person, an officer) and checks itself; ``Fields.read`` passes it through."""
 
 
 # Timestamps are written by ``timestamp()`` as strings; documented as date-time.
