@@ -31,14 +31,25 @@ class Schema(BaseModel):
             mode="json", by_alias=True, exclude_unset=True, warnings=False
         )
 
+    def values(self, *leave_out: str, **changed: Any) -> dict:
+        """What was read, by field name, for a row's columns: without ``version`` and the
+        fields named in ``leave_out``, with ``changed`` values put in."""
+        out = {k: v for k, v in self.__dict__.items() if k not in leave_out and k != "version"}
+        return {**out, **changed}
+
+    @classmethod
+    def row_values(cls, row: Any, *later: str, **given: Any) -> dict:
+        """The ``given`` values and, for each other required field except those the caller
+        adds ``later``, the attribute of ``row`` with the same name."""
+        for name, info in cls.model_fields.items():
+            if info.is_required() and name not in given and name not in later:
+                given[name] = getattr(row, name)
+        return given
+
     @classmethod
     def of_row(cls, row: Any, **given: Any) -> dict:
-        """The record as the API writes it, each required field not ``given`` read from the
-        attribute of ``row`` with the same name."""
-        for name, info in cls.model_fields.items():
-            if info.is_required() and name not in given:
-                given[name] = getattr(row, name)
-        return cls.dump(**given)
+        """The record as the API writes it from ``row`` (``row_values``)."""
+        return cls.dump(**cls.row_values(row, **given))
 
 
 T = TypeVar("T")
@@ -67,6 +78,8 @@ class LookedUp:
     """``Annotated[str, LookedUp()]``: a code or id that the service finds a record by (a
     station, a person, an officer) and checks itself; ``Fields.read`` passes it through."""
 
+
+StationCode = Annotated[str, LookedUp(), Field(description="Station code")]
 
 # Timestamps are written by ``timestamp()`` as strings; documented as date-time.
 Timestamp = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]

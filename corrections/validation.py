@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import types
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from typing import Any, Literal, Union, get_args, get_origin
 
 from flask_babel import gettext as _
@@ -114,18 +115,55 @@ class Fields:
             self.error(key, _("不能大于%(n)d。", n=maximum))
         return value
 
+    def decimal(
+        self,
+        key: str,
+        *,
+        required: bool = True,
+        minimum: Any = None,
+        maximum: Any = None,
+        places: int | None = None,
+    ) -> Decimal | None:
+        """A number (or a decimal string) within ``minimum``..``maximum`` with at most
+        ``places`` decimals."""
+        value = self.data.get(key)
+        if value is None or value == "":
+            if required:
+                self.error(key, _("必填。"))
+            return None
+        try:
+            number = None if isinstance(value, bool) else Decimal(str(value).strip())
+        except InvalidOperation:
+            number = None
+        if (
+            number is None
+            or not number.is_finite()
+            or (minimum is not None and number < Decimal(str(minimum)))
+            or (maximum is not None and number > Decimal(str(maximum)))
+            or (places is not None and number != number.quantize(Decimal(1).scaleb(-places)))
+        ):
+            self.error(key, _("应为范围内的数字。"))
+            return None
+        return number
+
     def require(self, key: str, value: Any, message: str | None = None) -> None:
         """A field required only in some cases: an empty value is refused with ``message``."""
         if value is None or value == "":
             self.error(key, message or _("必填。"))
 
-    def read(self, model: type, missing: dict[str, str] | None = None) -> Any:
+    def read(
+        self,
+        model: type,
+        missing: dict[str, str] | None = None,
+        invalid: dict[str, str] | None = None,
+    ) -> Any:
         """Every field of ``model`` read by its declared type, as an (unvalidated) instance.
 
         ``Literal`` → a choice of its codes; ``date``; ``bool``; ``int`` with its ``ge``/``le``;
-        ``str`` with its ``max_length`` (2,000 when none). A field without a default is
-        required (``missing`` may word the message for a key); a default other than ``None`` is
-        what an empty value gives. A field marked ``LookedUp`` (a code or id the service finds
+        ``str`` with its ``max_length`` (2,000 when none); ``Decimal`` with its ``ge``/``le``
+        and ``decimal_places``. A field without a default is required (``missing`` may word
+        the message for a key, ``invalid`` that of a value its type refuses); a default other
+        than ``None`` is what an empty value gives. A field marked ``LookedUp`` (a code or id the service finds
         a record by) and any other type are passed through as given. ``version`` is the API's
         concurrency token, which the API layer reads (docs/api.md: Conventions).
         """
@@ -138,10 +176,13 @@ class Fields:
             default = None if required else info.default
             kind = declared(info.annotation)
             bounds = {type(m).__name__: m for m in info.metadata}
+            lowest = getattr(bounds.get("Ge"), "ge", None)
+            highest = getattr(bounds.get("Le"), "le", None)
             worded = (missing or {}).get(key)
             if worded and required and kind is not bool:
                 raw = self.data.get(key)
                 self.require(key, raw.strip() if isinstance(raw, str) else raw, worded)
+            refused = key in self.errors  # already named: ``invalid`` does not reword it
             if "LookedUp" in bounds:
                 value = self.data.get(key, default)
             elif get_origin(kind) is Literal:
@@ -153,17 +194,19 @@ class Fields:
                     self.error(key, worded or _("必填。"))
                 value = self.boolean(key, default=bool(default))
             elif kind is int:
-                value = self.integer(
-                    key,
-                    required=required,
-                    minimum=getattr(bounds.get("Ge"), "ge", None),
-                    maximum=getattr(bounds.get("Le"), "le", None),
+                value = self.integer(key, required=required, minimum=lowest, maximum=highest)
+            elif kind is Decimal:
+                places = getattr(bounds.get("_PydanticGeneralMetadata"), "decimal_places", None)
+                value = self.decimal(
+                    key, required=required, minimum=lowest, maximum=highest, places=places
                 )
             elif kind is str:
                 limit = getattr(bounds.get("MaxLen"), "max_length", 2000)
                 value = self.text(key, required=required, limit=limit)
             else:
                 value = self.data.get(key, default)
+            if invalid and key in invalid and key in self.errors and not refused:
+                self.errors[key] = invalid[key]
             values[name] = value
         return model.model_construct(**values)
 

@@ -5,6 +5,7 @@ API write body declared outside the API, in the programme whose services read it
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Annotated
 
 import pytest
@@ -27,6 +28,7 @@ class Sample(Schema):
     granted: bool
     station: Annotated[str, LookedUp()]
     tags: list[str] = None
+    amount: Decimal = Field(None, ge=0, le=100, decimal_places=2)
     version: Version = None
 
 
@@ -70,6 +72,14 @@ def test_a_required_field_can_be_worded_by_the_service(ctx):
     assert f.errors == {"reason": "请写理由。"}
 
 
+def test_a_value_its_type_refuses_can_be_worded_by_the_service(ctx):
+    worded = {"amount": "金额不对。", "kind": "类别不对。"}
+    f, _ = read({**VALID, "amount": "1.001", "kind": "z"}, invalid=worded)
+    assert f.errors == {"amount": "金额不对。", "kind": "类别不对。"}
+    f, _ = read({**VALID, "kind": ""}, missing={"kind": "请选类别。"}, invalid=worded)
+    assert f.errors == {"kind": "请选类别。"}  # missing, not invalid
+
+
 def test_a_boolean_given_as_null_reads_as_false_and_counts_as_given(ctx):
     f, v = read({**VALID, "granted": None, "flag": None})
     assert f.errors == {}
@@ -89,6 +99,12 @@ def test_a_boolean_given_as_null_reads_as_false_and_counts_as_given(ctx):
         ("note", "123456", "最多5个字。"),
         ("reason", 12, "应为文字。"),
         ("flag", "yes", "应为 true 或 false。"),
+        ("amount", "12.345", "应为范围内的数字。"),
+        ("amount", "100.01", "应为范围内的数字。"),
+        ("amount", -1, "应为范围内的数字。"),
+        ("amount", "NaN", "应为范围内的数字。"),
+        ("amount", "abc", "应为范围内的数字。"),
+        ("amount", True, "应为范围内的数字。"),
     ],
 )
 def test_a_bad_value_is_refused_by_its_declared_type(ctx, key, value, message):
@@ -97,9 +113,11 @@ def test_a_bad_value_is_refused_by_its_declared_type(ctx, key, value, message):
 
 
 def test_the_bounds_themselves_are_accepted(ctx):
-    f, v = read({**VALID, "count": 30, "note": "12345", "until": "2026-12-31"})
+    f, v = read({**VALID, "count": 30, "note": "12345", "until": "2026-12-31", "amount": 100})
     assert f.errors == {}
-    assert (v.count, v.note, v.until) == (30, "12345", date(2026, 12, 31))
+    assert (v.count, v.note, v.until, v.amount) == (30, "12345", date(2026, 12, 31), 100)
+    f, v = read({**VALID, "amount": "0.05"})
+    assert f.errors == {} and v.amount == Decimal("0.05")
     f, v = read({**VALID, "count": "1"})
     assert f.errors == {} and v.count == 1
 

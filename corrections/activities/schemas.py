@@ -18,7 +18,10 @@ class ActivityBody(Schema):
     kind: enum(ACTIVITY_KINDS)
     held_on: date
     hours: Decimal = Field(
-        ge=0.1, le=24, description="A number, or a decimal string (one decimal at most)"
+        ge=Decimal("0.1"),
+        le=24,
+        decimal_places=1,
+        description="A number, or a decimal string (one decimal at most)",
     )
     topic: str = Field(None, max_length=200)
     place: str = Field(None, max_length=200)

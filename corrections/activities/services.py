@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -30,27 +30,13 @@ from corrections.validation import Fields
 TARGET_KINDS = ("education", "public_service")
 
 
-def _hours(f: Fields, key: str) -> Decimal | None:
-    value = f.data.get(key)
-    try:
-        hours = (
-            Decimal(str(value)) if value not in (None, "") and not isinstance(value, bool) else None
-        )
-    except InvalidOperation:
-        hours = None
-    if hours is None or hours <= 0 or hours > 24 or hours != hours.quantize(Decimal("0.1")):
-        f.error(key, _("时长应为0.1到24之间的小时数（最多一位小数）。"))
-        return None
-    return hours
-
-
 def record_activity(actor: User, data: dict[str, Any]) -> Activity:
     require_writer(actor)
     f = Fields(data)
     station = station_for(f, actor, data.get("station"))
-    v = f.read(ActivityBody)
-    kind, held_on, hours = v.kind, v.held_on, _hours(f, "hours")
-    topic, place, note = v.topic, v.place, v.note
+    hours_refused = _("时长应为0.1到24之间的小时数（最多一位小数）。")
+    v = f.read(ActivityBody, missing={"hours": hours_refused}, invalid={"hours": hours_refused})
+    held_on, hours = v.held_on, v.hours
     not_future(f, "held_on", held_on)
     attendees = v.attendees
     ids: list[int] = []
@@ -86,16 +72,8 @@ def record_activity(actor: User, data: dict[str, Any]) -> Activity:
                 _("这些人员在%(d)s不在矫：%(n)s。", d=held_on.isoformat(), n="、".join(inactive)),
             )
     f.raise_if_errors()
-    activity = Activity(
-        station_id=station.id,
-        kind=kind,
-        held_on=held_on,
-        hours=hours,
-        topic=topic,
-        place=place,
-        note=note,
-        recorded_by_id=actor.id,
-    )
+    values = v.values("station", "attendees")
+    activity = Activity(station_id=station.id, recorded_by_id=actor.id, **values)
     activity.attendances = [Attendance(case_id=i, hours=hours) for i in ids]
     db.session.add(activity)
     db.session.flush()

@@ -10,6 +10,8 @@ then finds the record in scope, then parses the body, then calls the service.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import Blueprint, current_app, g, jsonify, request
@@ -26,7 +28,7 @@ from corrections.errors import DomainError, Forbidden, NotFound, StaleVersion, V
 from corrections.extensions import csrf, db
 from corrections.inputs import check_request, parse_int
 from corrections.schema import Error, PageOf
-from corrections.validation import Fields
+from corrections.validation import Fields, declared
 from corrections.web import Page, api_error, paginate
 
 log = logging.getLogger("corrections")
@@ -209,15 +211,79 @@ def versioned_action(find, render, role=None):
     return run
 
 
-def void_child(case, model: type, kind: str, child_id: int, void_record, render):
-    """Void a record of ``case`` (404 when it belongs to another): ``void_record(user, case,
-    kind, child_id, body)``, then 200 with the voided record."""
-    child_of(model, case, child_id)
-    return write_body(void_record, render, case, kind, child_id)
+@dataclass(frozen=True)
+class CaseRoute:
+    """A POST on a record of a case, declared as data (``case_routes``): ``path`` under the
+    case; ``service(user, case, body)`` or, when the path names a ``child`` record (404 when
+    it is another case's), ``service(user, case, child_id, body)``; with ``void`` the kind
+    voided, ``service(user, case, void, child_id, body)``; with ``versioned`` the child's
+    optional ``version`` (409 when stale). The answer is ``ok.of`` of what the service
+    returns (``status``). ``role`` is checked first (default: writers); ``check(child)``
+    may refuse after the child is found (403)."""
+
+    endpoint: str
+    path: str
+    summary: str
+    ok: type
+    body: type
+    service: Callable
+    child: type | None = None
+    void: str | None = None
+    versioned: bool = False
+    status: int = 200
+    role: Callable[[], None] | None = None
+    check: Callable[[Any], None] | None = None
 
 
-def query_fields(*keys: str) -> Fields:
-    return Fields({k: request.args.get(k) for k in keys})
+def case_routes(
+    rule: str, find: Callable[[int], Any], routes: list[CaseRoute], register: Callable
+) -> None:
+    """Register each of ``routes`` on ``rule.format(route.path)`` with ``register(route)``
+    (``openapi.write`` or a variant of it); ``find(case_id)`` is the case in the user's scope
+    (404)."""
+    for route in routes:
+        view = _case_view(find, route)
+        view.__name__ = view.__qualname__ = route.endpoint
+        details = {"status": route.status, "conflict": route.versioned}
+        path = rule.format(route.path)
+        register(route)(path, route.summary, route.ok, route.body, **details)(view)
+
+
+def _case_view(find, route: CaseRoute):
+    def view(case_id: int, **child_ids):
+        (route.role or require_writer)()
+        case = find(case_id)
+        if route.child is None:
+            return write_body(route.service, route.ok.of, case, status=route.status)
+        (child_id,) = child_ids.values()
+        child = child_of(route.child, case, child_id)
+        if route.check is not None:
+            route.check(child)
+        if route.void is not None:
+            return write_body(route.service, route.ok.of, case, route.void, child_id)
+        if route.versioned:
+            return act_on(child, route.ok.of, route.service, case, child_id, versioned=True)
+        return write_body(route.service, route.ok.of, case, child_id)
+
+    return view
+
+
+_BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
+
+
+def read_query(model: type) -> tuple[Fields, Any, Station | None]:
+    """The list's query parameters as ``model`` declares them (a boolean as true/false/1/0),
+    and the station its ``station`` code names in the user's scope. The caller adds its own
+    checks and raises (one 422 listing every bad parameter)."""
+    data = {}
+    for name, info in model.model_fields.items():
+        key = info.alias or name
+        raw = data[key] = request.args.get(key)
+        if declared(info.annotation) is bool and raw not in (None, ""):
+            data[key] = _BOOLEANS.get(raw.strip().lower(), raw)
+    fields = Fields(data)
+    values = fields.read(model)
+    return fields, values, station_filter(fields) if "station" in model.model_fields else None
 
 
 def station_filter(fields: Fields, key: str = "station") -> Station | None:
@@ -229,16 +295,6 @@ def station_filter(fields: Fields, key: str = "station") -> Station | None:
         fields.error(key, _("司法所代码无效或不在您的范围内。"))
         return None
     return station
-
-
-def bool_filter(fields: Fields, key: str) -> bool | None:
-    raw = request.args.get(key)
-    if raw in (None, ""):
-        return None
-    value = {"true": True, "1": True, "false": False, "0": False}.get(raw.strip().lower())
-    if value is None:
-        fields.error(key, _("应为 true 或 false。"))
-    return value
 
 
 # Register the resource modules (they attach routes to ``bp``).

@@ -8,16 +8,15 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from corrections.activities import services
-from corrections.activities.models import ACTIVITY_KINDS, Activity
+from corrections.activities.models import Activity
 from corrections.activities.schemas import ActivityBody
 from corrections.api import (
     act_on,
     current_api_user,
     page_from_args,
     page_json,
-    query_fields,
+    read_query,
     require_writer,
-    station_filter,
     write_body,
 )
 from corrections.api.openapi import SCOPED, listing, operation, write
@@ -37,11 +36,8 @@ from corrections.web import paginate
 )
 def list_activities():
     page, per_page = page_from_args()
-    f = query_fields("from", "to", "kind")
-    start = f.date("from", required=False)
-    end = f.date("to", required=False)
-    kind = f.choice("kind", ACTIVITY_KINDS, required=False)
-    station = station_filter(f)
+    f, v, station = read_query(records.ActivityQuery)
+    start, end, kind = v.from_, v.to, v.kind
     if start and end and end < start:
         f.error("to", _("结束日期不能早于开始日期。"))
     f.raise_if_errors()

@@ -7,7 +7,6 @@ from flask import request
 from flask_babel import gettext as _
 
 from corrections.alerts import services
-from corrections.alerts.models import ALERT_KINDS, ALERT_STATUSES
 from corrections.alerts.schemas import StepBody
 from corrections.api import (
     act_on,
@@ -15,9 +14,8 @@ from corrections.api import (
     current_api_user,
     page_from_args,
     page_json,
-    query_fields,
+    read_query,
     require_writer,
-    station_filter,
 )
 from corrections.api.openapi import SCOPED, listing, operation, write
 from corrections.api.records import alerts as records
@@ -33,14 +31,11 @@ from corrections.web import paginate
 )
 def list_alerts():
     page, per_page = page_from_args()
-    f = query_fields("status", "kind", "case_id")
-    status = f.choice("status", ALERT_STATUSES, required=False)
-    kind = f.choice("kind", ALERT_KINDS, required=False)
-    case_id = f.integer("case_id", required=False)
-    station = station_filter(f)
+    f, v, station = read_query(records.AlertQuery)
     f.raise_if_errors()
+    user = current_api_user()
     query = services.alerts_query(
-        current_api_user(), status=status, kind=kind, station=station, case_id=case_id
+        user, status=v.status, kind=v.kind, station=station, case_id=v.case_id
     )
     return page_json(paginate(query, page, per_page), records.Alert.of)
 

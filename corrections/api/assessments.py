@@ -13,9 +13,8 @@ from corrections.api import (
     current_api_user,
     page_from_args,
     page_json,
-    query_fields,
+    read_query,
     require_writer,
-    station_filter,
     versioned_action,
     write_body,
 )
@@ -45,11 +44,9 @@ def _assessment(assessment_id: int) -> Assessment:
 def list_assessments():
     user = current_api_user()
     page, per_page = page_from_args()
-    f = query_fields("overdue_on", "status")
-    overdue_on = f.date("overdue_on", required=False)
-    status = f.choice("status", records.STATUSES, required=False)
-    station = station_filter(f)
+    f, v, station = read_query(records.AssessmentQuery)
     f.raise_if_errors()
+    overdue_on, status = v.overdue_on, v.status
     if overdue_on is not None:
         # Open investigations whose due date is before that day, most overdue first.
         query = services.open_assessments(user, overdue_on)

@@ -14,9 +14,8 @@ from corrections.api import (
     json_body,
     page_from_args,
     page_json,
-    query_fields,
+    read_query,
     require_writer,
-    station_filter,
     write_body,
 )
 from corrections.api.openapi import SCOPED, listing, operation, write
@@ -24,7 +23,7 @@ from corrections.api.records import checkins as records
 from corrections.auth.scope import get_in_scope
 from corrections.checkin import schemas as bodies
 from corrections.checkin import services
-from corrections.checkin.models import CHECKIN_STATUSES, Checkin
+from corrections.checkin.models import Checkin
 from corrections.errors import NotFound
 from corrections.supervision.models import CorrectionCase
 from corrections.web import paginate
@@ -110,12 +109,9 @@ def _checkin(checkin_id: int) -> Checkin:
 )
 def list_checkins():
     page, per_page = page_from_args()
-    f = query_fields("status", "case_id")
-    status = f.choice("status", CHECKIN_STATUSES, required=False)
-    case_id = f.integer("case_id", required=False, minimum=1)
-    station = station_filter(f)
+    f, v, station = read_query(records.CheckinQuery)
     f.raise_if_errors()
-    query = services.queue_query(current_api_user(), status=status, case_id=case_id)
+    query = services.queue_query(current_api_user(), status=v.status, case_id=v.case_id)
     if station:
         query = query.where(CorrectionCase.station_id == station.id)
     return page_json(paginate(query, page, per_page), records.Checkin.of)

@@ -20,18 +20,16 @@ from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.api import (
-    act_on,
-    child_of,
+    CaseRoute,
+    case_routes,
     current_api_user,
     lang,
     page_from_args,
     page_json,
-    query_fields,
+    read_query,
     require,
     require_writer,
-    station_filter,
     versioned_action,
-    void_child,
     write_body,
 )
 from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
@@ -44,7 +42,7 @@ from corrections.extensions import db
 from corrections.people import privacy
 from corrections.rules import engine
 from corrections.rules.tables import contact_rules
-from corrections.schema import Schema, doc, enum
+from corrections.schema import Schema, StationCode, doc, enum
 from corrections.supervision import queries, services
 from corrections.supervision import schemas as bodies
 from corrections.supervision.models import (
@@ -163,7 +161,7 @@ def _case(case_id: int) -> CorrectionCase:
 
 
 class CaseQuery(Schema):
-    station: str = None
+    station: StationCode = None
     status: enum(STATUSES) = None
     level: enum(LEVELS) = None
     overdue_on: date = doc(
@@ -178,6 +176,11 @@ def _decision(rule: str, summary: str, ok, body, **details):
     return write(rule, summary + " (supervisor or admin)", ok, body, **details)
 
 
+def _leave_decider(leave: Leave) -> None:
+    if leave.tier != "station":
+        require(current_api_user().can_decide, _("超过7天的外出需要县局审批。"))
+
+
 @listing(
     "/corrections",
     "Correction cases in scope",
@@ -187,12 +190,9 @@ def _decision(rule: str, summary: str, ok, body, **details):
 def list_cases():
     user = current_api_user()
     page, per_page = page_from_args()
-    f = query_fields("status", "level", "overdue_on")
-    status = f.choice("status", STATUSES, required=False)
-    level = f.choice("level", LEVELS, required=False)
-    overdue_on = f.date("overdue_on", required=False)
-    station = station_filter(f)
+    f, v, station = read_query(CaseQuery)
     f.raise_if_errors()
+    status, level, overdue_on = v.status, v.level, v.overdue_on
     if overdue_on is None:
         query = queries.api_cases(user, status=status, station=station, level=level)
         found = paginate(query.options(*_EAGER), page, per_page)
@@ -315,160 +315,121 @@ action_routes(
 )
 
 
-# --------------------------------------------------------------------------- levels, contacts
+# --------------------------------------------------------------------------- records of a case
 
-
-@_decision(
-    "/corrections/<int:case_id>/levels",
-    "Record an approved level change",
-    records.LevelChange,
-    bodies.LevelChangeBody,
-    status=201,
+case_routes(
+    "/corrections/<int:case_id>/{}",
+    _case,
+    [
+        CaseRoute(
+            "change_level",
+            "levels",
+            "Record an approved level change",
+            records.LevelChange,
+            bodies.LevelChangeBody,
+            services.change_level,
+            status=201,
+            role=_decider,
+        ),
+        CaseRoute(
+            "record_contact",
+            "contacts",
+            "Record a contact",
+            records.Contact,
+            bodies.ContactBody,
+            services.record_contact,
+            status=201,
+        ),
+        CaseRoute(
+            "void_contact",
+            "contacts/<int:contact_id>/void",
+            "Void a mistaken contact (kept, stops counting)",
+            records.Contact,
+            VoidBody,
+            services.void_record,
+            child=Contact,
+            void="contact",
+        ),
+        CaseRoute(
+            "record_sanction",
+            "sanctions",
+            "Record a reward, sanction or request",
+            records.Sanction,
+            bodies.SanctionBody,
+            services.record_sanction,
+            status=201,
+            role=_decider,
+        ),
+        CaseRoute(
+            "sanction_outcome",
+            "sanctions/<int:sanction_id>/outcome",
+            "Record the outcome of a request",
+            records.Sanction,
+            bodies.OutcomeBody,
+            services.record_outcome,
+            child=Sanction,
+            role=_decider,
+        ),
+        CaseRoute(
+            "void_sanction",
+            "sanctions/<int:sanction_id>/void",
+            "Void a mistaken sanction record",
+            records.Sanction,
+            VoidBody,
+            services.void_record,
+            child=Sanction,
+            void="sanction",
+            role=_decider,
+        ),
+        CaseRoute(
+            "apply_leave",
+            "leaves",
+            "Apply for leave (外出)",
+            records.Leave,
+            bodies.LeaveBody,
+            services.apply_leave,
+            status=201,
+        ),
+        CaseRoute(
+            "decide_leave",
+            "leaves/<int:leave_id>/decision",
+            "Decide a leave (officers: up to 7 days; longer: supervisor or admin)",
+            records.Leave,
+            bodies.LeaveDecision,
+            services.decide_leave,
+            child=Leave,
+            versioned=True,
+            check=_leave_decider,
+        ),
+        CaseRoute(
+            "return_from_leave",
+            "leaves/<int:leave_id>/return",
+            "Record the return from leave (销假)",
+            records.Leave,
+            bodies.LeaveReturn,
+            services.return_from_leave,
+            child=Leave,
+            versioned=True,
+        ),
+        CaseRoute(
+            "open_incident",
+            "incidents",
+            "Record an incident (脱管, 重新犯罪, detention)",
+            records.Incident,
+            bodies.IncidentBody,
+            services.open_incident,
+            status=201,
+        ),
+        CaseRoute(
+            "close_incident",
+            "incidents/<int:incident_id>/close",
+            "Close an incident",
+            records.Incident,
+            bodies.IncidentClose,
+            services.close_incident,
+            child=Incident,
+            versioned=True,
+        ),
+    ],
+    lambda route: _decision if route.role is _decider else write,
 )
-def change_level(case_id: int):
-    _decider()
-    return write_body(services.change_level, records.LevelChange.of, _case(case_id), status=201)
-
-
-@write(
-    "/corrections/<int:case_id>/contacts",
-    "Record a contact",
-    records.Contact,
-    bodies.ContactBody,
-    status=201,
-)
-def record_contact(case_id: int):
-    require_writer()
-    return write_body(services.record_contact, records.Contact.of, _case(case_id), status=201)
-
-
-@write(
-    "/corrections/<int:case_id>/contacts/<int:contact_id>/void",
-    "Void a mistaken contact (kept, stops counting)",
-    records.Contact,
-    VoidBody,
-)
-def void_contact(case_id: int, contact_id: int):
-    require_writer()
-    case = _case(case_id)
-    return void_child(
-        case, Contact, "contact", contact_id, services.void_record, records.Contact.of
-    )
-
-
-# --------------------------------------------------------------------------- sanctions
-
-
-@_decision(
-    "/corrections/<int:case_id>/sanctions",
-    "Record a reward, sanction or request",
-    records.Sanction,
-    bodies.SanctionBody,
-    status=201,
-)
-def record_sanction(case_id: int):
-    _decider()
-    return write_body(services.record_sanction, records.Sanction.of, _case(case_id), status=201)
-
-
-@_decision(
-    "/corrections/<int:case_id>/sanctions/<int:sanction_id>/outcome",
-    "Record the outcome of a request",
-    records.Sanction,
-    bodies.OutcomeBody,
-)
-def sanction_outcome(case_id: int, sanction_id: int):
-    _decider()
-    case = _case(case_id)
-    child_of(Sanction, case, sanction_id)
-    return write_body(services.record_outcome, records.Sanction.of, case, sanction_id)
-
-
-@_decision(
-    "/corrections/<int:case_id>/sanctions/<int:sanction_id>/void",
-    "Void a mistaken sanction record",
-    records.Sanction,
-    VoidBody,
-)
-def void_sanction(case_id: int, sanction_id: int):
-    _decider()
-    case = _case(case_id)
-    render = records.Sanction.of
-    return void_child(case, Sanction, "sanction", sanction_id, services.void_record, render)
-
-
-# --------------------------------------------------------------------------- leave
-
-
-@write(
-    "/corrections/<int:case_id>/leaves",
-    "Apply for leave (外出)",
-    records.Leave,
-    bodies.LeaveBody,
-    status=201,
-)
-def apply_leave(case_id: int):
-    require_writer()
-    return write_body(services.apply_leave, records.Leave.of, _case(case_id), status=201)
-
-
-@write(
-    "/corrections/<int:case_id>/leaves/<int:leave_id>/decision",
-    "Decide a leave (officers: up to 7 days; longer: supervisor or admin)",
-    records.Leave,
-    bodies.LeaveDecision,
-    conflict=True,
-)
-def decide_leave(case_id: int, leave_id: int):
-    require_writer()
-    user = current_api_user()
-    case = _case(case_id)
-    leave = child_of(Leave, case, leave_id)
-    if leave.tier != "station":
-        require(user.can_decide, _("超过7天的外出需要县局审批。"))
-    return act_on(leave, records.Leave.of, services.decide_leave, case, leave_id, versioned=True)
-
-
-@write(
-    "/corrections/<int:case_id>/leaves/<int:leave_id>/return",
-    "Record the return from leave (销假)",
-    records.Leave,
-    bodies.LeaveReturn,
-    conflict=True,
-)
-def return_from_leave(case_id: int, leave_id: int):
-    require_writer()
-    case = _case(case_id)
-    leave = child_of(Leave, case, leave_id)
-    service = services.return_from_leave
-    return act_on(leave, records.Leave.of, service, case, leave_id, versioned=True)
-
-
-# --------------------------------------------------------------------------- incidents
-
-
-@write(
-    "/corrections/<int:case_id>/incidents",
-    "Record an incident (脱管, 重新犯罪, detention)",
-    records.Incident,
-    bodies.IncidentBody,
-    status=201,
-)
-def open_incident(case_id: int):
-    require_writer()
-    return write_body(services.open_incident, records.Incident.of, _case(case_id), status=201)
-
-
-@write(
-    "/corrections/<int:case_id>/incidents/<int:incident_id>/close",
-    "Close an incident",
-    records.Incident,
-    bodies.IncidentClose,
-    conflict=True,
-)
-def close_incident(case_id: int, incident_id: int):
-    require_writer()
-    case = _case(case_id)
-    incident = child_of(Incident, case, incident_id)
-    service, render = services.close_incident, records.Incident.of
-    return act_on(incident, render, service, case, incident_id, versioned=True)

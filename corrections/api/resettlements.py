@@ -13,21 +13,21 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
+from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from corrections import clock
 from corrections.api import (
-    bool_filter,
+    CaseRoute,
+    case_routes,
     current_api_user,
     lang,
     page_from_args,
     page_json,
-    query_fields,
+    read_query,
     require_writer,
-    station_filter,
     versioned_action,
-    void_child,
     write_body,
 )
 from corrections.api.openapi import SCOPED, action_routes, listing, operation, write
@@ -49,7 +49,7 @@ from corrections.resettlement.models import (
 )
 from corrections.rules import engine
 from corrections.rules.tables import contact_rules
-from corrections.schema import Schema, doc, enum
+from corrections.schema import Schema, StationCode, doc, enum
 from corrections.web import Page, paginate
 
 _EAGER = (
@@ -128,7 +128,7 @@ def _case(case_id: int) -> ResettlementCase:
 
 
 class ResettlementQuery(Schema):
-    station: str = doc("Station code", default=None)
+    station: StationCode = None
     status: enum(STATUSES) = None
     is_key: bool = None
     overdue_on: date = doc(
@@ -147,12 +147,10 @@ class ResettlementQuery(Schema):
 def list_resettlements():
     user = current_api_user()
     page, per_page = page_from_args()
-    f = query_fields("status", "overdue_on")
-    status = f.choice("status", STATUSES, required=False)
-    overdue_on = f.date("overdue_on", required=False)
-    is_key = bool_filter(f, "is_key")
-    station = station_filter(f)
+    f, v, station = read_query(ResettlementQuery)
     f.raise_if_errors()
+    status, overdue_on = v.status, v.overdue_on
+    is_key = v.is_key if request.args.get("is_key") not in (None, "") else None
     if overdue_on is not None:
         return _overdue_page(user, overdue_on, status, is_key, station, page, per_page)
     query = queries.api_cases(user, status=status, station=station, is_key=is_key)
@@ -251,52 +249,48 @@ action_routes(
 )
 
 
-@write(
-    "/resettlements/<int:case_id>/contacts",
-    "Record a contact (field_visit and report_in_person meet the visit requirement)",
-    records.ResettlementContact,
-    bodies.ResettlementContactBody,
-    status=201,
+case_routes(
+    "/resettlements/<int:case_id>/{}",
+    _case,
+    [
+        CaseRoute(
+            "record_resettlement_contact",
+            "contacts",
+            "Record a contact (field_visit and report_in_person meet the visit requirement)",
+            records.ResettlementContact,
+            bodies.ResettlementContactBody,
+            services.record_contact,
+            status=201,
+        ),
+        CaseRoute(
+            "void_resettlement_contact",
+            "contacts/<int:contact_id>/void",
+            "Void a mistaken contact (kept, stops counting)",
+            records.ResettlementContact,
+            VoidBody,
+            services.void_record,
+            child=ResettlementContact,
+            void="contact",
+        ),
+        CaseRoute(
+            "add_resettlement_assistance",
+            "assistance",
+            "Record assistance given",
+            records.Assistance,
+            bodies.AssistanceBody,
+            services.add_assistance,
+            status=201,
+        ),
+        CaseRoute(
+            "void_resettlement_assistance",
+            "assistance/<int:assistance_id>/void",
+            "Void a mistaken assistance record (kept, stops counting)",
+            records.Assistance,
+            VoidBody,
+            services.void_record,
+            child=Assistance,
+            void="assistance",
+        ),
+    ],
+    lambda _route: write,
 )
-def record_resettlement_contact(case_id: int):
-    require_writer()
-    render = records.ResettlementContact.of
-    return write_body(services.record_contact, render, _case(case_id), status=201)
-
-
-@write(
-    "/resettlements/<int:case_id>/contacts/<int:contact_id>/void",
-    "Void a mistaken contact (kept, stops counting)",
-    records.ResettlementContact,
-    VoidBody,
-)
-def void_resettlement_contact(case_id: int, contact_id: int):
-    require_writer()
-    case, render = _case(case_id), records.ResettlementContact.of
-    return void_child(
-        case, ResettlementContact, "contact", contact_id, services.void_record, render
-    )
-
-
-@write(
-    "/resettlements/<int:case_id>/assistance",
-    "Record assistance given",
-    records.Assistance,
-    bodies.AssistanceBody,
-    status=201,
-)
-def add_resettlement_assistance(case_id: int):
-    require_writer()
-    return write_body(services.add_assistance, records.Assistance.of, _case(case_id), status=201)
-
-
-@write(
-    "/resettlements/<int:case_id>/assistance/<int:assistance_id>/void",
-    "Void a mistaken assistance record (kept, stops counting)",
-    records.Assistance,
-    VoidBody,
-)
-def void_resettlement_assistance(case_id: int, assistance_id: int):
-    require_writer()
-    case, render = _case(case_id), records.Assistance.of
-    return void_child(case, Assistance, "assistance", assistance_id, services.void_record, render)

@@ -14,7 +14,7 @@ from corrections.assessments import schemas
 from corrections.assessments.models import Assessment, AssessmentExtension
 from corrections.auth.models import User
 from corrections.auth.scope import scope
-from corrections.core.guards import not_future, require_writer, station_for
+from corrections.core.guards import not_future, read_dated, require_writer, station_for
 from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
@@ -66,8 +66,7 @@ def register_assessment(actor: User, data: dict[str, Any]) -> Assessment:
                 number = idnumber.parse(raw_id, today=clock.today()).number
             except idnumber.InvalidIdNumber as e:
                 f.error("id_number", str(e.message))
-    name, commissioned_by, body, crime = v.name, v.commissioned_by, v.commissioning_body, v.crime
-    proposed_type, received_on, fast_track = v.proposed_type, v.received_on, v.fast_track
+    received_on = v.received_on
     not_future(f, "received_on", received_on)
     f.raise_if_errors()
     person_id = None
@@ -75,18 +74,9 @@ def register_assessment(actor: User, data: dict[str, Any]) -> Assessment:
         person_id = db.session.execute(
             select(Person.id).where(Person.id_number == number)
         ).scalar_one_or_none()
+    values = v.values("station", id_number=number)
     assessment = Assessment(
-        station_id=station.id,
-        person_id=person_id,
-        name=name,
-        id_number=number,
-        commissioned_by=commissioned_by,
-        commissioning_body=body,
-        crime=crime,
-        proposed_type=proposed_type,
-        received_on=received_on,
-        fast_track=fast_track,
-        created_by_id=actor.id,
+        station_id=station.id, person_id=person_id, created_by_id=actor.id, **values
     )
     return add_recorded(
         actor, assessment, "assessment.create", "assessment", after_flush=_refreshed_due(assessment)
@@ -114,12 +104,9 @@ def extend_assessment(actor: User, assessment: Assessment, data: dict[str, Any])
 
 def complete_assessment(actor: User, assessment: Assessment, data: dict[str, Any]) -> Assessment:
     require_writer(actor)
-    f = Fields(data)
-    v = f.read(schemas.CompleteBody)
-    completed_on, opinion, note = v.completed_on, v.opinion, v.opinion_note
-    not_future(f, "completed_on", completed_on)
-    if completed_on and completed_on < assessment.received_on:
-        f.error("completed_on", _("完成日期不能早于收到委托的日期。"))
+    early = _("完成日期不能早于收到委托的日期。")
+    f, v, completed_on = read_dated(data, schemas.CompleteBody, assessment.received_on, early)
+    opinion, note = v.opinion, v.opinion_note
     f.raise_if_errors()
     if assessment.completed_on is not None:
         raise RuleViolation(_("调查评估已完成。"), code="completed")

@@ -4,10 +4,25 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 
 from corrections.errors import RecordsAfterEnd
+from corrections.extensions import db
+from corrections.rules.endings import DatedRecord
+
+
+def dated_after(kind: str, case: Any, on: Any, end: date, voidable: bool = True) -> list:
+    """The records of ``case`` whose date column ``on`` is after ``end`` (not voided, when
+    the record can be), as ``DatedRecord`` of ``kind``."""
+    model = on.class_
+    where = [model.case_id == case.id, on > end]
+    if voidable:
+        where.append(model.voided_at.is_(None))
+    rows = db.session.execute(select(model.id, on).where(*where))
+    return [DatedRecord(kind, record_id, day) for record_id, day in rows]
 
 
 def refuse_records_after_end(records: list, key: str, end: date) -> None:

@@ -19,7 +19,7 @@ from corrections.auth.scope import scope, station_in_scope
 from corrections.errors import Forbidden, NotFound, RuleViolation
 from corrections.extensions import db
 from corrections.people.models import Person
-from corrections.validation import Fields
+from corrections.validation import Fields, declared
 
 
 def require_writer(actor: User) -> None:
@@ -49,12 +49,12 @@ def not_before(
     key: str,
     value: date | None,
     start: date | None,
-    message: Callable[[str], str],
+    message: str | Callable[[str], str],
 ) -> None:
-    """``value`` may not be before ``start`` (when both are known); ``message`` gets the
-    start date."""
+    """``value`` may not be before ``start`` (when both are known); ``message`` is the text,
+    or a function of the start date that words it."""
     if value is not None and start is not None and value < start:
-        fields.error(key, message(start.isoformat()))
+        fields.error(key, message(start.isoformat()) if callable(message) else message)
 
 
 def station_for(fields: Fields, actor: User, code: Any, key: str = "station") -> Station | None:
@@ -109,3 +109,43 @@ def person_for(fields: Fields, actor: User, person_id: Any) -> Person | None:
     if person is None:
         fields.error("person_id", _("人员不存在或不在您的范围内。"))
     return person
+
+
+def refuse_overlap(
+    rules: Any,
+    spans: list,
+    starts_on: date,
+    ends_on: date,
+    code: str,
+    key: str,
+    message: Callable[[str, str], str],
+) -> None:
+    """Periods of one case may not overlap (docs/domain.md §7.3 leave, §7.4 monitoring):
+    ``rules`` is the rule module of the period (``overlapping``, ``occupied_until``); the
+    first clash is refused with 422 ``code``, ``message(start, occupied until)`` on ``key``."""
+    clash = rules.overlapping(starts_on, ends_on, spans)
+    if clash is None:
+        return
+    text = message(clash.starts_on.isoformat(), rules.occupied_until(clash).isoformat())
+    raise RuleViolation(text, code=code, fields={key: text})
+
+
+def read_dated(
+    data: dict[str, Any],
+    body: type,
+    since: date | None = None,
+    too_early: str | Callable[[str], str] | None = None,
+    **read: Any,
+) -> tuple[Fields, Any, date | None]:
+    """``body`` read from ``data`` (``Fields.read``), and the record's date (the first date
+    field of ``body``): not after today and, with ``too_early``, not before ``since``
+    (``too_early`` is the message, or a function of that date). Returns the collector, the values
+    and the date; the caller adds its own checks and raises."""
+    f = Fields(data)
+    values = f.read(body, **read)
+    key = next(k for k, info in body.model_fields.items() if declared(info.annotation) is date)
+    when = getattr(values, key)
+    not_future(f, key, when)
+    if too_early is not None:
+        not_before(f, key, when, since, too_early)
+    return f, values, when

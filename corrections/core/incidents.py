@@ -3,60 +3,32 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from corrections.core.guards import not_before, not_future
+from corrections.core.guards import read_dated
 from corrections.errors import RuleViolation
-from corrections.validation import Fields
+
+SEARCH_METHODS = ("phone", "location", "home_visit", "family", "other")
 
 
-def search_values(
-    data: dict[str, Any],
-    methods: tuple[str, ...],
-    started_on: date,
-    closed_on: date | None,
-    *,
-    too_early: str,
-    closed: str,
-) -> tuple[date, str, str]:
-    """A search's date, method and note: not in the future, not before ``started_on``
-    (``too_early`` says so), and only while the incident is open (``closed`` says it is not)."""
-    f = Fields(data)
-    searched_on = f.date("searched_on")
-    method = f.choice("method", methods)
-    note = f.text("note", limit=2000)
-    _check(f, "searched_on", searched_on, started_on, too_early)
-    _require_open(closed_on, closed)
-    return searched_on, method, note
+@dataclass(frozen=True)
+class Open:
+    """An incident as its searches and its closing see it: when it started and closed, and
+    how to say that a date is before the start (``too_early``) or that it is closed."""
+
+    started_on: date
+    closed_on: date | None
+    too_early: str
+    closed: str
 
 
-def closing_values(
-    data: dict[str, Any],
-    body: type,
-    key: str,
-    started_on: date,
-    closed_on: date | None,
-    *,
-    too_early: str,
-    closed: str,
-) -> tuple[date, str]:
-    """The end date (under ``key``) and the outcome of an open incident, read as ``body``
-    declares them and checked as a search's date is."""
-    f = Fields(data)
-    values = f.read(body)
-    ended_on, outcome = getattr(values, key), values.outcome
-    _check(f, key, ended_on, started_on, too_early)
-    _require_open(closed_on, closed)
-    return ended_on, outcome
-
-
-def _check(f: Fields, key: str, on: date | None, started_on: date, too_early: str) -> None:
-    not_future(f, key, on)
-    not_before(f, key, on, started_on, lambda _start: too_early)
+def read_open(data: dict[str, Any], body: type, incident: Open) -> Any:
+    """A search or the closing of an open incident, as ``body`` declares it: its date not in
+    the future and not before the start, and only while the incident is open."""
+    f, values, _on = read_dated(data, body, incident.started_on, incident.too_early)
     f.raise_if_errors()
-
-
-def _require_open(closed_on: date | None, closed: str) -> None:
-    if closed_on is not None:
-        raise RuleViolation(closed, code="incident_closed")
+    if incident.closed_on is not None:
+        raise RuleViolation(incident.closed, code="incident_closed")
+    return values

@@ -4,6 +4,7 @@ every count (both programmes, activities, paperwork)."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -59,23 +60,22 @@ def void(
     return obj
 
 
-def void_record(
-    actor: User,
-    case: Any,
-    voidable: dict[str, type],
-    kind: str,
-    record_id: int,
-    data: dict[str, Any],
-    *,
-    programme: str,
-    refresh: Callable[[Any], Any],
-    check: Callable[[Any], None] | None = None,
-) -> Any:
-    """Void the ``kind`` record ``record_id`` of ``case`` (``voidable`` maps the kinds the
-    programme lets void to their models), then refresh the case's due state. ``check``
-    may refuse a record the actor may not void; the event is ``<programme>.void_<kind>``."""
-    require_writer(actor)
-    obj = record_of(case, voidable[kind], record_id)
-    if check is not None:
-        check(obj)
-    return void(actor, obj, data, f"{programme}.void_{kind}", kind, lambda: refresh(case))
+@dataclass(frozen=True)
+class Voiding:
+    """What a programme lets void: ``models`` maps each kind to its model; ``refresh`` brings
+    the case's due state up to date after; ``check(actor, kind, record)`` may refuse a record
+    the actor may not void. Called as ``void_record(actor, case, kind, record_id, data)``;
+    the event is ``<programme>.void_<kind>``."""
+
+    programme: str
+    models: dict[str, type]
+    refresh: Callable[[Any], Any]
+    check: Callable[[User, str, Any], None] | None = None
+
+    def __call__(self, actor: User, case: Any, kind: str, record_id: int, data: dict) -> Any:
+        require_writer(actor)
+        obj = record_of(case, self.models[kind], record_id)
+        if self.check is not None:
+            self.check(actor, kind, obj)
+        action = f"{self.programme}.void_{kind}"
+        return void(actor, obj, data, action, kind, lambda: self.refresh(case))

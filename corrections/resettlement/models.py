@@ -3,12 +3,13 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, Numeric, String, Text, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
 from corrections.auth.models import Station, User
 from corrections.auth.scope import register_case_model
+from corrections.core.columns import DueStateMixin, contact_indexes
 from corrections.core.voiding import VoidableMixin
 from corrections.db import Base, TimestampMixin, VersionMixin
 from corrections.people.models import Person
@@ -32,7 +33,7 @@ END_REASONS = ("expiry", "death", "reoffended", "transferred", "false_identity",
 
 
 @register_case_model
-class ResettlementCase(TimestampMixin, VersionMixin, Base):
+class ResettlementCase(TimestampMixin, VersionMixin, DueStateMixin, Base):
     """A released prisoner's support case: notice → release → verification → handover → support."""
 
     __tablename__ = "resettlement_cases"
@@ -67,18 +68,9 @@ class ResettlementCase(TimestampMixin, VersionMixin, Base):
     ended_on: Mapped[date | None] = mapped_column(Date, index=True)
     end_reason: Mapped[str | None] = mapped_column(String(16))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    next_due_on: Mapped[date | None] = mapped_column(Date)
-    is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
-    overdue_days: Mapped[int] = mapped_column(Integer, default=0)
-    due_computed_on: Mapped[date | None] = mapped_column(Date)
     # True once a second key-status record exists: only then do figures look up the
     # status on a given day; otherwise the one record, which is_key holds, applies.
     has_key_changes: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
-    # Month ends in [month_ends_from, month_ends_to] on which the case was overdue
-    # (ISO dates, space-separated), stored with the due state (engine.overdue_month_ends).
-    month_ends_from: Mapped[date | None] = mapped_column(Date)
-    month_ends_to: Mapped[date | None] = mapped_column(Date)
-    overdue_month_ends: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     person: Mapped[Person] = relationship()
     station: Mapped[Station] = relationship()
@@ -104,18 +96,7 @@ class KeyStatusChange(TimestampMixin, Base):
 
 class ResettlementContact(TimestampMixin, VoidableMixin, Base):
     __tablename__ = "resettlement_contacts"
-    __table_args__ = (
-        Index("ix_resettlement_contacts_case_occurred", "case_id", "occurred_on"),
-        # the month figures read a month's contacts from the index alone (docs/performance.md)
-        Index(
-            "ix_resettlement_contacts_month_cover",
-            "occurred_on",
-            "case_id",
-            "kind",
-            postgresql_where=text("voided_at IS NULL"),
-            sqlite_where=text("voided_at IS NULL"),
-        ),
-    )
+    __table_args__ = contact_indexes("resettlement_contacts")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("resettlement_cases.id"))

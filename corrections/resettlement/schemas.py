@@ -14,6 +14,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from corrections.core.incidents import SEARCH_METHODS
 from corrections.resettlement.models import (
     ASSISTANCE_KINDS,
     CONTACT_KINDS,
@@ -79,8 +80,20 @@ class AssistanceBody(Schema):
     kind: enum(ASSISTANCE_KINDS)
     given_on: date
     amount: Decimal = Field(
-        None, ge=0, description="A number, or a decimal string (yuan, two decimals at most)"
+        None,
+        ge=0,
+        le=10_000_000,
+        decimal_places=2,
+        description="A number, or a decimal string (yuan, two decimals at most)",
     )
+    note: str = Field(None, max_length=2000)
+
+
+class LostSearchBody(Schema):
+    """A search for a person lost contact with (web form only): a bulletin besides."""
+
+    searched_on: date
+    method: enum((*SEARCH_METHODS[:-1], "bulletin", "other"))
     note: str = Field(None, max_length=2000)
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from flask_babel import gettext as _
@@ -14,17 +13,17 @@ from corrections.audit.services import record, snapshot
 from corrections.auth.models import User
 from corrections.core import due as core_due
 from corrections.core import voiding
-from corrections.core.endings import refuse_records_after_end
+from corrections.core.endings import dated_after, refuse_records_after_end
 from corrections.core.guards import (
-    not_before,
     not_future,
     person_for,
+    read_dated,
     record_of,
     require_not_ended_on,
     require_writer,
     station_for,
 )
-from corrections.core.incidents import closing_values, search_values
+from corrections.core.incidents import Open, read_open
 from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import Conflict, RuleViolation
 from corrections.extensions import db
@@ -222,8 +221,22 @@ def _require_open(case: ResettlementCase, on: date | None = None) -> None:
     require_not_ended_on(case, on, lambda d: _("该帮教案件已于%(d)s结束。", d=d))
 
 
-def _not_before_release(f: Fields, key: str, value: date | None, case: ResettlementCase):
-    not_before(f, key, value, case.released_on, lambda d: _("不能早于释放日期 %(d)s。", d=d))
+def _since_release(d: str) -> str:
+    return _("不能早于释放日期 %(d)s。", d=d)
+
+
+def _key_before_release(d: str) -> str:
+    # docs/domain.md §7.7: key status is a status of a released person
+    return _("重点帮教状态的变更日期不能早于释放日期 %(d)s。", d=d)
+
+
+def _handover_before_release(d: str) -> str:
+    return _("衔接日期不能早于释放日期 %(d)s。", d=d)
+
+
+def _read_released(data: dict[str, Any], body: type, case: ResettlementCase, **read):
+    """``body`` read from ``data``, its date not after today, not before release."""
+    return read_dated(data, body, case.released_on, _since_release, **read)
 
 
 def _case_change(actor: User, case: ResettlementCase, action: str, refresh: bool = True):
@@ -357,9 +370,7 @@ def from_correction(actor: User, correction: CorrectionCase, data: dict[str, Any
 
 def release(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
     require_writer(actor)
-    f = Fields(data)
-    released_on = f.read(schemas.ReleaseBody).released_on
-    not_future(f, "released_on", released_on)
+    f, _v, released_on = read_dated(data, schemas.ReleaseBody)
     f.raise_if_errors()
     if case.released_on is not None:
         raise RuleViolation(_("释放日期已登记。"), code="already_released")
@@ -373,25 +384,12 @@ def release(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Resett
 
 def set_key(actor: User, case: ResettlementCase, data: dict[str, Any]) -> KeyStatusChange:
     require_writer(actor)
-    f = Fields(data)
-    v = f.read(schemas.KeyBody, missing={"is_key": _("请选择是否重点。")})
-    effective_on, is_key, reason = v.effective_on, v.is_key, v.reason
-    not_future(f, "effective_on", effective_on)
-    if effective_on and case.released_on and effective_on < case.released_on:
-        # docs/domain.md §7.7: key status is a status of a released person
-        f.error(
-            "effective_on",
-            _("重点帮教状态的变更日期不能早于释放日期 %(d)s。", d=case.released_on.isoformat()),
-        )
+    early, missing = _key_before_release, {"is_key": _("请选择是否重点。")}
+    f, v, effective_on = read_dated(data, schemas.KeyBody, case.released_on, early, missing=missing)
+    is_key, reason = v.is_key, v.reason
     f.raise_if_errors()
     _require_open(case, effective_on)
-    row = KeyStatusChange(
-        case_id=case.id,
-        effective_on=effective_on,
-        is_key=is_key,
-        reason=reason,
-        recorded_by_id=actor.id,
-    )
+    row = KeyStatusChange(case_id=case.id, recorded_by_id=actor.id, **v.values())
     db.session.add(row)
     db.session.flush()
     before = snapshot(case)
@@ -405,10 +403,8 @@ def set_key(actor: User, case: ResettlementCase, data: dict[str, Any]) -> KeySta
 
 def verify(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
     require_writer(actor)
-    f = Fields(data)
-    v = f.read(schemas.VerificationBody)
-    verified_on, result = v.verified_on, v.result
-    not_future(f, "verified_on", verified_on)
+    f, v, verified_on = read_dated(data, schemas.VerificationBody)
+    result = v.result
     ends = result in ENDING_RESULTS
     if ends and verified_on and case.released_on and verified_on < case.released_on:
         f.error(
@@ -439,14 +435,9 @@ def verify(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Resettl
 
 def handover(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
     require_writer(actor)
-    f = Fields(data)
-    v = f.read(schemas.HandoverBody)
-    handed_over_on, method = v.handed_over_on, v.method
-    not_future(f, "handed_over_on", handed_over_on)
-    if handed_over_on and case.released_on and handed_over_on < case.released_on:
-        f.error(
-            "handed_over_on", _("衔接日期不能早于释放日期 %(d)s。", d=case.released_on.isoformat())
-        )
+    early = _handover_before_release
+    f, v, handed_over_on = read_dated(data, schemas.HandoverBody, case.released_on, early)
+    method = v.method
     f.raise_if_errors()
     _require_released(case)
     _require_open(case, handed_over_on)
@@ -464,17 +455,11 @@ def handover(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Reset
 
 def record_contact(actor: User, case: ResettlementCase, data: dict[str, Any]):
     require_writer(actor)
-    f = Fields(data)
-    v = f.read(schemas.ResettlementContactBody)
-    kind, occurred_on, note = v.kind, v.occurred_on, v.note
-    not_future(f, "occurred_on", occurred_on)
-    _not_before_release(f, "occurred_on", occurred_on, case)
+    f, v, occurred_on = _read_released(data, schemas.ResettlementContactBody, case)
     f.raise_if_errors()
     _require_released(case)
     _require_open(case, occurred_on)
-    contact = ResettlementContact(
-        case_id=case.id, kind=kind, occurred_on=occurred_on, note=note, recorded_by_id=actor.id
-    )
+    contact = ResettlementContact(case_id=case.id, recorded_by_id=actor.id, **v.values())
     return add_recorded(
         actor,
         contact,
@@ -486,55 +471,18 @@ def record_contact(actor: User, case: ResettlementCase, data: dict[str, Any]):
 
 def add_assistance(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Assistance:
     require_writer(actor)
-    f = Fields(data)
-    v = f.read(schemas.AssistanceBody)
-    kind, given_on, note = v.kind, v.given_on, v.note
-    amount = None
-    raw = v.amount
-    if raw not in (None, ""):
-        try:
-            amount = Decimal(str(raw)) if not isinstance(raw, bool) else None
-        except InvalidOperation:
-            amount = None
-        if (
-            amount is None
-            or amount < 0
-            or amount > Decimal("10000000")
-            or (amount != amount.quantize(Decimal("0.01")))
-        ):
-            f.error("amount", _("金额应为不小于0的数字（最多两位小数）。"))
-    not_future(f, "given_on", given_on)
-    _not_before_release(f, "given_on", given_on, case)
+    invalid = {"amount": _("金额应为不小于0的数字（最多两位小数）。")}
+    f, v, given_on = _read_released(data, schemas.AssistanceBody, case, invalid=invalid)
     f.raise_if_errors()
     _require_released(case)
     _require_open(case, given_on)
-    row = Assistance(
-        case_id=case.id,
-        kind=kind,
-        given_on=given_on,
-        amount=amount,
-        note=note,
-        recorded_by_id=actor.id,
-    )
+    row = Assistance(case_id=case.id, recorded_by_id=actor.id, **v.values())
     return add_recorded(actor, row, "resettlement.assistance", "assistance")
 
 
-VOIDABLE = {"contact": ResettlementContact, "assistance": Assistance}
-
-
-def void_record(
-    actor: User, case: ResettlementCase, kind: str, record_id: int, data: dict[str, Any]
-):
-    return voiding.void_record(
-        actor,
-        case,
-        VOIDABLE,
-        kind,
-        record_id,
-        data,
-        programme="resettlement",
-        refresh=refresh_due_state,
-    )
+void_record = voiding.Voiding(
+    "resettlement", {"contact": ResettlementContact, "assistance": Assistance}, refresh_due_state
+)
 
 
 def set_placement(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
@@ -565,66 +513,34 @@ def report_lost(actor: User, case: ResettlementCase, data: dict[str, Any]) -> Lo
     return add_recorded(actor, row, "resettlement.lost", "lost_contact")
 
 
+def _open(lost: LostContact) -> Open:
+    return Open(lost.lost_on, lost.found_on, _("不能早于失联日期。"), _("失联已结束。"))
+
+
 def log_lost_search(actor: User, case: ResettlementCase, lost_id: int, data: dict[str, Any]):
     require_writer(actor)
     lost = record_of(case, LostContact, lost_id)
-    searched_on, method, note = search_values(
-        data,
-        ("phone", "location", "home_visit", "family", "bulletin", "other"),
-        lost.lost_on,
-        lost.found_on,
-        too_early=_("不能早于失联日期。"),
-        closed=_("失联已结束。"),
-    )
-    row = LostContactSearch(
-        lost_contact_id=lost.id,
-        searched_on=searched_on,
-        method=method,
-        note=note,
-        recorded_by_id=actor.id,
-    )
-    if method == "bulletin" and lost.bulletin_issued_on is None:
-        lost.bulletin_issued_on = searched_on
+    v = read_open(data, schemas.LostSearchBody, _open(lost))
+    row = LostContactSearch(lost_contact_id=lost.id, recorded_by_id=actor.id, **v.values())
+    if v.method == "bulletin" and lost.bulletin_issued_on is None:
+        lost.bulletin_issued_on = v.searched_on
     return add_recorded(actor, row, "resettlement.lost_search", "lost_contact", subject_id=lost.id)
 
 
 def close_lost(actor: User, case: ResettlementCase, lost_id: int, data: dict[str, Any]):
     require_writer(actor)
     lost = record_of(case, LostContact, lost_id)
-    found_on, outcome = closing_values(
-        data,
-        schemas.LostClose,
-        "found_on",
-        lost.lost_on,
-        lost.found_on,
-        too_early=_("不能早于失联日期。"),
-        closed=_("失联已结束。"),
-    )
+    v = read_open(data, schemas.LostClose, _open(lost))
     with recorded_change(actor, "resettlement.lost_close", "lost_contact", lost):
-        lost.found_on, lost.outcome = found_on, outcome
+        lost.found_on, lost.outcome = v.found_on, v.outcome
     return lost
 
 
 def records_after_end(case: ResettlementCase, end: date) -> list[endings.DatedRecord]:
     """The case's records dated after ``end`` (docs/domain.md §7.6): contacts and
     assistance not voided, the handover and the verification (their id is the case's)."""
-    found: list[endings.DatedRecord] = []
-    rows = db.session.execute(
-        select(ResettlementContact.id, ResettlementContact.occurred_on).where(
-            ResettlementContact.case_id == case.id,
-            ResettlementContact.voided_at.is_(None),
-            ResettlementContact.occurred_on > end,
-        )
-    )
-    found += [endings.DatedRecord("contact", i, on) for i, on in rows]
-    rows = db.session.execute(
-        select(Assistance.id, Assistance.given_on).where(
-            Assistance.case_id == case.id,
-            Assistance.voided_at.is_(None),
-            Assistance.given_on > end,
-        )
-    )
-    found += [endings.DatedRecord("assistance", i, on) for i, on in rows]
+    found = dated_after("contact", case, ResettlementContact.occurred_on, end)
+    found += dated_after("assistance", case, Assistance.given_on, end)
     if case.handed_over_on is not None:
         found.append(endings.DatedRecord("handover", case.id, case.handed_over_on))
     if case.verified_on is not None:
@@ -634,12 +550,9 @@ def records_after_end(case: ResettlementCase, end: date) -> list[endings.DatedRe
 
 def end_case(actor: User, case: ResettlementCase, data: dict[str, Any]) -> ResettlementCase:
     require_writer(actor)
-    f = Fields(data)
-    v = f.read(schemas.EndBody)
-    ended_on, reason = v.ended_on, v.reason
-    not_future(f, "ended_on", ended_on)
-    if ended_on and case.released_on and ended_on < case.released_on:
-        f.error("ended_on", _("结束日期不能早于释放日期。"))
+    early = _("结束日期不能早于释放日期。")
+    f, v, ended_on = read_dated(data, schemas.EndBody, case.released_on, early)
+    reason = v.reason
     if reason == "expiry" and ended_on and case.period_ends_on and ended_on < case.period_ends_on:
         f.error(
             "ended_on",

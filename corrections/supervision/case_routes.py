@@ -22,8 +22,6 @@ from corrections.supervision.models import CaseLevel, CorrectionCase, Leave, San
 from corrections.supervision.routes import PAGES, _case, bp
 from corrections.web import writer_required
 
-VOIDABLE_KINDS = ("contact", "sanction", "medical_review")
-
 
 def _act(case_id: int, name: str, call, section: str, record_id=None, aliases=None):
     """Bind form ``name``, run ``call(case, form)`` (returns the success message), commit."""
@@ -306,7 +304,7 @@ def assign(case, form):
 @bp.route("/<int:case_id>/void/<kind>/<int:record_id>", methods=["POST"])
 @writer_required
 def void(case_id: int, kind: str, record_id: int):
-    if kind not in VOIDABLE_KINDS:
+    if kind not in services.void_record.models:
         abort(404)
 
     def call(case, form):

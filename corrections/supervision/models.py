@@ -2,12 +2,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from sqlalchemy.sql.expression import false
 
 from corrections.auth.models import Station, User
 from corrections.auth.scope import register_case_model
+from corrections.core.columns import DueStateMixin, contact_indexes
 from corrections.core.voiding import VoidableMixin
 from corrections.db import Base, TimestampMixin, VersionMixin
 from corrections.people.models import Person
@@ -70,7 +71,7 @@ MONITORING_GROUNDS = (
 
 
 @register_case_model
-class CorrectionCase(TimestampMixin, VersionMixin, Base):
+class CorrectionCase(TimestampMixin, VersionMixin, DueStateMixin, Base):
     __tablename__ = "correction_cases"
     __table_args__ = (
         Index("ix_correction_cases_station_status", "station_id", "status"),
@@ -110,19 +111,9 @@ class CorrectionCase(TimestampMixin, VersionMixin, Base):
     end_reason: Mapped[str | None] = mapped_column(String(32))
     transfer_destination: Mapped[str | None] = mapped_column(String(200))
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    # Denormalised due state (verified nightly against the engine).
-    next_due_on: Mapped[date | None] = mapped_column(Date)
-    is_overdue: Mapped[bool] = mapped_column(Boolean, default=False)
-    overdue_days: Mapped[int] = mapped_column(Integer, default=0)
-    due_computed_on: Mapped[date | None] = mapped_column(Date)
     # On-time counts (docs/domain.md §3.5) over the ON_TIME_WINDOW_DAYS ending on due_computed_on.
     on_time_ok: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     on_time_total: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
-    # Month ends in [month_ends_from, month_ends_to] on which the case was overdue
-    # (ISO dates, space-separated), stored with the due state (engine.overdue_month_ends).
-    month_ends_from: Mapped[date | None] = mapped_column(Date)
-    month_ends_to: Mapped[date | None] = mapped_column(Date)
-    overdue_month_ends: Mapped[str] = mapped_column(String(200), default="", server_default="")
 
     person: Mapped[Person] = relationship()
     station: Mapped[Station] = relationship()
@@ -183,18 +174,7 @@ class OfficerAssignment(TimestampMixin, Base):
 
 class Contact(TimestampMixin, VoidableMixin, Base):
     __tablename__ = "contacts"
-    __table_args__ = (
-        Index("ix_contacts_case_occurred", "case_id", "occurred_on"),
-        # the month figures read a month's contacts from the index alone (docs/performance.md)
-        Index(
-            "ix_contacts_month_cover",
-            "occurred_on",
-            "case_id",
-            "kind",
-            postgresql_where=text("voided_at IS NULL"),
-            sqlite_where=text("voided_at IS NULL"),
-        ),
-    )
+    __table_args__ = contact_indexes("contacts")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("correction_cases.id"))

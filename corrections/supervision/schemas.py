@@ -13,6 +13,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from corrections.core.incidents import SEARCH_METHODS
 from corrections.schema import LookedUp, Schema, Version, doc, enum
 from corrections.supervision.models import (
     CONTACT_KINDS,
@@ -22,6 +23,7 @@ from corrections.supervision.models import (
     INCIDENT_KINDS,
     LEAVE_REASONS,
     LEVELS,
+    MONITORING_GROUNDS,
     RELEASE_REASONS,
     SANCTION_KINDS,
     SOURCES,
@@ -170,3 +172,37 @@ class TransferOut(Schema):
     transferred_on: date
     destination: str = Field(max_length=200)
     version: Version = None
+
+
+class MonitoringStart(Schema):
+    """Electronic monitoring (电子定位), as approved by the county head (web form only)."""
+
+    ground: enum(MONITORING_GROUNDS)
+    approved_by: str = Field(max_length=100)
+    starts_on: date
+    ends_on: date
+
+
+class MonitoringExtension(Schema):
+    """An extension of electronic monitoring (web form only)."""
+
+    ends_on: date
+    approved_by: str = Field(max_length=100)
+    extended_on: date = doc("Default today", default=None)
+
+
+class MedicalReviewBody(Schema):
+    """A 保外就医 re-examination (web form only)."""
+
+    examined_on: date
+    hospital: str = Field(max_length=200)
+    result: str = Field(max_length=4000)
+    conditions_persist: bool = True
+
+
+class IncidentSearchBody(Schema):
+    """A search for an absconded person (web form only)."""
+
+    searched_on: date
+    method: enum(SEARCH_METHODS)
+    note: str = Field(None, max_length=2000)

@@ -8,7 +8,7 @@ from datetime import date
 from pydantic import Field
 
 from corrections.activities.models import ACTIVITY_KINDS
-from corrections.schema import Schema, doc, enum
+from corrections.schema import Schema, StationCode, doc, enum
 
 Kind = enum(ACTIVITY_KINDS)
 
@@ -40,7 +40,7 @@ class Activity(Schema):
 
 
 class ActivityQuery(Schema):
-    station: str = doc("Station code", default=None)
+    station: StationCode = None
     kind: Kind = None
     from_: date = Field(None, alias="from")
     to: date = None

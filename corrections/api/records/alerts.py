@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import ConfigDict
 
 from corrections.alerts.models import ALERT_KINDS, ALERT_STATUSES, OUTCOMES, STEP_ACTIONS
-from corrections.schema import Binary, NullTimestamp, Schema, Timestamp, doc, enum
+from corrections.schema import Binary, NullTimestamp, Schema, StationCode, Timestamp, doc, enum
 from corrections.schema import timestamp as ts
 
 
@@ -63,7 +63,7 @@ class Alert(Schema):
 class AlertQuery(Schema):
     status: enum(ALERT_STATUSES) = None
     kind: enum(ALERT_KINDS) = None
-    station: str = doc("station code", default=None)
+    station: StationCode = None
     case_id: int = None
 
 

@@ -9,7 +9,7 @@ from pydantic import Field
 from corrections import clock
 from corrections.assessments import services
 from corrections.assessments.models import COMMISSIONERS, OPINIONS
-from corrections.schema import Schema, doc, enum
+from corrections.schema import Schema, StationCode, doc, enum
 from corrections.supervision.models import CORRECTION_TYPES
 
 STATUSES = ("open", "completed")
@@ -92,4 +92,4 @@ class Assessment(Schema):
 class AssessmentQuery(Schema):
     overdue_on: date = None
     status: enum(STATUSES) = None
-    station: str = doc("Station code", default=None)
+    station: StationCode = None

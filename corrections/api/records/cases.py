@@ -36,13 +36,8 @@ class DueItem(Schema):
 
     @classmethod
     def of(cls, state: engine.DueState, language: str) -> dict:
-        return cls.dump(
-            requirement=state.requirement,
-            due_on=state.due_on,
-            last_contact_on=state.last_contact_on,
-            days_overdue=state.overdue_days,
-            paused=state.paused,
-            explanation=state.explain(language),
+        return cls.of_row(
+            state, days_overdue=state.overdue_days, explanation=state.explain(language)
         )
 
 
@@ -125,43 +120,22 @@ class CorrectionCase(Schema):
         "on); in single-case responses",
     )
 
-    @staticmethod
-    def fields_of(case, person_name: str, today: date, term_end: date) -> dict:
+    @classmethod
+    def fields_of(cls, case, person_name: str, today: date, term_end: date) -> dict:
         """Every field read from the case itself (the list adds level, levels and due)."""
-        return dict(
-            id=case.id,
-            version=case.version,
-            person_id=case.person_id,
+        return cls.row_values(
+            case,
+            "level",
+            "levels",
+            "due",
             person_name=person_name,
             minor=services.is_minor_case(case),
             station=case.station.code,
             officer=_username(case.officer),
-            correction_type=case.correction_type,
-            grounds=case.grounds,
-            crime=case.crime,
-            crime_category=case.crime_category,
-            sentence=case.sentence,
-            decision_body=case.decision_body,
-            decision_document=case.decision_document,
-            prohibitions=case.prohibitions,
-            judgment_effective_on=case.judgment_effective_on,
-            term_start=case.term_start,
-            term_end=case.term_end,
             term_end_effective=term_end,
-            notified_on=case.notified_on,
-            source=case.source,
-            report_deadline=case.report_deadline,
-            report_deadline_note=case.report_deadline_note,
-            received_on=case.received_on,
-            received_on_time=case.received_on_time,
-            announced_on=case.announced_on,
-            status=case.status,
             missed_intake=services.missed_intake(case, today),
             past_term_end=services.past_term_end(case, today, term_end),
             medical_review_due_on=services.medical_review_due(case),
-            ended_on=case.ended_on,
-            end_reason=case.end_reason,
-            transfer_destination=case.transfer_destination,
         )
 
 
@@ -192,22 +166,13 @@ class CorrectionCaseSummary(Schema):
 
     @classmethod
     def of(cls, case, today: date) -> dict:
-        return cls.dump(
+        return cls.of_row(
+            case,
             programme="correction",
-            id=case.id,
-            version=case.version,
-            status=case.status,
-            correction_type=case.correction_type,
             station=case.station.code,
             officer=_username(case.officer),
-            level=case.level,
-            term_start=case.term_start,
-            term_end=case.term_end,
             minor=services.is_minor_case(case),
-            received_on=case.received_on,
             missed_intake=services.missed_intake(case, today),
-            ended_on=case.ended_on,
-            end_reason=case.end_reason,
         )
 
 

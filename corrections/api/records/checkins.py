@@ -8,7 +8,7 @@ from pydantic import Field
 
 from corrections.checkin import services
 from corrections.checkin.models import CHECKIN_STATUSES, FACE_RESULTS
-from corrections.schema import NullTimestamp, Schema, Timestamp, doc, enum, timestamp
+from corrections.schema import NullTimestamp, Schema, StationCode, Timestamp, doc, enum, timestamp
 
 Outcome = enum(("accepted", "follow_up"))
 
@@ -28,15 +28,8 @@ class CheckinEnrolment(Schema):
         extra = {}
         if code is not None:  # the code is shown once, when issued
             extra = {"activation_code": code, "activation_url": services.activation_url(code)}
-        return cls.dump(
-            id=enrolment.id,
-            case_id=enrolment.case_id,
-            status=enrolment.status,
-            phone=enrolment.phone,
-            consent_on=enrolment.consent_on,
-            expires_at=(timestamp(enrolment.code_expires_at) if enrolment.code_digest else None),
-            **extra,
-        )
+        expires_at = timestamp(enrolment.code_expires_at) if enrolment.code_digest else None
+        return cls.of_row(enrolment, expires_at=expires_at, **extra)
 
 
 class Location(Schema):
@@ -78,33 +71,21 @@ class Checkin(Schema):
             location = Location.dump(
                 lat=checkin.lat, lon=checkin.lon, accuracy_m=checkin.accuracy_m
             )
-        return cls.dump(
-            id=checkin.id,
-            case_id=checkin.case_id,
-            status=checkin.status,
-            source=checkin.source,
-            requested_at=timestamp(checkin.requested_at),
-            due_by=timestamp(checkin.due_by),
+        moments = ("requested_at", "due_by", "submitted_at", "expired_at", "reviewed_at")
+        return cls.of_row(
+            checkin,
+            **{name: timestamp(getattr(checkin, name)) for name in moments},
             questions=list(checkin.questions or []),
             answers=list(checkin.answers or []),
             checkin_url=services.checkin_url(checkin),
-            submitted_at=timestamp(checkin.submitted_at),
             location=location,
             approximate=bool(checkin.approximate),
-            outside_area=checkin.outside_area,
-            distance_m=checkin.distance_m,
-            face=checkin.face,
-            face_distance=checkin.face_distance,
-            expired_at=timestamp(checkin.expired_at),
-            reviewed_at=timestamp(checkin.reviewed_at),
-            outcome=checkin.outcome,
             note=checkin.review_note or None,
-            contact_id=checkin.contact_id,
             photo_deleted=checkin.photo_deleted_at is not None,
         )
 
 
 class CheckinQuery(Schema):
     status: enum(CHECKIN_STATUSES) = None
-    station: str = doc("Station code", default=None)
+    station: StationCode = None
     case_id: int = Field(None, ge=1)

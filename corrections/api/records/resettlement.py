@@ -88,36 +88,16 @@ class ResettlementCase(Schema):
     )
     key_not_escorted: bool = doc("Key person handed over without escort (必接必送)")
 
-    @staticmethod
-    def fields_of(case, person_name: str) -> dict:
+    @classmethod
+    def fields_of(cls, case, person_name: str) -> dict:
         """Every field read from the case itself (the renderer adds the computed ones)."""
-        return dict(
-            id=case.id,
-            version=case.version,
-            person_id=case.person_id,
+        return cls.row_values(
+            case,
+            *("is_key", "key_changes", "due", "handover_overdue", "period_ending_soon"),
+            *("period_over", "key_not_escorted"),
             person_name=person_name,
             station=case.station.code,
             officer=case.officer.username if case.officer else None,
-            source=case.source,
-            correction_type=case.correction_type,
-            correction_case_id=case.correction_case_id,
-            facility=case.facility,
-            crime=case.crime,
-            sentence=case.sentence,
-            notice_received_on=case.notice_received_on,
-            expected_release_on=case.expected_release_on,
-            released_on=case.released_on,
-            period_ends_on=case.period_ends_on,
-            key_reason=case.key_reason,
-            recommendation=case.recommendation,
-            verified_on=case.verified_on,
-            verification_result=case.verification_result,
-            handed_over_on=case.handed_over_on,
-            handover_method=case.handover_method,
-            placement=case.placement,
-            status=case.status,
-            ended_on=case.ended_on,
-            end_reason=case.end_reason,
         )
 
 

@@ -24,7 +24,7 @@ from corrections.supervision.services.common import (
     not_before_reception,
     require_open,
 )
-from corrections.supervision.services.contacts import VOIDABLE, record_contact, void_record
+from corrections.supervision.services.contacts import record_contact, void_record
 from corrections.supervision.services.due import (
     absconded_periods,
     case_facts,
@@ -106,7 +106,6 @@ __all__ = [
     "store_month_ends",
     "CorrectionCase",
     "Sanction",
-    "VOIDABLE",
     "absconded_periods",
     "add_plan",
     "add_team_member",

@@ -18,7 +18,7 @@ from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.supervision import schemas
 from corrections.supervision.models import CorrectionCase, OfficerAssignment, StationMove
-from corrections.supervision.services.common import not_before_reception
+from corrections.supervision.services.common import read_on_case
 from corrections.validation import Fields
 
 
@@ -119,11 +119,8 @@ def reassign_caseload(
 
 def move_station(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("在司法所之间调整案件需要县局主管操作。"))
-    f = Fields(data)
-    v = f.read(schemas.StationMoveBody)
-    moved_on, station = v.moved_on, station_for(f, actor, v.station)
-    not_future(f, "moved_on", moved_on)
-    not_before_reception(f, "moved_on", moved_on, case)
+    f, v, moved_on = read_on_case(data, schemas.StationMoveBody, case)
+    station = station_for(f, actor, v.station)
     if station is not None and station.unit_id != case.station.unit_id:
         f.error("station", _("只能在本单位的司法所之间调整。"))
     if station is not None and station.id == case.station_id:

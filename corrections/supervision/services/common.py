@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
 
 from corrections import clock
-from corrections.core.guards import not_before, require_not_ended_on
+from corrections.core.guards import not_before, read_dated, require_not_ended_on
 from corrections.errors import RuleViolation
 from corrections.supervision.models import CorrectionCase
 from corrections.supervision.schemas import LeaveDecision
@@ -21,8 +22,19 @@ def require_open(case: CorrectionCase, on: date | None = None) -> None:
     require_not_ended_on(case, on, lambda d: _("该案件已于%(d)s结束，不能再登记此后的事项。", d=d))
 
 
+def since_reception(d: str) -> str:
+    return _("不能早于接收日期 %(d)s。", d=d)
+
+
 def not_before_reception(fields: Fields, key: str, value: date | None, case: CorrectionCase):
-    not_before(fields, key, value, case.received_on, lambda d: _("不能早于接收日期 %(d)s。", d=d))
+    not_before(fields, key, value, case.received_on, since_reception)
+
+
+def read_on_case(
+    data: dict[str, Any], body: type, case: CorrectionCase, **read: Any
+) -> tuple[Fields, Any, date | None]:
+    """``body`` read from ``data``, its date not after today, not before reception."""
+    return read_dated(data, body, case.received_on, since_reception, **read)
 
 
 def decision(f: Fields) -> tuple[bool, date, str]:

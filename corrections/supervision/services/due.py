@@ -10,6 +10,7 @@ from corrections import clock, deferred
 from corrections.audit.services import record
 from corrections.auth.models import User
 from corrections.core import due as core_due
+from corrections.core.records import recorded_change
 from corrections.extensions import db
 from corrections.rules import deadlines as deadline_rules
 from corrections.rules import endings as ending_rules
@@ -84,6 +85,12 @@ def refresh_due_state(case: CorrectionCase, on: date | None = None) -> bool:
     Inside ``deferred_writes()`` the case is refreshed with the others at the end.
     """
     return core_due.refresh_one(case, on, case_facts, _store_due_state, refresh_due_states)
+
+
+def change_with_due(actor: User, action: str, subject: str, row, case: CorrectionCase):
+    """``recorded_change`` of ``row`` that brings the case's stored due state up to date
+    before its audit event."""
+    return recorded_change(actor, action, subject, row, after_flush=lambda: refresh_due_state(case))
 
 
 def refresh_due_states(cases: list[CorrectionCase], on: date | None = None) -> list[CorrectionCase]:

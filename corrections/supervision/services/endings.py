@@ -9,8 +9,8 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from corrections.auth.models import User
-from corrections.core.endings import refuse_records_after_end
-from corrections.core.guards import not_future, require_decider
+from corrections.core.endings import dated_after, refuse_records_after_end
+from corrections.core.guards import require_decider
 from corrections.core.records import recorded_change
 from corrections.errors import RuleViolation, ValidationFailed
 from corrections.extensions import db
@@ -24,17 +24,18 @@ from corrections.supervision.models import (
     Leave,
     Sanction,
 )
-from corrections.supervision.services.common import not_before_reception
+from corrections.supervision.services.common import read_on_case
 from corrections.supervision.services.due import refresh_due_state, term_end_effective
 from corrections.supervision.services.sanctions import pending_requests
 from corrections.validation import Fields
 
 
-def _check_end_date(f: Fields, key: str, when: date | None, case: CorrectionCase) -> None:
-    # Not after today, not before reception; records dated after it are refused by
-    # refuse_records_after_end once the form is valid (docs/domain.md §7.6).
-    not_future(f, key, when)
-    not_before_reception(f, key, when, case)
+def _read_end(data: dict[str, Any], body: type, case: CorrectionCase) -> tuple[Fields, Any]:
+    """The ending's values as ``body`` declares them, its date (the first field) not after
+    today and not before reception; records dated after it are refused by
+    refuse_records_after_end once the form is valid (docs/domain.md §7.6)."""
+    f, v, _when = read_on_case(data, body, case)
+    return f, v
 
 
 def _end(
@@ -77,13 +78,7 @@ def records_after_end(case: CorrectionCase, end: date) -> list[ending_rules.Date
     sessions not voided (the session's held_on; the id is the session's)."""
     from corrections.activities.models import Activity, Attendance
 
-    found: list[ending_rules.DatedRecord] = []
-    rows = db.session.execute(
-        select(Contact.id, Contact.occurred_on).where(
-            Contact.case_id == case.id, Contact.voided_at.is_(None), Contact.occurred_on > end
-        )
-    )
-    found += [ending_rules.DatedRecord("contact", i, on) for i, on in rows]
+    found = dated_after("contact", case, Contact.occurred_on, end)
     rows = db.session.execute(
         select(Sanction.id, Sanction.proposed_on, Sanction.decided_on).where(
             Sanction.case_id == case.id, Sanction.voided_at.is_(None)
@@ -100,12 +95,7 @@ def records_after_end(case: CorrectionCase, end: date) -> list[ending_rules.Date
     )
     for i, *dates in rows:
         found.append(ending_rules.DatedRecord("leave", i, max(x for x in dates if x)))
-    rows = db.session.execute(
-        select(Incident.id, Incident.occurred_on).where(
-            Incident.case_id == case.id, Incident.occurred_on > end
-        )
-    )
-    found += [ending_rules.DatedRecord("incident", i, on) for i, on in rows]
+    found += dated_after("incident", case, Incident.occurred_on, end, voidable=False)
     rows = db.session.execute(
         select(Activity.id, Activity.held_on)
         .join(Attendance, Attendance.activity_id == Activity.id)
@@ -176,10 +166,8 @@ def _require_terminable(case: CorrectionCase, terminated_on: date) -> None:
 
 def release_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("解除社区矫正需要县局主管操作。"))
-    f = Fields(data)
-    v = f.read(schemas.Release)
+    f, v = _read_end(data, schemas.Release, case)
     released_on, reason = v.released_on, v.reason
-    _check_end_date(f, "released_on", released_on, case)
     if reason == "expiry" and released_on and released_on < case.term_end:
         f.error(
             "released_on",
@@ -217,10 +205,8 @@ def _close_open_incidents(actor: User, case: CorrectionCase, on: date) -> None:
 
 def terminate_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("终止社区矫正需要县局主管操作。"))
-    f = Fields(data)
-    v = f.read(schemas.Terminate)
+    f, v = _read_end(data, schemas.Terminate, case)
     terminated_on, reason = v.terminated_on, v.reason
-    _check_end_date(f, "terminated_on", terminated_on, case)
     allowed = {
         "probation_revoked": ("probation",),
         "parole_revoked": ("parole",),
@@ -238,10 +224,8 @@ def terminate_case(actor: User, case: CorrectionCase, data: dict[str, Any]) -> C
 
 def transfer_out(actor: User, case: CorrectionCase, data: dict[str, Any]) -> CorrectionCase:
     require_decider(actor, _("变更执行地需要县局主管操作。"))
-    f = Fields(data)
-    v = f.read(schemas.TransferOut)
+    f, v = _read_end(data, schemas.TransferOut, case)
     transferred_on, destination = v.transferred_on, v.destination
-    _check_end_date(f, "transferred_on", transferred_on, case)
     f.raise_if_errors()
     _require_active(case)
     refuse_records_after_end(

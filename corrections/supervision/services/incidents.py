@@ -9,23 +9,20 @@ from sqlalchemy import select
 
 from corrections.auth.models import User
 from corrections.core.guards import not_future, record_of, require_writer
-from corrections.core.incidents import closing_values, search_values
+from corrections.core.incidents import Open, read_open
 from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.supervision import schemas
 from corrections.supervision.models import CorrectionCase, Incident, IncidentSearch
-from corrections.supervision.services.common import not_before_reception, require_open
+from corrections.supervision.services.common import read_on_case, require_open
 from corrections.validation import Fields
 
 
 def open_incident(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Incident:
     require_writer(actor)
-    f = Fields(data)
-    v = f.read(schemas.IncidentBody)
-    kind, occurred_on, note = v.kind, v.occurred_on, v.note
-    not_future(f, "occurred_on", occurred_on)
-    not_before_reception(f, "occurred_on", occurred_on, case)
+    f, v, occurred_on = read_on_case(data, schemas.IncidentBody, case)
+    kind = v.kind
     f.raise_if_errors()
     require_open(case, occurred_on)
     if kind == "absconded":
@@ -38,10 +35,13 @@ def open_incident(actor: User, case: CorrectionCase, data: dict[str, Any]) -> In
         ).first()
         if open_one:
             raise RuleViolation(_("已有未结束的脱管事件。"), code="incident_open")
-    incident = Incident(
-        case_id=case.id, kind=kind, occurred_on=occurred_on, note=note, recorded_by_id=actor.id
-    )
+    incident = Incident(case_id=case.id, recorded_by_id=actor.id, **v.values())
     return add_recorded(actor, incident, "correction.incident", "incident")
+
+
+def _open(incident: Incident, too_early: str | None = None) -> Open:
+    early = too_early or _("不能早于事件发生日期。")
+    return Open(incident.occurred_on, incident.closed_on, early, _("事件已结束。"))
 
 
 def log_search(
@@ -49,21 +49,8 @@ def log_search(
 ) -> IncidentSearch:
     require_writer(actor)
     incident = record_of(case, Incident, incident_id)
-    searched_on, method, note = search_values(
-        data,
-        ("phone", "location", "home_visit", "family", "other"),
-        incident.occurred_on,
-        incident.closed_on,
-        too_early=_("不能早于事件发生日期。"),
-        closed=_("事件已结束。"),
-    )
-    row = IncidentSearch(
-        incident_id=incident.id,
-        searched_on=searched_on,
-        method=method,
-        note=note,
-        recorded_by_id=actor.id,
-    )
+    v = read_open(data, schemas.IncidentSearchBody, _open(incident))
+    row = IncidentSearch(incident_id=incident.id, recorded_by_id=actor.id, **v.values())
     return add_recorded(
         actor, row, "correction.incident_search", "incident", subject_id=incident.id
     )
@@ -98,16 +85,7 @@ def close_incident(
 ) -> Incident:
     require_writer(actor)
     incident = record_of(case, Incident, incident_id)
-    closed_on, outcome = closing_values(
-        data,
-        schemas.IncidentClose,
-        "closed_on",
-        incident.occurred_on,
-        incident.closed_on,
-        too_early=_("结束日期不能早于事件发生日期。"),
-        closed=_("事件已结束。"),
-    )
+    v = read_open(data, schemas.IncidentClose, _open(incident, _("结束日期不能早于事件发生日期。")))
     with recorded_change(actor, "correction.incident_close", "incident", incident):
-        incident.closed_on = closed_on
-        incident.outcome = outcome
+        incident.closed_on, incident.outcome = v.closed_on, v.outcome
     return incident

@@ -10,8 +10,15 @@ from sqlalchemy import select
 
 from corrections import clock
 from corrections.auth.models import User
-from corrections.core.guards import not_future, record_of, require_decider, require_writer
-from corrections.core.records import add_recorded, recorded_change
+from corrections.core.guards import (
+    not_future,
+    read_dated,
+    record_of,
+    refuse_overlap,
+    require_decider,
+    require_writer,
+)
+from corrections.core.records import add_recorded
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.rules import deadlines as deadline_rules
@@ -24,7 +31,7 @@ from corrections.supervision.services.common import (
     not_before_reception,
     require_open,
 )
-from corrections.supervision.services.due import refresh_due_state
+from corrections.supervision.services.due import change_with_due
 from corrections.validation import Fields
 
 
@@ -63,6 +70,14 @@ def leave_tier_for(
     )
 
 
+def _overlap(starts_on: str, until: str) -> str:
+    return _(
+        "与已有的外出（%(s)s 至 %(e)s）时间重叠。请改选不重叠的日期，或先处理已有的外出。",
+        s=starts_on,
+        e=until,
+    )
+
+
 def _check_leave_overlap(
     case: CorrectionCase,
     starts_on: date,
@@ -81,27 +96,17 @@ def _check_leave_overlap(
             *([Leave.id != exclude_id] if exclude_id else []),
         )
     ).all()
-    clash = leave_rules.overlapping(
-        starts_on, ends_on, [leave_rules.LeaveSpan(i, s, e, r) for i, s, e, r in rows]
-    )
-    if clash is None:
-        return
-    message = _(
-        "与已有的外出（%(s)s 至 %(e)s）时间重叠。请改选不重叠的日期，或先处理已有的外出。",
-        s=clash.starts_on.isoformat(),
-        e=leave_rules.occupied_until(clash).isoformat(),
-    )
-    raise RuleViolation(message, code="leave_overlap", fields={"starts_on": message})
+    spans = [leave_rules.LeaveSpan(*row) for row in rows]
+    refuse_overlap(leave_rules, spans, starts_on, ends_on, "leave_overlap", "starts_on", _overlap)
 
 
 def apply_leave(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Leave:
     require_writer(actor)
     f = Fields(data)
     v = f.read(schemas.LeaveBody)
-    kind, starts_on, ends_on, destination = v.kind, v.starts_on, v.ends_on, v.destination
+    kind, starts_on, ends_on = v.kind, v.starts_on, v.ends_on
     if kind == "leave" and "ends_on" not in f.errors:
         f.require("ends_on", ends_on, _("请填写日期。"))
-    reason, detail = v.reason, v.reason_detail
     applied_on = v.applied_on or clock.today()
     not_future(f, "applied_on", applied_on)
     not_before_reception(f, "starts_on", starts_on, case)
@@ -118,19 +123,8 @@ def apply_leave(actor: User, case: CorrectionCase, data: dict[str, Any]) -> Leav
     if kind == "leave":
         _check_leave_overlap(case, starts_on, ends_on, ("applied", "approved"))
     tier = "county" if kind == "frequent_permit" else leave_tier_for(case, starts_on, ends_on)
-    leave = Leave(
-        case_id=case.id,
-        kind=kind,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        destination=destination,
-        reason=reason,
-        reason_detail=detail,
-        applied_on=applied_on,
-        tier=tier,
-        status="applied",
-        applied_by_id=actor.id,
-    )
+    values = v.values(ends_on=ends_on, applied_on=applied_on)
+    leave = Leave(case_id=case.id, tier=tier, status="applied", applied_by_id=actor.id, **values)
     return add_recorded(actor, leave, "correction.leave_apply", "leave")
 
 
@@ -148,13 +142,7 @@ def decide_leave(actor: User, case: CorrectionCase, leave_id: int, data: dict[st
     if leave.status != "applied":
         raise RuleViolation(_("该申请已处理。"), code="already_decided")
     require_open(case, decided_on)
-    with recorded_change(
-        actor,
-        "correction.leave_decide",
-        "leave",
-        leave,
-        after_flush=lambda: refresh_due_state(case),
-    ):
+    with change_with_due(actor, "correction.leave_decide", "leave", leave, case):
         if approved and leave.kind == "leave":
             _check_leave_overlap(case, leave.starts_on, leave.ends_on, ("approved",), leave.id)
         if approved:
@@ -178,24 +166,15 @@ def return_from_leave(
 ) -> Leave:
     require_writer(actor)
     leave = record_of(case, Leave, leave_id)
-    f = Fields(data)
-    returned_on = f.read(schemas.LeaveReturn).returned_on
-    not_future(f, "returned_on", returned_on)
-    if returned_on and returned_on < leave.starts_on:
-        f.error("returned_on", _("销假日期不能早于外出开始日期。"))
+    early = _("销假日期不能早于外出开始日期。")
+    f, _v, returned_on = read_dated(data, schemas.LeaveReturn, leave.starts_on, early)
     f.raise_if_errors()
     if leave.status != "approved":
         raise RuleViolation(_("只有已批准的外出才能销假。"), code="not_approved")
     if leave.returned_on is not None:
         raise RuleViolation(_("已经销假。"), code="already_returned")
     require_open(case, returned_on)
-    with recorded_change(
-        actor,
-        "correction.leave_return",
-        "leave",
-        leave,
-        after_flush=lambda: refresh_due_state(case),
-    ):
+    with change_with_due(actor, "correction.leave_return", "leave", leave, case):
         leave.returned_on = returned_on
     return leave
 

@@ -10,8 +10,8 @@ from sqlalchemy import select
 
 from corrections import clock
 from corrections.auth.models import User
-from corrections.core.guards import not_future, record_of, require_decider, require_writer
-from corrections.core.records import add_recorded, recorded_change
+from corrections.core.guards import record_of, require_decider, require_writer
+from corrections.core.records import add_recorded
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.rules import engine
@@ -19,19 +19,16 @@ from corrections.supervision import schemas
 from corrections.supervision.models import CaseLevel, CorrectionCase
 from corrections.supervision.services.common import (
     decision,
-    not_before_reception,
+    read_on_case,
     require_open,
 )
-from corrections.supervision.services.due import case_facts, refresh_due_state
+from corrections.supervision.services.due import case_facts, change_with_due, refresh_due_state
 from corrections.validation import Fields
 
 
 def _validate_level_change(case: CorrectionCase, data: dict[str, Any]) -> tuple[date, str, str]:
-    f = Fields(data)
-    v = f.read(schemas.LevelChangeBody)
-    effective_on, level, reason = v.effective_on, v.level, v.reason
-    not_future(f, "effective_on", effective_on)
-    not_before_reception(f, "effective_on", effective_on, case)
+    f, v, effective_on = read_on_case(data, schemas.LevelChangeBody, case)
+    level, reason = v.level, v.reason
     f.raise_if_errors()
     require_open(case, effective_on)
     current = engine.level_on(case_facts(case).levels, effective_on)
@@ -104,13 +101,7 @@ def decide_level(actor: User, case: CorrectionCase, level_id: int, data: dict[st
     if row.status != "proposed":
         raise RuleViolation(_("该申请已处理。"), code="already_decided")
     require_open(case, row.effective_on)
-    with recorded_change(
-        actor,
-        "correction.level_decide",
-        "case_level",
-        row,
-        after_flush=lambda: refresh_due_state(case),
-    ):
+    with change_with_due(actor, "correction.level_decide", "case_level", row, case):
         row.status = "approved" if approved else "refused"
         row.decided_by_id = actor.id
         row.decided_on = clock.today()

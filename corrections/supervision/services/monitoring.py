@@ -10,21 +10,35 @@ from sqlalchemy import func, select
 
 from corrections import clock
 from corrections.auth.models import User
-from corrections.core.guards import not_future, record_of, require_decider, require_writer
+from corrections.core.guards import (
+    not_future,
+    record_of,
+    refuse_overlap,
+    require_decider,
+    require_writer,
+)
 from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
 from corrections.rules import deadlines as deadline_rules
 from corrections.rules.tables import deadline
+from corrections.supervision import schemas
 from corrections.supervision.models import (
-    MONITORING_GROUNDS,
     CorrectionCase,
     MedicalReview,
     MonitoringEpisode,
     MonitoringExtension,
 )
-from corrections.supervision.services.common import not_before_reception, require_open
+from corrections.supervision.services.common import not_before_reception, read_on_case, require_open
 from corrections.validation import Fields
+
+
+def _overlap(starts_on: str, until: str) -> str:
+    return _(
+        "与已有的电子定位（%(s)s 至 %(e)s）时间重叠。请改选日期，或对已有的电子定位办理延长或解除。",
+        s=starts_on,
+        e=until,
+    )
 
 
 def _check_monitoring_overlap(
@@ -44,26 +58,15 @@ def _check_monitoring_overlap(
             *([MonitoringEpisode.id != exclude_id] if exclude_id else []),
         )
     ).all()
-    clash = monitoring_rules.overlapping(
-        starts_on, ends_on, [monitoring_rules.EpisodeSpan(i, s, e, r) for i, s, e, r in rows]
-    )
-    if clash is None:
-        return
-    message = _(
-        "与已有的电子定位（%(s)s 至 %(e)s）时间重叠。请改选日期，或对已有的电子定位办理延长或解除。",
-        s=clash.starts_on.isoformat(),
-        e=monitoring_rules.occupied_until(clash).isoformat(),
-    )
-    raise RuleViolation(message, code="monitoring_overlap", fields={key: message})
+    spans = [monitoring_rules.EpisodeSpan(*row) for row in rows]
+    refuse_overlap(monitoring_rules, spans, starts_on, ends_on, "monitoring_overlap", key, _overlap)
 
 
 def start_monitoring(actor: User, case: CorrectionCase, data: dict[str, Any]) -> MonitoringEpisode:
     require_decider(actor, _("电子定位须经县局负责人批准，由县局主管登记。"))
     f = Fields(data)
-    ground = f.choice("ground", MONITORING_GROUNDS)
-    approved_by = f.text("approved_by", required=True, limit=100)
-    starts_on = f.date("starts_on")
-    ends_on = f.date("ends_on")
+    v = f.read(schemas.MonitoringStart)
+    starts_on, ends_on = v.starts_on, v.ends_on
     not_before_reception(f, "starts_on", starts_on, case)
     if starts_on and ends_on:
         limit = deadline_rules.monitoring_max_end(
@@ -78,14 +81,7 @@ def start_monitoring(actor: User, case: CorrectionCase, data: dict[str, Any]) ->
     f.raise_if_errors()
     require_open(case, starts_on)
     _check_monitoring_overlap(case, "starts_on", starts_on, ends_on)
-    episode = MonitoringEpisode(
-        case_id=case.id,
-        ground=ground,
-        approved_by=approved_by,
-        starts_on=starts_on,
-        ends_on=ends_on,
-        recorded_by_id=actor.id,
-    )
+    episode = MonitoringEpisode(case_id=case.id, recorded_by_id=actor.id, **v.values())
     return add_recorded(actor, episode, "correction.monitoring_start", "monitoring")
 
 
@@ -97,9 +93,8 @@ def extend_monitoring(
     require_decider(actor, _("电子定位延长须经县局负责人批准。"))
     episode = record_of(case, MonitoringEpisode, episode_id)
     f = Fields(data)
-    new_end = f.date("ends_on")
-    approved_by = f.text("approved_by", required=True, limit=100)
-    extended_on = f.date("extended_on", required=False) or clock.today()
+    v = f.read(schemas.MonitoringExtension)
+    new_end, approved_by, extended_on = v.ends_on, v.approved_by, v.extended_on or clock.today()
     if new_end:
         # Renewable "by up to 3 months": the current end plus 3 months (clamped to month end).
         limit = deadline_rules.monitoring_max_end(
@@ -156,23 +151,10 @@ def record_medical_review(actor: User, case: CorrectionCase, data: dict[str, Any
     require_writer(actor)
     if case.correction_type != "temporary_release" or case.grounds != "medical":
         raise RuleViolation(_("只有保外就医对象需要病情复查。"), code="not_medical")
-    f = Fields(data)
-    examined_on = f.date("examined_on")
-    hospital = f.text("hospital", required=True, limit=200)
-    result = f.text("result", required=True, limit=4000)
-    persist = f.boolean("conditions_persist", default=True)
-    not_future(f, "examined_on", examined_on)
-    not_before_reception(f, "examined_on", examined_on, case)
+    f, v, examined_on = read_on_case(data, schemas.MedicalReviewBody, case)
     f.raise_if_errors()
     require_open(case, examined_on)
-    review = MedicalReview(
-        case_id=case.id,
-        examined_on=examined_on,
-        hospital=hospital,
-        result=result,
-        conditions_persist=persist,
-        recorded_by_id=actor.id,
-    )
+    review = MedicalReview(case_id=case.id, recorded_by_id=actor.id, **v.values())
     return add_recorded(actor, review, "correction.medical_review", "medical_review")
 
 

@@ -9,7 +9,13 @@ from sqlalchemy import select
 
 from corrections import clock, numbering
 from corrections.auth.models import User
-from corrections.core.guards import not_future, record_of, require_decider, require_writer
+from corrections.core.guards import (
+    not_future,
+    read_dated,
+    record_of,
+    require_decider,
+    require_writer,
+)
 from corrections.core.records import add_recorded, recorded_change
 from corrections.errors import RuleViolation
 from corrections.extensions import db
@@ -17,7 +23,7 @@ from corrections.supervision import schemas
 from corrections.supervision.models import CorrectionCase, Sanction
 from corrections.supervision.services.common import (
     decision,
-    not_before_reception,
+    read_on_case,
     require_open,
 )
 from corrections.validation import Fields
@@ -82,22 +88,14 @@ def record_sanction(
     require_writer(actor)
     if not propose:
         require_decider(actor, _("奖惩决定需要县局主管作出。"))
-    f = Fields(data)
     key = "decided_on" if not propose else "proposed_on"
-    v = f.read(schemas.SanctionBody if not propose else schemas.SanctionProposal)
-    kind, when, reason, investigation = v.kind, getattr(v, key), v.reason, v.investigation
-    not_future(f, key, when)
-    not_before_reception(f, key, when, case)
+    body = schemas.SanctionBody if not propose else schemas.SanctionProposal
+    f, v, when = read_on_case(data, body, case)
+    kind = v.kind
     f.raise_if_errors()
     _check_sanction_type(case, kind)
     require_open(case, when)
-    sanction = Sanction(
-        case_id=case.id,
-        kind=kind,
-        reason=reason,
-        investigation=investigation,
-        proposed_by_id=actor.id,
-    )
+    sanction = Sanction(case_id=case.id, proposed_by_id=actor.id, **v.values(key))
     if propose and not actor.can_decide:
         sanction.status = "proposed"
         sanction.proposed_on = when
@@ -147,12 +145,12 @@ def record_outcome(
 ) -> Sanction:
     require_decider(actor, _("登记提请结果需要县局主管操作。"))
     sanction = record_of(case, Sanction, sanction_id)
-    f = Fields(data)
-    v = f.read(schemas.OutcomeBody, missing={"granted": _("请填写是否准予。")})
-    decided_on, granted = v.decided_on, v.granted
-    not_future(f, "decided_on", decided_on)
-    if decided_on and sanction.decided_on and decided_on < sanction.decided_on:
-        f.error("decided_on", _("结果日期不能早于提请日期。"))
+    missing = {"granted": _("请填写是否准予。")}
+    early = _("结果日期不能早于提请日期。")
+    f, v, decided_on = read_dated(
+        data, schemas.OutcomeBody, sanction.decided_on, early, missing=missing
+    )
+    granted = v.granted
     f.raise_if_errors()
     if not sanction.is_request:
         raise RuleViolation(_("只有提请类事项才有结果。"), code="not_a_request")
