@@ -399,20 +399,33 @@ def refuse_and_flash(error: DomainError, form=None, aliases: dict[str, str] | No
     return error.status
 
 
-def saved(form, work, done, target: str):
+def saved(form, work, done, target):
     """A page's form handed to a service: ``work()`` runs; refused, ``refuse_and_flash``
-    and ``None`` (the page shows the form again); saved, commit, flash ``done`` (a message,
-    or a function of what ``work`` returned) and redirect to ``target`` (POST, redirect, GET)."""
+    and ``None`` (the page shows the form again); saved, commit, flash ``done`` and redirect
+    to ``target`` (each a value, or a function of what ``work`` returned: POST, redirect,
+    GET)."""
+    return _save(form, work, done, target)[0]
+
+
+def post_form(form, work, done, target):
+    """``(answer, status)`` of a page's form: not posted or not valid, ``(None, 200)``;
+    posted and valid, ``saved`` — the redirect, or ``None`` with the refusal's status (422,
+    409) for the page shown again."""
+    if not form.validate_on_submit():
+        return None, 200
+    return _save(form, work, done, target)
+
+
+def _save(form, work, done, target):
     from flask import redirect
 
     try:
         result = work()
     except DomainError as e:
-        refuse_and_flash(e, form)
-        return None
+        return None, refuse_and_flash(e, form)
     db.session.commit()
     flash(done(result) if callable(done) else done, "success")
-    return redirect(target)
+    return redirect(target(result) if callable(target) else target), 302
 
 
 def form_page(template: str, form, work, done, target: str, **context):

@@ -26,7 +26,14 @@ from corrections.extensions import db
 from corrections.people.models import Person
 from corrections.periods import parse_month
 from corrections.supervision.models import CorrectionCase
-from corrections.web import page_args, paginate, refuse_and_flash, role_required, station_choices
+from corrections.web import (
+    page_args,
+    paginate,
+    post_form,
+    refuse_and_flash,
+    role_required,
+    station_choices,
+)
 
 bp = Blueprint("activities", __name__, url_prefix="/activities")
 
@@ -132,19 +139,14 @@ def new():
     form.station.choices = station_choices(blank=_("（请选择）"))
     if request.method == "GET" and not form.station.data:
         form.station.data = _default_station()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            activity = services.record_activity(current_user, form.payload())
-        except DomainError as e:
-            status = refuse_and_flash(e, form)
-        else:
-            db.session.commit()
-            flash(
-                _("已登记活动，%(n)d人次。", n=len(activity.attendances)),
-                "success",
-            )
-            return redirect(url_for("activities.show", activity_id=activity.id))
+    answer, status = post_form(
+        form,
+        lambda: services.record_activity(current_user, form.payload()),
+        lambda activity: _("已登记活动，%(n)d人次。", n=len(activity.attendances)),
+        lambda activity: url_for("activities.show", activity_id=activity.id),
+    )
+    if answer is not None:
+        return answer
     station, held_on, cases = _candidates(form)
     form.attendees.choices = [(str(c.id), c.person.name) for c in cases]
     ticked = {str(v) for v in (form.attendees.data or [])}

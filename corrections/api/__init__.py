@@ -271,10 +271,12 @@ def _case_view(find, route: CaseRoute):
 _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 
-def read_query(model: type) -> tuple[Fields, Any, Station | None]:
-    """The list's query parameters as ``model`` declares them (a boolean as true/false/1/0),
-    and the station its ``station`` code names in the user's scope. The caller adds its own
-    checks and raises (one 422 listing every bad parameter)."""
+def read_query(model: type, check: Callable[[Fields, Any], None] | None = None):
+    """A list's ``(page, per_page, values, station)``: the page (422 first when it is bad),
+    the query parameters as ``model`` declares them (a boolean as true/false/1/0) and the
+    station its ``station`` code names in the user's scope; ``check(fields, values)`` may
+    add problems. One 422 lists every bad parameter."""
+    page, per_page = page_from_args()
     data = {}
     for name, info in model.model_fields.items():
         key = info.alias or name
@@ -283,7 +285,11 @@ def read_query(model: type) -> tuple[Fields, Any, Station | None]:
             data[key] = _BOOLEANS.get(raw.strip().lower(), raw)
     fields = Fields(data)
     values = fields.read(model)
-    return fields, values, station_filter(fields) if "station" in model.model_fields else None
+    station = station_filter(fields) if "station" in model.model_fields else None
+    if check is not None:
+        check(fields, values)
+    fields.raise_if_errors()
+    return page, per_page, values, station
 
 
 def station_filter(fields: Fields, key: str = "station") -> Station | None:

@@ -13,7 +13,6 @@ from corrections.activities.schemas import ActivityBody
 from corrections.api import (
     act_on,
     current_api_user,
-    page_from_args,
     page_json,
     read_query,
     require_writer,
@@ -28,6 +27,11 @@ from corrections.web import paginate
 # --------------------------------------------------------------------------- reads
 
 
+def _period_in_order(f, v) -> None:
+    if v.from_ and v.to and v.to < v.from_:
+        f.error("to", _("结束日期不能早于开始日期。"))
+
+
 @listing(
     "/activities",
     "Sessions in scope, newest first",
@@ -35,12 +39,8 @@ from corrections.web import paginate
     records.ActivityQuery,
 )
 def list_activities():
-    page, per_page = page_from_args()
-    f, v, station = read_query(records.ActivityQuery)
+    page, per_page, v, station = read_query(records.ActivityQuery, _period_in_order)
     start, end, kind = v.from_, v.to, v.kind
-    if start and end and end < start:
-        f.error("to", _("结束日期不能早于开始日期。"))
-    f.raise_if_errors()
     query = scope(select(Activity), current_api_user(), Activity)
     if start:
         query = query.where(Activity.held_on >= start)

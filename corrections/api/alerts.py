@@ -12,7 +12,6 @@ from corrections.api import (
     act_on,
     answer,
     current_api_user,
-    page_from_args,
     page_json,
     read_query,
     require_writer,
@@ -30,9 +29,7 @@ from corrections.web import paginate
     records.AlertQuery,
 )
 def list_alerts():
-    page, per_page = page_from_args()
-    f, v, station = read_query(records.AlertQuery)
-    f.raise_if_errors()
+    page, per_page, v, station = read_query(records.AlertQuery)
     user = current_api_user()
     query = services.alerts_query(
         user, status=v.status, kind=v.kind, station=station, case_id=v.case_id

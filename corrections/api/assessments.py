@@ -11,7 +11,6 @@ from sqlalchemy.orm import selectinload
 
 from corrections.api import (
     current_api_user,
-    page_from_args,
     page_json,
     read_query,
     require_writer,
@@ -43,9 +42,7 @@ def _assessment(assessment_id: int) -> Assessment:
 )
 def list_assessments():
     user = current_api_user()
-    page, per_page = page_from_args()
-    f, v, station = read_query(records.AssessmentQuery)
-    f.raise_if_errors()
+    page, per_page, v, station = read_query(records.AssessmentQuery)
     overdue_on, status = v.overdue_on, v.status
     if overdue_on is not None:
         # Open investigations whose due date is before that day, most overdue first.

@@ -12,7 +12,6 @@ from corrections.api import (
     bp,
     current_api_user,
     json_body,
-    page_from_args,
     page_json,
     read_query,
     require_writer,
@@ -108,9 +107,7 @@ def _checkin(checkin_id: int) -> Checkin:
     records.CheckinQuery,
 )
 def list_checkins():
-    page, per_page = page_from_args()
-    f, v, station = read_query(records.CheckinQuery)
-    f.raise_if_errors()
+    page, per_page, v, station = read_query(records.CheckinQuery)
     query = services.queue_query(current_api_user(), status=v.status, case_id=v.case_id)
     if station:
         query = query.where(CorrectionCase.station_id == station.id)

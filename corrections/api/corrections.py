@@ -24,7 +24,6 @@ from corrections.api import (
     case_routes,
     current_api_user,
     lang,
-    page_from_args,
     page_json,
     read_query,
     require,
@@ -189,9 +188,7 @@ def _leave_decider(leave: Leave) -> None:
 )
 def list_cases():
     user = current_api_user()
-    page, per_page = page_from_args()
-    f, v, station = read_query(CaseQuery)
-    f.raise_if_errors()
+    page, per_page, v, station = read_query(CaseQuery)
     status, level, overdue_on = v.status, v.level, v.overdue_on
     if overdue_on is None:
         query = queries.api_cases(user, status=status, station=station, level=level)

@@ -23,7 +23,6 @@ from corrections.api import (
     case_routes,
     current_api_user,
     lang,
-    page_from_args,
     page_json,
     read_query,
     require_writer,
@@ -146,9 +145,7 @@ class ResettlementQuery(Schema):
 )
 def list_resettlements():
     user = current_api_user()
-    page, per_page = page_from_args()
-    f, v, station = read_query(ResettlementQuery)
-    f.raise_if_errors()
+    page, per_page, v, station = read_query(ResettlementQuery)
     status, overdue_on = v.status, v.overdue_on
     is_key = v.is_key if request.args.get("is_key") not in (None, "") else None
     if overdue_on is not None:

@@ -32,7 +32,14 @@ from corrections.extensions import db
 from corrections.people.models import Person
 from corrections.rules import holidays, workdays
 from corrections.rules.tables import deadline
-from corrections.web import page_args, paginate, refuse_and_flash, role_required, station_choices
+from corrections.web import (
+    page_args,
+    paginate,
+    post_form,
+    refuse_and_flash,
+    role_required,
+    station_choices,
+)
 
 bp = Blueprint("assessments", __name__, url_prefix="/assessments")
 
@@ -106,16 +113,14 @@ def new():
     form.station.choices = station_choices(blank=_("（请选择）"))
     if request.method == "GET" and current_user.is_officer and len(current_user.stations) == 1:
         form.station.data = current_user.stations[0].code
-    status = 200
-    if form.validate_on_submit():
-        try:
-            assessment = services.register_assessment(current_user, form.payload())
-        except DomainError as e:
-            status = refuse_and_flash(e, form)
-        else:
-            db.session.commit()
-            flash(_("已登记 %(name)s 的调查评估。", name=assessment.name), "success")
-            return redirect(url_for("assessments.show", assessment_id=assessment.id))
+    answer, status = post_form(
+        form,
+        lambda: services.register_assessment(current_user, form.payload()),
+        lambda assessment: _("已登记 %(name)s 的调查评估。", name=assessment.name),
+        lambda assessment: url_for("assessments.show", assessment_id=assessment.id),
+    )
+    if answer is not None:
+        return answer
     return render_template("assessments/new.html", form=form), status
 
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 
 from flask import Blueprint, render_template, request
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from corrections import clock
-from corrections.audit.labels import action_label, names_by_username
+from corrections.audit.labels import action_label, entity_label, names_by_username
 from corrections.audit.models import AuditEvent
 from corrections.audit.services import verify_chain
 from corrections.inputs import parse_id
@@ -23,41 +22,6 @@ def _parse_day(value: str | None):
         return datetime.strptime(value, "%Y-%m-%d").date() if value else None
     except ValueError:
         return None
-
-
-ENTITIES = {
-    "correction_case": _l("矫正案件"),
-    "resettlement_case": _l("安置帮教案件"),
-    "person": _l("人员档案"),
-    "contact": _l("联系记录"),
-    "resettlement_contact": _l("走访记录"),
-    "attachment": _l("附件"),
-    "user": _l("用户"),
-    "station": _l("司法所"),
-    "unit": _l("单位"),
-    "sanction": _l("奖惩"),
-    "leave": _l("外出"),
-    "incident": _l("事件"),
-    "assessment": _l("调查评估"),
-    "lost_contact": _l("失联"),
-    "case_level": _l("管理等级"),
-    "team_member": _l("矫正小组成员"),
-    "holiday_entry": _l("节假日"),
-    "holiday_year": _l("全年节假日"),
-    "deadline_rule": _l("期限规则"),
-    "contact_rule": _l("联系频次规则"),
-    "activity": _l("教育活动"),
-    "monitoring": _l("电子定位"),
-    "medical_review": _l("病情复查"),
-    "correction_plan": _l("矫正方案"),
-    "checklist_item": _l("解除前清单"),
-    "assistance": _l("帮扶"),
-    "api_token": _l("接口令牌"),
-}
-
-
-def entity_label(entity_type: str) -> str:
-    return str(ENTITIES.get(entity_type, entity_type))
 
 
 @bp.route("/")

@@ -8,17 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from functools import wraps
 
-from flask import (
-    Blueprint,
-    abort,
-    flash,
-    g,
-    redirect,
-    render_template,
-    request,
-    session,
-    url_for,
-)
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
