@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import partial
 from itertools import groupby
 
 from flask import Blueprint, render_template, request, url_for
@@ -189,76 +191,95 @@ def _filled(form_class, model, row=None):
     return form, source
 
 
+@dataclass(frozen=True)
+class RuleKind:
+    """A rule table's rows as the admin pages edit them: the row model, its form, its page
+    and the anchor of its table on the rules page."""
+
+    model: type
+    form: type
+    template: str
+    anchor: str
+
+
+CONTACT = RuleKind(ContactRuleRow, ContactRuleForm, "rules/contact_form.html", "contact-rules")
+DEADLINE = RuleKind(DeadlineRuleRow, DeadlineRuleForm, "rules/deadline_form.html", "deadline-rules")
+
+
+def _rule_page(kind: RuleKind, row, save, done, context):
+    """The form of a new row (``row`` None; ``?from=<id>`` copies one: ``source``) or of
+    ``row``: ``save(form)`` on a valid post, then ``done`` and back to the rules page;
+    ``context(source)`` adds to the page's values."""
+    form, source = _filled(kind.form, kind.model, row)
+    target = url_for("rules.index", _anchor=kind.anchor)
+    work = partial(save, form)
+    return form_page(kind.template, form, work, done, target, row=row, **context(source))
+
+
+def _new(kind: RuleKind, add, done, context):
+    return _rule_page(
+        kind, None, lambda form: add(current_user, form.data_for_service()), done, context
+    )
+
+
+def _edit(kind: RuleKind, row_id: int, update, done, context):
+    """``done(row)`` and ``context(row)``: the row edited."""
+    row = _get(kind.model, row_id)
+
+    def save(form):
+        return update(current_user, row, form.version.data, form.data_for_service())
+
+    return _rule_page(kind, row, save, lambda _saved: done(row), lambda _source: context(row))
+
+
 # --------------------------------------------------------------------------- contact rules
+
+
+def _contact_added(row) -> str:
+    return _("已添加规则：%(t)s", t=display.contact_rule_text(row))
+
+
+def _contact_saved(row) -> str:
+    return _("已保存：%(t)s", t=display.contact_rule_text(row))
+
+
+def _contact_page(row) -> dict:
+    return {"source": None, "text": display.contact_rule_text(row)}
 
 
 @bp.route("/contact/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_contact_rule():
-    form, source = _filled(ContactRuleForm, ContactRuleRow)
-    return form_page(
-        "rules/contact_form.html",
-        form,
-        lambda: services.add_contact_rule(current_user, form.data_for_service()),
-        lambda row: _("已添加规则：%(t)s", t=display.contact_rule_text(row)),
-        url_for("rules.index", _anchor="contact-rules"),
-        row=None,
-        source=source,
+    return _new(
+        CONTACT, services.add_contact_rule, _contact_added, lambda source: {"source": source}
     )
 
 
 @bp.route("/contact/<int:row_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_contact_rule(row_id: int):
-    row = _get(ContactRuleRow, row_id)
-    form, _source = _filled(ContactRuleForm, ContactRuleRow, row)
-    return form_page(
-        "rules/contact_form.html",
-        form,
-        lambda: services.update_contact_rule(
-            current_user, row, form.version.data, form.data_for_service()
-        ),
-        lambda _row: _("已保存：%(t)s", t=display.contact_rule_text(row)),
-        url_for("rules.index", _anchor="contact-rules"),
-        row=row,
-        source=None,
-        text=display.contact_rule_text(row),
-    )
+    return _edit(CONTACT, row_id, services.update_contact_rule, _contact_saved, _contact_page)
 
 
 # --------------------------------------------------------------------------- deadlines
 
 
+def _deadline_page(_row) -> dict:
+    return {"units": _units()}
+
+
 @bp.route("/deadlines/new", methods=["GET", "POST"])
 @role_required("admin")
 def new_deadline_rule():
-    form, _source = _filled(DeadlineRuleForm, DeadlineRuleRow)
-    return form_page(
-        "rules/deadline_form.html",
-        form,
-        lambda: services.add_deadline_rule(current_user, form.data_for_service()),
-        _("已添加期限。"),
-        url_for("rules.index", _anchor="deadline-rules"),
-        row=None,
-        units=_units(),
-    )
+    return _new(DEADLINE, services.add_deadline_rule, _("已添加期限。"), _deadline_page)
 
 
 @bp.route("/deadlines/<int:row_id>", methods=["GET", "POST"])
 @role_required("admin")
 def edit_deadline_rule(row_id: int):
-    row = _get(DeadlineRuleRow, row_id)
-    form, _source = _filled(DeadlineRuleForm, DeadlineRuleRow, row)
-    return form_page(
-        "rules/deadline_form.html",
-        form,
-        lambda: services.update_deadline_rule(
-            current_user, row, form.version.data, form.data_for_service()
-        ),
-        _("已保存。"),
-        url_for("rules.index", _anchor="deadline-rules"),
-        row=row,
-        units=_units(),
+    saved = _("已保存。")
+    return _edit(
+        DEADLINE, row_id, services.update_deadline_rule, lambda _row: saved, _deadline_page
     )
 
 

@@ -51,19 +51,15 @@ def _term_alerts(case, term_end) -> list[tuple[str, str]]:
     return alerts
 
 
+def _days_since(text: str, day, today) -> tuple[str, str]:
+    """A danger alert: ``text`` with the day (``%(d)s``) and the days since (``%(n)d``)."""
+    return "danger", text % {"d": day, "n": (today - day).days}
+
+
 def _leave_alerts(leaves, today) -> list[tuple[str, str]]:
-    return [
-        (
-            "danger",
-            _(
-                "外出已于 %(d)s 到期，尚未销假（逾期%(n)d天）。",
-                d=leave.ends_on,
-                n=(today - leave.ends_on).days,
-            ),
-        )
-        for leave in leaves
-        if services.return_overdue(leave, today)
-    ]
+    text = _("外出已于 %(d)s 到期，尚未销假（逾期%(n)d天）。")
+    late = [leave for leave in leaves if services.return_overdue(leave, today)]
+    return [_days_since(text, leave.ends_on, today) for leave in late]
 
 
 def _review_alerts(review_due, today) -> list[tuple[str, str]]:
@@ -77,18 +73,9 @@ def _review_alerts(review_due, today) -> list[tuple[str, str]]:
 
 
 def _incident_alerts(open_incidents, today) -> list[tuple[str, str]]:
-    return [
-        (
-            "danger",
-            _(
-                "脱管中：自 %(d)s 起已%(n)d天。",
-                d=incident.occurred_on,
-                n=(today - incident.occurred_on).days,
-            ),
-        )
-        for incident in open_incidents
-        if incident.kind == "absconded"
-    ]
+    text = _("脱管中：自 %(d)s 起已%(n)d天。")
+    absconded = [incident for incident in open_incidents if incident.kind == "absconded"]
+    return [_days_since(text, incident.occurred_on, today) for incident in absconded]
 
 
 def _checklist_alerts(case, term_end) -> list[tuple[str, str]]:
