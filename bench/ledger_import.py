@@ -4,8 +4,10 @@
 
 Migrates the database (which should be empty), creates one station and a supervisor,
 builds a CSV ledger of ``--rows`` clean rows (four in five open correction cases, the
-rest resettlement) and times reading it, the dry run and the import. Prints JSON; the
-suite's test (tests/paperwork/test_ledger_import.py) checks what the import writes.
+rest resettlement) and times reading it, the dry run and the import; then times the refusal
+of two .xlsx files of 500,000 cells over the caps (IMPORT_MAX_ROWS, IMPORT_MAX_COLUMNS).
+Prints JSON; the suite's tests (tests/paperwork/test_ledger_import.py,
+tests/security/test_import_limits.py) check what the import writes and what it refuses.
 """
 
 from __future__ import annotations
@@ -61,6 +63,30 @@ def ledger_csv(rows: int) -> bytes:
     return out.getvalue().encode("utf-8-sig")
 
 
+def over_cap_xlsx(rows: int, columns: int) -> bytes:
+    """A workbook of ``rows`` × ``columns`` numeric cells under a header row."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet()
+    sheet.append((HEADERS * 10)[:columns])
+    for _ in range(rows):
+        sheet.append([1] * columns)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def refusal_s(li, data: bytes) -> float:
+    """Seconds to refuse a file over the caps (it must be refused)."""
+    started = time.perf_counter()
+    try:
+        li.read_table("over-cap.xlsx", data)
+    except li.ImportFileError:
+        return time.perf_counter() - started
+    raise SystemExit("a file over the caps was accepted")
+
+
 def run(database_url: str, rows: int) -> dict:
     from flask_migrate import upgrade
     from sqlalchemy import func, select
@@ -95,6 +121,9 @@ def run(database_url: str, rows: int) -> dict:
             report = li.run_import(boss, table, mapping, dry_run=False, filename="ledger.csv")
             timings["import_s"] = time.perf_counter() - started
             people = db.session.execute(select(func.count()).select_from(Person)).scalar_one()
+            # 500,000 cells over the caps, by rows and by columns: refused from the sheet's XML
+            timings["refuse_250000_rows_s"] = refusal_s(li, over_cap_xlsx(250_000, 2))
+            timings["refuse_100_columns_s"] = refusal_s(li, over_cap_xlsx(5_000, 100))
             db.engine.dispose()
     finally:
         clock.set_today(None)

@@ -24,3 +24,4 @@ def test_benchmark_imports_every_row(tmp_path, monkeypatch):
     result = run(f"sqlite:///{tmp_path / 'ledger.sqlite'}", 20)
     assert result["committed"] and result["people"] == 20
     assert {"read_s", "dry_run_s", "import_s"} <= set(result)
+    assert {"refuse_250000_rows_s", "refuse_100_columns_s"} <= set(result)  # both refused
