@@ -20,6 +20,7 @@ from typing import Any, Literal, Union, get_args, get_origin
 from flask_babel import gettext as _
 
 from corrections.errors import ValidationFailed
+from corrections.schema import LookedUp
 
 
 class Fields:
@@ -163,9 +164,10 @@ class Fields:
         ``str`` with its ``max_length`` (2,000 when none); ``Decimal`` with its ``ge``/``le``
         and ``decimal_places``. A field without a default is required (``missing`` may word
         the message for a key, ``invalid`` that of a value its type refuses); a default other
-        than ``None`` is what an empty value gives. A field marked ``LookedUp`` (a code or id the service finds
-        a record by) and any other type are passed through as given. ``version`` is the API's
-        concurrency token, which the API layer reads (docs/api.md: Conventions).
+        than ``None`` is what an empty value gives. A field marked ``LookedUp`` (a code or id
+        the service finds a record by) and any other type are passed through as given.
+        ``version`` is the API's concurrency token, which the API layer reads (docs/api.md:
+        Conventions).
         """
         values = {}
         for name, info in model.model_fields.items():
@@ -175,15 +177,13 @@ class Fields:
             required = info.is_required()
             default = None if required else info.default
             kind = declared(info.annotation)
-            bounds = {type(m).__name__: m for m in info.metadata}
-            lowest = getattr(bounds.get("Ge"), "ge", None)
-            highest = getattr(bounds.get("Le"), "le", None)
+            lowest, highest = constraint(info, "ge"), constraint(info, "le")
             worded = (missing or {}).get(key)
             if worded and required and kind is not bool:
                 raw = self.data.get(key)
                 self.require(key, raw.strip() if isinstance(raw, str) else raw, worded)
             refused = key in self.errors  # already named: ``invalid`` does not reword it
-            if "LookedUp" in bounds:
+            if any(isinstance(m, LookedUp) for m in info.metadata):
                 value = self.data.get(key, default)
             elif get_origin(kind) is Literal:
                 value = self.choice(key, get_args(kind), required=required, default=default)
@@ -196,12 +196,12 @@ class Fields:
             elif kind is int:
                 value = self.integer(key, required=required, minimum=lowest, maximum=highest)
             elif kind is Decimal:
-                places = getattr(bounds.get("_PydanticGeneralMetadata"), "decimal_places", None)
+                places = constraint(info, "decimal_places")
                 value = self.decimal(
                     key, required=required, minimum=lowest, maximum=highest, places=places
                 )
             elif kind is str:
-                limit = getattr(bounds.get("MaxLen"), "max_length", 2000)
+                limit = constraint(info, "max_length", 2000)
                 value = self.text(key, required=required, limit=limit)
             else:
                 value = self.data.get(key, default)
@@ -215,6 +215,11 @@ class Fields:
             raise ValidationFailed(
                 message or _("信息不完整或格式不对，请按提示修改。"), fields=self.errors
             )
+
+
+def constraint(info: Any, name: str, default: Any = None) -> Any:
+    """A declared field's constraint (``ge``, ``le``, ``max_length``, ``decimal_places``)."""
+    return next((getattr(m, name) for m in info.metadata if hasattr(m, name)), default)
 
 
 def declared(annotation: Any) -> Any:

@@ -273,18 +273,23 @@ _BOOLEANS = {"true": True, "1": True, "false": False, "0": False}
 
 def read_query(model: type, check: Callable[[Fields, Any], None] | None = None):
     """A list's ``(page, per_page, values, station)``: the page (422 first when it is bad),
-    the query parameters as ``model`` declares them (a boolean as true/false/1/0) and the
-    station its ``station`` code names in the user's scope; ``check(fields, values)`` may
-    add problems. One 422 lists every bad parameter."""
+    the query parameters as ``model`` declares them (a boolean as true/false/1/0; one not
+    given is None, no filter) and the station its ``station`` code names in the user's
+    scope; ``check(fields, values)`` may add problems. One 422 lists every bad parameter."""
     page, per_page = page_from_args()
-    data = {}
+    data, unset = {}, []
     for name, info in model.model_fields.items():
         key = info.alias or name
         raw = data[key] = request.args.get(key)
-        if declared(info.annotation) is bool and raw not in (None, ""):
-            data[key] = _BOOLEANS.get(raw.strip().lower(), raw)
+        if declared(info.annotation) is bool:
+            if raw in (None, ""):
+                unset.append(name)
+            else:
+                data[key] = _BOOLEANS.get(raw.strip().lower(), raw)
     fields = Fields(data)
     values = fields.read(model)
+    for name in unset:
+        setattr(values, name, None)
     station = station_filter(fields) if "station" in model.model_fields else None
     if check is not None:
         check(fields, values)

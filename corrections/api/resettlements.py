@@ -13,7 +13,6 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from flask import request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -146,8 +145,7 @@ class ResettlementQuery(Schema):
 def list_resettlements():
     user = current_api_user()
     page, per_page, v, station = read_query(ResettlementQuery)
-    status, overdue_on = v.status, v.overdue_on
-    is_key = v.is_key if request.args.get("is_key") not in (None, "") else None
+    status, overdue_on, is_key = v.status, v.overdue_on, v.is_key
     if overdue_on is not None:
         return _overdue_page(user, overdue_on, status, is_key, station, page, per_page)
     query = queries.api_cases(user, status=status, station=station, is_key=is_key)

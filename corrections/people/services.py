@@ -18,14 +18,13 @@ from corrections.extensions import db
 from corrections.people import idnumber
 from corrections.people.models import FLAGS, Person
 from corrections.people.schemas import PersonFields
-from corrections.validation import declared
+from corrections.validation import constraint, declared
 
 # The person's text fields and their limits, and its choices, as PersonFields declares them.
 TEXT_LIMITS = {
-    key: limit.max_length
+    key: constraint(info, "max_length")
     for key, info in PersonFields.model_fields.items()
-    for limit in info.metadata
-    if info.annotation is str and hasattr(limit, "max_length")
+    if info.annotation is str and constraint(info, "max_length")
 }
 CHOICES = {
     key: get_args(declared(info.annotation))
